@@ -1,0 +1,176 @@
+// Runs every enabled dataset worker on its cadence. worker_config is re-read while running, so a
+// worker enabled or disabled in the store starts or stops without a restart. A dataset behind its
+// target (first run, after downtime) runs window after window until it has caught up.
+import type { Cadence, Dataset } from '../shared/dataset.ts';
+import { errorMessage } from '../shared/errors.ts';
+import type { Interval } from '../shared/time.ts';
+import { runWindow, type AcquisitionDeps, type WindowResult } from './run-window.ts';
+import { isBehind, nextRunAt, nextWindow } from './window.ts';
+import { WorkerParametersSchema, type WorkerParameters } from './worker-config.ts';
+
+export type AcquisitionEvent =
+  | ({ type: 'published'; dataset: string; partition: string; window: Interval } & WindowResult)
+  | { type: 'failed'; dataset: string; partition: string; window: Interval; error: string; retryInMs: number }
+  | { type: 'workers'; enabled: string[] };
+
+export type SchedulerOptions = {
+  environment: string;
+  tickMs: number;
+  configRefreshMs: number;
+  /** Windows fetched at once. */
+  concurrency: number;
+  /** Longest wait before a failing window is tried again. */
+  maxRetryDelayMs?: number;
+  now?: () => Date;
+  /** A fixed period replacing every worker's cadence (the demo shows runs within seconds). */
+  every?: string;
+  onEvent?: (e: AcquisitionEvent) => void;
+};
+
+type Slot = { running: boolean; nextCadenceAt: Date | null; retryAt: Date | null; failures: number };
+
+type ActiveWorker = { ds: Dataset; params: WorkerParameters };
+
+export class Scheduler {
+  readonly #deps: AcquisitionDeps;
+  readonly #datasets: ReadonlyMap<string, Dataset>;
+  readonly #o: Required<Omit<SchedulerOptions, 'onEvent' | 'every'>> & Pick<SchedulerOptions, 'onEvent' | 'every'>;
+  readonly #slots = new Map<string, Slot>();
+  readonly #inFlight = new Set<Promise<void>>();
+  #workers: ActiveWorker[] = [];
+  #configReadAt = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #ticking = false;
+  #stopped = false;
+  #badParams = new Set<string>();
+
+  constructor(deps: AcquisitionDeps, datasets: readonly Dataset[], options: SchedulerOptions) {
+    this.#deps = deps;
+    this.#datasets = new Map(datasets.map((d) => [d.id, d]));
+    const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as SchedulerOptions;
+    this.#o = { maxRetryDelayMs: 5 * 60_000, now: () => new Date(), ...given };
+  }
+
+  start(): void {
+    const loop = () => {
+      if (this.#stopped) return;
+      this.tick()
+        .catch((e: unknown) => this.#deps.log.error({ err: e }, `acquisition tick failed: ${errorMessage(e)}`))
+        .finally(() => {
+          if (!this.#stopped) this.#timer = setTimeout(loop, this.#o.tickMs);
+        });
+    };
+    loop();
+  }
+
+  /** Stops scheduling and waits for windows already under way. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    await Promise.allSettled([...this.#inFlight]);
+  }
+
+  /** Windows currently being fetched or published. */
+  get busy(): number {
+    return this.#inFlight.size;
+  }
+
+  /** Enabled (dataset, partition) pairs that are still behind their target. */
+  async pending(): Promise<number> {
+    let n = 0;
+    for (const { ds, params } of this.#workers) {
+      for (const p of this.#partitions(ds, params)) {
+        if (isBehind(ds.window, await this.#deps.store.getWatermark(ds.id, p), this.#o.now())) n += 1;
+      }
+    }
+    return n;
+  }
+
+  async #refreshWorkers(): Promise<void> {
+    const rows = await this.#deps.store.listWorkerConfig(this.#o.environment);
+    const workers: ActiveWorker[] = [];
+    for (const row of rows) {
+      if (!row.enabled) continue;
+      const ds = this.#datasets.get(row.workerId);
+      const params = WorkerParametersSchema.safeParse(row.parameters);
+      const problem = !ds ? 'names no known dataset' : !params.success ? `has bad parameters: ${params.error.message}` : null;
+      if (problem) {
+        if (!this.#badParams.has(row.workerId)) this.#deps.log.error(`worker ${row.workerId} ${problem}; skipped`);
+        this.#badParams.add(row.workerId);
+        continue;
+      }
+      workers.push({ ds: ds!, params: params.data! });
+    }
+    const before = this.#workers.map((w) => w.ds.id).join(',');
+    this.#workers = workers;
+    this.#configReadAt = Date.now();
+    if (workers.map((w) => w.ds.id).join(',') !== before) {
+      this.#o.onEvent?.({ type: 'workers', enabled: workers.map((w) => w.ds.id) });
+    }
+  }
+
+  #partitions(ds: Dataset, params: WorkerParameters): readonly string[] {
+    return params.partitions ? ds.partitions.filter((p) => params.partitions!.includes(p)) : ds.partitions;
+  }
+
+  /** One scheduling pass: starts every due window (up to the concurrency limit). */
+  async tick(): Promise<void> {
+    if (this.#ticking || this.#stopped) return;
+    this.#ticking = true;
+    try {
+      if (Date.now() - this.#configReadAt >= this.#o.configRefreshMs || this.#configReadAt === 0) {
+        await this.#refreshWorkers();
+      }
+      for (const { ds, params } of this.#workers) {
+        const every = this.#o.every ?? params.every;
+        const cadence: Cadence = every ? { every } : ds.cadence;
+        for (const partition of this.#partitions(ds, params)) {
+          if (this.#inFlight.size >= this.#o.concurrency) return;
+          await this.#maybeRun(ds, params, cadence, partition);
+        }
+      }
+    } finally {
+      this.#ticking = false;
+    }
+  }
+
+  async #maybeRun(ds: Dataset, params: WorkerParameters, cadence: Cadence, partition: string): Promise<void> {
+    const key = `${ds.id}\u0000${partition}`;
+    let slot = this.#slots.get(key);
+    const now = this.#o.now();
+    if (!slot) {
+      slot = { running: false, nextCadenceAt: nextRunAt(cadence, now), retryAt: null, failures: 0 };
+      this.#slots.set(key, slot);
+    }
+    if (slot.running || (slot.retryAt && slot.retryAt > now)) return;
+    const watermark = await this.#deps.store.getWatermark(ds.id, partition);
+    const cadenceDue = slot.nextCadenceAt !== null && now >= slot.nextCadenceAt;
+    if (!cadenceDue && !isBehind(ds.window, watermark, now)) return;
+    if (cadenceDue) slot.nextCadenceAt = nextRunAt(cadence, now);
+    const window = nextWindow(ds.window, watermark, now, params.backfill);
+    if (!window) return;
+
+    slot.running = true;
+    const s = slot;
+    const run = runWindow(this.#deps, ds, partition, window)
+      .then((result) => {
+        s.failures = 0;
+        s.retryAt = null;
+        this.#o.onEvent?.({ type: 'published', dataset: ds.id, partition, window, ...result });
+      })
+      .catch((e: unknown) => {
+        s.failures += 1;
+        const delay = Math.min(this.#o.maxRetryDelayMs, 1000 * 2 ** (s.failures - 1));
+        s.retryAt = new Date(this.#o.now().getTime() + delay);
+        this.#deps.log.warn({ dataset: ds.id, partition }, errorMessage(e));
+        this.#o.onEvent?.({ type: 'failed', dataset: ds.id, partition, window, error: errorMessage(e), retryInMs: delay });
+      })
+      .finally(() => {
+        s.running = false;
+        this.#inFlight.delete(run);
+        // A finished window frees a slot: look again now rather than a tick later (catch-up speed).
+        if (!this.#stopped) setImmediate(() => void this.tick().catch(() => undefined));
+      });
+    this.#inFlight.add(run);
+  }
+}

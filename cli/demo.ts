@@ -1,0 +1,115 @@
+// `scalar demo`: every provider's simulator and every role in one process on embedded defaults.
+import type { AcquisitionEvent } from '../acquisition/scheduler.ts';
+import type { IngestionEvent } from '../ingestion/consumer.ts';
+import { providers } from '../providers/index.ts';
+import type { Simulator } from '../shared/dataset.ts';
+import { createLogger } from '../shared/log.ts';
+import { isoUtc, type Interval } from '../shared/time.ts';
+import { writeTable } from './output.ts';
+import { openPlatform, readConfig, seedWorkers, startRoles } from './platform.ts';
+
+export type DemoOptions = {
+  durationSeconds: number;
+  dataDir?: string;
+  configFile?: string;
+  /** Cadence of every worker during the demo. */
+  every: string;
+  /** Probability of a fault per simulator request (spread over 429, 5xx, slow, truncated). */
+  faultRate: number;
+  out?: NodeJS.WritableStream;
+};
+
+const short = (i: Interval) => `${isoUtc(i.from).slice(0, 16)}Z → ${isoUtc(i.to).slice(0, 16)}Z`;
+const kb = (n: number) => `${(n / 1024).toFixed(1)} kB`;
+
+type Tally = { windows: number; failures: number; rows: number; bytes: number; deadLetters: number };
+
+export async function runDemo(o: DemoOptions): Promise<number> {
+  const out = o.out ?? process.stdout;
+  const say = (s: string) => out.write(`${s}\n`);
+  const config = readConfig({
+    file: o.configFile,
+    overrides: o.dataDir ? { dataDir: o.dataDir, env: 'development' } : { env: 'development' },
+  });
+  // Demo output is the progress below (failures included); the JSON log only carries errors.
+  const platform = await openPlatform(config, createLogger('error'));
+  const sims: Simulator[] = [];
+  const baseUrls: Record<string, string> = {};
+  for (const p of providers) {
+    const sim = await p.startSimulator();
+    sims.push(sim);
+    baseUrls[p.id] = sim.url;
+    if (o.faultRate > 0 && 'setFaults' in sim) {
+      const r = o.faultRate / 4;
+      (sim as Simulator & { setFaults(p: object): void }).setFaults({
+        rates: { rateLimit: r, serverError: r, slow: r, truncated: r },
+        retryAfterSeconds: 1,
+        slowMs: config.acquisition.http.timeoutMs + 1000,
+        seed: 7,
+      });
+    }
+  }
+  await seedWorkers(platform.store, config.env, platform.log);
+
+  const tally = new Map<string, Tally>();
+  const t = (dataset: string) => {
+    let x = tally.get(dataset);
+    if (!x) tally.set(dataset, (x = { windows: 0, failures: 0, rows: 0, bytes: 0, deadLetters: 0 }));
+    return x;
+  };
+  say(`scalar demo: environment ${config.env}, store ${config.storeUrl}, bus ${config.busUrl}, cache ${config.cacheUrl}`);
+  for (const p of providers) say(`  simulator ${p.id} at ${baseUrls[p.id]}`);
+  say(`  running for ${o.durationSeconds} s, every worker each ${o.every} after its backfill (Ctrl-C stops)\n`);
+
+  const onAcquisition = (e: AcquisitionEvent) => {
+    if (e.type === 'published') {
+      t(e.dataset).bytes += e.bytes;
+      say(`  fetched  ${e.dataset.padEnd(28)} ${e.partition.padEnd(4)} ${short(e.window)}  ${kb(e.bytes).padStart(9)}  ${e.requests} req  ${e.latencyMs} ms`);
+    } else if (e.type === 'failed') {
+      t(e.dataset).failures += 1;
+      say(`  failed   ${e.dataset.padEnd(28)} ${e.partition.padEnd(4)} ${short(e.window)}  ${e.error} (retry in ${Math.round(e.retryInMs / 1000)} s)`);
+    } else {
+      say(`  workers enabled: ${e.enabled.join(', ') || '(none)'}`);
+    }
+  };
+  const onIngestion = (e: IngestionEvent) => {
+    if (e.type === 'landed') {
+      t(e.dataset).windows += 1;
+      t(e.dataset).rows += e.rows;
+      say(`  landed   ${e.dataset.padEnd(28)} ${e.partition.padEnd(4)} ${short(e.window)}  ${String(e.rows).padStart(5)} rows  ${(e.lagMs / 1000).toFixed(2)} s after fetch`);
+    } else if (e.type === 'dead-lettered') {
+      if (e.dataset) t(e.dataset).deadLetters += 1;
+      say(`  dead-letter ${e.dataset ?? e.topic}: ${e.reason}`);
+    } else {
+      say(`  batch failed (${e.messages} messages, ${e.rows} rows), redelivering: ${e.error}`);
+    }
+  };
+
+  const started = Date.now();
+  const roles = await startRoles(platform, { acquisition: true, ingestion: true, baseUrls, every: o.every, onAcquisition, onIngestion });
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, o.durationSeconds * 1000);
+    const stop = () => {
+      clearTimeout(timer);
+      say('\n  stopping…');
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await roles.stop();
+
+  say(`\nsummary after ${((Date.now() - started) / 1000).toFixed(1)} s:`);
+  const rows: string[][] = [];
+  for (const p of providers) {
+    for (const ds of p.datasets) {
+      const x = t(ds.id);
+      rows.push([ds.id, String(x.windows), String(x.rows), String(await platform.store.countObservations(ds.id)), kb(x.bytes), String(x.failures), String(x.deadLetters)]);
+    }
+  }
+  writeTable(['dataset', 'windows landed', 'rows landed', 'rows in store', 'fetched', 'failed fetches', 'dead letters'], rows, out);
+  say(`\nquery it: npx scalar query ${providers[0]?.datasets[0]?.id ?? '<dataset>'} --data-dir ${config.dataDir} --format table`);
+  for (const s of sims) await s.close();
+  await platform.close();
+  return 0;
+}

@@ -1,0 +1,265 @@
+// The `scalar` command. Each sub-command validates its input, does one job, and exits non-zero
+// with a message naming what was wrong.
+import { readFileSync } from 'node:fs';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { reprocess } from '../ingestion/reprocess.ts';
+import { datasets, findDataset, findProvider } from '../providers/index.ts';
+import type { Cadence } from '../shared/dataset.ts';
+import { ConfigError, ParseError, ValidationError, UnknownDatasetError, errorMessage } from '../shared/errors.ts';
+import { fileArchive } from '../shared/payload-archive.ts';
+import { openStore, type Store } from '../shared/store/index.ts';
+import { isoUtc, parseDuration, parseInstant } from '../shared/time.ts';
+import { join } from 'node:path';
+import { runDemo } from './demo.ts';
+import { parseFormat, writeObservations, writeTable, type Format } from './output.ts';
+import { openPlatform, readConfig, seedWorkers, startRoles } from './platform.ts';
+
+type Common = { config?: string; dataDir?: string; env?: string };
+
+function configFrom(o: Common) {
+  const overrides: Record<string, unknown> = {};
+  if (o.dataDir) overrides.dataDir = o.dataDir;
+  if (o.env) overrides.env = o.env;
+  return readConfig({ file: o.config, overrides });
+}
+
+async function withStore<T>(o: Common, fn: (store: Store, env: string) => Promise<T>): Promise<T> {
+  const config = configFrom(o);
+  const store = await openStore(config.storeUrl);
+  try {
+    return await fn(store, config.env);
+  } finally {
+    await store.close();
+  }
+}
+
+const instant = (s: string) => {
+  try {
+    return parseInstant(s);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+};
+const format = (s: string): Format => {
+  try {
+    return parseFormat(s);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+};
+const keyValue = (s: string, acc: Record<string, string>) => {
+  const i = s.indexOf('=');
+  if (i <= 0) throw new InvalidArgumentError(`expected key=value, got ${s}`);
+  return { ...acc, [s.slice(0, i)]: s.slice(i + 1) };
+};
+const duration = (s: string) => {
+  const iso = /^\d+s$/.test(s) ? `PT${s.slice(0, -1).toUpperCase()}S` : s;
+  try {
+    parseDuration(iso);
+    return iso;
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+};
+const cadenceText = (c: Cadence) => ('every' in c ? `every ${c.every}` : `cron "${c.cron}" ${c.tz}`);
+
+const program = new Command('scalar')
+  .description('Scalar: European energy-market data, from provider APIs to a de-duplicated store')
+  .showHelpAfterError();
+
+const dataDirOption = () => new Option('--data-dir <dir>', 'data directory (default ./data or SCALAR_DATA_DIR)');
+const configOption = () => new Option('--config <file>', 'configuration file (YAML or JSON)');
+
+program
+  .command('demo')
+  .description('run simulators and every role in one process on embedded defaults')
+  .option('--duration <seconds>', 'stop after this many seconds', (s) => {
+    const n = Number(s);
+    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('a positive number of seconds');
+    return n;
+  }, 60)
+  .addOption(dataDirOption())
+  .addOption(configOption())
+  .option('--every <duration>', 'cadence of every worker during the demo (ISO 8601 or 10s)', duration, 'PT10S')
+  .option('--faults <rate>', 'probability of a simulator fault per request (0-1)', (s) => {
+    const n = Number(s);
+    if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError('a probability between 0 and 1');
+    return n;
+  }, 0)
+  .action(async (o: { duration: number; dataDir?: string; config?: string; every: string; faults: number }) => {
+    process.exitCode = await runDemo({ durationSeconds: o.duration, dataDir: o.dataDir, configFile: o.config, every: o.every, faultRate: o.faults });
+  });
+
+program
+  .command('parse')
+  .description('parse a raw provider payload file and print its observations')
+  .argument('<provider>', 'provider id, e.g. energinet')
+  .argument('<file>', 'payload file as the provider sent it')
+  .addOption(new Option('--format <format>', 'jsonl, csv or table').argParser(format).default('jsonl'))
+  .action((provider: string, file: string, o: { format: Format }) => {
+    const p = findProvider(provider);
+    const body = new Uint8Array(readFileSync(file));
+    const ds = p.identify(body);
+    // Everything is parsed before anything is printed: a bad file prints no observation.
+    writeObservations(ds.parse(body), o.format);
+  });
+
+program
+  .command('query')
+  .description('read observations back from the store')
+  .argument('<dataset>', 'dataset id, e.g. energinet.day_ahead_prices')
+  .option('--from <iso>', 'first instant (inclusive), ISO 8601', instant)
+  .option('--to <iso>', 'last instant (exclusive), ISO 8601', instant)
+  .option('--where <key=value>', 'series dimension filter (repeatable)', keyValue, {})
+  .option('--limit <n>', 'at most this many observations', (s) => Number(s))
+  .addOption(new Option('--format <format>', 'jsonl, csv or table').argParser(format).default('jsonl'))
+  .addOption(dataDirOption())
+  .addOption(configOption())
+  .action(async (dataset: string, o: Common & { from?: Date; to?: Date; where: Record<string, string>; limit?: number; format: Format }) => {
+    findDataset(dataset);
+    await withStore(o, async (store) => {
+      const rows = await store.queryObservations({ dataset, from: o.from, to: o.to, where: o.where, limit: o.limit });
+      writeObservations(rows, o.format);
+    });
+  });
+
+program
+  .command('datasets')
+  .description('the catalogue: every dataset, its cadence, resolution, unit, and whether it runs here')
+  .addOption(dataDirOption())
+  .addOption(configOption())
+  .option('--env <environment>', 'environment whose worker_config to show')
+  .action(async (o: Common) => {
+    await withStore(o, async (store, env) => {
+      await seedWorkers(store, env);
+      const enabled = new Map((await store.listWorkerConfig(env)).map((w) => [w.workerId, w.enabled]));
+      writeTable(
+        ['id', 'provider', 'cadence', 'resolution', 'unit', 'partitions', `enabled (${env})`],
+        datasets.map((d) => [d.id, d.provider, cadenceText(d.cadence), d.resolution, d.unit, d.partitions.join(' '),
+          enabled.has(d.id) ? (enabled.get(d.id) ? 'yes' : 'no') : 'not configured']),
+      );
+    });
+  });
+
+const workers = program.command('workers').description('acquisition workers per environment (worker_config)');
+for (const action of ['list', 'enable', 'disable'] as const) {
+  const cmd = workers
+    .command(action)
+    .description(action === 'list' ? 'list workers and their state' : `${action} a worker; a running scheduler picks it up without a restart`)
+    .option('--env <environment>', 'environment (default development or SCALAR_ENV)')
+    .addOption(dataDirOption())
+    .addOption(configOption());
+  if (action !== 'list') cmd.argument('<id>', 'worker id (the dataset id)');
+  cmd.action(async (...args: unknown[]) => {
+    const id = action === 'list' ? undefined : (args[0] as string);
+    const o = (action === 'list' ? args[0] : args[1]) as Common;
+    await withStore(o, async (store, env) => {
+      await seedWorkers(store, env);
+      if (id !== undefined) {
+        if (!(await store.setWorkerEnabled(env, id, action === 'enable'))) {
+          throw new ConfigError(`no worker ${id} in environment ${env}`);
+        }
+        process.stdout.write(`${id} ${action}d in ${env}\n`);
+        return;
+      }
+      const watermarks = await store.listWatermarks();
+      writeTable(
+        ['worker', 'environment', 'enabled', 'parameters', 'watermarks'],
+        (await store.listWorkerConfig(env)).map((w) => [
+          w.workerId,
+          w.environment,
+          w.enabled ? 'yes' : 'no',
+          JSON.stringify(w.parameters),
+          watermarks.filter((m) => m.dataset === w.workerId).map((m) => `${m.partition}@${isoUtc(m.watermark)}`).join(' '),
+        ]),
+      );
+    });
+  });
+}
+
+program
+  .command('start')
+  .description('the long-running service')
+  .addOption(new Option('--role <role>', 'which roles to run').choices(['all', 'acquisition', 'ingestion']).default('all'))
+  .addOption(configOption())
+  .addOption(dataDirOption())
+  .action(async (o: Common & { role: string }) => {
+    const config = configFrom(o);
+    const platform = await openPlatform(config);
+    await seedWorkers(platform.store, config.env, platform.log);
+    const log = platform.log;
+    const roles = await startRoles(platform, {
+      acquisition: o.role === 'all' || o.role === 'acquisition',
+      ingestion: o.role === 'all' || o.role === 'ingestion',
+      onAcquisition: (e) => {
+        if (e.type === 'published') log.info({ ...e, window: undefined, from: isoUtc(e.window.from), to: isoUtc(e.window.to) }, 'published');
+        else if (e.type === 'workers') log.info({ enabled: e.enabled }, 'workers');
+      },
+      onIngestion: (e) => {
+        if (e.type === 'landed') log.info({ dataset: e.dataset, partition: e.partition, rows: e.rows, from: isoUtc(e.window.from), to: isoUtc(e.window.to), lagMs: e.lagMs }, 'landed');
+        else if (e.type === 'dead-lettered') log.warn({ ...e, window: undefined }, 'dead-lettered');
+      },
+    });
+    log.info({ role: o.role, env: config.env, store: config.storeUrl, bus: config.busUrl }, 'started');
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    log.info('stopping');
+    await roles.stop();
+    await platform.close();
+  });
+
+program
+  .command('reprocess')
+  .description('re-parse kept raw payloads into the store, without calling the provider')
+  .argument('<dataset>', 'dataset id')
+  .option('--from <iso>', 'first instant (inclusive)', instant)
+  .option('--to <iso>', 'last instant (exclusive)', instant)
+  .addOption(dataDirOption())
+  .addOption(configOption())
+  .action(async (dataset: string, o: Common & { from?: Date; to?: Date }) => {
+    const ds = findDataset(dataset);
+    const config = configFrom(o);
+    await withStore(o, async (store) => {
+      const r = await reprocess({ store, archive: fileArchive(join(config.dataDir, 'raw')) }, ds, { from: o.from, to: o.to }, {
+        batchRows: config.ingestion.batchRows,
+        onProgress: (done, total, rows) => process.stderr.write(`\r  ${done}/${total} payloads, ${rows} rows`),
+      });
+      process.stderr.write('\n');
+      process.stdout.write(`${dataset}: ${r.payloads} payloads re-parsed, ${r.rows} rows upserted, ${r.failed.length} failed\n`);
+      for (const f of r.failed) process.stdout.write(`  failed ${f.sha256.slice(0, 12)} ${f.window}: ${f.error}\n`);
+      if (r.failed.length > 0) process.exitCode = 1;
+    });
+  });
+
+program
+  .command('status')
+  .description('watermarks, recent fetch failures and dead letters')
+  .addOption(dataDirOption())
+  .addOption(configOption())
+  .action(async (o: Common) => {
+    await withStore(o, async (store) => {
+      process.stdout.write('watermarks\n');
+      writeTable(['dataset', 'partition', 'watermark', 'updated'], (await store.listWatermarks()).map((w) => [w.dataset, w.partition, isoUtc(w.watermark), isoUtc(w.updatedAt)]));
+      const failures = (await store.listFetchLog({ limit: 500 })).filter((f) => f.error !== null).slice(0, 10);
+      process.stdout.write('\nrecent failed requests\n');
+      writeTable(['at', 'dataset', 'partition', 'status', 'error'], failures.map((f) => [isoUtc(f.at), f.dataset, f.partition, String(f.status ?? '-'), (f.error ?? '').slice(0, 80)]));
+      process.stdout.write('\ndead letters\n');
+      writeTable(['at', 'dataset', 'window', 'reason'], (await store.listDeadLetters(10)).map((d) => [isoUtc(d.at), d.dataset ?? '-', d.windowFrom ? `${isoUtc(d.windowFrom)}/${isoUtc(d.windowTo!)}` : '-', d.reason.slice(0, 100)]));
+    });
+  });
+
+// `scalar query ... | head` closes stdout early; that is the reader's choice, not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  const known = e instanceof ConfigError || e instanceof ParseError || e instanceof ValidationError || e instanceof UnknownDatasetError;
+  process.stderr.write(`scalar: ${known ? errorMessage(e) : (e as Error).stack ?? String(e)}\n`);
+  process.exitCode = e instanceof ConfigError ? 2 : 1;
+}

@@ -1,0 +1,44 @@
+// Observation output in the three formats every command shares.
+import { observationToJson, type Observation } from '../shared/observation.ts';
+import { isoUtc } from '../shared/time.ts';
+
+export type Format = 'jsonl' | 'csv' | 'table';
+
+export function parseFormat(s: string): Format {
+  if (s === 'jsonl' || s === 'csv' || s === 'table') return s;
+  throw new Error(`unknown format ${s} (jsonl, csv, table)`);
+}
+
+const csvCell = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+
+/** Writes observations to `out` in `format`; returns how many were written. */
+export function writeObservations(observations: readonly Observation[], format: Format, out: NodeJS.WritableStream = process.stdout): number {
+  if (format === 'jsonl') {
+    for (const o of observations) out.write(`${JSON.stringify(observationToJson(o))}\n`);
+    return observations.length;
+  }
+  const dims = [...new Set(observations.flatMap((o) => Object.keys(o.series)))].sort();
+  const header = ['dataset', ...dims, 'ts', 'resolution', 'value', 'unit'];
+  const rows = observations.map((o) => [
+    o.dataset,
+    ...dims.map((d) => o.series[d] ?? ''),
+    isoUtc(o.ts),
+    o.resolution,
+    o.value === null ? '' : String(o.value),
+    o.unit,
+  ]);
+  if (format === 'csv') {
+    out.write(`${header.join(',')}\n`);
+    for (const r of rows) out.write(`${r.map(csvCell).join(',')}\n`);
+  } else {
+    writeTable(header, rows, out);
+  }
+  return observations.length;
+}
+
+export function writeTable(header: readonly string[], rows: readonly (readonly string[])[], out: NodeJS.WritableStream = process.stdout): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: readonly string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  out.write(`${line(header)}\n${line(widths.map((w) => '-'.repeat(w)))}\n`);
+  for (const r of rows) out.write(`${line(r)}\n`);
+}

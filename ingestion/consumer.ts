@@ -1,0 +1,200 @@
+// Consumes the provider topics: validate the message, keep the raw bytes, parse, check, then batch
+// by rows and by time; a batch is upserted, the cache refreshed, and only then are its messages
+// acknowledged. What can never succeed goes to the dead-letter topic with its reason.
+import type { Bus, Delivery, Subscription } from '../shared/bus/index.ts';
+import { DEAD_LETTER_FROM, DEAD_LETTER_REASON, deadLetterTopic } from '../shared/bus/index.ts';
+import type { Cache, LatestValue } from '../shared/cache/index.ts';
+import type { Dataset } from '../shared/dataset.ts';
+import { errorMessage } from '../shared/errors.ts';
+import type { Logger } from '../shared/log.ts';
+import { seriesKey, type Observation } from '../shared/observation.ts';
+import type { PayloadArchive } from '../shared/payload-archive.ts';
+import { readRawMessage, type RawPayload } from '../shared/raw-message.ts';
+import type { Store, StoredObservation } from '../shared/store/index.ts';
+import { formatInterval, type Interval } from '../shared/time.ts';
+import { validateObservations } from './validate.ts';
+
+export type IngestionDeps = {
+  bus: Bus;
+  store: Store;
+  cache: Cache;
+  archive: PayloadArchive;
+  log: Logger;
+  /** Throws UnknownDatasetError for ids this build does not know. */
+  findDataset(id: string): Dataset;
+  /** The provider topics to consume. */
+  topics: readonly string[];
+};
+
+export type IngestionOptions = {
+  batchRows: number;
+  batchWaitMs: number;
+  maxInFlight: number;
+  subscription?: string;
+};
+
+export type IngestionEvent =
+  | { type: 'landed'; dataset: string; partition: string; window: Interval; runId: string; rows: number; lagMs: number }
+  | { type: 'dead-lettered'; topic: string; dataset: string | null; window: Interval | null; reason: string }
+  | { type: 'batch-failed'; messages: number; rows: number; error: string };
+
+export type Ingestion = {
+  /** Commits whatever is batched now. */
+  flush(): Promise<void>;
+  /** Commits what is batched, then stops consuming; unacknowledged messages stay on the bus. */
+  close(): Promise<void>;
+};
+
+type Pending = { delivery: Delivery; raw: RawPayload; rows: StoredObservation[] };
+
+/** Turns parsed observations into store rows tagged with the payload they came from. */
+export function toStoredRows(observations: readonly Observation[], payloadSha256: string): StoredObservation[] {
+  return observations.map((o) => ({ ...o, seriesKey: seriesKey(o.series), payloadSha256 }));
+}
+
+/** The newest row of each series in a batch: what the cache is refreshed with. */
+export function latestPerSeries(rows: readonly StoredObservation[]): LatestValue[] {
+  const latest = new Map<string, StoredObservation>();
+  for (const r of rows) {
+    const k = `${r.dataset}\u0000${r.seriesKey}`;
+    const cur = latest.get(k);
+    if (!cur || r.ts >= cur.ts) latest.set(k, r);
+  }
+  return [...latest.values()].map((r) => ({
+    dataset: r.dataset,
+    seriesKey: r.seriesKey,
+    series: r.series,
+    ts: r.ts,
+    value: r.value,
+    unit: r.unit,
+    resolution: r.resolution,
+  }));
+}
+
+export async function startIngestion(
+  deps: IngestionDeps,
+  options: IngestionOptions,
+  onEvent: (e: IngestionEvent) => void = () => undefined,
+): Promise<Ingestion> {
+  let pending: Pending[] = [];
+  let pendingRows = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let committing: Promise<void> = Promise.resolve();
+
+  async function commit(batch: Pending[]): Promise<void> {
+    if (batch.length === 0) return;
+    const rows = batch.flatMap((b) => b.rows);
+    try {
+      await deps.store.upsertObservations(rows);
+      await deps.cache.refresh(latestPerSeries(rows));
+      for (const b of batch) await deps.store.setFetchRows(b.raw.runId, b.rows.length);
+    } catch (e) {
+      deps.log.error({ err: e, messages: batch.length }, `batch of ${rows.length} rows failed; redelivering`);
+      for (const b of batch) b.delivery.nack();
+      onEvent({ type: 'batch-failed', messages: batch.length, rows: rows.length, error: errorMessage(e) });
+      return;
+    }
+    for (const b of batch) {
+      await b.delivery.ack();
+      onEvent({
+        type: 'landed',
+        dataset: b.raw.dataset,
+        partition: b.raw.partition,
+        window: b.raw.window,
+        runId: b.raw.runId,
+        rows: b.rows.length,
+        lagMs: Date.now() - b.raw.fetchedAt.getTime(),
+      });
+    }
+  }
+
+  function flush(): Promise<void> {
+    clearTimeout(timer);
+    timer = undefined;
+    const batch = pending;
+    pending = [];
+    pendingRows = 0;
+    committing = committing.then(() => commit(batch));
+    return committing;
+  }
+
+  async function deadLetter(d: Delivery, raw: RawPayload | null, reason: string): Promise<void> {
+    const where = raw ? `${raw.provider} ${raw.dataset} [${raw.partition} ${formatInterval(raw.window)}]` : d.topic;
+    deps.log.warn({ topic: d.topic }, `dead-lettering ${where}: ${reason}`);
+    await d.deadLetter(reason);
+  }
+
+  async function handle(d: Delivery): Promise<void> {
+    let raw: RawPayload;
+    let ds: Dataset;
+    try {
+      raw = readRawMessage(d.message.properties, d.message.data);
+      ds = deps.findDataset(raw.dataset);
+    } catch (e) {
+      return deadLetter(d, null, `invalid raw message: ${errorMessage(e)}`);
+    }
+    // Keep the bytes before anything can fail on their content: a parser fix can replay them.
+    try {
+      await deps.archive.put(raw.sha256, raw.body);
+      await deps.store.recordRawPayload({
+        sha256: raw.sha256,
+        provider: raw.provider,
+        dataset: raw.dataset,
+        partition: raw.partition,
+        windowFrom: raw.window.from,
+        windowTo: raw.window.to,
+        fetchedAt: raw.fetchedAt,
+        contentType: raw.contentType,
+        bytes: raw.body.byteLength,
+        runId: raw.runId,
+      });
+    } catch (e) {
+      deps.log.error({ err: e }, `could not keep raw payload ${raw.sha256}; redelivering`);
+      d.nack();
+      return;
+    }
+    let observations: Observation[];
+    try {
+      observations = ds.parse(raw.body);
+      validateObservations(ds, observations, raw.fetchedAt);
+    } catch (e) {
+      return deadLetter(d, raw, errorMessage(e));
+    }
+    pending.push({ delivery: d, raw, rows: toStoredRows(observations, raw.sha256) });
+    pendingRows += observations.length;
+    if (pendingRows >= options.batchRows) void flush();
+    else timer ??= setTimeout(() => void flush(), options.batchWaitMs);
+  }
+
+  const subscription = options.subscription ?? 'ingestion';
+  const subs: Subscription[] = [];
+  subs.push(await deps.bus.subscribe(deps.topics, { subscription, maxInFlight: options.maxInFlight }, handle));
+  // Dead letters are recorded in the store so they stay visible (and replayable) after the bus forgets them.
+  subs.push(
+    await deps.bus.subscribe(deps.topics.map(deadLetterTopic), { subscription: 'dead-letter-log', maxInFlight: 16 }, async (d) => {
+      const p = d.message.properties;
+      const window = p['window-from'] && p['window-to'] ? { from: new Date(p['window-from']), to: new Date(p['window-to']) } : null;
+      const reason = p[DEAD_LETTER_REASON] ?? 'unknown';
+      await deps.store.recordDeadLetter({
+        at: new Date(),
+        topic: p[DEAD_LETTER_FROM] ?? d.topic,
+        reason,
+        dataset: p.dataset ?? null,
+        runId: p['run-id'] ?? null,
+        windowFrom: window?.from ?? null,
+        windowTo: window?.to ?? null,
+        sha256: p.sha256 ?? null,
+      });
+      await d.ack();
+      onEvent({ type: 'dead-lettered', topic: p[DEAD_LETTER_FROM] ?? d.topic, dataset: p.dataset ?? null, window, reason });
+    }),
+  );
+
+  return {
+    flush,
+    async close() {
+      await flush();
+      for (const s of subs) await s.close();
+    },
+  };
+}

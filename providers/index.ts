@@ -1,0 +1,20 @@
+// Which providers exist. Adding a provider = one folder under providers/ and one line here.
+import type { Dataset, Provider } from '../shared/dataset.ts';
+import { UnknownDatasetError } from '../shared/errors.ts';
+import { energinet } from './energinet/index.ts';
+
+export const providers: readonly Provider[] = [energinet];
+
+export const datasets: readonly Dataset[] = providers.flatMap((p) => p.datasets);
+
+export function findDataset(id: string): Dataset {
+  const ds = datasets.find((d) => d.id === id);
+  if (!ds) throw new UnknownDatasetError(`unknown dataset ${id} (known: ${datasets.map((d) => d.id).join(', ')})`);
+  return ds;
+}
+
+export function findProvider(id: string): Provider {
+  const p = providers.find((x) => x.id === id);
+  if (!p) throw new UnknownDatasetError(`unknown provider ${id} (known: ${providers.map((x) => x.id).join(', ')})`);
+  return p;
+}

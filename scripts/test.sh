@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Runs every *.test.ts below the top-level folders through node:test. Node 20 does not expand
+# globs, so the files are listed explicitly; finding none is a failure, never a silent pass.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mapfile -t files < <(find shared providers acquisition ingestion signals execution cli test -name '*.test.ts' -not -path '*/node_modules/*' 2>/dev/null | sort)
+if [ "${#files[@]}" -eq 0 ]; then
+  echo "no test files found" >&2
+  exit 1
+fi
+exec node --import tsx --test --test-concurrency=1 "$@" "${files[@]}"

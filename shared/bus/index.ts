@@ -1,0 +1,22 @@
+import { ConfigError } from '../errors.ts';
+import { MemoryBus, type MemoryBusOptions } from './memory.ts';
+import type { Bus } from './types.ts';
+
+export * from './types.ts';
+export { MemoryBus } from './memory.ts';
+
+/** Picks the bus from its URL: `memory:` (options as query: `memory:?capacity=500&maxDeliveries=3`). */
+export async function openBus(url: string, defaults: Partial<MemoryBusOptions> = {}): Promise<Bus> {
+  if (url === 'memory:' || url.startsWith('memory:?')) {
+    const q = new URLSearchParams(url.slice('memory:'.length));
+    const num = (k: keyof MemoryBusOptions) => {
+      const v = q.get(k);
+      if (v === null) return defaults[k];
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < 0) throw new ConfigError(`bus URL ${url}: ${k} must be a non-negative number`);
+      return n;
+    };
+    return new MemoryBus({ capacity: num('capacity'), maxDeliveries: num('maxDeliveries'), redeliveryDelayMs: num('redeliveryDelayMs') });
+  }
+  throw new ConfigError(`bus URL ${url}: unsupported scheme (supported: memory:)`);
+}

@@ -1,0 +1,67 @@
+// The Bus port: topics of raw messages with acknowledge, negative-acknowledge, redelivery and
+// dead-lettering. Every implementation passes the same contract suite (shared/bus/contract.ts).
+
+export type BusMessage = {
+  data: Uint8Array;
+  properties: Record<string, string>;
+  /** Ordering / routing key (the dataset); implementations that shard keep one key in order. */
+  key?: string;
+};
+
+export type Delivery = {
+  topic: string;
+  message: BusMessage;
+  /** 1 on the first delivery, 2 on the first redelivery, ... */
+  deliveryCount: number;
+  /** The message is done with; the bus forgets it. */
+  ack(): Promise<void>;
+  /** Processing failed: redeliver later, or dead-letter once `maxDeliveries` is reached. */
+  nack(): void;
+  /** The message can never succeed: move it to the dead-letter topic now, with the reason. */
+  deadLetter(reason: string): Promise<void>;
+};
+
+export type SubscribeOptions = {
+  /** Consumers with the same subscription name share its messages (each message to one of them). */
+  subscription: string;
+  /** At most this many delivered-but-unacknowledged messages per consumer: the backpressure bound. */
+  maxInFlight: number;
+};
+
+export type DeliveryHandler = (delivery: Delivery) => void | Promise<void>;
+
+export type Subscription = {
+  /** Stops delivering; unacknowledged messages go back to the subscription for redelivery. */
+  close(): Promise<void>;
+};
+
+export type Bus = {
+  /** Resolves once the bus holds the message durably (the acknowledgement acquisition waits for). Waits while the topic is full. */
+  publish(topic: string, message: BusMessage): Promise<void>;
+  subscribe(topics: readonly string[], options: SubscribeOptions, handler: DeliveryHandler): Promise<Subscription>;
+  /**
+   * Waits (up to `timeoutMs`) until every published message is acknowledged or dead-lettered;
+   * resolves false on timeout. Only a bus that loses queued messages on close (the in-process
+   * one) needs it: a clean shutdown drains it before closing.
+   */
+  drain?(timeoutMs: number): Promise<boolean>;
+  close(): Promise<void>;
+};
+
+export type BusOptions = {
+  /** Deliveries after which a nacked message is dead-lettered. */
+  maxDeliveries: number;
+  redeliveryDelayMs: number;
+};
+
+/** Properties a dead-lettered message carries besides its own. */
+export const DEAD_LETTER_REASON = 'dead-letter-reason';
+export const DEAD_LETTER_FROM = 'dead-letter-from';
+
+export function deadLetterTopic(topic: string): string {
+  return `${topic}.dlq`;
+}
+
+export function isDeadLetterTopic(topic: string): boolean {
+  return topic.endsWith('.dlq');
+}

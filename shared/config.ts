@@ -1,0 +1,178 @@
+// Configuration: defaults in code, then a config file (YAML or JSON), then SCALAR_* environment
+// variables. Checked once at start; an error names every bad key and where it came from.
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from './errors.ts';
+import { defaultStoreUrl } from './store/index.ts';
+
+const count = z.coerce.number().int().positive();
+const ms = z.coerce.number().int().nonnegative();
+
+const ConfigSchema = z
+  .object({
+    env: z.string().regex(/^[a-z][a-z0-9_-]*$/, 'lowercase letters, digits, - and _'),
+    dataDir: z.string().min(1),
+    storeUrl: z.string().min(1).optional(),
+    busUrl: z.string().min(1),
+    cacheUrl: z.string().min(1),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    acquisition: z
+      .object({
+        /** How often the scheduler looks for due windows. */
+        tickMs: count,
+        /** How often worker_config is re-read, so toggles apply without a restart. */
+        configRefreshMs: count,
+        /** Windows fetched at once across all workers. */
+        concurrency: count,
+        http: z
+          .object({
+            timeoutMs: count,
+            maxAttempts: count,
+            initialDelayMs: ms,
+            maxDelayMs: ms,
+            breakerThreshold: count,
+            breakerHalfOpenAfterMs: ms,
+          })
+          .strict(),
+      })
+      .strict(),
+    ingestion: z
+      .object({
+        /** Rows that make a batch commit at once. */
+        batchRows: count,
+        /** Longest a row waits for its batch to commit. */
+        batchWaitMs: count,
+        /** Raw messages delivered but not yet committed (bounds memory). */
+        maxInFlight: count,
+      })
+      .strict(),
+    bus: z.object({ maxDeliveries: count, redeliveryDelayMs: ms, capacity: count }).strict(),
+    /** Per provider: the API base URL (the public API when unset). */
+    providers: z.record(z.string(), z.object({ baseUrl: z.url().optional() }).strict()),
+  })
+  .strict();
+
+export type Config = z.infer<typeof ConfigSchema> & { storeUrl: string };
+
+export const DEFAULTS: z.input<typeof ConfigSchema> = {
+  env: 'development',
+  dataDir: './data',
+  busUrl: 'memory:',
+  cacheUrl: 'memory:',
+  logLevel: 'info',
+  acquisition: {
+    tickMs: 1000,
+    configRefreshMs: 5000,
+    concurrency: 4,
+    http: {
+      timeoutMs: 30_000,
+      maxAttempts: 5,
+      initialDelayMs: 500,
+      maxDelayMs: 30_000,
+      breakerThreshold: 8,
+      breakerHalfOpenAfterMs: 30_000,
+    },
+  },
+  // Tuned on the embedded store (npm run bench): one transaction per 20k rows costs about as much
+  // as per 2k, so batches are large; 1 s bounds how stale the store may be behind the bus.
+  ingestion: { batchRows: 20_000, batchWaitMs: 1000, maxInFlight: 64 },
+  bus: { maxDeliveries: 5, redeliveryDelayMs: 1000, capacity: 1000 },
+  providers: {},
+};
+
+/** SCALAR_* variable → config path. Provider URLs are SCALAR_<PROVIDER>_URL. */
+const ENV_KEYS: Record<string, string> = {
+  SCALAR_ENV: 'env',
+  SCALAR_DATA_DIR: 'dataDir',
+  SCALAR_STORE_URL: 'storeUrl',
+  SCALAR_BUS_URL: 'busUrl',
+  SCALAR_CACHE_URL: 'cacheUrl',
+  SCALAR_LOG_LEVEL: 'logLevel',
+  SCALAR_ACQUISITION_TICK_MS: 'acquisition.tickMs',
+  SCALAR_ACQUISITION_CONFIG_REFRESH_MS: 'acquisition.configRefreshMs',
+  SCALAR_ACQUISITION_CONCURRENCY: 'acquisition.concurrency',
+  SCALAR_HTTP_TIMEOUT_MS: 'acquisition.http.timeoutMs',
+  SCALAR_HTTP_MAX_ATTEMPTS: 'acquisition.http.maxAttempts',
+  SCALAR_HTTP_INITIAL_DELAY_MS: 'acquisition.http.initialDelayMs',
+  SCALAR_HTTP_MAX_DELAY_MS: 'acquisition.http.maxDelayMs',
+  SCALAR_INGEST_BATCH_ROWS: 'ingestion.batchRows',
+  SCALAR_INGEST_BATCH_WAIT_MS: 'ingestion.batchWaitMs',
+  SCALAR_INGEST_MAX_IN_FLIGHT: 'ingestion.maxInFlight',
+  SCALAR_BUS_MAX_DELIVERIES: 'bus.maxDeliveries',
+  SCALAR_BUS_REDELIVERY_DELAY_MS: 'bus.redeliveryDelayMs',
+  SCALAR_BUS_CAPACITY: 'bus.capacity',
+};
+
+type Tree = Record<string, unknown>;
+
+function setPath(tree: Tree, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let node = tree;
+  for (const p of parts.slice(0, -1)) {
+    if (typeof node[p] !== 'object' || node[p] === null) node[p] = {};
+    node = node[p] as Tree;
+  }
+  node[parts.at(-1)!] = value;
+}
+
+function merge(base: Tree, over: Tree): Tree {
+  const out: Tree = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' ? merge(b as Tree, v as Tree) : v;
+  }
+  return out;
+}
+
+export type ConfigSources = {
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Settings given on the command line; they win over everything else. */
+  overrides?: Tree;
+  providerIds?: readonly string[];
+};
+
+export function loadConfig(sources: ConfigSources = {}): Config {
+  const env = sources.env ?? process.env;
+  const origin = new Map<string, string>();
+  let tree: Tree = structuredClone(DEFAULTS) as Tree;
+  if (sources.file) {
+    let fromFile: unknown;
+    try {
+      fromFile = parseYaml(readFileSync(sources.file, 'utf8'));
+    } catch (e) {
+      throw new ConfigError(`config file ${sources.file}: ${(e as Error).message}`);
+    }
+    if (fromFile !== null && (typeof fromFile !== 'object' || Array.isArray(fromFile))) {
+      throw new ConfigError(`config file ${sources.file}: expected a mapping of settings`);
+    }
+    tree = merge(tree, (fromFile ?? {}) as Tree);
+  }
+  const fromEnv: Tree = {};
+  const unknown: string[] = [];
+  const providerKeys = new Map((sources.providerIds ?? []).map((p) => [`SCALAR_${p.toUpperCase()}_URL`, p]));
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith('SCALAR_') || value === undefined) continue;
+    const path = ENV_KEYS[name] ?? (providerKeys.has(name) ? `providers.${providerKeys.get(name)}.baseUrl` : undefined);
+    if (!path) {
+      unknown.push(name);
+      continue;
+    }
+    setPath(fromEnv, path, value);
+    origin.set(path, name);
+  }
+  if (unknown.length > 0) throw new ConfigError(`unknown setting(s): ${unknown.join(', ')}`);
+  tree = merge(merge(tree, fromEnv), sources.overrides ?? {});
+  const parsed = ConfigSchema.safeParse(tree);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => {
+      const key = i.path.join('.');
+      const from = origin.get(key);
+      return `${key || '(root)'}${from ? ` (${from})` : ''}: ${i.message}`;
+    });
+    throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  return { ...parsed.data, storeUrl: parsed.data.storeUrl ?? defaultStoreUrl(parsed.data.dataDir) };
+}

@@ -1,0 +1,86 @@
+// The whole plugin API: a provider is data plus functions. Acquisition and ingestion only ever see
+// these types, never a provider's name.
+import type { HttpClient } from './http.ts';
+import type { Logger } from './log.ts';
+import type { Observation } from './observation.ts';
+import type { Secrets } from './secrets/index.ts';
+import type { IsoDuration } from './time.ts';
+import type { Interval } from './time.ts';
+
+/** When a dataset's worker runs: a fixed period, or a cron expression in a time zone. */
+export type Cadence = { every: IsoDuration } | { cron: string; tz: string };
+
+export type WindowPolicy = {
+  /** Windows start and end on steps of this length, counted in `tz`. */
+  align: IsoDuration;
+  tz: string;
+  /** The longest window one request (or one paged request series) may cover. */
+  maxSpan: IsoDuration;
+  /** Every run re-fetches this much before the watermark, so late revisions overwrite. */
+  lookback: IsoDuration;
+  /** How far ahead of now the source can already have data (day-ahead: the next day). */
+  horizon: IsoDuration;
+  /** How far back a first run starts when no watermark exists. */
+  backfill: IsoDuration;
+  /** Instants outside [availableFrom, availableUntil) never hold data of this dataset. */
+  availableFrom?: Date;
+  availableUntil?: Date;
+};
+
+export type ValidationRules = {
+  /** Plausible [min, max] per unit; a value outside it rejects the payload. */
+  plausible: Readonly<Record<string, readonly [number, number]>>;
+  /** How far after the fetch an interval may start (PT0S: no future instants at all). */
+  maxLead: IsoDuration;
+};
+
+export type FetchContext = {
+  http: HttpClient;
+  secrets: Secrets;
+  /** Provider endpoint, e.g. the simulator's address; the provider's public API when unset. */
+  baseUrl?: string;
+  /** Receives every HTTP attempt for `fetch_log`. */
+  onAttempt: NonNullable<Parameters<HttpClient['get']>[1]>['onAttempt'];
+  log: Logger;
+  signal?: AbortSignal;
+};
+
+export type FetchedPayload = { body: Uint8Array; contentType: string };
+
+export type Dataset = {
+  /** `provider.dataset`, snake_case. */
+  id: string;
+  provider: string;
+  title: string;
+  /** The resolution(s) its series use, for the catalogue. */
+  resolution: string;
+  /** Unit(s) of its series, for the catalogue. */
+  unit: string;
+  dimensions: readonly string[];
+  cadence: Cadence;
+  window: WindowPolicy;
+  /** Independent slices with their own watermark (e.g. bidding zones); `['all']` when one request covers everything. */
+  partitions: readonly string[];
+  validation: ValidationRules;
+  /** I/O only: the bytes of one window, as the source sent them. */
+  fetch(window: Interval, partition: string, ctx: FetchContext): Promise<FetchedPayload>;
+  /** Pure: bytes in, observations out; throws ParseError. */
+  parse(body: Uint8Array): Observation[];
+};
+
+export type Simulator = {
+  /** Base URL the provider client should use instead of the public API. */
+  url: string;
+  close(): Promise<void>;
+};
+
+export type Provider = {
+  id: string;
+  title: string;
+  /** Public API base URL. */
+  baseUrl: string;
+  datasets: readonly Dataset[];
+  /** Which dataset a raw payload file belongs to, from its content (for `scalar parse`). */
+  identify(body: Uint8Array): Dataset;
+  startSimulator(options?: { port?: number }): Promise<Simulator>;
+};

@@ -1,0 +1,47 @@
+// Error classes decide what happens next: retry the request, fix configuration, or dead-letter a payload.
+
+/** Configuration is wrong: a bad setting, a rejected token, a request the source refuses. Not retried. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** The source answered with an HTTP status the client does not accept. */
+export class HttpError extends Error {
+  override name = 'HttpError';
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly retryAfterMs: number | null = null,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+
+  get retryable(): boolean {
+    return this.status === 429 || this.status >= 500;
+  }
+}
+
+/** The source could not be read this time (network, timeout, cut-off or garbled body): try again later. */
+export class SourceUnavailableError extends Error {
+  override name = 'SourceUnavailableError';
+}
+
+/** A payload could not be turned into observations. Keep the raw bytes; redelivery will not help. */
+export class ParseError extends Error {
+  override name = 'ParseError';
+}
+
+/** Parsed observations that break a dataset's rules (implausible value, forbidden future instant). */
+export class ValidationError extends Error {
+  override name = 'ValidationError';
+}
+
+/** A payload or message that names a dataset or provider this build does not know. */
+export class UnknownDatasetError extends Error {
+  override name = 'UnknownDatasetError';
+}
+
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+}

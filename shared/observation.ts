@@ -1,0 +1,37 @@
+import { isoUtc } from './time.ts';
+
+/** Dimensions that identify one time series inside a dataset, e.g. `{ area: 'DK1', currency: 'EUR' }`. */
+export type Series = Readonly<Record<string, string>>;
+
+/** One value of one series over one interval starting at `ts`: the unit everything moves. */
+export type Observation = {
+  dataset: string;
+  series: Series;
+  /** Start of the interval, UTC. */
+  ts: Date;
+  /** ISO 8601 duration of the interval: PT15M, PT30M, PT60M, P1D, ... */
+  resolution: string;
+  /** null only where the source itself says there is no value. */
+  value: number | null;
+  unit: string;
+};
+
+/** Canonical, stable string of the sorted dimensions; the store keys series by it. */
+export function seriesKey(series: Series): string {
+  return Object.keys(series)
+    .sort()
+    .map((k) => `${k}=${encodeURIComponent(series[k]!)}`)
+    .join(';');
+}
+
+/** The jsonl shape every command prints: `ts` in UTC ending in `Z`. */
+export function observationToJson(o: Observation): Record<string, unknown> {
+  return {
+    dataset: o.dataset,
+    series: o.series,
+    ts: isoUtc(o.ts),
+    resolution: o.resolution,
+    value: o.value,
+    unit: o.unit,
+  };
+}

@@ -1,0 +1,35 @@
+// Raw payloads kept by content: the same bytes are stored once, under their sha256, so
+// `scalar reprocess` can re-parse them without calling the provider again.
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { sha256Hex } from './raw-message.ts';
+
+export type PayloadArchive = {
+  put(sha256: string, body: Uint8Array): Promise<void>;
+  get(sha256: string): Promise<Uint8Array>;
+};
+
+export function fileArchive(dir: string): PayloadArchive {
+  const pathOf = (sha: string) => join(dir, sha.slice(0, 2), sha);
+  return {
+    async put(sha256, body) {
+      const path = pathOf(sha256);
+      try {
+        await stat(path);
+        return;
+      } catch {
+        // not there yet
+      }
+      await mkdir(join(dir, sha256.slice(0, 2)), { recursive: true });
+      // Write then rename, so a crash never leaves a half-written file under a valid name.
+      const tmp = `${path}.${process.pid}.tmp`;
+      await writeFile(tmp, body);
+      await rename(tmp, path);
+    },
+    async get(sha256) {
+      const body = new Uint8Array(await readFile(pathOf(sha256)));
+      if (sha256Hex(body) !== sha256) throw new Error(`archived payload ${sha256} is corrupt`);
+      return body;
+    },
+  };
+}

@@ -1,0 +1,74 @@
+// The message acquisition publishes for one fetched window: the bytes as the provider sent them plus
+// metadata in properties. Ingestion validates the properties here, where the message enters.
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { Interval } from './time.ts';
+
+export const RAW_SCHEMA = 'scalar.raw/v1';
+
+const isoInstant = z.string().refine((s) => !Number.isNaN(Date.parse(s)) && s.endsWith('Z'), 'an ISO instant in UTC');
+
+export const RawPropertiesSchema = z.object({
+  schema: z.literal(RAW_SCHEMA),
+  provider: z.string().min(1),
+  dataset: z.string().min(1),
+  partition: z.string().min(1),
+  'window-from': isoInstant,
+  'window-to': isoInstant,
+  'run-id': z.string().min(1),
+  'fetched-at': isoInstant,
+  'content-type': z.string().min(1),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  traceparent: z.string().optional(),
+});
+
+export type RawProperties = z.infer<typeof RawPropertiesSchema>;
+
+export type RawPayload = {
+  provider: string;
+  dataset: string;
+  partition: string;
+  window: Interval;
+  runId: string;
+  fetchedAt: Date;
+  contentType: string;
+  sha256: string;
+  body: Uint8Array;
+};
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export function rawProperties(p: Omit<RawPayload, 'body'>): RawProperties {
+  return {
+    schema: RAW_SCHEMA,
+    provider: p.provider,
+    dataset: p.dataset,
+    partition: p.partition,
+    'window-from': p.window.from.toISOString(),
+    'window-to': p.window.to.toISOString(),
+    'run-id': p.runId,
+    'fetched-at': p.fetchedAt.toISOString(),
+    'content-type': p.contentType,
+    sha256: p.sha256,
+  };
+}
+
+/** Reads a bus message back into a payload; throws a ZodError naming the bad property, or a sha mismatch. */
+export function readRawMessage(properties: Record<string, string>, body: Uint8Array): RawPayload {
+  const p = RawPropertiesSchema.parse(properties);
+  const actual = sha256Hex(body);
+  if (actual !== p.sha256) throw new Error(`sha256 mismatch: properties say ${p.sha256}, body is ${actual}`);
+  return {
+    provider: p.provider,
+    dataset: p.dataset,
+    partition: p.partition,
+    window: { from: new Date(p['window-from']), to: new Date(p['window-to']) },
+    runId: p['run-id'],
+    fetchedAt: new Date(p['fetched-at']),
+    contentType: p['content-type'],
+    sha256: p.sha256,
+    body,
+  };
+}

@@ -1,0 +1,29 @@
+// Secrets come from the environment in development; Azure Key Vault joins in production (a later issue).
+import { ConfigError } from '../errors.ts';
+
+export type Secrets = {
+  /** The secret's value, or undefined when it is not set. Never log what this returns. */
+  get(name: string): Promise<string | undefined>;
+  /** Like get, but a missing secret is a configuration error naming it. */
+  require(name: string): Promise<string>;
+};
+
+/** `entsoe:token` is read from `ENTSOE__TOKEN` (the `:` ↔ `__` mapping Key Vault users share with .NET). */
+export function envName(name: string): string {
+  return name.replace(/:/g, '__').replace(/[^A-Za-z0-9_]/g, '_').toUpperCase();
+}
+
+export function envSecrets(env: NodeJS.ProcessEnv = process.env): Secrets {
+  const get = async (name: string) => {
+    const v = env[envName(name)];
+    return v === undefined || v === '' ? undefined : v;
+  };
+  return {
+    get,
+    async require(name) {
+      const v = await get(name);
+      if (v === undefined) throw new ConfigError(`secret ${name} is not set (environment variable ${envName(name)})`);
+      return v;
+    },
+  };
+}

@@ -1,0 +1,120 @@
+// The behaviour every Store implementation must show; each implementation's test file runs it.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { seriesKey, type Observation } from '../observation.ts';
+import type { Store, StoredObservation } from './types.ts';
+
+const row = (o: Partial<Observation> & { ts: Date; value: number | null }, sha = 'a'.repeat(64)): StoredObservation => {
+  const series = o.series ?? { area: 'DK1', currency: 'EUR' };
+  return {
+    dataset: o.dataset ?? 'test.prices',
+    series,
+    seriesKey: seriesKey(series),
+    ts: o.ts,
+    resolution: o.resolution ?? 'PT15M',
+    value: o.value,
+    unit: o.unit ?? 'EUR/MWh',
+    payloadSha256: sha,
+  };
+};
+
+const quarterHours = (from: string, n: number, area = 'DK1') =>
+  Array.from({ length: n }, (_, i) => row({ ts: new Date(new Date(from).getTime() + i * 900_000), value: i + 0.25, series: { area, currency: 'EUR' } }));
+
+export function storeContract(name: string, open: () => Promise<Store>): void {
+  describe(`store contract: ${name}`, () => {
+    it('upserts idempotently: the same window twice leaves the same rows', async () => {
+      const store = await open();
+      const rows = [...quarterHours('2025-10-25T22:00:00Z', 100), ...quarterHours('2025-10-25T22:00:00Z', 100, 'DK2')];
+      await store.upsertObservations(rows);
+      const first = await store.queryObservations({ dataset: 'test.prices' });
+      await store.upsertObservations(rows);
+      const second = await store.queryObservations({ dataset: 'test.prices' });
+      assert.equal(await store.countObservations('test.prices'), 200);
+      assert.deepEqual(second, first);
+      assert.equal(first[0]!.ts.toISOString(), '2025-10-25T22:00:00.000Z');
+      assert.equal(first[99]!.ts.toISOString(), '2025-10-26T22:45:00.000Z');
+      await store.close();
+    });
+
+    it('lets a revision overwrite a value, and keeps the last of duplicates within one batch', async () => {
+      const store = await open();
+      const ts = new Date('2025-11-05T12:00:00Z');
+      await store.upsertObservations([row({ ts, value: 10 })]);
+      await store.upsertObservations([row({ ts, value: 11 }, 'b'.repeat(64)), row({ ts, value: 12 }, 'c'.repeat(64))]);
+      const [o] = await store.queryObservations({ dataset: 'test.prices' });
+      assert.equal(o!.value, 12);
+      assert.equal(await store.countObservations(), 1);
+      await store.close();
+    });
+
+    it('queries by half-open time range and by series dimensions, keeping nulls and exact instants', async () => {
+      const store = await open();
+      await store.upsertObservations([
+        ...quarterHours('2025-11-05T00:00:00Z', 8),
+        ...quarterHours('2025-11-05T00:00:00Z', 8, 'DK2'),
+        row({ ts: new Date('2025-11-05T00:00:00.000Z'), value: null, series: { area: 'DK1', currency: 'DKK' }, unit: 'DKK/MWh' }),
+      ]);
+      const range = await store.queryObservations({ dataset: 'test.prices', from: new Date('2025-11-05T00:30:00Z'), to: new Date('2025-11-05T01:00:00Z'), where: { area: 'DK2' } });
+      assert.deepEqual(range.map((o) => [o.series.area, o.ts.toISOString(), o.value]), [
+        ['DK2', '2025-11-05T00:30:00.000Z', 2.25],
+        ['DK2', '2025-11-05T00:45:00.000Z', 3.25],
+      ]);
+      const dkk = await store.queryObservations({ dataset: 'test.prices', where: { currency: 'DKK' } });
+      assert.deepEqual(dkk.map((o) => [o.value, o.unit, o.resolution]), [[null, 'DKK/MWh', 'PT15M']]);
+      assert.equal((await store.queryObservations({ dataset: 'test.prices', limit: 5 })).length, 5);
+      assert.equal((await store.queryObservations({ dataset: 'other' })).length, 0);
+      await store.close();
+    });
+
+    it('moves a watermark forward only', async () => {
+      const store = await open();
+      assert.equal(await store.getWatermark('d', 'DK1'), null);
+      await store.advanceWatermark('d', 'DK1', new Date('2025-11-06T23:00:00Z'));
+      await store.advanceWatermark('d', 'DK1', new Date('2025-11-01T23:00:00Z'));
+      assert.equal((await store.getWatermark('d', 'DK1'))?.toISOString(), '2025-11-06T23:00:00.000Z');
+      assert.equal(await store.getWatermark('d', 'DK2'), null);
+      assert.equal((await store.listWatermarks()).length, 1);
+      await store.close();
+    });
+
+    it('logs requests and adds the landed row count to the successful ones', async () => {
+      const store = await open();
+      const base = { runId: 'r1', dataset: 'd', partition: 'DK1', windowFrom: new Date('2025-11-05T00:00:00Z'), windowTo: new Date('2025-11-06T00:00:00Z'), url: 'http://x', latencyMs: 12, at: new Date() };
+      await store.appendFetchLog([
+        { ...base, attempt: 1, status: 503, bytes: 10, error: 'HTTP 503' },
+        { ...base, attempt: 2, status: 200, bytes: 1000, error: null },
+      ]);
+      await store.setFetchRows('r1', 384);
+      const log = await store.listFetchLog({ dataset: 'd' });
+      assert.deepEqual(log.map((l) => [l.attempt, l.status, l.error, l.rows]).sort(), [[1, 503, 'HTTP 503', null], [2, 200, null, 384]]);
+      await store.close();
+    });
+
+    it('seeds workers without undoing run-time toggles', async () => {
+      const store = await open();
+      const seed = [{ workerId: 'a.b', environment: 'development', enabled: true, parameters: { backfill: 'P3D' } }];
+      assert.equal(await store.seedWorkerConfig(seed), 1);
+      assert.equal(await store.setWorkerEnabled('development', 'a.b', false), true);
+      assert.equal(await store.seedWorkerConfig(seed), 0);
+      assert.deepEqual(await store.listWorkerConfig('development'), [{ ...seed[0], enabled: false }]);
+      assert.deepEqual(await store.listWorkerConfig('production'), []);
+      assert.equal(await store.setWorkerEnabled('development', 'nope', true), false);
+      await store.close();
+    });
+
+    it('finds kept raw payloads whose window overlaps a range, and records dead letters', async () => {
+      const store = await open();
+      const p = { provider: 'p', dataset: 'd', partition: 'DK1', fetchedAt: new Date(), contentType: 'application/json', bytes: 5, runId: 'r' };
+      await store.recordRawPayload({ ...p, sha256: '1'.repeat(64), windowFrom: new Date('2025-11-01T00:00:00Z'), windowTo: new Date('2025-11-02T00:00:00Z') });
+      await store.recordRawPayload({ ...p, sha256: '2'.repeat(64), windowFrom: new Date('2025-11-02T00:00:00Z'), windowTo: new Date('2025-11-03T00:00:00Z') });
+      await store.recordRawPayload({ ...p, sha256: '2'.repeat(64), windowFrom: new Date('2025-11-02T00:00:00Z'), windowTo: new Date('2025-11-03T00:00:00Z') });
+      assert.equal((await store.listRawPayloads({ dataset: 'd' })).length, 2);
+      const overlap = await store.listRawPayloads({ dataset: 'd', from: new Date('2025-11-02T00:00:00Z') });
+      assert.deepEqual(overlap.map((r) => r.sha256[0]), ['2']);
+      await store.recordDeadLetter({ at: new Date(), topic: 'p', reason: 'ParseError: x', dataset: 'd', runId: 'r', windowFrom: null, windowTo: null, sha256: null });
+      assert.deepEqual((await store.listDeadLetters()).map((d) => d.reason), ['ParseError: x']);
+      await store.close();
+    });
+  });
+}

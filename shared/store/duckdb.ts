@@ -1,0 +1,366 @@
+// Embedded store: one DuckDB file under the data directory. Batches go through the appender into a
+// staging table and reach `observations` in one INSERT ... ON CONFLICT, which keeps upserts close
+// to bulk-load speed while staying idempotent.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import {
+  DuckDBInstance,
+  timestampValue,
+  type DuckDBAppender,
+  type DuckDBConnection,
+  type DuckDBValue,
+} from '@duckdb/node-api';
+import type { Observation } from '../observation.ts';
+import type {
+  DeadLetterRecord,
+  FetchLogEntry,
+  ObservationQuery,
+  RawPayloadRecord,
+  Store,
+  StoredObservation,
+  Watermark,
+  WorkerConfig,
+} from './types.ts';
+import { dedupeLastWins, distinctSeries, matchesWhere } from './rows.ts';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS series (
+  dataset VARCHAR NOT NULL, series_key VARCHAR NOT NULL, dimensions VARCHAR NOT NULL,
+  resolution VARCHAR NOT NULL, unit VARCHAR NOT NULL, first_ts TIMESTAMP, last_ts TIMESTAMP,
+  PRIMARY KEY (dataset, series_key));
+CREATE TABLE IF NOT EXISTS observations (
+  dataset VARCHAR NOT NULL, series_key VARCHAR NOT NULL, ts TIMESTAMP NOT NULL, value DOUBLE,
+  payload_sha256 VARCHAR NOT NULL, ingested_at TIMESTAMP NOT NULL,
+  PRIMARY KEY (dataset, series_key, ts));
+CREATE TABLE IF NOT EXISTS acquisition_state (
+  dataset VARCHAR NOT NULL, partition_key VARCHAR NOT NULL, watermark TIMESTAMP NOT NULL,
+  updated_at TIMESTAMP NOT NULL, PRIMARY KEY (dataset, partition_key));
+CREATE SEQUENCE IF NOT EXISTS fetch_log_id;
+CREATE TABLE IF NOT EXISTS fetch_log (
+  id BIGINT PRIMARY KEY DEFAULT nextval('fetch_log_id'), run_id VARCHAR NOT NULL, dataset VARCHAR NOT NULL,
+  partition_key VARCHAR NOT NULL, window_from TIMESTAMP NOT NULL, window_to TIMESTAMP NOT NULL,
+  url VARCHAR NOT NULL, attempt INTEGER NOT NULL, status INTEGER, latency_ms INTEGER NOT NULL,
+  bytes BIGINT NOT NULL, error VARCHAR, rows INTEGER, logged_at TIMESTAMP NOT NULL);
+CREATE TABLE IF NOT EXISTS worker_config (
+  worker_id VARCHAR NOT NULL, environment VARCHAR NOT NULL, enabled BOOLEAN NOT NULL,
+  parameters VARCHAR NOT NULL, updated_at TIMESTAMP NOT NULL, PRIMARY KEY (worker_id, environment));
+CREATE TABLE IF NOT EXISTS raw_payloads (
+  sha256 VARCHAR NOT NULL, provider VARCHAR NOT NULL, dataset VARCHAR NOT NULL, partition_key VARCHAR NOT NULL,
+  window_from TIMESTAMP NOT NULL, window_to TIMESTAMP NOT NULL, fetched_at TIMESTAMP NOT NULL,
+  content_type VARCHAR NOT NULL, bytes BIGINT NOT NULL, run_id VARCHAR NOT NULL,
+  PRIMARY KEY (sha256, dataset, window_from, window_to));
+CREATE SEQUENCE IF NOT EXISTS dead_letter_id;
+CREATE TABLE IF NOT EXISTS dead_letters (
+  id BIGINT PRIMARY KEY DEFAULT nextval('dead_letter_id'), recorded_at TIMESTAMP NOT NULL, topic VARCHAR NOT NULL,
+  reason VARCHAR NOT NULL, dataset VARCHAR, run_id VARCHAR, window_from TIMESTAMP, window_to TIMESTAMP, sha256 VARCHAR);
+CREATE TEMP TABLE IF NOT EXISTS staging_observations (
+  dataset VARCHAR, series_key VARCHAR, ts TIMESTAMP, value DOUBLE, payload_sha256 VARCHAR, ingested_at TIMESTAMP);
+`;
+
+const ts = (d: Date) => timestampValue(BigInt(d.getTime()) * 1000n);
+const tsOrNull = (d: Date | null | undefined) => (d ? ts(d) : null);
+const asDate = (v: unknown) => v as Date;
+const asDateOrNull = (v: unknown) => (v === null || v === undefined ? null : (v as Date));
+
+export class DuckDbStore implements Store {
+  #conn: DuckDBConnection;
+  #instance: DuckDBInstance;
+  // One statement at a time per connection: DuckDB connections are not re-entrant.
+  #queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(instance: DuckDBInstance, conn: DuckDBConnection) {
+    this.#instance = instance;
+    this.#conn = conn;
+  }
+
+  /** `path` is a file path, or `:memory:`. */
+  static async open(path: string): Promise<DuckDbStore> {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const instance = await DuckDBInstance.create(path);
+    const store = new DuckDbStore(instance, await instance.connect());
+    await store.migrate();
+    return store;
+  }
+
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(fn, fn);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #rows(sql: string, values?: DuckDBValue[]): Promise<Record<string, unknown>[]> {
+    const reader = await this.#conn.runAndReadAll(sql, values);
+    return reader.getRowObjectsJS() as Record<string, unknown>[];
+  }
+
+  migrate(): Promise<void> {
+    return this.#serial(async () => {
+      await this.#conn.run(SCHEMA);
+    });
+  }
+
+  upsertObservations(rows: readonly StoredObservation[]): Promise<void> {
+    if (rows.length === 0) return Promise.resolve();
+    return this.#serial(async () => {
+      const unique = dedupeLastWins(rows);
+      const now = ts(new Date());
+      await this.#conn.run('BEGIN TRANSACTION');
+      try {
+        for (const s of distinctSeries(unique)) {
+          await this.#conn.run(
+            `INSERT INTO series VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (dataset, series_key) DO UPDATE SET
+               first_ts = least(series.first_ts, excluded.first_ts), last_ts = greatest(series.last_ts, excluded.last_ts),
+               unit = excluded.unit, resolution = excluded.resolution`,
+            [s.dataset, s.seriesKey, JSON.stringify(s.series), s.resolution, s.unit, ts(s.firstTs), ts(s.lastTs)],
+          );
+        }
+        const appender: DuckDBAppender = await this.#conn.createAppender('staging_observations', 'main', 'temp');
+        for (const r of unique) {
+          appender.appendVarchar(r.dataset);
+          appender.appendVarchar(r.seriesKey);
+          appender.appendTimestamp(ts(r.ts));
+          if (r.value === null) appender.appendNull();
+          else appender.appendDouble(r.value);
+          appender.appendVarchar(r.payloadSha256);
+          appender.appendTimestamp(now);
+          appender.endRow();
+        }
+        appender.closeSync();
+        await this.#conn.run(
+          `INSERT INTO observations SELECT * FROM temp.staging_observations
+           ON CONFLICT (dataset, series_key, ts) DO UPDATE SET
+             value = excluded.value, payload_sha256 = excluded.payload_sha256, ingested_at = excluded.ingested_at`,
+        );
+        await this.#conn.run('DELETE FROM temp.staging_observations');
+        await this.#conn.run('COMMIT');
+      } catch (e) {
+        await this.#conn.run('ROLLBACK').catch(() => undefined);
+        await this.#conn.run('DELETE FROM temp.staging_observations').catch(() => undefined);
+        throw e;
+      }
+    });
+  }
+
+  queryObservations(q: ObservationQuery): Promise<Observation[]> {
+    return this.#serial(async () => {
+      const series = (await this.#rows('SELECT * FROM series WHERE dataset = $1 ORDER BY series_key', [q.dataset]))
+        .map((s) => ({
+          seriesKey: String(s.series_key),
+          resolution: String(s.resolution),
+          unit: String(s.unit),
+          dims: JSON.parse(String(s.dimensions)) as Record<string, string>,
+        }))
+        .filter((s) => matchesWhere(s.dims, q.where));
+      const out: Observation[] = [];
+      for (const s of series) {
+        const params: DuckDBValue[] = [q.dataset, s.seriesKey];
+        let sql = 'SELECT ts, value FROM observations WHERE dataset = $1 AND series_key = $2';
+        if (q.from) sql += ` AND ts >= $${params.push(ts(q.from))}`;
+        if (q.to) sql += ` AND ts < $${params.push(ts(q.to))}`;
+        sql += ' ORDER BY ts';
+        if (q.limit !== undefined) sql += ` LIMIT ${Math.max(0, Math.floor(q.limit - out.length))}`;
+        for (const r of await this.#rows(sql, params)) {
+          out.push({
+            dataset: q.dataset,
+            series: s.dims,
+            ts: asDate(r.ts),
+            resolution: s.resolution,
+            value: r.value === null ? null : Number(r.value),
+            unit: s.unit,
+          });
+        }
+        if (q.limit !== undefined && out.length >= q.limit) break;
+      }
+      return out;
+    });
+  }
+
+  countObservations(dataset?: string): Promise<number> {
+    return this.#serial(async () => {
+      const rows = dataset
+        ? await this.#rows('SELECT count(*) AS n FROM observations WHERE dataset = $1', [dataset])
+        : await this.#rows('SELECT count(*) AS n FROM observations');
+      return Number(rows[0]?.n ?? 0);
+    });
+  }
+
+  getWatermark(dataset: string, partition: string): Promise<Date | null> {
+    return this.#serial(async () => {
+      const rows = await this.#rows(
+        'SELECT watermark FROM acquisition_state WHERE dataset = $1 AND partition_key = $2',
+        [dataset, partition],
+      );
+      return rows[0] ? asDate(rows[0].watermark) : null;
+    });
+  }
+
+  advanceWatermark(dataset: string, partition: string, to: Date): Promise<void> {
+    return this.#serial(async () => {
+      await this.#conn.run(
+        `INSERT INTO acquisition_state VALUES ($1, $2, $3, $4)
+         ON CONFLICT (dataset, partition_key) DO UPDATE SET
+           watermark = greatest(acquisition_state.watermark, excluded.watermark), updated_at = excluded.updated_at`,
+        [dataset, partition, ts(to), ts(new Date())],
+      );
+    });
+  }
+
+  listWatermarks(): Promise<Watermark[]> {
+    return this.#serial(async () =>
+      (await this.#rows('SELECT * FROM acquisition_state ORDER BY dataset, partition_key')).map((r) => ({
+        dataset: String(r.dataset),
+        partition: String(r.partition_key),
+        watermark: asDate(r.watermark),
+        updatedAt: asDate(r.updated_at),
+      })),
+    );
+  }
+
+  appendFetchLog(entries: readonly FetchLogEntry[]): Promise<void> {
+    return this.#serial(async () => {
+      for (const e of entries) {
+        await this.#conn.run(
+          `INSERT INTO fetch_log (run_id, dataset, partition_key, window_from, window_to, url, attempt, status,
+             latency_ms, bytes, error, rows, logged_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+          [e.runId, e.dataset, e.partition, ts(e.windowFrom), ts(e.windowTo), e.url, e.attempt, e.status,
+            e.latencyMs, e.bytes, e.error, e.rows ?? null, ts(e.at)],
+        );
+      }
+    });
+  }
+
+  setFetchRows(runId: string, rows: number): Promise<void> {
+    return this.#serial(async () => {
+      await this.#conn.run('UPDATE fetch_log SET rows = $1 WHERE run_id = $2 AND error IS NULL', [rows, runId]);
+    });
+  }
+
+  listFetchLog(q: { dataset?: string; limit?: number }): Promise<FetchLogEntry[]> {
+    return this.#serial(async () => {
+      const limit = Math.max(1, Math.floor(q.limit ?? 100));
+      const rows = q.dataset
+        ? await this.#rows(`SELECT * FROM fetch_log WHERE dataset = $1 ORDER BY id DESC LIMIT ${limit}`, [q.dataset])
+        : await this.#rows(`SELECT * FROM fetch_log ORDER BY id DESC LIMIT ${limit}`);
+      return rows.map((r) => ({
+        runId: String(r.run_id),
+        dataset: String(r.dataset),
+        partition: String(r.partition_key),
+        windowFrom: asDate(r.window_from),
+        windowTo: asDate(r.window_to),
+        url: String(r.url),
+        attempt: Number(r.attempt),
+        status: r.status === null ? null : Number(r.status),
+        latencyMs: Number(r.latency_ms),
+        bytes: Number(r.bytes),
+        error: r.error === null ? null : String(r.error),
+        rows: r.rows === null ? null : Number(r.rows),
+        at: asDate(r.logged_at),
+      }));
+    });
+  }
+
+  listWorkerConfig(environment: string): Promise<WorkerConfig[]> {
+    return this.#serial(async () =>
+      (await this.#rows('SELECT * FROM worker_config WHERE environment = $1 ORDER BY worker_id', [environment])).map(
+        (r) => ({
+          workerId: String(r.worker_id),
+          environment: String(r.environment),
+          enabled: Boolean(r.enabled),
+          parameters: JSON.parse(String(r.parameters)) as Record<string, unknown>,
+        }),
+      ),
+    );
+  }
+
+  seedWorkerConfig(configs: readonly WorkerConfig[]): Promise<number> {
+    return this.#serial(async () => {
+      let added = 0;
+      for (const c of configs) {
+        const r = await this.#conn.run(
+          `INSERT INTO worker_config VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+          [c.workerId, c.environment, c.enabled, JSON.stringify(c.parameters), ts(new Date())],
+        );
+        added += Number(r.rowsChanged);
+      }
+      return added;
+    });
+  }
+
+  setWorkerEnabled(environment: string, workerId: string, enabled: boolean): Promise<boolean> {
+    return this.#serial(async () => {
+      const r = await this.#conn.run(
+        'UPDATE worker_config SET enabled = $1, updated_at = $2 WHERE environment = $3 AND worker_id = $4',
+        [enabled, ts(new Date()), environment, workerId],
+      );
+      return Number(r.rowsChanged) > 0;
+    });
+  }
+
+  recordRawPayload(r: RawPayloadRecord): Promise<void> {
+    return this.#serial(async () => {
+      await this.#conn.run(
+        `INSERT INTO raw_payloads VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`,
+        [r.sha256, r.provider, r.dataset, r.partition, ts(r.windowFrom), ts(r.windowTo), ts(r.fetchedAt),
+          r.contentType, r.bytes, r.runId],
+      );
+    });
+  }
+
+  listRawPayloads(q: { dataset: string; from?: Date; to?: Date }): Promise<RawPayloadRecord[]> {
+    return this.#serial(async () => {
+      const params: DuckDBValue[] = [q.dataset];
+      let sql = 'SELECT * FROM raw_payloads WHERE dataset = $1';
+      // Payloads whose window overlaps [from, to).
+      if (q.from) sql += ` AND window_to > $${params.push(ts(q.from))}`;
+      if (q.to) sql += ` AND window_from < $${params.push(ts(q.to))}`;
+      sql += ' ORDER BY fetched_at, window_from';
+      return (await this.#rows(sql, params)).map((r) => ({
+        sha256: String(r.sha256),
+        provider: String(r.provider),
+        dataset: String(r.dataset),
+        partition: String(r.partition_key),
+        windowFrom: asDate(r.window_from),
+        windowTo: asDate(r.window_to),
+        fetchedAt: asDate(r.fetched_at),
+        contentType: String(r.content_type),
+        bytes: Number(r.bytes),
+        runId: String(r.run_id),
+      }));
+    });
+  }
+
+  recordDeadLetter(d: DeadLetterRecord): Promise<void> {
+    return this.#serial(async () => {
+      await this.#conn.run(
+        `INSERT INTO dead_letters (recorded_at, topic, reason, dataset, run_id, window_from, window_to, sha256)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [ts(d.at), d.topic, d.reason, d.dataset, d.runId, tsOrNull(d.windowFrom), tsOrNull(d.windowTo), d.sha256],
+      );
+    });
+  }
+
+  listDeadLetters(limit = 100): Promise<DeadLetterRecord[]> {
+    return this.#serial(async () =>
+      (await this.#rows(`SELECT * FROM dead_letters ORDER BY id DESC LIMIT ${Math.max(1, Math.floor(limit))}`)).map(
+        (r) => ({
+          at: asDate(r.recorded_at),
+          topic: String(r.topic),
+          reason: String(r.reason),
+          dataset: r.dataset === null ? null : String(r.dataset),
+          runId: r.run_id === null ? null : String(r.run_id),
+          windowFrom: asDateOrNull(r.window_from),
+          windowTo: asDateOrNull(r.window_to),
+          sha256: r.sha256 === null ? null : String(r.sha256),
+        }),
+      ),
+    );
+  }
+
+  close(): Promise<void> {
+    return this.#serial(async () => {
+      this.#conn.closeSync();
+      this.#instance.closeSync();
+    });
+  }
+}

@@ -1,0 +1,40 @@
+// Dialect-free pieces every store implementation shares.
+import type { Series } from '../observation.ts';
+import type { StoredObservation } from './types.ts';
+
+/** One row per (dataset, series_key, ts), the last one winning: a batch may carry a revision of an earlier row. */
+export function dedupeLastWins(rows: readonly StoredObservation[]): StoredObservation[] {
+  const byKey = new Map<string, StoredObservation>();
+  for (const r of rows) byKey.set(`${r.dataset}\u0000${r.seriesKey}\u0000${r.ts.getTime()}`, r);
+  return [...byKey.values()];
+}
+
+export type SeriesSummary = {
+  dataset: string;
+  seriesKey: string;
+  series: Series;
+  resolution: string;
+  unit: string;
+  firstTs: Date;
+  lastTs: Date;
+};
+
+export function distinctSeries(rows: readonly StoredObservation[]): SeriesSummary[] {
+  const out = new Map<string, SeriesSummary>();
+  for (const r of rows) {
+    const k = `${r.dataset}\u0000${r.seriesKey}`;
+    const s = out.get(k);
+    if (!s) {
+      out.set(k, { dataset: r.dataset, seriesKey: r.seriesKey, series: r.series, resolution: r.resolution, unit: r.unit, firstTs: r.ts, lastTs: r.ts });
+    } else {
+      if (r.ts < s.firstTs) s.firstTs = r.ts;
+      if (r.ts > s.lastTs) s.lastTs = r.ts;
+    }
+  }
+  return [...out.values()];
+}
+
+export function matchesWhere(dims: Readonly<Record<string, string>>, where?: Readonly<Record<string, string>>): boolean {
+  if (!where) return true;
+  return Object.entries(where).every(([k, v]) => dims[k] === v);
+}

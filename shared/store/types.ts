@@ -1,0 +1,97 @@
+// The Store port: observations keyed by (dataset, series_key, ts) plus the control plane
+// (worker_config, acquisition_state, fetch_log) and the record of raw payloads and dead letters.
+import type { Observation } from '../observation.ts';
+
+export type StoredObservation = Observation & { seriesKey: string; payloadSha256: string };
+
+export type ObservationQuery = {
+  dataset: string;
+  from?: Date;
+  to?: Date;
+  /** Series dimension filters, all of which must match. */
+  where?: Readonly<Record<string, string>>;
+  limit?: number;
+};
+
+export type FetchLogEntry = {
+  runId: string;
+  dataset: string;
+  partition: string;
+  windowFrom: Date;
+  windowTo: Date;
+  url: string;
+  attempt: number;
+  status: number | null;
+  latencyMs: number;
+  bytes: number;
+  error: string | null;
+  at: Date;
+  /** Observations landed from the window, filled in by ingestion. */
+  rows?: number | null;
+};
+
+export type WorkerConfig = {
+  workerId: string;
+  environment: string;
+  enabled: boolean;
+  parameters: Record<string, unknown>;
+};
+
+export type Watermark = { dataset: string; partition: string; watermark: Date; updatedAt: Date };
+
+export type RawPayloadRecord = {
+  sha256: string;
+  provider: string;
+  dataset: string;
+  partition: string;
+  windowFrom: Date;
+  windowTo: Date;
+  fetchedAt: Date;
+  contentType: string;
+  bytes: number;
+  runId: string;
+};
+
+export type DeadLetterRecord = {
+  at: Date;
+  topic: string;
+  reason: string;
+  dataset: string | null;
+  runId: string | null;
+  windowFrom: Date | null;
+  windowTo: Date | null;
+  sha256: string | null;
+};
+
+export type Store = {
+  /** Creates or updates the schema; safe to call on every start. */
+  migrate(): Promise<void>;
+  /** Idempotent: the same rows twice leave the same rows; a revision overwrites the value. */
+  upsertObservations(rows: readonly StoredObservation[]): Promise<void>;
+  queryObservations(q: ObservationQuery): Promise<Observation[]>;
+  countObservations(dataset?: string): Promise<number>;
+
+  getWatermark(dataset: string, partition: string): Promise<Date | null>;
+  /** Only ever moves forward. */
+  advanceWatermark(dataset: string, partition: string, to: Date): Promise<void>;
+  listWatermarks(): Promise<Watermark[]>;
+
+  appendFetchLog(entries: readonly FetchLogEntry[]): Promise<void>;
+  /** Records how many observations the window of a run landed (on that run's successful requests). */
+  setFetchRows(runId: string, rows: number): Promise<void>;
+  listFetchLog(q: { dataset?: string; limit?: number }): Promise<FetchLogEntry[]>;
+
+  listWorkerConfig(environment: string): Promise<WorkerConfig[]>;
+  /** Inserts workers that are missing; leaves existing rows (and their run-time toggles) alone. */
+  seedWorkerConfig(configs: readonly WorkerConfig[]): Promise<number>;
+  /** Returns false when no such worker exists in that environment. */
+  setWorkerEnabled(environment: string, workerId: string, enabled: boolean): Promise<boolean>;
+
+  recordRawPayload(r: RawPayloadRecord): Promise<void>;
+  listRawPayloads(q: { dataset: string; from?: Date; to?: Date }): Promise<RawPayloadRecord[]>;
+
+  recordDeadLetter(d: DeadLetterRecord): Promise<void>;
+  listDeadLetters(limit?: number): Promise<DeadLetterRecord[]>;
+
+  close(): Promise<void>;
+};

@@ -68,6 +68,7 @@ async function startPipeline(o: { dataDir?: string; backfill: string; faults?: P
     async stop() {
       await roles.stop();
       await platform.close();
+      if (!o.sim) await sim.close();
     },
   };
 }
@@ -224,6 +225,7 @@ describe('pipeline on embedded defaults', () => {
     assert.deepEqual(await stored(run.platform), want);
     assert.equal(run.sim.requests(), requests);
     await run.platform.close();
+    await run.sim.close();
   });
 
   it('stops and starts a worker when worker_config changes, without a restart', async () => {

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, describe, it } from 'node:test';
+
+const bin = fileURLToPath(new URL('../bin/scalar.js', import.meta.url));
+const fixture = (name: string) => fileURLToPath(new URL(`../providers/energinet/fixtures/${name}`, import.meta.url));
+const scalar = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, SCALAR_LOG_LEVEL: 'error' }, timeout: 60_000 });
+const dirs: string[] = [];
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describe('scalar parse', () => {
+  it('prints a DST day as jsonl in UTC', () => {
+    const r = scalar('parse', 'energinet', fixture('DayAheadPrices_DK1-DK2_2025-10-26_fall_back.json'));
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.equal(lines.length, 400);
+    assert.deepEqual(lines[0], { dataset: 'energinet.day_ahead_prices', series: { area: 'DK1', currency: 'EUR' }, ts: '2025-10-25T22:00:00Z', resolution: 'PT15M', value: 53.369999, unit: 'EUR/MWh' });
+    assert.ok(lines.every((l) => String(l.ts).endsWith('Z')));
+  });
+
+  it('prints csv and table with the series dimensions as columns', () => {
+    const csv = scalar('parse', 'energinet', fixture('Elspotprices_DK1-DK2_2025-09-30.json'), '--format', 'csv').stdout.split('\n');
+    assert.equal(csv[0], 'dataset,area,currency,ts,resolution,value,unit');
+    assert.equal(csv[1], 'energinet.elspot_prices,DK1,EUR,2025-09-29T22:00:00Z,PT60M,63.07,EUR/MWh');
+    const table = scalar('parse', 'energinet', fixture('Elspotprices_DK1-DK2_2025-09-30.json'), '--format', 'table').stdout.split('\n');
+    assert.match(table[0]!, /^dataset\s+area\s+currency\s+ts\s+resolution\s+value\s+unit$/);
+  });
+
+  it('exits non-zero and prints no observation for a bad payload', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scalar-cli-'));
+    dirs.push(dir);
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, '{"total": 2, "dataset": "DayAheadPrices", "records": [{"TimeUTC": "2025-11-04T23:00:00", "PriceArea": "DK1", "DayAheadPriceEUR": 1, "DayAheadPriceDKK": 7}, {"TimeUTC": "2025-11-04T23:15:00", "PriceArea": "DK1", "DayAheadPriceEUR": "x"}]}');
+    const r = scalar('parse', 'energinet', bad);
+    assert.equal(r.status, 1);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /ParseError: DayAheadPrices record 1: DayAheadPriceEUR is not a number: "x"/);
+    assert.match(scalar('parse', 'nope', bad).stderr, /unknown provider nope/);
+  });
+});
+
+describe('scalar demo then query', () => {
+  it('lands the simulated rows once each and reads them back from the store', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scalar-demo-'));
+    dirs.push(dir);
+    const demo = scalar('demo', '--duration', '4', '--data-dir', dir);
+    assert.equal(demo.status, 0, demo.stderr);
+    assert.match(demo.stdout, /landed\s+energinet\.day_ahead_prices\s+DK1/);
+    assert.match(demo.stdout, /summary after/);
+    const q = scalar('query', 'energinet.day_ahead_prices', '--data-dir', dir, '--format', 'jsonl');
+    assert.equal(q.status, 0, q.stderr);
+    const rows = q.stdout.trim().split('\n').map((l) => JSON.parse(l) as { series: { area: string; currency: string }; ts: string });
+    const keys = rows.map((r) => `${r.series.area}|${r.series.currency}|${r.ts}`);
+    assert.ok(rows.length >= 4 * 96, `only ${rows.length} rows`);
+    assert.equal(new Set(keys).size, keys.length, 'a row came back twice');
+    assert.equal(rows.length % 4, 0, 'every instant in all four series');
+    const dk2 = scalar('query', 'energinet.day_ahead_prices', '--data-dir', dir, '--where', 'area=DK2', '--where', 'currency=EUR');
+    assert.equal(dk2.stdout.trim().split('\n').length, rows.length / 4);
+    assert.match(scalar('query', 'energinet.day_ahead_prices', '--data-dir', dir, '--from', 'yesterday').stderr, /not an ISO 8601 instant/);
+  });
+});

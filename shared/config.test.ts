@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { loadConfig } from './config.ts';
+import { ConfigError } from './errors.ts';
+
+describe('configuration', () => {
+  it('defaults to the embedded adapters under ./data', () => {
+    const c = loadConfig({ env: {} });
+    assert.equal(c.env, 'development');
+    assert.equal(c.storeUrl, 'duckdb:data/scalar.duckdb');
+    assert.equal(c.busUrl, 'memory:');
+    assert.equal(c.cacheUrl, 'memory:');
+  });
+
+  it('layers a file under SCALAR_* variables, and command-line settings over both', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scalar-config-'));
+    const file = join(dir, 'scalar.yaml');
+    writeFileSync(file, 'env: staging\ningestion:\n  batchRows: 500\n  batchWaitMs: 2000\n');
+    const c = loadConfig({
+      file,
+      env: { SCALAR_INGEST_BATCH_ROWS: '750', SCALAR_DATA_DIR: '/srv/scalar', SCALAR_ENERGINET_URL: 'http://127.0.0.1:9/' },
+      providerIds: ['energinet'],
+      overrides: { env: 'test' },
+    });
+    assert.equal(c.env, 'test');
+    assert.equal(c.ingestion.batchRows, 750);
+    assert.equal(c.ingestion.batchWaitMs, 2000);
+    assert.equal(c.storeUrl, 'duckdb:/srv/scalar/scalar.duckdb');
+    assert.equal(c.providers.energinet?.baseUrl, 'http://127.0.0.1:9/');
+  });
+
+  it('names the bad key and the variable it came from', () => {
+    assert.throws(
+      () => loadConfig({ env: { SCALAR_INGEST_BATCH_ROWS: 'lots', SCALAR_LOG_LEVEL: 'loud' } }),
+      (e: unknown) => e instanceof ConfigError && /ingestion\.batchRows \(SCALAR_INGEST_BATCH_ROWS\)/.test(e.message) && /logLevel \(SCALAR_LOG_LEVEL\)/.test(e.message),
+    );
+    assert.throws(() => loadConfig({ env: { SCALAR_STORE_ULR: 'x' } }), /unknown setting\(s\): SCALAR_STORE_ULR/);
+    const dir = mkdtempSync(join(tmpdir(), 'scalar-config-'));
+    writeFileSync(join(dir, 'c.yaml'), 'ingestion:\n  batchRowz: 5\n');
+    assert.throws(() => loadConfig({ env: {}, file: join(dir, 'c.yaml') }), /ingestion: Unrecognized key: "batchRowz"/);
+  });
+});

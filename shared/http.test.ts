@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { createServer, type ServerResponse } from 'node:http';
+import { describe, it } from 'node:test';
+import { ConfigError, HttpError, SourceUnavailableError } from './errors.ts';
+import { createHttpClient, parseRetryAfter, type AttemptReport } from './http.ts';
+import { closeServer, listen } from './simulator.ts';
+
+/** A server that answers with the scripted responses in turn, then 200 "ok". */
+async function scripted(script: ((res: ServerResponse) => void)[]) {
+  let n = 0;
+  const server = createServer((_req, res) => {
+    const step = script[n++];
+    if (step) step(res);
+    else res.writeHead(200).end('ok');
+  });
+  const url = await listen(server);
+  return { url, requests: () => n, close: () => closeServer(server) };
+}
+
+const policy = { timeoutMs: 300, maxAttempts: 4, initialDelayMs: 5, maxDelayMs: 20, breakerThreshold: 50, breakerHalfOpenAfterMs: 100 };
+
+describe('http client policy', () => {
+  it('reads Retry-After as seconds or as an HTTP date', () => {
+    assert.equal(parseRetryAfter('7'), 7000);
+    assert.ok((parseRetryAfter(new Date(Date.now() + 5000).toUTCString()) ?? 0) > 3000);
+    assert.equal(parseRetryAfter('soon'), null);
+    assert.equal(parseRetryAfter(null), null);
+  });
+
+  it('waits as long as a 429 asks before trying again, and reports every attempt', async () => {
+    const s = await scripted([(res) => res.writeHead(429, { 'retry-after': '1' }).end('slow down')]);
+    const reports: AttemptReport[] = [];
+    const started = Date.now();
+    const res = await createHttpClient('t', policy).get(s.url, { onAttempt: (r) => reports.push(r) });
+    assert.equal(new TextDecoder().decode(res.body), 'ok');
+    assert.ok(Date.now() - started >= 950, 'retried before Retry-After elapsed');
+    assert.deepEqual(reports.map((r) => [r.attempt, r.status]), [[1, 429], [2, 200]]);
+    assert.match(reports[0]!.error ?? '', /HTTP 429: slow down/);
+    await s.close();
+  });
+
+  it('retries 5xx, timeouts and cut-off bodies, then gives up with a retryable error', async () => {
+    const s = await scripted([
+      (res) => res.writeHead(503).end(),
+      () => undefined, // never answers: the attempt times out
+      (res) => {
+        res.writeHead(200, { 'content-length': '100' });
+        res.write('half', () => res.socket?.destroy());
+      },
+    ]);
+    const reports: AttemptReport[] = [];
+    const res = await createHttpClient('t', { ...policy, maxAttempts: 4 }).get(s.url, { onAttempt: (r) => reports.push(r) });
+    assert.equal(res.status, 200);
+    assert.equal(reports.filter((r) => r.error !== null).length, 3);
+    await s.close();
+
+    const down = await scripted(Array.from({ length: 10 }, () => (res: ServerResponse) => res.writeHead(500).end()));
+    await assert.rejects(createHttpClient('t', policy).get(down.url), (e: unknown) => e instanceof HttpError && e.status === 500 && e.retryable);
+    assert.equal(down.requests(), 4);
+    await down.close();
+  });
+
+  it('does not retry a rejected credential: it is a configuration error', async () => {
+    const s = await scripted([(res) => res.writeHead(401).end('bad token')]);
+    await assert.rejects(createHttpClient('entsoe', policy).get(s.url), (e: unknown) => e instanceof ConfigError && /credentials rejected \(HTTP 401\)/.test(e.message));
+    assert.equal(s.requests(), 1);
+    await s.close();
+  });
+
+  it('opens the circuit after repeated failures and fails fast while it is open', async () => {
+    const s = await scripted(Array.from({ length: 20 }, () => (res: ServerResponse) => res.writeHead(503).end()));
+    const client = createHttpClient('t', { ...policy, maxAttempts: 1, breakerThreshold: 3, breakerHalfOpenAfterMs: 60_000 });
+    for (let i = 0; i < 3; i++) await assert.rejects(client.get(s.url), HttpError);
+    await assert.rejects(client.get(s.url), (e: unknown) => e instanceof SourceUnavailableError && /circuit open/.test(e.message));
+    assert.equal(s.requests(), 3);
+    await s.close();
+  });
+});

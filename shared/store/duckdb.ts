@@ -53,6 +53,8 @@ CREATE SEQUENCE IF NOT EXISTS dead_letter_id;
 CREATE TABLE IF NOT EXISTS dead_letters (
   id BIGINT PRIMARY KEY DEFAULT nextval('dead_letter_id'), recorded_at TIMESTAMP NOT NULL, topic VARCHAR NOT NULL,
   reason VARCHAR NOT NULL, dataset VARCHAR, run_id VARCHAR, window_from TIMESTAMP, window_to TIMESTAMP, sha256 VARCHAR);
+CREATE TEMP TABLE IF NOT EXISTS staging_series (
+  dataset VARCHAR, series_key VARCHAR, dimensions VARCHAR, resolution VARCHAR, unit VARCHAR, first_ts TIMESTAMP, last_ts TIMESTAMP);
 CREATE TEMP TABLE IF NOT EXISTS staging_observations (
   dataset VARCHAR, series_key VARCHAR, ts TIMESTAMP, value DOUBLE, payload_sha256 VARCHAR, ingested_at TIMESTAMP);
 `;
@@ -106,15 +108,24 @@ export class DuckDbStore implements Store {
       const now = ts(new Date());
       await this.#conn.run('BEGIN TRANSACTION');
       try {
-        for (const s of distinctSeries(unique)) {
-          await this.#conn.run(
-            `INSERT INTO series VALUES ($1, $2, $3, $4, $5, $6, $7)
-             ON CONFLICT (dataset, series_key) DO UPDATE SET
-               first_ts = least(series.first_ts, excluded.first_ts), last_ts = greatest(series.last_ts, excluded.last_ts),
-               unit = excluded.unit, resolution = excluded.resolution`,
-            [s.dataset, s.seriesKey, JSON.stringify(s.series), s.resolution, s.unit, ts(s.firstTs), ts(s.lastTs)],
-          );
+        const series = await this.#conn.createAppender('staging_series', 'main', 'temp');
+        for (const x of distinctSeries(unique)) {
+          series.appendVarchar(x.dataset);
+          series.appendVarchar(x.seriesKey);
+          series.appendVarchar(JSON.stringify(x.series));
+          series.appendVarchar(x.resolution);
+          series.appendVarchar(x.unit);
+          series.appendTimestamp(ts(x.firstTs));
+          series.appendTimestamp(ts(x.lastTs));
+          series.endRow();
         }
+        series.closeSync();
+        await this.#conn.run(
+          `INSERT INTO series SELECT * FROM temp.staging_series
+           ON CONFLICT (dataset, series_key) DO UPDATE SET
+             first_ts = least(series.first_ts, excluded.first_ts), last_ts = greatest(series.last_ts, excluded.last_ts),
+             unit = excluded.unit, resolution = excluded.resolution`,
+        );
         const appender: DuckDBAppender = await this.#conn.createAppender('staging_observations', 'main', 'temp');
         for (const r of unique) {
           appender.appendVarchar(r.dataset);
@@ -132,12 +143,12 @@ export class DuckDbStore implements Store {
            ON CONFLICT (dataset, series_key, ts) DO UPDATE SET
              value = excluded.value, payload_sha256 = excluded.payload_sha256, ingested_at = excluded.ingested_at`,
         );
-        await this.#conn.run('DELETE FROM temp.staging_observations');
         await this.#conn.run('COMMIT');
       } catch (e) {
         await this.#conn.run('ROLLBACK').catch(() => undefined);
-        await this.#conn.run('DELETE FROM temp.staging_observations').catch(() => undefined);
         throw e;
+      } finally {
+        await this.#conn.run('DELETE FROM temp.staging_observations; DELETE FROM temp.staging_series').catch(() => undefined);
       }
     });
   }

@@ -1,0 +1,129 @@
+// npm run bench: throughput figures, each beside a baseline measured in the same run.
+//   parse:  Energinet DayAheadPrices parser vs bare JSON.parse of the same bytes
+//   store:  DuckDbStore.upsertObservations of 1M observations vs DuckDB's appender into a plain table
+// Sizes can be scaled down for a quick look: BENCH_ROWS=200000 npm run bench
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance, timestampValue } from '@duckdb/node-api';
+import { parseDayAheadPrices } from '../providers/energinet/parse.ts';
+import { seriesKey } from '../shared/observation.ts';
+import { DuckDbStore } from '../shared/store/duckdb.ts';
+import type { StoredObservation } from '../shared/store/index.ts';
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const mb = (bytes: number) => bytes / 1024 / 1024;
+
+function line(label: string, value: string, baseline?: string, ratio?: number) {
+  const r = ratio === undefined ? '' : `  (${(ratio * 100).toFixed(0)}% of baseline)`;
+  console.log(`  ${label.padEnd(44)} ${value.padStart(22)}${baseline ? `   baseline ${baseline}` : ''}${r}`);
+}
+
+/** Best of `runs` timings, in seconds. */
+async function time(runs: number, fn: () => unknown | Promise<unknown>): Promise<number> {
+  let best = Infinity;
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await fn();
+    best = Math.min(best, (performance.now() - t) / 1000);
+  }
+  return best;
+}
+
+function dayAheadPayload(records: number): Uint8Array {
+  const rs: string[] = [];
+  const start = Date.UTC(2025, 9, 1);
+  for (let i = 0; i < records; i++) {
+    const t = new Date(start + Math.floor(i / 2) * 900_000).toISOString().slice(0, 19);
+    const eur = (50 + (i % 97) * 1.37).toFixed(6);
+    rs.push(`{"TimeUTC":"${t}","TimeDK":"${t}","PriceArea":"DK${(i % 2) + 1}","DayAheadPriceEUR":${eur},"DayAheadPriceDKK":${(Number(eur) * 7.46).toFixed(6)}}`);
+  }
+  return new TextEncoder().encode(`{"total":${records},"dataset":"DayAheadPrices","records":[${rs.join(',')}]}`);
+}
+
+async function benchParse() {
+  const records = Math.max(1000, Math.floor(ROWS / 10));
+  const body = dayAheadPayload(records);
+  console.log(`\nparse: Energinet DayAheadPrices, ${fmt(records)} records, ${mb(body.byteLength).toFixed(1)} MB`);
+  const text = new TextDecoder().decode(body);
+  const bare = await time(5, () => JSON.parse(text));
+  const ours = await time(5, () => parseDayAheadPrices(body));
+  const rows = records * 2;
+  line('parseDayAheadPrices', `${fmt(rows / ours)} rows/s`, `JSON.parse ${fmt(mb(body.byteLength) / bare)} MB/s`, bare / ours);
+  line('', `${fmt(mb(body.byteLength) / ours)} MB/s`);
+  const before = process.memoryUsage().heapUsed;
+  const parsed = parseDayAheadPrices(body);
+  line('heap held by the parsed observations', `${fmt(mb(process.memoryUsage().heapUsed - before))} MB`, `payload ${mb(body.byteLength).toFixed(1)} MB`);
+  void parsed.length;
+}
+
+function observations(n: number): StoredObservation[] {
+  const out: StoredObservation[] = [];
+  const series = Array.from({ length: 100 }, (_, i) => ({ area: `A${i}`, currency: 'EUR' }));
+  const keys = series.map(seriesKey);
+  const start = Date.UTC(2024, 0, 1);
+  const perSeries = Math.ceil(n / series.length);
+  for (let i = 0; i < n; i++) {
+    const s = i % series.length;
+    out.push({
+      dataset: 'bench.prices', series: series[s]!, seriesKey: keys[s]!,
+      ts: new Date(start + (Math.floor(i / series.length) % perSeries) * 900_000),
+      resolution: 'PT15M', value: (i % 1000) / 10, unit: 'EUR/MWh', payloadSha256: 'f'.repeat(64),
+    });
+  }
+  return out;
+}
+
+async function benchStore() {
+  const rows = observations(ROWS);
+  const dir = mkdtempSync(join(tmpdir(), 'scalar-bench-'));
+  console.log(`\nstore: DuckDB file, ${fmt(ROWS)} observations (100 series × ${fmt(ROWS / 100)} quarter-hours)`);
+  try {
+    // Baseline: the same rows through the bulk appender into a plain table, no key, no upsert.
+    const instance = await DuckDBInstance.create(join(dir, 'baseline.duckdb'));
+    const conn = await instance.connect();
+    await conn.run('CREATE TABLE t (dataset VARCHAR, series_key VARCHAR, ts TIMESTAMP, value DOUBLE, payload_sha256 VARCHAR, ingested_at TIMESTAMP)');
+    const now = timestampValue(BigInt(Date.now()) * 1000n);
+    const appendSeconds = await time(1, async () => {
+      const a = await conn.createAppender('t');
+      for (const r of rows) {
+        a.appendVarchar(r.dataset);
+        a.appendVarchar(r.seriesKey);
+        a.appendTimestamp(timestampValue(BigInt(r.ts.getTime()) * 1000n));
+        a.appendDouble(r.value!);
+        a.appendVarchar(r.payloadSha256);
+        a.appendTimestamp(now);
+        a.endRow();
+      }
+      a.closeSync();
+    });
+    conn.closeSync();
+    instance.closeSync();
+    const baseline = ROWS / appendSeconds;
+
+    for (const batch of [2_000, 20_000]) {
+      const store = await DuckDbStore.open(join(dir, `upsert-${batch}.duckdb`));
+      const insert = await time(1, async () => {
+        for (let i = 0; i < rows.length; i += batch) await store.upsertObservations(rows.slice(i, i + batch));
+      });
+      line(`upsert, new rows, batches of ${fmt(batch)}`, `${fmt(ROWS / insert)} rows/s`, `appender ${fmt(baseline)} rows/s`, ROWS / insert / baseline);
+      if (batch === 20_000) {
+        const again = await time(1, async () => {
+          for (let i = 0; i < rows.length; i += batch) await store.upsertObservations(rows.slice(i, i + batch));
+        });
+        line(`upsert, same rows again (all overwrite)`, `${fmt(ROWS / again)} rows/s`, `appender ${fmt(baseline)} rows/s`, ROWS / again / baseline);
+        const count = await store.countObservations('bench.prices');
+        line('rows in store after both passes', fmt(count), `expected ${fmt(ROWS)}`);
+      }
+      await store.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+console.log(`scalar bench (node ${process.version}, ${process.platform}/${process.arch})`);
+await benchParse();
+await benchStore();
+console.log(`\npeak RSS ${fmt(mb(process.resourceUsage().maxRSS * 1024))} MB`);

@@ -32,13 +32,14 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     overrides: o.dataDir ? { dataDir: o.dataDir, env: 'development' } : { env: 'development' },
   });
   // Demo output is the progress below (failures included); the JSON log only carries errors.
-  const platform = await openPlatform(config, createLogger('error'));
   const sims: Simulator[] = [];
   const baseUrls: Record<string, string> = {};
+  const secrets: Record<string, string> = {};
   for (const p of providers) {
     const sim = await p.startSimulator();
     sims.push(sim);
     baseUrls[p.id] = sim.url;
+    Object.assign(secrets, sim.secrets);
     if (o.faultRate > 0 && 'setFaults' in sim) {
       const r = o.faultRate / 4;
       (sim as Simulator & { setFaults(p: object): void }).setFaults({
@@ -49,6 +50,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
       });
     }
   }
+  const platform = await openPlatform(config, createLogger('error'), secrets);
   await seedWorkers(platform.store, config.env, platform.log);
 
   const tally = new Map<string, Tally>();

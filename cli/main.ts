@@ -116,9 +116,10 @@ program
   .addOption(dataDirOption())
   .addOption(configOption())
   .action(async (dataset: string, o: Common & { from?: Date; to?: Date; where: Record<string, string>; limit?: number; format: Format }) => {
-    findDataset(dataset);
+    const provider = findProvider(findDataset(dataset).provider);
+    const where = Object.fromEntries(Object.entries(o.where).map(([k, v]) => [k, provider.normalizeFilter?.(k, v) ?? v]));
     await withStore(o, async (store) => {
-      const rows = await store.queryObservations({ dataset, from: o.from, to: o.to, where: o.where, limit: o.limit });
+      const rows = await store.queryObservations({ dataset, from: o.from, to: o.to, where, limit: o.limit });
       writeObservations(rows, o.format);
     });
   });

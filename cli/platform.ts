@@ -13,7 +13,7 @@ import { loadConfig, type Config, type ConfigSources } from '../shared/config.ts
 import { createHttpClient, type HttpClient } from '../shared/http.ts';
 import { createLogger, type Logger } from '../shared/log.ts';
 import { fileArchive, type PayloadArchive } from '../shared/payload-archive.ts';
-import { envSecrets, type Secrets } from '../shared/secrets/index.ts';
+import { envName, envSecrets, type Secrets } from '../shared/secrets/index.ts';
 import { openStore, type Store } from '../shared/store/index.ts';
 
 export type Platform = {
@@ -31,7 +31,12 @@ export function readConfig(sources: ConfigSources = {}): Config {
   return loadConfig({ ...sources, providerIds: providers.map((p) => p.id) });
 }
 
-export async function openPlatform(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Platform> {
+export async function openPlatform(
+  config: Config,
+  log: Logger = createLogger(config.logLevel),
+  /** Secrets that win over the environment (the simulators' tokens in the demo). */
+  extraSecrets: Readonly<Record<string, string>> = {},
+): Promise<Platform> {
   const store = await openStore(config.storeUrl);
   const bus = await openBus(config.busUrl, config.bus);
   const cache = await openCache(config.cacheUrl);
@@ -41,7 +46,7 @@ export async function openPlatform(config: Config, log: Logger = createLogger(co
     bus,
     cache,
     archive: fileArchive(join(config.dataDir, 'raw')),
-    secrets: envSecrets(),
+    secrets: envSecrets({ ...process.env, ...Object.fromEntries(Object.entries(extraSecrets).map(([k, v]) => [envName(k), v])) }),
     log,
     async close() {
       await bus.close();
@@ -116,7 +121,10 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
         log: log.child({ role: 'acquisition' }),
         httpFor(provider) {
           let c = clients.get(provider);
-          if (!c) clients.set(provider, (c = createHttpClient(provider, config.acquisition.http)));
+          if (!c) {
+            const ratePerMinute = providers.find((p) => p.id === provider)?.ratePerMinute;
+            clients.set(provider, (c = createHttpClient(provider, { ...config.acquisition.http, ratePerMinute })));
+          }
           return c;
         },
         baseUrls,

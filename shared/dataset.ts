@@ -71,6 +71,8 @@ export type Dataset = {
 export type Simulator = {
   /** Base URL the provider client should use instead of the public API. */
   url: string;
+  /** Secrets the simulator expects (its token), for the demo to hand to the clients. */
+  secrets?: Readonly<Record<string, string>>;
   close(): Promise<void>;
 };
 
@@ -80,7 +82,11 @@ export type Provider = {
   /** Public API base URL. */
   baseUrl: string;
   datasets: readonly Dataset[];
+  /** Requests per minute all of its workers together may send (one limiter per process). */
+  ratePerMinute?: number;
   /** Which dataset a raw payload file belongs to, from its content (for `scalar parse`). */
   identify(body: Uint8Array): Dataset;
+  /** Accepts readable names in `--where` filters (`area=FR` for the EIC code the data carries). */
+  normalizeFilter?(key: string, value: string): string;
   startSimulator(options?: { port?: number }): Promise<Simulator>;
 };

@@ -16,6 +16,7 @@ import {
   type IRetryContext,
 } from 'cockatiel';
 import { ConfigError, HttpError, SourceUnavailableError, errorMessage } from './errors.ts';
+import { createRateLimiter } from './rate-limit.ts';
 
 export type HttpPolicyOptions = {
   /** Per attempt, including reading the whole body. */
@@ -27,6 +28,8 @@ export type HttpPolicyOptions = {
   maxRetryAfterMs: number;
   breakerThreshold: number;
   breakerHalfOpenAfterMs: number;
+  /** Requests per minute across every caller of this client (the upstream's limit, with headroom); unlimited when unset. */
+  ratePerMinute?: number;
 };
 
 export const DEFAULT_HTTP_POLICY: HttpPolicyOptions = {
@@ -55,6 +58,8 @@ export type RequestOptions = {
   headers?: Record<string, string>;
   /** Statuses that are answers, not failures (ENTSO-E's 400 acknowledgement, JAO's 400 "No Data found"). */
   acceptStatus?: (status: number, body: Uint8Array) => boolean;
+  /** Reads a wait from a refusal's body (ENTSO-E: "Requester banned until ..."); Retry-After otherwise. */
+  retryAfter?: (res: HttpResponse) => number | null;
   /** Checks a body's integrity (e.g. that JSON is complete); throw SourceUnavailableError to retry. */
   check?: (res: HttpResponse) => void;
   onAttempt?: (report: AttemptReport) => void;
@@ -66,6 +71,11 @@ export type HttpClient = {
   /** The breaker's state, for health output. */
   readonly circuit: string;
 };
+
+/** The URL with secrets in its query (token, key, secret, password) masked, for logs and fetch_log. */
+export function redactUrl(url: string): string {
+  return url.replace(/([?&][^=&]*(?:token|key|secret|password)[^=&]*=)[^&]*/gi, '$1***');
+}
 
 /** Parses Retry-After as delta-seconds or an HTTP-date. */
 export function parseRetryAfter(value: string | null, now = Date.now()): number | null {
@@ -96,12 +106,14 @@ export function createHttpClient(name: string, options: Partial<HttpPolicyOption
     { halfOpenAfter: o.breakerHalfOpenAfterMs, breaker: new ConsecutiveBreaker(o.breakerThreshold) },
   );
   const perAttempt = timeout(o.timeoutMs, TimeoutStrategy.Aggressive);
-  const policy: IPolicy<IRetryContext> = wrap(retryPolicy, breaker, perAttempt);
+  const policy: IPolicy<IRetryContext> = wrap(retryPolicy, breaker);
+  const limiter = o.ratePerMinute ? createRateLimiter(o.ratePerMinute) : null;
 
   async function attempt(url: string, req: RequestOptions, n: number, signal: AbortSignal): Promise<HttpResponse> {
     const started = performance.now();
+    const shown = redactUrl(url);
     const report = (status: number | null, bytes: number, error: string | null) =>
-      req.onAttempt?.({ url, attempt: n, status, latencyMs: Math.round(performance.now() - started), bytes, error });
+      req.onAttempt?.({ url: shown, attempt: n, status, latencyMs: Math.round(performance.now() - started), bytes, error });
     let res: Response;
     try {
       res = await fetch(url, { headers: req.headers, signal });
@@ -118,7 +130,9 @@ export function createHttpClient(name: string, options: Partial<HttpPolicyOption
     }
     const response = { status: res.status, headers: res.headers, body };
     if (!res.ok && !(req.acceptStatus?.(res.status, body) ?? false)) {
-      const retryAfter = parseRetryAfter(res.headers.get('retry-after'));
+      const retryAfter = req.retryAfter?.(response) ?? parseRetryAfter(res.headers.get('retry-after'));
+      // A ban holds every caller of this upstream, not just this one.
+      if (res.status === 429 && retryAfter !== null) limiter?.pauseUntil(new Date(Date.now() + retryAfter));
       const snippet = new TextDecoder().decode(body.subarray(0, 200)).replace(/\s+/g, ' ');
       report(res.status, body.byteLength, `HTTP ${res.status}: ${snippet}`);
       const err = new HttpError(`${name}: HTTP ${res.status}: ${snippet}`, res.status, retryAfter);
@@ -143,7 +157,11 @@ export function createHttpClient(name: string, options: Partial<HttpPolicyOption
     },
     async get(url, req = {}) {
       try {
-        return await policy.execute(({ attempt: n, signal }) => attempt(url, req, n + 1, signal), req.signal);
+        return await policy.execute(async ({ attempt: n, signal }) => {
+          // Waiting for the rate limit (or a ban) is not part of the attempt's timeout.
+          await limiter?.take(signal);
+          return perAttempt.execute(({ signal: s }) => attempt(url, req, n + 1, s), signal);
+        }, req.signal);
       } catch (e) {
         if (e instanceof BrokenCircuitError) {
           throw new SourceUnavailableError(`${name}: circuit open after repeated failures`, { cause: e });

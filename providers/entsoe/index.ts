@@ -1,0 +1,26 @@
+// ENTSO-E Transparency Platform. Token: secret `entsoe:token` (env ENTSOE__TOKEN). See README.md.
+import type { Provider } from '../../shared/dataset.ts';
+import { ParseError } from '../../shared/errors.ts';
+import { findArea } from './areas.ts';
+import { ENTSOE_API, ENTSOE_RATE_PER_MINUTE } from './client.ts';
+import { entsoeDatasets } from './datasets.ts';
+import { parseEntsoe } from './parse.ts';
+import { startEntsoeSimulator } from './simulator.ts';
+
+export const entsoe: Provider = {
+  id: 'entsoe',
+  title: 'ENTSO-E Transparency Platform',
+  baseUrl: ENTSOE_API,
+  ratePerMinute: ENTSOE_RATE_PER_MINUTE,
+  datasets: entsoeDatasets,
+  identify(body) {
+    const doc = parseEntsoe(body);
+    // A no-data acknowledgement names no dataset: parse it as day-ahead prices (zero observations).
+    const id = doc.dataset ?? 'entsoe.day_ahead_prices';
+    const ds = entsoeDatasets.find((d) => d.id === id);
+    if (!ds) throw new ParseError(`no ENTSO-E dataset ${id}`);
+    return ds;
+  },
+  normalizeFilter: (key, value) => (/(^|_)area$/.test(key) ? (findArea(value)?.eic ?? value) : value),
+  startSimulator: (options) => startEntsoeSimulator(options),
+};

@@ -1,0 +1,205 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { strToU8, zipSync } from 'fflate';
+import { ParseError } from '../../shared/errors.ts';
+import type { Observation } from '../../shared/observation.ts';
+import { AcknowledgementError, parseEntsoe } from './parse.ts';
+
+const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
+const parse = (name: string) => parseEntsoe(fixture(name));
+/** Observations of one series (matching every given dimension), in time order. */
+const seriesOf = (obs: Observation[], dims: Record<string, string>) =>
+  obs.filter((o) => Object.entries(dims).every(([k, v]) => o.series[k] === v)).sort((a, b) => a.ts.getTime() - b.ts.getTime());
+const at = (obs: Observation[], ts: string) => obs.find((o) => o.ts.toISOString() === ts)?.value;
+
+describe('ENTSO-E A44 day-ahead prices', () => {
+  it('FR, A01: two daily series of 24 hours, exact first and last values', () => {
+    const doc = parse('a44_fr_a01_pt60m_2ts.xml');
+    assert.equal(doc.dataset, 'entsoe.day_ahead_prices');
+    assert.equal(doc.observations.length, 48);
+    const fr = seriesOf(doc.observations, { area: '10YFR-RTE------C', resolution: 'PT60M', sequence: '1' });
+    assert.equal(fr.length, 48);
+    assert.deepEqual([fr[0]!.ts.toISOString(), fr[0]!.value, fr[0]!.unit], ['2023-05-06T22:00:00.000Z', 106.78, 'EUR/MWh']);
+    assert.equal(at(fr, '2023-05-07T21:00:00.000Z'), 97.99);
+    assert.equal(at(fr, '2023-05-07T22:00:00.000Z'), 98.24);
+    assert.equal(at(fr, '2023-05-08T21:00:00.000Z'), 104.04);
+  });
+
+  it('ES, A03 across the 15-minute switch: hourly and quarter-hourly series kept apart, omitted points filled', () => {
+    const obs = parse('a44_es_a03_mtu_switch_2025-10-01.xml').observations;
+    assert.equal(obs.length, 240);
+    const hourly = seriesOf(obs, { resolution: 'PT60M' });
+    const quarter = seriesOf(obs, { resolution: 'PT15M' });
+    assert.deepEqual([hourly.length, quarter.length], [48, 192]);
+    assert.equal(at(hourly, '2025-09-28T22:00:00.000Z'), 51.6);
+    assert.equal(at(hourly, '2025-09-30T21:00:00.000Z'), 101.5);
+    assert.equal(quarter[0]!.ts.toISOString(), '2025-09-30T22:00:00.000Z');
+    assert.equal(quarter[0]!.value, 105.1);
+    assert.equal(at(quarter, '2025-10-01T21:45:00.000Z'), 101.52);
+    assert.equal(at(quarter, '2025-10-01T22:00:00.000Z'), 105.68);
+    assert.equal(quarter.at(-1)!.ts.toISOString(), '2025-10-02T21:45:00.000Z');
+    assert.equal(quarter.at(-1)!.value, 103.27);
+    // every quarter-hour of both days present once
+    assert.equal(new Set(quarter.map((o) => o.ts.getTime())).size, 192);
+  });
+
+  it('keeps auction sequences as separate series (DE-LU SDAC and EXAA)', () => {
+    const doc = `<?xml version="1.0"?><Publication_MarketDocument xmlns="urn:iec62325.351:tc57wg16:451-3:publicationdocument:7:3"><type>A44</type>
+      ${[1, 2].map((seq) => `<TimeSeries><mRID>${seq}</mRID><businessType>A62</businessType><in_Domain.mRID>10Y1001A1001A82H</in_Domain.mRID><out_Domain.mRID>10Y1001A1001A82H</out_Domain.mRID><classificationSequence_AttributeInstanceComponent.position>${seq}</classificationSequence_AttributeInstanceComponent.position><currency_Unit.name>EUR</currency_Unit.name><price_Measure_Unit.name>MWH</price_Measure_Unit.name><curveType>A01</curveType><Period><timeInterval><start>2025-10-01T22:00Z</start><end>2025-10-01T23:00Z</end></timeInterval><resolution>PT15M</resolution>${[1, 2, 3, 4].map((p) => `<Point><position>${p}</position><price.amount>${seq * 10 + p}</price.amount></Point>`).join('')}</Period></TimeSeries>`).join('')}
+      </Publication_MarketDocument>`;
+    const obs = parseEntsoe(doc).observations;
+    assert.deepEqual(seriesOf(obs, { sequence: '1' }).map((o) => o.value), [11, 12, 13, 14]);
+    assert.deepEqual(seriesOf(obs, { sequence: '2' }).map((o) => o.value), [21, 22, 23, 24]);
+  });
+});
+
+describe('ENTSO-E load, generation, forecasts, capacity, flows, balancing', () => {
+  it('A65 actual load DK1: 47 hours, period ends where publication stops', () => {
+    const doc = parse('a65_dk1_actual_load_a16.xml');
+    assert.equal(doc.dataset, 'entsoe.load_actual');
+    const obs = doc.observations;
+    assert.equal(obs.length, 47);
+    assert.deepEqual([obs[0]!.ts.toISOString(), obs[0]!.value, obs[0]!.unit], ['2023-12-28T15:00:00.000Z', 3031, 'MW']);
+    assert.deepEqual([obs.at(-1)!.ts.toISOString(), obs.at(-1)!.value], ['2023-12-30T13:00:00.000Z', 2723]);
+  });
+
+  it('A75 SE4 A03: 329 points expand to 355 rows, filled to the end of each period', () => {
+    const obs = parse('a75_se4_a03_pt60m.xml').observations;
+    assert.equal(obs.length, 355);
+    const gas = seriesOf(obs, { psr_type: 'B04' });
+    assert.equal(gas.length, 71);
+    assert.equal(gas[0]!.value, 0.9);
+    assert.deepEqual([gas.at(-1)!.ts.toISOString(), gas.at(-1)!.value], ['2025-10-23T09:00:00.000Z', 0.9]);
+    assert.equal(at(seriesOf(obs, { psr_type: 'B12' }), '2025-10-23T09:00:00.000Z'), 80.24725);
+    assert.equal(at(seriesOf(obs, { psr_type: 'B19' }), '2025-10-20T11:00:00.000Z'), 1434.47);
+    assert.equal(at(seriesOf(obs, { psr_type: 'B20' }), '2025-10-23T09:00:00.000Z'), 149.37175);
+  });
+
+  it('A75 BE keeps pumped-storage consumption (outBiddingZone) apart from its generation', () => {
+    const obs = parse('a75_be_with_consumption_outbiddingzone.xml').observations;
+    assert.equal(obs.length, 26);
+    assert.deepEqual(seriesOf(obs, { psr_type: 'B10', direction: 'generation' }).map((o) => o.value), [200, 0]);
+    assert.deepEqual(seriesOf(obs, { psr_type: 'B10', direction: 'consumption' }).map((o) => o.value), [50, 715]);
+  });
+
+  it('A75 LU PT15M: one psrType split over two TimeSeries joins into one series without a gap', () => {
+    const obs = parse('a75_lu_pt15m_split_timeseries.xml').observations;
+    assert.equal(obs.length, 2011);
+    const biomass = seriesOf(obs, { psr_type: 'B01' });
+    assert.equal(biomass.length, 287);
+    assert.equal(at(biomass, '2024-05-24T03:30:00.000Z'), 42);
+    assert.equal(at(biomass, '2024-05-24T03:45:00.000Z'), undefined); // a real gap (A01): not filled
+    assert.equal(at(biomass, '2024-05-24T04:00:00.000Z'), 45);
+    assert.equal(seriesOf(obs, { psr_type: 'B16' }).length, 288);
+  });
+
+  it('A69 FI: solar and wind per day, 96 quarter-hours each', () => {
+    const doc = parse('a69_fi_day_ahead_pt15m.xml');
+    assert.equal(doc.dataset, 'entsoe.wind_solar_forecast');
+    const wind = seriesOf(doc.observations, { psr_type: 'B19', horizon: 'day_ahead' });
+    assert.equal(wind.length, 288);
+    assert.equal(at(wind, '2024-02-07T23:00:00.000Z'), 2224);
+    assert.equal(at(wind, '2024-02-09T22:45:00.000Z'), 492);
+    assert.equal(at(wind, '2024-02-10T22:45:00.000Z'), 1362);
+  });
+
+  it('A68 BE installed capacity: one P1Y point per production type', () => {
+    const obs = parse('a68_be_installed_capacity_p1y_truncated.xml').observations;
+    assert.deepEqual(obs.map((o) => [o.series.psr_type, o.ts.toISOString(), o.resolution, o.value]), [
+      ['B01', '2022-12-31T23:00:00.000Z', 'P1Y', 712],
+      ['B04', '2022-12-31T23:00:00.000Z', 'P1Y', 6915],
+    ]);
+  });
+
+  it('A11 DK1→GB: three TimeSeries around outages, never filled across them', () => {
+    const obs = parse('a11_dk1_to_gb_multi_ts_gaps.xml').observations;
+    assert.equal(obs.length, 44);
+    assert.ok(obs.every((o) => o.series.from_area === '10YDK-1--------W' && o.series.to_area === '10YGB----------A'));
+    assert.equal(at(obs, '2023-12-20T17:00:00.000Z'), 1362);
+    assert.equal(at(obs, '2023-12-22T07:00:00.000Z'), 1);
+    assert.equal(at(obs, '2023-12-22T08:00:00.000Z'), undefined);
+    assert.equal(at(obs, '2023-12-22T11:00:00.000Z'), undefined);
+    assert.equal(at(obs, '2023-12-22T15:00:00.000Z'), 0);
+  });
+
+  it('A86 CZ: PT1M balancing volumes with the area from the document header', () => {
+    const obs = parse('a86_cz_imbalance_volume_pt1m.xml').observations;
+    assert.equal(obs.length, 10);
+    assert.deepEqual(obs[0]!.series, { area: '10YCZ-CEPS-----N', business_type: 'B33', direction: 'down', resolution: 'PT1M' });
+    assert.deepEqual([obs[0]!.value, obs.at(-1)!.ts.toISOString(), obs.at(-1)!.value], [78.39, '2019-12-19T00:09:00.000Z', 72.1]);
+  });
+
+  it('A85 imbalance prices: one series per price category', () => {
+    const doc = `<Balancing_MarketDocument xmlns="urn:iec62325.351:tc57wg16:451-6:balancingdocument:4:4"><type>A85</type><process.processType>A16</process.processType><area_Domain.mRID>10YBE----------2</area_Domain.mRID>
+      <TimeSeries><mRID>1</mRID><businessType>A19</businessType><currency_Unit.name>EUR</currency_Unit.name><price_Measure_Unit.name>MWH</price_Measure_Unit.name><curveType>A01</curveType>
+      <Period><timeInterval><start>2025-10-13T22:00Z</start><end>2025-10-13T22:30Z</end></timeInterval><resolution>PT15M</resolution>
+      <Point><position>1</position><imbalance_Price.amount>87.773</imbalance_Price.amount><imbalance_Price.category>A04</imbalance_Price.category><imbalance_Price.amount>118.8</imbalance_Price.amount><imbalance_Price.category>A05</imbalance_Price.category></Point>
+      <Point><position>2</position><imbalance_Price.amount>-30.258</imbalance_Price.amount><imbalance_Price.category>A04</imbalance_Price.category><imbalance_Price.amount>-30.258</imbalance_Price.amount><imbalance_Price.category>A05</imbalance_Price.category></Point>
+      </Period></TimeSeries></Balancing_MarketDocument>`;
+    const obs = parseEntsoe(doc).observations;
+    assert.deepEqual(seriesOf(obs, { category: 'A04' }).map((o) => o.value), [87.773, -30.258]);
+    assert.deepEqual(seriesOf(obs, { category: 'A05' }).map((o) => [o.value, o.unit]), [[118.8, 'EUR/MWh'], [-30.258, 'EUR/MWh']]);
+  });
+});
+
+describe('ENTSO-E calendar resolutions and curve types', () => {
+  const a61 = (resolution: string, start: string, end: string, points: string) => `<Publication_MarketDocument xmlns="urn:iec62325.351:tc57wg16:451-3:publicationdocument:7:0"><type>A61</type>
+    <TimeSeries><mRID>1</mRID><businessType>A27</businessType><contract_MarketAgreement.type>A01</contract_MarketAgreement.type><in_Domain.mRID>10YFR-RTE------C</in_Domain.mRID><out_Domain.mRID>10YBE----------2</out_Domain.mRID><quantity_Measure_Unit.name>MAW</quantity_Measure_Unit.name><curveType>A03</curveType>
+    <Period><timeInterval><start>${start}</start><end>${end}</end></timeInterval><resolution>${resolution}</resolution>${points}</Period></TimeSeries></Publication_MarketDocument>`;
+
+  it('counts a 41-day P1D period across the October DST change as 41 local days', () => {
+    const obs = parseEntsoe(a61('P1D', '2025-10-09T22:00Z', '2025-11-19T23:00Z', '<Point><position>1</position><quantity>1800</quantity></Point>')).observations;
+    assert.equal(obs.length, 41);
+    assert.equal(obs[0]!.ts.toISOString(), '2025-10-09T22:00:00.000Z');
+    assert.equal(obs[16]!.ts.toISOString(), '2025-10-25T22:00:00.000Z'); // 26 Oct, the 25-hour day
+    assert.equal(obs[17]!.ts.toISOString(), '2025-10-26T23:00:00.000Z'); // winter time from here
+    assert.equal(obs.at(-1)!.ts.toISOString(), '2025-11-18T23:00:00.000Z');
+    assert.ok(obs.every((o) => o.value === 1800 && o.series.horizon === 'day_ahead' && o.series.from_area === '10YBE----------2'));
+  });
+
+  it('fills A03 forward inside a period, keeps negatives, and drops positions outside it', () => {
+    const points = [[1, '-5.5'], [3, '7'], [9, '99']].map(([p, v]) => `<Point><position>${p}</position><quantity>${v}</quantity></Point>`).join('');
+    const obs = parseEntsoe(a61('PT15M', '2025-10-26T00:00Z', '2025-10-26T01:00Z', points)).observations;
+    assert.deepEqual(obs.map((o) => o.value), [-5.5, -5.5, 7, 7]);
+  });
+
+  it('steps PT60M over the spring DST change in UTC: 23 points on a 23-hour day', () => {
+    const points = Array.from({ length: 23 }, (_, i) => `<Point><position>${i + 1}</position><quantity>${i}</quantity></Point>`).join('');
+    const obs = parseEntsoe(a61('PT60M', '2026-03-28T23:00Z', '2026-03-29T22:00Z', points)).observations;
+    assert.equal(obs.length, 23);
+    assert.equal(obs.at(-1)!.ts.toISOString(), '2026-03-29T21:00:00.000Z');
+  });
+});
+
+describe('ENTSO-E bodies that are not data', () => {
+  it('reads the no-data acknowledgement as zero observations', () => {
+    assert.deepEqual(parse('ack_999_no_matching_data.xml'), { documentType: null, dataset: null, observations: [] });
+  });
+
+  it('raises a typed error for any other acknowledgement, with its reason', () => {
+    const ack = new TextDecoder().decode(fixture('ack_999_no_matching_data.xml')).replace('No matching data found', 'The amount of requested data exceeds allowed limit');
+    assert.throws(() => parseEntsoe(ack), (e: unknown) => e instanceof AcknowledgementError && e.code === '999' && /exceeds allowed limit/.test(e.message));
+  });
+
+  const bad: [string, string, RegExp][] = [
+    ['an HTML error page', '<html><body><h1>Unauthorized</h1><p>Missing or invalid security token</p></body></html>', /HTML page.*Missing or invalid security token/],
+    ['malformed XML', '<Publication_MarketDocument xmlns="x"><type>A44</type><TimeSeries><mRID>1</mRID><Period><resolution>PT60M</Period></TimeSeries></Publication_MarketDocument>', /malformed XML/],
+    ['a cut-off document', '<Publication_MarketDocument xmlns="x"><type>A44</type><TimeSeries><mRID>1', /cut off/],
+    ['an unknown document type', '<Publication_MarketDocument xmlns="x"><type>A99</type></Publication_MarketDocument>', /document type A99 has no parser/],
+    ['something else', '{"json": true}', /not an ENTSO-E XML document/],
+  ];
+  for (const [what, body, message] of bad) {
+    it(`rejects ${what} with a ParseError naming it`, () => {
+      assert.throws(() => parseEntsoe(body), (e: unknown) => e instanceof ParseError && message.test(e.message));
+    });
+  }
+
+  it('reads a ZIP of several documents, deciding from the bytes', () => {
+    const zip = zipSync({ 'a.xml': fixture('a44_fr_a01_pt60m_2ts.xml'), 'b.xml': fixture('ack_999_no_matching_data.xml'), 'c.xml': strToU8(new TextDecoder().decode(fixture('a44_es_a03_mtu_switch_2025-10-01.xml'))) });
+    const doc = parseEntsoe(zip);
+    assert.equal(doc.dataset, 'entsoe.day_ahead_prices');
+    assert.equal(doc.observations.length, 48 + 240);
+    assert.throws(() => parseEntsoe(zipSync({ 'a.xml': fixture('a44_fr_a01_pt60m_2ts.xml'), 'b.xml': fixture('a65_dk1_actual_load_a16.xml') })), /mixes datasets/);
+  });
+});

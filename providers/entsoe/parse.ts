@@ -1,0 +1,326 @@
+// Pure parsers for ENTSO-E Transparency Platform documents: bytes in, observations out.
+// What a body is (XML document, ZIP of documents, acknowledgement, HTML error page) is decided
+// from its bytes. Each TimeSeries is cut out of the text and parsed on its own, so memory follows
+// the largest TimeSeries, not the whole document. Instants: Period.start + (position − 1) × resolution,
+// calendar resolutions stepped in the area's local calendar.
+import { XMLParser } from 'fast-xml-parser';
+import { unzipSync } from 'fflate';
+import { ParseError } from '../../shared/errors.ts';
+import type { Observation } from '../../shared/observation.ts';
+import { addDuration, isCalendarDuration } from '../../shared/time.ts';
+import { areaTimeZone } from './areas.ts';
+
+/** An acknowledgement that is not "no matching data": the request was wrong or refused. */
+export class AcknowledgementError extends ParseError {
+  override name = 'AcknowledgementError';
+  constructor(
+    readonly code: string,
+    readonly reason: string,
+  ) {
+    super(`ENTSO-E acknowledgement ${code}: ${reason}`);
+  }
+}
+
+export type ParsedDocument = {
+  /** null for a no-data acknowledgement. */
+  documentType: string | null;
+  dataset: string | null;
+  observations: Observation[];
+};
+
+const RESOLUTIONS = new Set(['PT1M', 'PT15M', 'PT30M', 'PT60M', 'P1D', 'P7D', 'P1M', 'P1Y']);
+
+// processType → forecast horizon, for datasets that carry it as a dimension
+const HORIZONS: Record<string, string> = { A01: 'day_ahead', A40: 'intraday', A18: 'current', A31: 'week_ahead', A32: 'month_ahead', A33: 'year_ahead' };
+// contract_MarketAgreement.type → horizon (A61 transfer capacities)
+const CONTRACT_HORIZONS: Record<string, string> = { A01: 'day_ahead', A02: 'week_ahead', A03: 'month_ahead', A04: 'year_ahead', A07: 'intraday', A13: 'hourly' };
+const FLOW_DIRECTIONS: Record<string, string> = { A01: 'up', A02: 'down', A03: 'symmetric' };
+const UNITS: Record<string, string> = { MAW: 'MW', MWH: 'MWh', MW: 'MW' };
+
+const xml = new XMLParser({
+  removeNSPrefix: true,
+  ignoreAttributes: true,
+  parseTagValue: false,
+  trimValues: true,
+  isArray: (name) => name === 'Period' || name === 'Point',
+});
+
+type Node = Record<string, unknown>;
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined);
+
+/** Which dataset a document type (and process type) lands in. */
+export function datasetForDocument(type: string, processType: string | undefined): string {
+  switch (type) {
+    case 'A44':
+      return 'entsoe.day_ahead_prices';
+    case 'A65':
+      return processType === 'A16' ? 'entsoe.load_actual' : 'entsoe.load_forecast';
+    case 'A75':
+      return 'entsoe.generation_actual';
+    case 'A69':
+      return 'entsoe.wind_solar_forecast';
+    case 'A68':
+      return 'entsoe.installed_capacity';
+    case 'A11':
+      return 'entsoe.cross_border_flows';
+    case 'A61':
+      return 'entsoe.transfer_capacity';
+    case 'A85':
+      return 'entsoe.imbalance_prices';
+    case 'A86':
+      return 'entsoe.imbalance_volumes';
+    default:
+      throw new ParseError(`ENTSO-E document type ${type} has no parser`);
+  }
+}
+
+function headerField(header: string, name: string): string | undefined {
+  const m = new RegExp(`<(?:\\w+:)?${name.replace(/\./g, '\\.')}(?:\\s[^>]*)?>([^<]*)</`).exec(header);
+  return m?.[1]?.trim() || undefined;
+}
+
+/** Parses one ENTSO-E response body (XML, ZIP of XML documents, or an error page). */
+export function parseEntsoe(body: Uint8Array | string): ParsedDocument {
+  if (typeof body !== 'string' && body[0] === 0x50 && body[1] === 0x4b && body[2] === 0x03 && body[3] === 0x04) {
+    return parseZip(body);
+  }
+  const text = typeof body === 'string' ? body : decodeUtf8(body);
+  return parseXmlDocument(text);
+}
+
+function decodeUtf8(body: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(body);
+  } catch {
+    throw new ParseError('ENTSO-E response is neither ZIP nor UTF-8 text');
+  }
+}
+
+function parseZip(body: Uint8Array): ParsedDocument {
+  let files: Record<string, Uint8Array>;
+  try {
+    files = unzipSync(body);
+  } catch (e) {
+    throw new ParseError(`ENTSO-E ZIP archive is damaged: ${(e as Error).message}`);
+  }
+  const docs = Object.entries(files)
+    .filter(([name]) => !name.endsWith('/'))
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, bytes]) => {
+      try {
+        return parseXmlDocument(decodeUtf8(bytes));
+      } catch (e) {
+        if (e instanceof ParseError) e.message = `${name} in ZIP: ${e.message}`;
+        throw e;
+      }
+    });
+  const withData = docs.filter((d) => d.dataset !== null);
+  const datasets = new Set(withData.map((d) => d.dataset));
+  if (datasets.size > 1) throw new ParseError(`ENTSO-E ZIP mixes datasets: ${[...datasets].join(', ')}`);
+  return {
+    documentType: withData[0]?.documentType ?? null,
+    dataset: withData[0]?.dataset ?? null,
+    observations: withData.flatMap((d) => d.observations),
+  };
+}
+
+function parseXmlDocument(text: string): ParsedDocument {
+  const start = text.replace(/^\uFEFF/, '').trimStart();
+  if (/^(<!doctype html|<html)/i.test(start)) {
+    const message = start.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
+    throw new ParseError(`ENTSO-E answered with an HTML page, not a document: ${message}`);
+  }
+  const root = /^(?:<\?xml[^>]*\?>\s*)?(?:<!--[\s\S]*?-->\s*)*<(?:[\w-]+:)?([A-Za-z_]+_MarketDocument)\b/.exec(start)?.[1];
+  if (!root) throw new ParseError(`not an ENTSO-E XML document: ${JSON.stringify(start.slice(0, 60))}`);
+  if (!new RegExp(`</(?:[\\w-]+:)?${root}>\\s*$`).test(start)) throw new ParseError(`ENTSO-E ${root} is cut off (no closing tag)`);
+
+  if (root === 'Acknowledgement_MarketDocument') {
+    const code = headerField(start, 'code') ?? '?';
+    const reason = headerField(start, 'text') ?? '(no reason given)';
+    // Reason 999 is used for every error, so only the text tells "no data" apart.
+    if (/No matching data found/i.test(reason)) return { documentType: null, dataset: null, observations: [] };
+    throw new AcknowledgementError(code, reason);
+  }
+
+  const firstSeries = start.indexOf('<TimeSeries');
+  const header = firstSeries === -1 ? start : start.slice(0, firstSeries);
+  const type = headerField(header, 'type');
+  if (!type) throw new ParseError(`ENTSO-E ${root} has no document type`);
+  const processType = headerField(header, 'process.processType');
+  const dataset = datasetForDocument(type, processType);
+  const doc: DocContext = { type, processType, dataset, area: headerField(header, 'area_Domain.mRID') };
+
+  const observations: Observation[] = [];
+  let pos = firstSeries;
+  while (pos !== -1) {
+    const end = start.indexOf('</TimeSeries>', pos);
+    if (end === -1) throw new ParseError(`ENTSO-E ${type}: a TimeSeries is not closed`);
+    const chunk = start.slice(pos, end + '</TimeSeries>'.length);
+    let parsed: Node;
+    try {
+      parsed = xml.parse(chunk, true) as Node;
+    } catch (e) {
+      throw new ParseError(`ENTSO-E ${type}: malformed XML in a TimeSeries: ${(e as Error).message}`);
+    }
+    seriesObservations(doc, parsed.TimeSeries as Node, observations);
+    pos = start.indexOf('<TimeSeries', end);
+  }
+  return { documentType: type, dataset, observations };
+}
+
+type DocContext = { type: string; processType?: string; dataset: string; area?: string };
+
+function seriesObservations(doc: DocContext, ts: Node, out: Observation[]): void {
+  const mrid = str(ts.mRID) ?? '?';
+  const where = `ENTSO-E ${doc.type} TimeSeries ${mrid}`;
+  const curve = str(ts.curveType) ?? 'A01';
+  if (curve !== 'A01' && curve !== 'A03') throw new ParseError(`${where}: unknown curveType ${curve}`);
+  const inZone = str(ts['inBiddingZone_Domain.mRID']);
+  const outZone = str(ts['outBiddingZone_Domain.mRID']);
+  const psr = str((ts.MktPSRType as Node | undefined)?.psrType);
+  const businessType = str(ts.businessType);
+  let series: Record<string, string>;
+  let unit = UNITS[str(ts['quantity_Measure_Unit.name']) ?? 'MAW'] ?? str(ts['quantity_Measure_Unit.name']) ?? 'MW';
+  let valueField = 'quantity';
+  let tzArea: string | undefined;
+  const need = (v: string | undefined, what: string) => {
+    if (!v) throw new ParseError(`${where}: ${what} is missing`);
+    return v;
+  };
+  switch (doc.type) {
+    case 'A44': {
+      const area = need(str(ts['in_Domain.mRID']), 'in_Domain');
+      const currency = str(ts['currency_Unit.name']) ?? 'EUR';
+      series = { area, sequence: str(ts['classificationSequence_AttributeInstanceComponent.position']) ?? '1' };
+      unit = `${currency}/${UNITS[str(ts['price_Measure_Unit.name']) ?? 'MWH'] ?? 'MWh'}`;
+      valueField = 'price.amount';
+      tzArea = area;
+      break;
+    }
+    case 'A65': {
+      const area = need(outZone, 'outBiddingZone_Domain');
+      series = { area, horizon: HORIZONS[doc.processType ?? ''] ?? doc.processType ?? 'unknown' };
+      if (doc.dataset === 'entsoe.load_actual') delete series.horizon;
+      // Week/month/year-ahead forecasts come as a minimum (A60) and a maximum (A61) series.
+      if (businessType === 'A60') series.bound = 'min';
+      if (businessType === 'A61') series.bound = 'max';
+      tzArea = area;
+      break;
+    }
+    case 'A75': {
+      // Storage pumping is published with outBiddingZone_Domain: consumption, kept apart from generation.
+      const area = need(inZone ?? outZone, 'inBiddingZone_Domain/outBiddingZone_Domain');
+      series = { area, psr_type: need(psr, 'psrType'), direction: inZone ? 'generation' : 'consumption' };
+      tzArea = area;
+      break;
+    }
+    case 'A69':
+    case 'A68': {
+      const area = need(inZone ?? outZone, 'inBiddingZone_Domain');
+      series = { area, psr_type: need(psr, 'psrType') };
+      if (doc.type === 'A69') series.horizon = HORIZONS[doc.processType ?? ''] ?? doc.processType ?? 'unknown';
+      tzArea = area;
+      break;
+    }
+    case 'A11':
+    case 'A61': {
+      // Flow and capacity go from out_Domain into in_Domain.
+      const from = need(str(ts['out_Domain.mRID']), 'out_Domain');
+      const to = need(str(ts['in_Domain.mRID']), 'in_Domain');
+      series = { from_area: from, to_area: to };
+      if (doc.type === 'A61') series.horizon = CONTRACT_HORIZONS[str(ts['contract_MarketAgreement.type']) ?? ''] ?? 'unknown';
+      tzArea = from;
+      break;
+    }
+    case 'A85':
+    case 'A86': {
+      const area = need(str(ts['area_Domain.mRID']) ?? doc.area, 'area_Domain');
+      series = { area };
+      if (businessType) series.business_type = businessType;
+      const dir = str(ts['flowDirection.direction']);
+      if (dir) series.direction = FLOW_DIRECTIONS[dir] ?? dir;
+      if (doc.type === 'A85') {
+        const currency = str(ts['currency_Unit.name']) ?? 'EUR';
+        unit = `${currency}/${UNITS[str(ts['price_Measure_Unit.name']) ?? 'MWH'] ?? 'MWh'}`;
+        valueField = 'imbalance_Price.amount';
+      }
+      tzArea = area;
+      break;
+    }
+    default:
+      throw new ParseError(`${where}: no parser`);
+  }
+  const tz = areaTimeZone(tzArea);
+  for (const period of (ts.Period as Node[] | undefined) ?? []) {
+    periodObservations(doc, where, period, curve, series, unit, valueField, tz, out);
+  }
+}
+
+function instant(s: unknown, where: string): Date {
+  const v = str(s);
+  // ENTSO-E writes yyyy-MM-ddTHH:mmZ (no seconds); accept seconds too.
+  if (!v || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?Z$/.test(v)) throw new ParseError(`${where}: not a UTC instant: ${JSON.stringify(s)}`);
+  const d = new Date(v);
+  if (Number.isNaN(d.getTime())) throw new ParseError(`${where}: not a UTC instant: ${v}`);
+  return d;
+}
+
+function periodObservations(
+  doc: DocContext,
+  where: string,
+  period: Node,
+  curve: string,
+  series: Record<string, string>,
+  unit: string,
+  valueField: string,
+  tz: string,
+  out: Observation[],
+): void {
+  const interval = period.timeInterval as Node | undefined;
+  const start = instant(interval?.start, `${where} Period start`);
+  const end = instant(interval?.end, `${where} Period end`);
+  let resolution = str(period.resolution) ?? '';
+  if (resolution === 'PT1H') resolution = 'PT60M';
+  if (!RESOLUTIONS.has(resolution)) throw new ParseError(`${where}: unsupported resolution ${JSON.stringify(resolution)}`);
+  // Slot starts: fixed steps are exact in UTC; calendar steps are counted in the area's local calendar.
+  const slots: Date[] = [];
+  const calendar = isCalendarDuration(resolution);
+  for (let t = start, i = 1; t < end; i++) {
+    slots.push(t);
+    t = calendar ? addDuration(start, resolution, tz, i) : addDuration(t, resolution);
+  }
+  // Points by position, last one winning on duplicates; positions outside the period are dropped.
+  const byPosition = new Map<number, { value: number; category?: string }[]>();
+  for (const p of (period.Point as Node[] | undefined) ?? []) {
+    const position = Number(str(p.position));
+    if (!Number.isInteger(position)) throw new ParseError(`${where}: Point position ${JSON.stringify(p.position)} is not an integer`);
+    if (position < 1 || position > slots.length) continue;
+    const raw = p[valueField];
+    const values = Array.isArray(raw) ? raw : [raw];
+    const categories = Array.isArray(p['imbalance_Price.category']) ? (p['imbalance_Price.category'] as unknown[]) : [p['imbalance_Price.category']];
+    const parsed = values.map((v, i) => {
+      const n = Number(str(v));
+      if (str(v) === undefined || !Number.isFinite(n)) throw new ParseError(`${where} position ${position}: ${valueField} is not a number: ${JSON.stringify(v)}`);
+      return { value: n, category: str(categories[i]) };
+    });
+    byPosition.set(position, parsed);
+  }
+  let current: { value: number; category?: string }[] | undefined;
+  for (let i = 0; i < slots.length; i++) {
+    const point = byPosition.get(i + 1);
+    if (point) current = point;
+    // A03: a Point is omitted while its value repeats; it holds until the next Point or the Period's end.
+    else if (curve === 'A01') current = undefined;
+    if (!current) continue;
+    for (const v of current) {
+      out.push({
+        dataset: doc.dataset,
+        series: { ...series, resolution, ...(v.category ? { category: v.category } : {}) },
+        ts: slots[i]!,
+        resolution,
+        value: v.value,
+        unit,
+      });
+    }
+  }
+}

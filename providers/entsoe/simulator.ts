@@ -1,0 +1,226 @@
+// A loopback ENTSO-E Transparency Platform: `/api` with the real parameters, token check (401),
+// the no-data acknowledgement, per-minute rate limiting with a 429 ban, and documents for any
+// window built from the recorded real ones: each recorded TimeSeries becomes a template whose
+// values repeat along the requested window (value of slot = recorded[slot index mod length]).
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { DateTime } from 'luxon';
+import type { Simulator } from '../../shared/dataset.ts';
+import { FaultInjector, closeServer, handleControl, listen, type FaultPlan } from '../../shared/simulator.ts';
+import { addDuration, ceilTo, fixedDurationMs, floorTo, isCalendarDuration, maxDate, minDate } from '../../shared/time.ts';
+
+export const SIMULATOR_TOKEN = 'simulator-token';
+const CET = 'Europe/Brussels';
+const SDAC_15_MIN = new Date('2025-09-30T22:00:00Z');
+
+type SeriesTemplate = { head: string; resolution: string; curve: string; valueField: string; values: string[] };
+type DocTemplate = { root: string; ns: string; series: SeriesTemplate[] };
+
+const fixtureText = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+
+function template(file: string, keep: (s: SeriesTemplate) => boolean = () => true): DocTemplate {
+  const text = fixtureText(file);
+  const root = /<([A-Za-z_]+_MarketDocument)\s+xmlns="([^"]+)"/.exec(text)!;
+  const byHead = new Map<string, SeriesTemplate>();
+  for (const chunk of text.match(/<TimeSeries>[\s\S]*?<\/TimeSeries>/g) ?? []) {
+    const head = chunk.slice('<TimeSeries>'.length, chunk.indexOf('<Period>')).replace(/<mRID>[^<]*<\/mRID>/, '').replace(/\s+/g, ' ').trim();
+    const valueField = /<(price\.amount|quantity|imbalance_Price\.amount)>/.exec(chunk)![1]!;
+    const values = [...chunk.matchAll(new RegExp(`<${valueField.replace('.', '\\.')}>([^<]*)<`, 'g'))].map((m) => m[1]!);
+    const s = byHead.get(head);
+    if (s) s.values.push(...values);
+    else {
+      byHead.set(head, {
+        head,
+        resolution: /<resolution>([^<]+)</.exec(chunk)![1]!,
+        curve: /<curveType>([^<]+)</.exec(chunk)?.[1] ?? 'A01',
+        valueField,
+        values,
+      });
+    }
+  }
+  return { root: root[1]!, ns: root[2]!, series: [...byHead.values()].filter(keep) };
+}
+
+type Era = { from?: Date; to?: Date; doc: DocTemplate };
+type Publication = 'dayAhead' | 'actual' | 'any';
+
+let catalogue: Map<string, { eras: Era[]; published: Publication }> | undefined;
+
+function load() {
+  const one = (doc: DocTemplate): Era[] => [{ doc }];
+  return new Map<string, { eras: Era[]; published: Publication }>([
+    ['A44', {
+      published: 'dayAhead',
+      eras: [
+        { to: SDAC_15_MIN, doc: template('a44_fr_a01_pt60m_2ts.xml') },
+        { from: SDAC_15_MIN, doc: template('a44_es_a03_mtu_switch_2025-10-01.xml', (s) => s.resolution === 'PT15M') },
+      ],
+    }],
+    ['A65/A16', { published: 'actual', eras: one(template('a65_dk1_actual_load_a16.xml')) }],
+    ['A65/A01', { published: 'dayAhead', eras: one(template('a65_dk1_actual_load_a16.xml')) }],
+    ['A75', { published: 'actual', eras: one(template('a75_se4_a03_pt60m.xml')) }],
+    ['A69', { published: 'dayAhead', eras: one(template('a69_fi_day_ahead_pt15m.xml')) }],
+    ['A68', { published: 'any', eras: one(template('a68_be_installed_capacity_p1y_truncated.xml')) }],
+    ['A11', { published: 'actual', eras: one(template('a11_dk1_to_gb_multi_ts_gaps.xml')) }],
+    ['A86', { published: 'actual', eras: one(template('a86_cz_imbalance_volume_pt1m.xml')) }],
+  ]);
+}
+
+/** Until when a document type has been published at `now`. */
+function publishedUntil(kind: Publication, now: Date): Date {
+  if (kind === 'any') return new Date(8.64e15);
+  if (kind === 'actual') return floorTo(new Date(now.getTime() - 3_600_000), 'PT60M');
+  const local = DateTime.fromJSDate(now, { zone: CET });
+  return local.startOf('day').plus({ days: local.hour >= 13 ? 2 : 1 }).toJSDate();
+}
+
+const stampToDate = (s: string | null) => {
+  if (!s || !/^\d{12}$/.test(s)) return null;
+  return new Date(Date.UTC(+s.slice(0, 4), +s.slice(4, 6) - 1, +s.slice(6, 8), +s.slice(8, 10), +s.slice(10, 12)));
+};
+const iso = (d: Date) => d.toISOString().slice(0, 16) + 'Z';
+
+function acknowledgement(text: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<Acknowledgement_MarketDocument xmlns="urn:iec62325.351:tc57wg16:451-1:acknowledgementdocument:7:0">
+  <mRID>sim-ack</mRID>
+  <createdDateTime>${new Date().toISOString().slice(0, 19)}Z</createdDateTime>
+  <Reason><code>999</code><text>${text}</text></Reason>
+</Acknowledgement_MarketDocument>`;
+}
+
+/** The domain a template element takes from the request's parameters. */
+function substituteDomains(head: string, q: URLSearchParams): string {
+  const map: [string, string | null][] = [
+    ['in_Domain.mRID', q.get('in_Domain')],
+    ['out_Domain.mRID', q.get('out_Domain')],
+    ['inBiddingZone_Domain.mRID', q.get('in_Domain')],
+    ['outBiddingZone_Domain.mRID', q.get('outBiddingZone_Domain') ?? q.get('in_Domain')],
+    ['area_Domain.mRID', q.get('controlArea_Domain')],
+  ];
+  let out = head;
+  for (const [el, value] of map) {
+    if (value) out = out.replace(new RegExp(`(<${el.replace(/\./g, '\\.')}[^>]*>)[^<]*(<)`, 'g'), `$1${value}$2`);
+  }
+  return out;
+}
+
+/** Builds the document for a request, or null when no data falls in the window. */
+export function simulatedDocument(q: URLSearchParams, now: Date): string | null {
+  catalogue ??= load();
+  const type = q.get('documentType') ?? '';
+  const entry = catalogue.get(`${type}/${q.get('processType')}`) ?? catalogue.get(type);
+  const from = stampToDate(q.get('periodStart'));
+  const to = stampToDate(q.get('periodEnd'));
+  if (!entry || !from || !to) return null;
+  const until = publishedUntil(entry.published, now);
+  const series: string[] = [];
+  let root = '';
+  let ns = '';
+  for (const era of entry.eras) {
+    for (const s of era.doc.series) {
+      root = era.doc.root;
+      ns = era.doc.ns;
+      const lo = maxDate(from, era.from ?? from);
+      const hi = minDate(minDate(to, era.to ?? to), until);
+      const calendar = isCalendarDuration(s.resolution);
+      const start = calendar ? floorTo(lo, s.resolution, CET) : ceilTo(lo, s.resolution);
+      const end = calendar ? ceilTo(hi, s.resolution, CET) : floorTo(hi, s.resolution);
+      if (end <= start) continue;
+      const points: string[] = [];
+      let previous: string | undefined;
+      let position = 1;
+      for (let t = start; t < end; t = addDuration(t, s.resolution, CET), position++) {
+        const index = calendar ? 0 : Math.floor(t.getTime() / fixedDurationMs(s.resolution));
+        const value = s.values[index % s.values.length]!;
+        if (s.curve === 'A03' && value === previous) continue;
+        previous = value;
+        points.push(`<Point><position>${position}</position><${s.valueField}>${value}</${s.valueField}></Point>`);
+      }
+      series.push(`<TimeSeries><mRID>${series.length + 1}</mRID>${substituteDomains(s.head, q)}<Period><timeInterval><start>${iso(start)}</start><end>${iso(end)}</end></timeInterval><resolution>${s.resolution}</resolution>${points.join('')}</Period></TimeSeries>`);
+    }
+  }
+  if (series.length === 0) return null;
+  const processType = q.get('processType');
+  const interval = root === 'GL_MarketDocument' ? 'time_Period.timeInterval' : 'period.timeInterval';
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<${root} xmlns="${ns}"><mRID>sim-${type}</mRID><revisionNumber>1</revisionNumber><type>${type}</type>${processType ? `<process.processType>${processType}</process.processType>` : ''}<createdDateTime>${now.toISOString().slice(0, 19)}Z</createdDateTime>${q.get('controlArea_Domain') ? `<area_Domain.mRID codingScheme="A01">${q.get('controlArea_Domain')}</area_Domain.mRID>` : ''}<${interval}><start>${iso(from)}</start><end>${iso(to)}</end></${interval}>${series.join('')}</${root}>`;
+}
+
+export type EntsoeSimulator = Simulator & {
+  faults: FaultInjector;
+  setFaults(plan: Partial<FaultPlan>): void;
+  requests(): number;
+  /** Requests answered with 429 because the per-minute limit was exceeded. */
+  bans(): number;
+};
+
+export type EntsoeSimulatorOptions = {
+  port?: number;
+  now?: () => Date;
+  token?: string;
+  /** Requests per rolling minute before the platform bans the token (the real one allows 400). */
+  ratePerMinute?: number;
+  banMs?: number;
+};
+
+export async function startEntsoeSimulator(o: EntsoeSimulatorOptions = {}): Promise<EntsoeSimulator> {
+  const faults = new FaultInjector();
+  const now = o.now ?? (() => new Date());
+  const token = o.token ?? SIMULATOR_TOKEN;
+  const limit = o.ratePerMinute ?? 400;
+  const banMs = o.banMs ?? 10 * 60_000;
+  const recent: number[] = [];
+  let bannedUntil = 0;
+  let requests = 0;
+  let bans = 0;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (await handleControl(req, res, faults)) return;
+    const url = new URL(req.url ?? '/', 'http://sim');
+    if (url.pathname !== '/api') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('404 page not found');
+      return;
+    }
+    requests += 1;
+    const q = url.searchParams;
+    if (q.get('securityToken') !== token) {
+      res.writeHead(401, { 'content-type': 'text/html' }).end('<html><body><h1>Unauthorized</h1><p>Missing or invalid security token</p></body></html>');
+      return;
+    }
+    const t = Date.now();
+    while (recent.length > 0 && recent[0]! <= t - 60_000) recent.shift();
+    recent.push(t);
+    if (t < bannedUntil || recent.length > limit) {
+      if (t >= bannedUntil) bannedUntil = t + banMs;
+      bans += 1;
+      res.writeHead(429, { 'content-type': 'text/html' }).end(`<html><body><p>Requester banned until '${new Date(bannedUntil).toISOString()}'.</p></body></html>`);
+      return;
+    }
+    if (!q.get('documentType') || !q.get('periodStart') || !q.get('periodEnd')) {
+      res.writeHead(400, { 'content-type': 'text/xml' }).end(acknowledgement('Mandatory parameters missing; please check you request against dependency tables'));
+      return;
+    }
+    const doc = simulatedDocument(q, now()) ?? acknowledgement(`No matching data found for Data item ${q.get('documentType')} and interval ${q.get('periodStart')}/${q.get('periodEnd')}.`);
+    const fault = faults.next();
+    if (fault && faults.answer(fault, res, doc, 'text/xml')) return;
+    res.writeHead(200, { 'content-type': 'text/xml' }).end(fault === 'badRecord' ? doc.replace(/<(price\.amount|quantity)>[^<]*</, '<$1>n/a<') : doc);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(String(e));
+    });
+  });
+  const base = await listen(server, o.port);
+  return {
+    url: `${base}/api`,
+    secrets: { 'entsoe:token': token },
+    faults,
+    setFaults: (plan) => faults.set(plan),
+    requests: () => requests,
+    bans: () => bans,
+    close: () => closeServer(server),
+  };
+}

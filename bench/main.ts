@@ -6,7 +6,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, timestampValue } from '@duckdb/node-api';
+import { readFileSync } from 'node:fs';
+import { XMLParser } from 'fast-xml-parser';
 import { parseDayAheadPrices } from '../providers/energinet/parse.ts';
+import { parseEntsoe } from '../providers/entsoe/parse.ts';
 import { seriesKey } from '../shared/observation.ts';
 import { DuckDbStore } from '../shared/store/duckdb.ts';
 import type { StoredObservation } from '../shared/store/index.ts';
@@ -52,10 +55,50 @@ async function benchParse() {
   const rows = records * 2;
   line('parseDayAheadPrices', `${fmt(rows / ours)} rows/s`, `JSON.parse ${fmt(mb(body.byteLength) / bare)} MB/s`, bare / ours);
   line('', `${fmt(mb(body.byteLength) / ours)} MB/s`);
+  global.gc?.();
   const before = process.memoryUsage().heapUsed;
   const parsed = parseDayAheadPrices(body);
+  global.gc?.();
   line('heap held by the parsed observations', `${fmt(mb(process.memoryUsage().heapUsed - before))} MB`, `payload ${mb(body.byteLength).toFixed(1)} MB`);
   void parsed.length;
+}
+
+/** A ~10 MB A75 document: the LU fixture's TimeSeries repeated with fresh mRIDs. */
+function largeA75(targetBytes: number): Uint8Array {
+  const text = readFileSync(new URL('../providers/entsoe/fixtures/a75_lu_pt15m_split_timeseries.xml', import.meta.url), 'utf8');
+  const first = text.indexOf('<TimeSeries>');
+  const last = text.lastIndexOf('</TimeSeries>') + '</TimeSeries>'.length;
+  const series = text.slice(first, last);
+  const copies = Math.max(1, Math.ceil(targetBytes / series.length));
+  const parts: string[] = [];
+  for (let i = 0; i < copies; i++) parts.push(series.replace(/<inBiddingZone_Domain\.mRID([^>]*)>[^<]*</g, `<inBiddingZone_Domain.mRID$1>BENCH-ZONE-${i}<`));
+  return new TextEncoder().encode(text.slice(0, first) + parts.join('') + text.slice(last));
+}
+
+async function benchEntsoe() {
+  const body = largeA75(Number(process.env.BENCH_XML_BYTES ?? 10 * 1024 * 1024));
+  console.log(`\nparse: ENTSO-E A75 document, ${mb(body.byteLength).toFixed(1)} MB`);
+  const text = new TextDecoder().decode(body);
+  const bare = new XMLParser({ removeNSPrefix: true, ignoreAttributes: true, parseTagValue: false });
+  const bareSeconds = await time(3, () => bare.parse(text));
+  let rows = 0;
+  const oursSeconds = await time(3, () => (rows = parseEntsoe(body).observations.length));
+  line('parseEntsoe', `${fmt(rows / oursSeconds)} rows/s`, `fast-xml-parser ${fmt(mb(body.byteLength) / bareSeconds)} MB/s`, bareSeconds / oursSeconds);
+  line('', `${fmt(mb(body.byteLength) / oursSeconds)} MB/s`);
+  // Heap growth while parsing (observations included), against the whole-tree parse of the same bytes.
+  global.gc?.();
+  const h0 = process.memoryUsage().heapUsed;
+  const tree = bare.parse(text) as unknown;
+  global.gc?.();
+  const treeBytes = process.memoryUsage().heapUsed - h0;
+  void tree;
+  global.gc?.();
+  const h1 = process.memoryUsage().heapUsed;
+  const obs = parseEntsoe(body).observations;
+  global.gc?.();
+  const oursBytes = process.memoryUsage().heapUsed - h1;
+  line('heap held by the observations (after GC)', `${fmt(mb(oursBytes))} MB`, `whole tree ${fmt(mb(treeBytes))} MB`, oursBytes / treeBytes);
+  line('rows', fmt(obs.length));
 }
 
 function observations(n: number): StoredObservation[] {
@@ -125,5 +168,6 @@ async function benchStore() {
 
 console.log(`scalar bench (node ${process.version}, ${process.platform}/${process.arch})`);
 await benchParse();
+await benchEntsoe();
 await benchStore();
 console.log(`\npeak RSS ${fmt(mb(process.resourceUsage().maxRSS * 1024))} MB`);

@@ -43,6 +43,29 @@ describe('scalar parse', () => {
   });
 });
 
+describe('scalar parse entsoe', () => {
+  const entsoeFixture = (name: string) => fileURLToPath(new URL(`../providers/entsoe/fixtures/${name}`, import.meta.url));
+
+  it('detects the document type and prints exact observations', () => {
+    const r = scalar('parse', 'entsoe', entsoeFixture('a75_se4_a03_pt60m.xml'));
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.equal(lines.length, 355);
+    assert.deepEqual(lines[0], { dataset: 'entsoe.generation_actual', series: { area: '10Y1001A1001A47J', psr_type: 'B04', direction: 'generation', resolution: 'PT60M' }, ts: '2025-10-20T11:00:00Z', resolution: 'PT60M', value: 0.9, unit: 'MW' });
+  });
+
+  it('prints nothing for the no-data acknowledgement, and fails on an HTML error page', () => {
+    const ack = scalar('parse', 'entsoe', entsoeFixture('ack_999_no_matching_data.xml'));
+    assert.deepEqual([ack.status, ack.stdout], [0, '']);
+    const dir = mkdtempSync(join(tmpdir(), 'scalar-cli-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'error.html'), '<html><body>503 Service Unavailable</body></html>');
+    const html = scalar('parse', 'entsoe', join(dir, 'error.html'));
+    assert.deepEqual([html.status, html.stdout], [1, '']);
+    assert.match(html.stderr, /HTML page/);
+  });
+});
+
 describe('scalar demo then query', () => {
   it('lands the simulated rows once each and reads them back from the store', () => {
     const dir = mkdtempSync(join(tmpdir(), 'scalar-demo-'));
@@ -61,5 +84,11 @@ describe('scalar demo then query', () => {
     const dk2 = scalar('query', 'energinet.day_ahead_prices', '--data-dir', dir, '--where', 'area=DK2', '--where', 'currency=EUR');
     assert.equal(dk2.stdout.trim().split('\n').length, rows.length / 4);
     assert.match(scalar('query', 'energinet.day_ahead_prices', '--data-dir', dir, '--from', 'yesterday').stderr, /not an ISO 8601 instant/);
+    // ENTSO-E landed too, and a zone can be named by its short name or its EIC code
+    assert.match(demo.stdout, /landed\s+entsoe\.day_ahead_prices\s+FR/);
+    const byName = scalar('query', 'entsoe.day_ahead_prices', '--data-dir', dir, '--where', 'area=FR').stdout.trim().split('\n');
+    const byEic = scalar('query', 'entsoe.day_ahead_prices', '--data-dir', dir, '--where', 'area=10YFR-RTE------C').stdout.trim().split('\n');
+    assert.ok(byName.length >= 96, `only ${byName.length} FR prices`);
+    assert.deepEqual(byName, byEic);
   });
 });

@@ -25,8 +25,11 @@ describe('provider conformance', () => {
 
     it(`${p.id}: its simulator starts and stops`, async () => {
       const sim = await p.startSimulator();
-      assert.match(sim.url, /^http:\/\/127\.0\.0\.1:\d+$/);
-      await sim.close();
+      try {
+        assert.match(sim.url, /^http:\/\/127\.0\.0\.1:\d+(\/\w*)?$/);
+      } finally {
+        await sim.close();
+      }
     });
   }
 });

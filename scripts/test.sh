@@ -8,4 +8,5 @@ if [ "${#files[@]}" -eq 0 ]; then
   echo "no test files found" >&2
   exit 1
 fi
-exec node --import tsx --test --test-concurrency=1 "$@" "${files[@]}"
+# A test that hangs fails after 3 minutes; a file that leaves a handle open cannot stall CI.
+exec node --import tsx --test --test-concurrency=1 --test-timeout=180000 --test-force-exit "$@" "${files[@]}"

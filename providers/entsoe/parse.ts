@@ -305,6 +305,15 @@ function periodObservations(
     });
     byPosition.set(position, parsed);
   }
+  // One series object per period (and price category), shared by its observations: memory.
+  const plain: Readonly<Record<string, string>> = { ...series, resolution };
+  const byCategory = new Map<string, Readonly<Record<string, string>>>();
+  const seriesFor = (category: string | undefined) => {
+    if (!category) return plain;
+    let s = byCategory.get(category);
+    if (!s) byCategory.set(category, (s = { ...plain, category }));
+    return s;
+  };
   let current: { value: number; category?: string }[] | undefined;
   for (let i = 0; i < slots.length; i++) {
     const point = byPosition.get(i + 1);
@@ -315,7 +324,7 @@ function periodObservations(
     for (const v of current) {
       out.push({
         dataset: doc.dataset,
-        series: { ...series, resolution, ...(v.category ? { category: v.category } : {}) },
+        series: seriesFor(v.category),
         ts: slots[i]!,
         resolution,
         value: v.value,

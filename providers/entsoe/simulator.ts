@@ -26,12 +26,15 @@ function template(file: string, keep: (s: SeriesTemplate) => boolean = () => tru
     const head = chunk.slice('<TimeSeries>'.length, chunk.indexOf('<Period>')).replace(/<mRID>[^<]*<\/mRID>/, '').replace(/\s+/g, ' ').trim();
     const valueField = /<(price\.amount|quantity|imbalance_Price\.amount)>/.exec(chunk)![1]!;
     const values = [...chunk.matchAll(new RegExp(`<${valueField.replace('.', '\\.')}>([^<]*)<`, 'g'))].map((m) => m[1]!);
-    const s = byHead.get(head);
+    const resolution = /<resolution>([^<]+)</.exec(chunk)![1]!;
+    // Series with the same elements and resolution are one series over more days.
+    const key = `${head}|${resolution}`;
+    const s = byHead.get(key);
     if (s) s.values.push(...values);
     else {
-      byHead.set(head, {
+      byHead.set(key, {
         head,
-        resolution: /<resolution>([^<]+)</.exec(chunk)![1]!,
+        resolution,
         curve: /<curveType>([^<]+)</.exec(chunk)?.[1] ?? 'A01',
         valueField,
         values,
@@ -189,10 +192,16 @@ export async function startEntsoeSimulator(o: EntsoeSimulatorOptions = {}): Prom
       return;
     }
     const t = Date.now();
-    while (recent.length > 0 && recent[0]! <= t - 60_000) recent.shift();
-    recent.push(t);
-    if (t < bannedUntil || recent.length > limit) {
-      if (t >= bannedUntil) bannedUntil = t + banMs;
+    if (t >= bannedUntil) {
+      while (recent.length > 0 && recent[0]! <= t - 60_000) recent.shift();
+      recent.push(t);
+      // Over the limit: banned, and the count starts again once the ban is over.
+      if (recent.length > limit) {
+        bannedUntil = t + banMs;
+        recent.length = 0;
+      }
+    }
+    if (t < bannedUntil) {
       bans += 1;
       res.writeHead(429, { 'content-type': 'text/html' }).end(`<html><body><p>Requester banned until '${new Date(bannedUntil).toISOString()}'.</p></body></html>`);
       return;

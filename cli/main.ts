@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { reprocess } from '../ingestion/reprocess.ts';
-import { datasets, findDataset, findProvider } from '../providers/index.ts';
+import { datasets, findDataset, findProvider, providers } from '../providers/index.ts';
 import type { Cadence } from '../shared/dataset.ts';
 import { ConfigError, ParseError, ValidationError, UnknownDatasetError, errorMessage } from '../shared/errors.ts';
 import { fileArchive } from '../shared/payload-archive.ts';
@@ -130,15 +130,22 @@ program
   .addOption(dataDirOption())
   .addOption(configOption())
   .option('--env <environment>', 'environment whose worker_config to show')
-  .action(async (o: Common) => {
+  .option('--reference', 'also print each provider\'s reference tables (areas, production types)')
+  .action(async (o: Common & { reference?: boolean }) => {
     await withStore(o, async (store, env) => {
       await seedWorkers(store, env);
       const enabled = new Map((await store.listWorkerConfig(env)).map((w) => [w.workerId, w.enabled]));
       writeTable(
         ['id', 'provider', 'cadence', 'resolution', 'unit', 'partitions', `enabled (${env})`],
-        datasets.map((d) => [d.id, d.provider, cadenceText(d.cadence), d.resolution, d.unit, d.partitions.join(' '),
+        datasets.map((d) => [d.id, d.provider, cadenceText(d.cadence), d.resolution, d.unit, d.partitions.length > 6 ? `${d.partitions.length} (${d.partitions.slice(0, 3).join(' ')} …)` : d.partitions.join(' '),
           enabled.has(d.id) ? (enabled.get(d.id) ? 'yes' : 'no') : 'not configured']),
       );
+      for (const p of o.reference ? providers : []) {
+        for (const t of p.reference ?? []) {
+          process.stdout.write(`\n${t.title}\n`);
+          writeTable(t.header, t.rows);
+        }
+      }
     });
   });
 

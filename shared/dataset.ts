@@ -86,6 +86,8 @@ export type Provider = {
   ratePerMinute?: number;
   /** Which dataset a raw payload file belongs to, from its content (for `scalar parse`). */
   identify(body: Uint8Array): Dataset;
+  /** Reference tables `scalar datasets` prints (area codes, production types, ...). */
+  reference?: readonly { title: string; header: readonly string[]; rows: readonly (readonly string[])[] }[];
   /** Accepts readable names in `--where` filters (`area=FR` for the EIC code the data carries). */
   normalizeFilter?(key: string, value: string): string;
   startSimulator(options?: { port?: number }): Promise<Simulator>;

@@ -1,7 +1,7 @@
 // ENTSO-E Transparency Platform. Token: secret `entsoe:token` (env ENTSOE__TOKEN). See README.md.
 import type { Provider } from '../../shared/dataset.ts';
 import { ParseError } from '../../shared/errors.ts';
-import { findArea } from './areas.ts';
+import { AREAS, PSR_TYPES, findArea } from './areas.ts';
 import { ENTSOE_API, ENTSOE_RATE_PER_MINUTE } from './client.ts';
 import { entsoeDatasets } from './datasets.ts';
 import { parseEntsoe } from './parse.ts';
@@ -21,6 +21,10 @@ export const entsoe: Provider = {
     if (!ds) throw new ParseError(`no ENTSO-E dataset ${id}`);
     return ds;
   },
+  reference: [
+    { title: 'ENTSO-E areas (partitions; --where area=<code or EIC>)', header: ['code', 'EIC', 'name', 'calendar'], rows: AREAS.map((a) => [a.code, a.eic, a.name, a.tz]) },
+    { title: 'ENTSO-E production types (psr_type)', header: ['code', 'name'], rows: Object.entries(PSR_TYPES) },
+  ],
   normalizeFilter: (key, value) => (/(^|_)area$/.test(key) ? (findArea(value)?.eic ?? value) : value),
   startSimulator: (options) => startEntsoeSimulator(options),
 };

@@ -9,8 +9,12 @@ export function defaultStoreUrl(dataDir: string): string {
   return `duckdb:${join(dataDir, 'scalar.duckdb')}`;
 }
 
-/** Picks the store implementation from its URL: `duckdb:<file>` or `duckdb::memory:`. */
+/** Picks the store from its URL: `duckdb:<file>`, `mysql://user:pass@host:3306/db` (MySQL, MariaDB), `starrocks://user@host:9030/db`. */
 export async function openStore(url: string): Promise<Store> {
   if (url.startsWith('duckdb:')) return DuckDbStore.open(url.slice('duckdb:'.length) || ':memory:');
-  throw new ConfigError(`store URL ${url}: unsupported scheme (supported: duckdb:)`);
+  if (url.startsWith('mysql://') || url.startsWith('starrocks://')) {
+    const { SqlStore } = await import('./sql.ts');
+    return SqlStore.open(url);
+  }
+  throw new ConfigError(`store URL ${url}: unsupported scheme (supported: duckdb:, mysql://, starrocks://)`);
 }

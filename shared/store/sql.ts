@@ -1,0 +1,275 @@
+// SQL store over the MySQL protocol (mysql2), in two dialects:
+//   mysql     — MySQL / MariaDB, InnoDB, upsert by INSERT … ON DUPLICATE KEY UPDATE;
+//   starrocks — Primary Key tables, where a plain INSERT is the upsert; few large statements,
+//               because every load is a new version of each tablet (StarRocks#20368).
+// Always query() with placeholders (client-side escaping): StarRocks rejects prepared INSERTs.
+import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
+import mysql, { type Pool, type ResultSetHeader, type RowDataPacket } from 'mysql2/promise';
+import { ConfigError } from '../errors.ts';
+import type { Observation } from '../observation.ts';
+import { dedupeLastWins, distinctSeries, matchesWhere } from './rows.ts';
+import type {
+  DeadLetterRecord,
+  FetchLogEntry,
+  ObservationQuery,
+  RawPayloadRecord,
+  Store,
+  StoredObservation,
+  Watermark,
+  WorkerConfig,
+} from './types.ts';
+
+export type Dialect = 'mysql' | 'starrocks';
+
+/** Rows per INSERT statement: InnoDB likes moderate statements, StarRocks few large loads. */
+export const ROWS_PER_STATEMENT: Record<Dialect, number> = { mysql: 5_000, starrocks: 50_000 };
+
+const TRANSIENT = new Set(['ECONNRESET', 'ECONNREFUSED', 'PROTOCOL_CONNECTION_LOST', 'ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'ETIMEDOUT']);
+const isTransient = (e: unknown) => typeof e === 'object' && e !== null && TRANSIENT.has(String((e as { code?: unknown }).code));
+
+type Row = RowDataPacket & Record<string, unknown>;
+
+export class SqlStore implements Store {
+  readonly #pool: Pool;
+  readonly #dialect: Dialect;
+  readonly #retry = retry(handleWhen(isTransient), { maxAttempts: 4, backoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 2000 }) });
+
+  private constructor(pool: Pool, dialect: Dialect) {
+    this.#pool = pool;
+    this.#dialect = dialect;
+  }
+
+  /** `mysql://user:pass@host:3306/db` or `starrocks://user@host:9030/db`; the database is created when missing. */
+  static async open(url: string): Promise<SqlStore> {
+    const u = new URL(url);
+    const dialect: Dialect = u.protocol === 'starrocks:' ? 'starrocks' : 'mysql';
+    const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
+    if (!/^[A-Za-z0-9_]+$/.test(database)) throw new ConfigError(`store URL ${url}: name a database (letters, digits, _)`);
+    const base = {
+      host: u.hostname,
+      port: Number(u.port || (dialect === 'starrocks' ? 9030 : 3306)),
+      user: decodeURIComponent(u.username || 'root'),
+      password: decodeURIComponent(u.password),
+      timezone: 'Z' as const,
+      supportBigNumbers: true,
+    };
+    const admin = await mysql.createConnection(base);
+    try {
+      // The name was checked above; identifiers cannot be placeholders.
+      await admin.query(`CREATE DATABASE IF NOT EXISTS \`${database}\``);
+    } finally {
+      await admin.end();
+    }
+    const pool = mysql.createPool({ ...base, database, connectionLimit: 8, waitForConnections: true });
+    const store = new SqlStore(pool, dialect);
+    await store.migrate();
+    return store;
+  }
+
+  get dialect(): Dialect {
+    return this.#dialect;
+  }
+
+  async #query<T = Row[]>(sql: string, values: unknown[] = []): Promise<T> {
+    return this.#retry.execute(async () => (await this.#pool.query(sql, values))[0] as T);
+  }
+
+  /** Applies deployment/sql/<dialect>/NNN_*.sql files not applied yet, in order. */
+  async migrate(): Promise<void> {
+    const key = this.#dialect === 'starrocks' ? ' PRIMARY KEY (version) DISTRIBUTED BY HASH (version) BUCKETS 1 PROPERTIES ("replication_num" = "1")' : ', PRIMARY KEY (version)';
+    await this.#query(`CREATE TABLE IF NOT EXISTS schema_migrations (version VARCHAR(255) NOT NULL, applied_at DATETIME NOT NULL${this.#dialect === 'starrocks' ? ')' + key : key + ')'}`);
+    const applied = new Set((await this.#query('SELECT version FROM schema_migrations')).map((r) => String(r.version)));
+    const dir = new URL(`../../deployment/sql/${this.#dialect}/`, import.meta.url);
+    for (const file of readdirSync(fileURLToPath(dir)).filter((f) => /^\d+_.*\.sql$/.test(f)).sort()) {
+      if (applied.has(file)) continue;
+      const text = readFileSync(new URL(file, dir), 'utf8').replace(/^\s*--.*$/gm, '');
+      for (const statement of text.split(/;\s*$/m).map((s) => s.trim()).filter(Boolean)) await this.#query(statement);
+      await this.#query('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', [file, new Date()]);
+    }
+  }
+
+  async upsertObservations(rows: readonly StoredObservation[]): Promise<void> {
+    if (rows.length === 0) return;
+    const unique = dedupeLastWins(rows);
+    const series = distinctSeries(unique);
+    if (this.#dialect === 'mysql') {
+      await this.#query(
+        `INSERT INTO series (dataset, series_key, dimensions, resolution, unit, first_ts, last_ts) VALUES ?
+         ON DUPLICATE KEY UPDATE first_ts = LEAST(first_ts, VALUES(first_ts)), last_ts = GREATEST(last_ts, VALUES(last_ts)),
+           unit = VALUES(unit), resolution = VALUES(resolution)`,
+        [series.map((s) => [s.dataset, s.seriesKey, JSON.stringify(s.series), s.resolution, s.unit, s.firstTs, s.lastTs])],
+      );
+    } else {
+      // No ON DUPLICATE in StarRocks: merge the first/last instants with what is stored.
+      const known = new Map<string, { first: Date; last: Date }>();
+      for (const r of await this.#query('SELECT dataset, series_key, first_ts, last_ts FROM series WHERE (dataset, series_key) IN (?)', [series.map((s) => [s.dataset, s.seriesKey])])) {
+        known.set(`${String(r.dataset)}\u0000${String(r.series_key)}`, { first: r.first_ts as Date, last: r.last_ts as Date });
+      }
+      await this.#query('INSERT INTO series (dataset, series_key, dimensions, resolution, unit, first_ts, last_ts) VALUES ?', [
+        series.map((s) => {
+          const k = known.get(`${s.dataset}\u0000${s.seriesKey}`);
+          return [s.dataset, s.seriesKey, JSON.stringify(s.series), s.resolution, s.unit,
+            k && k.first < s.firstTs ? k.first : s.firstTs, k && k.last > s.lastTs ? k.last : s.lastTs];
+        }),
+      ]);
+    }
+    const now = new Date();
+    const step = ROWS_PER_STATEMENT[this.#dialect];
+    for (let i = 0; i < unique.length; i += step) {
+      const values = unique.slice(i, i + step).map((r) => [r.dataset, r.seriesKey, r.ts, r.value, r.payloadSha256, now]);
+      await this.#query(
+        `INSERT INTO observations (dataset, series_key, ts, value, payload_sha256, ingested_at) VALUES ?${
+          this.#dialect === 'mysql' ? ' ON DUPLICATE KEY UPDATE value = VALUES(value), payload_sha256 = VALUES(payload_sha256), ingested_at = VALUES(ingested_at)' : ''
+        }`,
+        [values],
+      );
+    }
+  }
+
+  async queryObservations(q: ObservationQuery): Promise<Observation[]> {
+    const series = (await this.#query('SELECT series_key, dimensions, resolution, unit FROM series WHERE dataset = ? ORDER BY series_key', [q.dataset]))
+      .map((s) => ({ seriesKey: String(s.series_key), resolution: String(s.resolution), unit: String(s.unit), dims: JSON.parse(String(s.dimensions)) as Record<string, string> }))
+      .filter((s) => matchesWhere(s.dims, q.where));
+    const out: Observation[] = [];
+    for (const s of series) {
+      const params: unknown[] = [q.dataset, s.seriesKey];
+      let sql = 'SELECT ts, value FROM observations WHERE dataset = ? AND series_key = ?';
+      if (q.from) (sql += ' AND ts >= ?'), params.push(q.from);
+      if (q.to) (sql += ' AND ts < ?'), params.push(q.to);
+      sql += ' ORDER BY ts';
+      if (q.limit !== undefined) (sql += ' LIMIT ?'), params.push(Math.max(0, Math.floor(q.limit - out.length)));
+      for (const r of await this.#query(sql, params)) {
+        out.push({ dataset: q.dataset, series: s.dims, ts: r.ts as Date, resolution: s.resolution, value: r.value === null ? null : Number(r.value), unit: s.unit });
+      }
+      if (q.limit !== undefined && out.length >= q.limit) break;
+    }
+    return out;
+  }
+
+  async countObservations(dataset?: string): Promise<number> {
+    const rows = dataset
+      ? await this.#query('SELECT count(*) AS n FROM observations WHERE dataset = ?', [dataset])
+      : await this.#query('SELECT count(*) AS n FROM observations');
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async getWatermark(dataset: string, partition: string): Promise<Date | null> {
+    const rows = await this.#query('SELECT watermark FROM acquisition_state WHERE dataset = ? AND partition_key = ?', [dataset, partition]);
+    return rows[0] ? (rows[0].watermark as Date) : null;
+  }
+
+  async advanceWatermark(dataset: string, partition: string, to: Date): Promise<void> {
+    if (this.#dialect === 'mysql') {
+      await this.#query(
+        `INSERT INTO acquisition_state (dataset, partition_key, watermark, updated_at) VALUES (?, ?, ?, ?)
+         ON DUPLICATE KEY UPDATE watermark = GREATEST(watermark, VALUES(watermark)), updated_at = VALUES(updated_at)`,
+        [dataset, partition, to, new Date()],
+      );
+      return;
+    }
+    const current = await this.getWatermark(dataset, partition);
+    if (current && current >= to) return;
+    await this.#query('INSERT INTO acquisition_state (dataset, partition_key, watermark, updated_at) VALUES (?, ?, ?, ?)', [dataset, partition, to, new Date()]);
+  }
+
+  async listWatermarks(): Promise<Watermark[]> {
+    return (await this.#query('SELECT * FROM acquisition_state ORDER BY dataset, partition_key')).map((r) => ({
+      dataset: String(r.dataset), partition: String(r.partition_key), watermark: r.watermark as Date, updatedAt: r.updated_at as Date,
+    }));
+  }
+
+  async appendFetchLog(entries: readonly FetchLogEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.#query(
+      'INSERT INTO fetch_log (run_id, dataset, partition_key, window_from, window_to, url, attempt, status, latency_ms, bytes, error, `rows`, logged_at) VALUES ?',
+      [entries.map((e) => [e.runId, e.dataset, e.partition, e.windowFrom, e.windowTo, e.url, e.attempt, e.status, e.latencyMs, e.bytes, e.error, e.rows ?? null, e.at])],
+    );
+  }
+
+  async setFetchRows(runId: string, rows: number): Promise<void> {
+    await this.#query('UPDATE fetch_log SET `rows` = ? WHERE run_id = ? AND error IS NULL', [rows, runId]);
+  }
+
+  async listFetchLog(q: { dataset?: string; limit?: number }): Promise<FetchLogEntry[]> {
+    const limit = Math.max(1, Math.floor(q.limit ?? 100));
+    const rows = q.dataset
+      ? await this.#query('SELECT * FROM fetch_log WHERE dataset = ? ORDER BY id DESC LIMIT ?', [q.dataset, limit])
+      : await this.#query('SELECT * FROM fetch_log ORDER BY id DESC LIMIT ?', [limit]);
+    return rows.map((r) => ({
+      runId: String(r.run_id), dataset: String(r.dataset), partition: String(r.partition_key), windowFrom: r.window_from as Date,
+      windowTo: r.window_to as Date, url: String(r.url), attempt: Number(r.attempt), status: r.status === null ? null : Number(r.status),
+      latencyMs: Number(r.latency_ms), bytes: Number(r.bytes), error: r.error === null ? null : String(r.error),
+      rows: r.rows === null ? null : Number(r.rows), at: r.logged_at as Date,
+    }));
+  }
+
+  async listWorkerConfig(environment: string): Promise<WorkerConfig[]> {
+    return (await this.#query('SELECT * FROM worker_config WHERE environment = ? ORDER BY worker_id', [environment])).map((r) => ({
+      workerId: String(r.worker_id), environment: String(r.environment), enabled: Boolean(r.enabled), parameters: JSON.parse(String(r.parameters)) as Record<string, unknown>,
+    }));
+  }
+
+  async seedWorkerConfig(configs: readonly WorkerConfig[]): Promise<number> {
+    let added = 0;
+    for (const c of configs) {
+      if (this.#dialect === 'starrocks') {
+        const exists = await this.#query('SELECT 1 FROM worker_config WHERE worker_id = ? AND environment = ?', [c.workerId, c.environment]);
+        if (exists.length > 0) continue;
+      }
+      const r = await this.#query<ResultSetHeader>(
+        `INSERT ${this.#dialect === 'mysql' ? 'IGNORE ' : ''}INTO worker_config (worker_id, environment, enabled, parameters, updated_at) VALUES (?, ?, ?, ?, ?)`,
+        [c.workerId, c.environment, c.enabled, JSON.stringify(c.parameters), new Date()],
+      );
+      added += r.affectedRows > 0 ? 1 : 0;
+    }
+    return added;
+  }
+
+  async setWorkerEnabled(environment: string, workerId: string, enabled: boolean): Promise<boolean> {
+    const exists = await this.#query('SELECT 1 FROM worker_config WHERE environment = ? AND worker_id = ?', [environment, workerId]);
+    if (exists.length === 0) return false;
+    await this.#query('UPDATE worker_config SET enabled = ?, updated_at = ? WHERE environment = ? AND worker_id = ?', [enabled, new Date(), environment, workerId]);
+    return true;
+  }
+
+  async recordRawPayload(r: RawPayloadRecord): Promise<void> {
+    await this.#query(
+      `INSERT ${this.#dialect === 'mysql' ? 'IGNORE ' : ''}INTO raw_payloads (sha256, provider, dataset, partition_key, window_from, window_to, fetched_at, content_type, bytes, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [r.sha256, r.provider, r.dataset, r.partition, r.windowFrom, r.windowTo, r.fetchedAt, r.contentType, r.bytes, r.runId],
+    );
+  }
+
+  async listRawPayloads(q: { dataset: string; from?: Date; to?: Date }): Promise<RawPayloadRecord[]> {
+    const params: unknown[] = [q.dataset];
+    let sql = 'SELECT * FROM raw_payloads WHERE dataset = ?';
+    if (q.from) (sql += ' AND window_to > ?'), params.push(q.from);
+    if (q.to) (sql += ' AND window_from < ?'), params.push(q.to);
+    sql += ' ORDER BY fetched_at, window_from';
+    return (await this.#query(sql, params)).map((r) => ({
+      sha256: String(r.sha256), provider: String(r.provider), dataset: String(r.dataset), partition: String(r.partition_key),
+      windowFrom: r.window_from as Date, windowTo: r.window_to as Date, fetchedAt: r.fetched_at as Date,
+      contentType: String(r.content_type), bytes: Number(r.bytes), runId: String(r.run_id),
+    }));
+  }
+
+  async recordDeadLetter(d: DeadLetterRecord): Promise<void> {
+    await this.#query(
+      'INSERT INTO dead_letters (recorded_at, topic, reason, dataset, run_id, window_from, window_to, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      [d.at, d.topic, d.reason, d.dataset, d.runId, d.windowFrom, d.windowTo, d.sha256],
+    );
+  }
+
+  async listDeadLetters(limit = 100): Promise<DeadLetterRecord[]> {
+    return (await this.#query('SELECT * FROM dead_letters ORDER BY id DESC LIMIT ?', [Math.max(1, Math.floor(limit))])).map((r) => ({
+      at: r.recorded_at as Date, topic: String(r.topic), reason: String(r.reason), dataset: r.dataset === null ? null : String(r.dataset),
+      runId: r.run_id === null ? null : String(r.run_id), windowFrom: (r.window_from as Date | null) ?? null,
+      windowTo: (r.window_to as Date | null) ?? null, sha256: r.sha256 === null ? null : String(r.sha256),
+    }));
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.end();
+  }
+}

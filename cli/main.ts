@@ -242,6 +242,21 @@ program
   });
 
 program
+  .command('db')
+  .description('database administration')
+  .command('migrate')
+  .description('create or update the schema of the configured store (deployment/sql/<dialect>/ for SQL stores)')
+  .addOption(dataDirOption())
+  .addOption(configOption())
+  .action(async (o: Common) => {
+    // Opening a store applies its pending migrations.
+    await withStore(o, async (store) => {
+      await store.migrate();
+      process.stdout.write(`schema up to date (${configFrom(o).storeUrl.replace(/\/\/([^:@/]*):[^@]*@/, '//$1:***@')})\n`);
+    });
+  });
+
+program
   .command('status')
   .description('watermarks, recent fetch failures and dead letters')
   .addOption(dataDirOption())

@@ -7,7 +7,11 @@ const v = (ts: string, value: number | null, seriesKey = 'area=DK1'): LatestValu
   dataset: 'test.prices', seriesKey, series: { area: seriesKey.slice(5) }, ts: new Date(ts), value, unit: 'EUR/MWh', resolution: 'PT15M',
 });
 
-export function cacheContract(name: string, open: () => Promise<Cache>): void {
+async function waitFor(check: () => boolean, ms = 2000): Promise<void> {
+  for (const end = Date.now() + ms; !check() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 10));
+}
+
+export function cacheContract(name: string, open: () => Promise<Cache & { ready?(): Promise<void> }>): void {
   describe(`cache contract: ${name}`, () => {
     it('keeps the value with the latest instant per series; an older one never replaces it', async () => {
       const cache = await open();
@@ -23,11 +27,14 @@ export function cacheContract(name: string, open: () => Promise<Cache>): void {
       const cache = await open();
       const seen: number[] = [];
       const stop = cache.onChange((changed) => seen.push(...changed.map((c) => c.value ?? NaN)));
+      await cache.ready?.();
       await cache.refresh([v('2025-11-05T10:00:00Z', 1), v('2025-11-05T10:00:00Z', 5, 'area=DK2')]);
       await cache.refresh([v('2025-11-05T10:00:00Z', 1)]); // same value: no change
       await cache.refresh([v('2025-11-05T10:00:00Z', 3)]); // revision
+      await waitFor(() => seen.length >= 3);
       stop();
       await cache.refresh([v('2025-11-05T11:00:00Z', 4)]);
+      await new Promise((r) => setTimeout(r, 50));
       assert.deepEqual(seen, [1, 5, 3]);
       assert.deepEqual((await cache.latest('test.prices', 'area=DK1')).map((l) => l.value), [4]);
       assert.equal((await cache.latest('test.prices')).length, 2);

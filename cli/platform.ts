@@ -38,7 +38,7 @@ export async function openPlatform(
   extraSecrets: Readonly<Record<string, string>> = {},
 ): Promise<Platform> {
   const store = await openStore(config.storeUrl);
-  const bus = await openBus(config.busUrl, config.bus);
+  const bus = await openBus(config.busUrl, { ...config.bus, environment: config.env });
   const cache = await openCache(config.cacheUrl);
   return {
     config,

@@ -5,8 +5,18 @@ import type { Bus } from './types.ts';
 export * from './types.ts';
 export { MemoryBus } from './memory.ts';
 
-/** Picks the bus from its URL: `memory:` (options as query: `memory:?capacity=500&maxDeliveries=3`). */
-export async function openBus(url: string, defaults: Partial<MemoryBusOptions> = {}): Promise<Bus> {
+/** Picks the bus from its URL: `memory:` (options as query: `memory:?capacity=500&maxDeliveries=3`) or `nats://host:4222`. */
+export async function openBus(url: string, defaults: Partial<MemoryBusOptions> & { environment?: string } = {}): Promise<Bus> {
+  if (url.startsWith('nats://')) {
+    const { NatsBus } = await import('./nats.ts');
+    return NatsBus.open(url, {
+      environment: defaults.environment ?? 'development',
+      maxDeliveries: defaults.maxDeliveries ?? 5,
+      redeliveryDelayMs: defaults.redeliveryDelayMs ?? 1000,
+      ackWaitMs: 60_000,
+      maxAgeDays: 7,
+    });
+  }
   if (url === 'memory:' || url.startsWith('memory:?')) {
     const q = new URLSearchParams(url.slice('memory:'.length));
     const num = (k: keyof MemoryBusOptions) => {
@@ -18,5 +28,5 @@ export async function openBus(url: string, defaults: Partial<MemoryBusOptions> =
     };
     return new MemoryBus({ capacity: num('capacity'), maxDeliveries: num('maxDeliveries'), redeliveryDelayMs: num('redeliveryDelayMs') });
   }
-  throw new ConfigError(`bus URL ${url}: unsupported scheme (supported: memory:)`);
+  throw new ConfigError(`bus URL ${url}: unsupported scheme (supported: memory:, nats://)`);
 }

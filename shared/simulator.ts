@@ -1,6 +1,6 @@
 // Fault injection shared by every provider simulator: each request may be answered with a fault
 // instead of data, chosen by a seeded random stream so that a test run is repeatable.
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
 export type FaultKind = 'rateLimit' | 'serverError' | 'unavailable' | 'slow' | 'truncated' | 'malformed' | 'badRecord';
 
@@ -141,4 +141,24 @@ export async function handleControl(req: IncomingMessage, res: ServerResponse, f
     return true;
   }
   return false;
+}
+
+/**
+ * Serves `handle` on loopback: the fault-control routes first, a handler error as a 500 (a
+ * simulator bug must not hang its client). Resolves with the base URL and a close function.
+ */
+export async function serveSimulator(
+  faults: FaultInjector,
+  handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+  port = 0,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    (async () => {
+      if (!(await handleControl(req, res, faults))) await handle(req, res);
+    })().catch((e: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(String(e));
+    });
+  });
+  return { url: await listen(server, port), close: () => closeServer(server) };
 }

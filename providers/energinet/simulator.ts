@@ -2,10 +2,10 @@
 // fixture days re-timed to any requested window (a 92-, 96- or 100-quarter-hour local day is
 // served from the fixture day of the same length), with switchable faults.
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DateTime } from 'luxon';
 import type { Simulator } from '../../shared/dataset.ts';
-import { FaultInjector, closeServer, handleControl, listen, type FaultPlan } from '../../shared/simulator.ts';
+import { FaultInjector, serveSimulator, type FaultPlan } from '../../shared/simulator.ts';
 import { ENERGINET_TZ } from './client.ts';
 import { DAY_AHEAD_COLUMNS, ELSPOT_COLUMNS, readEnvelope, type PriceColumns } from './parse.ts';
 
@@ -152,7 +152,6 @@ export async function startEnerginetSimulator(options: SimulatorOptions = {}): P
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (await handleControl(req, res, faults)) return;
     const url = new URL(req.url ?? '/', 'http://sim');
     const m = /^\/dataset\/([A-Za-z0-9]+)$/.exec(url.pathname);
     const ds = m ? simDatasets().get(m[1]!) : undefined;
@@ -197,18 +196,13 @@ export async function startEnerginetSimulator(options: SimulatorOptions = {}): P
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(body);
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((e: unknown) => {
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
-      res.end(String(e));
-    });
-  });
-  const url = await listen(server, options.port);
+  const server = await serveSimulator(faults, handle, options.port);
+  const url = server.url;
   return {
     url,
     faults,
     setFaults: (plan) => faults.set(plan),
     requests: () => requests,
-    close: () => closeServer(server),
+    close: () => server.close(),
   };
 }

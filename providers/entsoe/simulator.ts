@@ -3,10 +3,10 @@
 // window built from the recorded real ones: each recorded TimeSeries becomes a template whose
 // values repeat along the requested window (value of slot = recorded[slot index mod length]).
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DateTime } from 'luxon';
 import type { Simulator } from '../../shared/dataset.ts';
-import { FaultInjector, closeServer, handleControl, listen, type FaultPlan } from '../../shared/simulator.ts';
+import { FaultInjector, serveSimulator, type FaultPlan } from '../../shared/simulator.ts';
 import { addDuration, ceilTo, fixedDurationMs, floorTo, isCalendarDuration, maxDate, minDate } from '../../shared/time.ts';
 
 export const SIMULATOR_TOKEN = 'simulator-token';
@@ -179,7 +179,6 @@ export async function startEntsoeSimulator(o: EntsoeSimulatorOptions = {}): Prom
   let bans = 0;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (await handleControl(req, res, faults)) return;
     const url = new URL(req.url ?? '/', 'http://sim');
     if (url.pathname !== '/api') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('404 page not found');
@@ -216,13 +215,8 @@ export async function startEntsoeSimulator(o: EntsoeSimulatorOptions = {}): Prom
     res.writeHead(200, { 'content-type': 'text/xml' }).end(fault === 'badRecord' ? doc.replace(/<(price\.amount|quantity)>[^<]*</, '<$1>n/a<') : doc);
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((e: unknown) => {
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
-      res.end(String(e));
-    });
-  });
-  const base = await listen(server, o.port);
+  const server = await serveSimulator(faults, handle, o.port);
+  const base = server.url;
   return {
     url: `${base}/api`,
     secrets: { 'entsoe:token': token },
@@ -230,6 +224,6 @@ export async function startEntsoeSimulator(o: EntsoeSimulatorOptions = {}): Prom
     setFaults: (plan) => faults.set(plan),
     requests: () => requests,
     bans: () => bans,
-    close: () => closeServer(server),
+    close: () => server.close(),
   };
 }

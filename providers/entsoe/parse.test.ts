@@ -158,6 +158,15 @@ describe('ENTSO-E calendar resolutions and curve types', () => {
     assert.ok(obs.every((o) => o.value === 1800 && o.series.horizon === 'day_ahead' && o.series.from_area === '10YBE----------2'));
   });
 
+  it('steps P1M and P7D in the local calendar', () => {
+    const months = parseEntsoe(a61('P1M', '2025-01-31T23:00Z', '2025-04-30T22:00Z', '<Point><position>1</position><quantity>500</quantity></Point><Point><position>3</position><quantity>600</quantity></Point>')).observations;
+    assert.deepEqual(months.map((o) => [o.ts.toISOString(), o.value]), [
+      ['2025-01-31T23:00:00.000Z', 500], ['2025-02-28T23:00:00.000Z', 500], ['2025-03-31T22:00:00.000Z', 600],
+    ]);
+    const weeks = parseEntsoe(a61('P7D', '2025-10-19T22:00Z', '2025-11-02T23:00Z', '<Point><position>1</position><quantity>1</quantity></Point>')).observations;
+    assert.deepEqual(weeks.map((o) => o.ts.toISOString()), ['2025-10-19T22:00:00.000Z', '2025-10-26T23:00:00.000Z']);
+  });
+
   it('fills A03 forward inside a period, keeps negatives, and drops positions outside it', () => {
     const points = [[1, '-5.5'], [3, '7'], [9, '99']].map(([p, v]) => `<Point><position>${p}</position><quantity>${v}</quantity></Point>`).join('');
     const obs = parseEntsoe(a61('PT15M', '2025-10-26T00:00Z', '2025-10-26T01:00Z', points)).observations;

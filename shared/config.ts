@@ -47,7 +47,15 @@ const ConfigSchema = z
         maxInFlight: count,
       })
       .strict(),
-    bus: z.object({ maxDeliveries: count, redeliveryDelayMs: ms, capacity: count }).strict(),
+    bus: z
+      .object({
+        maxDeliveries: count,
+        redeliveryDelayMs: ms,
+        capacity: count,
+        /** Brokers: how long a delivered message may stay unacknowledged before it is redelivered (a crashed consumer's messages come back after this). */
+        ackWaitMs: count,
+      })
+      .strict(),
     /** Per provider: the API base URL (the public API when unset). */
     providers: z.record(z.string(), z.object({ baseUrl: z.url().optional() }).strict()),
   })
@@ -77,7 +85,7 @@ export const DEFAULTS: z.input<typeof ConfigSchema> = {
   // Measured on the embedded store (npm run bench): 20k-row batches upsert ~30% faster than 2k
   // (one transaction and one index pass per batch); 1 s bounds how far the store lags the bus.
   ingestion: { batchRows: 20_000, batchWaitMs: 1000, maxInFlight: 64 },
-  bus: { maxDeliveries: 5, redeliveryDelayMs: 1000, capacity: 1000 },
+  bus: { maxDeliveries: 5, redeliveryDelayMs: 1000, capacity: 1000, ackWaitMs: 30_000 },
   providers: {},
 };
 
@@ -102,6 +110,7 @@ const ENV_KEYS: Record<string, string> = {
   SCALAR_BUS_MAX_DELIVERIES: 'bus.maxDeliveries',
   SCALAR_BUS_REDELIVERY_DELAY_MS: 'bus.redeliveryDelayMs',
   SCALAR_BUS_CAPACITY: 'bus.capacity',
+  SCALAR_BUS_ACK_WAIT_MS: 'bus.ackWaitMs',
 };
 
 type Tree = Record<string, unknown>;

@@ -6,14 +6,14 @@ export * from './types.ts';
 export { MemoryBus } from './memory.ts';
 
 /** Picks the bus from its URL: `memory:` (options as query: `memory:?capacity=500&maxDeliveries=3`) or `nats://host:4222`. */
-export async function openBus(url: string, defaults: Partial<MemoryBusOptions> & { environment?: string } = {}): Promise<Bus> {
+export async function openBus(url: string, defaults: Partial<MemoryBusOptions> & { environment?: string; ackWaitMs?: number } = {}): Promise<Bus> {
   if (url.startsWith('nats://')) {
     const { NatsBus } = await import('./nats.ts');
     return NatsBus.open(url, {
       environment: defaults.environment ?? 'development',
       maxDeliveries: defaults.maxDeliveries ?? 5,
       redeliveryDelayMs: defaults.redeliveryDelayMs ?? 1000,
-      ackWaitMs: 60_000,
+      ackWaitMs: defaults.ackWaitMs ?? 30_000,
       maxAgeDays: 7,
     });
   }

@@ -1,6 +1,8 @@
 // Runs every enabled dataset worker on its cadence. worker_config is re-read while running, so a
 // worker enabled or disabled in the store starts or stops without a restart. A dataset behind its
 // target (first run, after downtime) runs window after window until it has caught up.
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Cadence, Dataset } from '../shared/dataset.ts';
 import { errorMessage } from '../shared/errors.ts';
 import type { Interval } from '../shared/time.ts';
@@ -24,6 +26,8 @@ export type SchedulerOptions = {
   now?: () => Date;
   /** A fixed period replacing every worker's cadence (the demo shows runs within seconds). */
   every?: string;
+  /** How long a (dataset, partition) lease lasts if its holder dies mid-window. */
+  leaseMs?: number;
   onEvent?: (e: AcquisitionEvent) => void;
 };
 
@@ -35,6 +39,7 @@ export class Scheduler {
   readonly #deps: AcquisitionDeps;
   readonly #datasets: ReadonlyMap<string, Dataset>;
   readonly #o: Required<Omit<SchedulerOptions, 'onEvent' | 'every'>> & Pick<SchedulerOptions, 'onEvent' | 'every'>;
+  readonly #owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   readonly #slots = new Map<string, Slot>();
   readonly #inFlight = new Set<Promise<void>>();
   #workers: ActiveWorker[] = [];
@@ -48,7 +53,7 @@ export class Scheduler {
     this.#deps = deps;
     this.#datasets = new Map(datasets.map((d) => [d.id, d]));
     const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as SchedulerOptions;
-    this.#o = { maxRetryDelayMs: 5 * 60_000, now: () => new Date(), ...given };
+    this.#o = { maxRetryDelayMs: 5 * 60_000, now: () => new Date(), leaseMs: 10 * 60_000, ...given };
   }
 
   start(): void {
@@ -143,12 +148,27 @@ export class Scheduler {
       this.#slots.set(key, slot);
     }
     if (slot.running || (slot.retryAt && slot.retryAt > now)) return;
+    const dueByCadence = slot.nextCadenceAt !== null && now >= slot.nextCadenceAt;
+    if (!dueByCadence && !isBehind(ds.window, await this.#deps.store.getWatermark(ds.id, partition), now)) return;
+    // Another acquisition process may be on this partition: only the lease holder fetches.
+    const lease = `${ds.id}/${partition}`;
+    if (!(await this.#deps.store.acquireLease(lease, this.#owner, this.#o.leaseMs))) return;
+    let handedOver = false;
+    try {
+      handedOver = await this.#startWindow(ds, params, cadence, partition, slot, now, lease);
+    } finally {
+      if (!handedOver) await this.#deps.store.releaseLease(lease, this.#owner);
+    }
+  }
+
+  /** Starts the due window, if any; true when a run now owns the lease (and releases it when done). */
+  async #startWindow(ds: Dataset, params: WorkerParameters, cadence: Cadence, partition: string, slot: Slot, now: Date, lease: string): Promise<boolean> {
     const watermark = await this.#deps.store.getWatermark(ds.id, partition);
     const cadenceDue = slot.nextCadenceAt !== null && now >= slot.nextCadenceAt;
-    if (!cadenceDue && !isBehind(ds.window, watermark, now)) return;
+    if (!cadenceDue && !isBehind(ds.window, watermark, now)) return false;
     if (cadenceDue) slot.nextCadenceAt = nextRunAt(cadence, now);
     const window = nextWindow(ds.window, watermark, now, params.backfill);
-    if (!window) return;
+    if (!window) return false;
 
     slot.running = true;
     const s = slot;
@@ -165,12 +185,14 @@ export class Scheduler {
         this.#deps.log.warn({ dataset: ds.id, partition }, errorMessage(e));
         this.#o.onEvent?.({ type: 'failed', dataset: ds.id, partition, window, error: errorMessage(e), retryInMs: delay });
       })
-      .finally(() => {
+      .finally(async () => {
+        await this.#deps.store.releaseLease(lease, this.#owner).catch(() => undefined);
         s.running = false;
         this.#inFlight.delete(run);
         // A finished window frees a slot: look again now rather than a tick later (catch-up speed).
         if (!this.#stopped) setImmediate(() => void this.tick().catch(() => undefined));
       });
     this.#inFlight.add(run);
+    return true;
   }
 }

@@ -228,6 +228,20 @@ describe('pipeline on embedded defaults', () => {
     await run.sim.close();
   });
 
+  it('lets two acquisition roles share the work without fetching a window twice (lease)', async () => {
+    const run = await startPipeline({ backfill: 'P30D' });
+    const second = await startRoles(run.platform, { acquisition: true, ingestion: false, baseUrls: { energinet: run.sim.url }, now: () => NOW });
+    await until('caught up', caughtUp(run));
+    await until('second scheduler idle', async () => second.scheduler!.busy === 0);
+    await run.roles.ingestion!.flush();
+    const log = (await run.platform.store.listFetchLog({ dataset: DATASET, limit: 1000 })).filter((l) => l.error === null);
+    const windows = log.map((l) => `${l.partition} ${l.windowFrom.toISOString()}/${l.windowTo.toISOString()}`);
+    assert.equal(new Set(windows).size, windows.length, `a window was fetched twice: ${windows.sort().join(', ')}`);
+    assert.deepEqual(await stored(run.platform), expected('2025-10-07T22:00:00Z', '2025-11-06T23:00:00Z'));
+    await second.stop();
+    await run.stop();
+  });
+
   it('stops and starts a worker when worker_config changes, without a restart', async () => {
     const run = await startPipeline({ backfill: 'P3D' });
     await until('caught up', caughtUp(run));

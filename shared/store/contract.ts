@@ -103,6 +103,19 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await store.close();
     });
 
+    it('gives a lease to one owner at a time, and to another once it expired or was released', async () => {
+      const store = await open();
+      assert.equal(await store.acquireLease('w/DK1', 'a', 60_000), true);
+      assert.equal(await store.acquireLease('w/DK1', 'b', 60_000), false);
+      assert.equal(await store.acquireLease('w/DK1', 'a', 60_000), true); // renewal
+      assert.equal(await store.acquireLease('w/DK2', 'b', 60_000), true);
+      await store.releaseLease('w/DK1', 'a');
+      assert.equal(await store.acquireLease('w/DK1', 'b', 1), true);
+      await new Promise((r) => setTimeout(r, 20));
+      assert.equal(await store.acquireLease('w/DK1', 'a', 60_000), true); // b's lease expired
+      await store.close();
+    });
+
     it('finds kept raw payloads whose window overlaps a range, and records dead letters', async () => {
       const store = await open();
       const p = { provider: 'p', dataset: 'd', partition: 'DK1', fetchedAt: new Date(), contentType: 'application/json', bytes: 5, runId: 'r' };

@@ -49,6 +49,8 @@ CREATE TABLE IF NOT EXISTS raw_payloads (
   window_from TIMESTAMP NOT NULL, window_to TIMESTAMP NOT NULL, fetched_at TIMESTAMP NOT NULL,
   content_type VARCHAR NOT NULL, bytes BIGINT NOT NULL, run_id VARCHAR NOT NULL,
   PRIMARY KEY (sha256, dataset, window_from, window_to));
+CREATE TABLE IF NOT EXISTS leases (
+  lease_key VARCHAR PRIMARY KEY, owner VARCHAR NOT NULL, expires_at TIMESTAMP NOT NULL);
 CREATE SEQUENCE IF NOT EXISTS dead_letter_id;
 CREATE TABLE IF NOT EXISTS dead_letters (
   id BIGINT PRIMARY KEY DEFAULT nextval('dead_letter_id'), recorded_at TIMESTAMP NOT NULL, topic VARCHAR NOT NULL,
@@ -305,6 +307,26 @@ export class DuckDbStore implements Store {
         [enabled, ts(new Date()), environment, workerId],
       );
       return Number(r.rowsChanged) > 0;
+    });
+  }
+
+  acquireLease(key: string, owner: string, ttlMs: number): Promise<boolean> {
+    return this.#serial(async () => {
+      const now = new Date();
+      await this.#conn.run(
+        `INSERT INTO leases VALUES ($1, $2, $3) ON CONFLICT (lease_key) DO UPDATE SET
+           owner = CASE WHEN leases.expires_at < $4 OR leases.owner = excluded.owner THEN excluded.owner ELSE leases.owner END,
+           expires_at = CASE WHEN leases.expires_at < $4 OR leases.owner = excluded.owner THEN excluded.expires_at ELSE leases.expires_at END`,
+        [key, owner, ts(new Date(now.getTime() + ttlMs)), ts(now)],
+      );
+      const rows = await this.#rows('SELECT owner FROM leases WHERE lease_key = $1', [key]);
+      return rows[0]?.owner === owner;
+    });
+  }
+
+  releaseLease(key: string, owner: string): Promise<void> {
+    return this.#serial(async () => {
+      await this.#conn.run('DELETE FROM leases WHERE lease_key = $1 AND owner = $2', [key, owner]);
     });
   }
 

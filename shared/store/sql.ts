@@ -234,6 +234,31 @@ export class SqlStore implements Store {
     return true;
   }
 
+  async acquireLease(key: string, owner: string, ttlMs: number): Promise<boolean> {
+    const now = new Date();
+    const until = new Date(now.getTime() + ttlMs);
+    if (this.#dialect === 'mysql') {
+      // One statement: take the lease if it is free, expired or ours (atomic under InnoDB's row lock).
+      await this.#query(
+        `INSERT INTO leases (lease_key, owner, expires_at) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE
+           owner = IF(expires_at < ? OR owner = VALUES(owner), VALUES(owner), owner),
+           expires_at = IF(expires_at < ? OR owner = VALUES(owner), VALUES(expires_at), expires_at)`,
+        [key, owner, until, now, now],
+      );
+    } else {
+      // StarRocks has no conditional upsert: read, then write (a race can let two owners in; rare, and the upsert stays idempotent).
+      const cur = await this.#query('SELECT owner, expires_at FROM leases WHERE lease_key = ?', [key]);
+      const held = cur[0] && String(cur[0].owner) !== owner && (cur[0].expires_at as Date) >= now;
+      if (!held) await this.#query('INSERT INTO leases (lease_key, owner, expires_at) VALUES (?, ?, ?)', [key, owner, until]);
+    }
+    const rows = await this.#query('SELECT owner FROM leases WHERE lease_key = ?', [key]);
+    return rows[0]?.owner === owner;
+  }
+
+  async releaseLease(key: string, owner: string): Promise<void> {
+    await this.#query('DELETE FROM leases WHERE lease_key = ? AND owner = ?', [key, owner]);
+  }
+
   async recordRawPayload(r: RawPayloadRecord): Promise<void> {
     await this.#query(
       `INSERT ${this.#dialect === 'mysql' ? 'IGNORE ' : ''}INTO raw_payloads (sha256, provider, dataset, partition_key, window_from, window_to, fetched_at, content_type, bytes, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

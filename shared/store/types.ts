@@ -87,6 +87,13 @@ export type Store = {
   /** Returns false when no such worker exists in that environment. */
   setWorkerEnabled(environment: string, workerId: string, enabled: boolean): Promise<boolean>;
 
+  /**
+   * Takes (or renews) the lease `key` for `owner` until now + ttlMs; false while another owner holds
+   * an unexpired lease. Two acquisition processes use it so that one window is fetched by one of them.
+   */
+  acquireLease(key: string, owner: string, ttlMs: number): Promise<boolean>;
+  releaseLease(key: string, owner: string): Promise<void>;
+
   recordRawPayload(r: RawPayloadRecord): Promise<void>;
   listRawPayloads(q: { dataset: string; from?: Date; to?: Date }): Promise<RawPayloadRecord[]>;
 

@@ -1,8 +1,11 @@
 // npm run bench: throughput figures, each beside a baseline measured in the same run.
 //   parse:  Energinet DayAheadPrices parser vs bare JSON.parse of the same bytes
 //   store:  DuckDbStore.upsertObservations of 1M observations vs DuckDB's appender into a plain table
+//   mariadb: SqlStore (mysql dialect) upsert vs LOAD DATA LOCAL INFILE of the same rows
 // Sizes can be scaled down for a quick look: BENCH_ROWS=200000 npm run bench
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import mysql from 'mysql2/promise';
+import { SqlStore } from '../shared/store/sql.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, timestampValue } from '@duckdb/node-api';
@@ -166,8 +169,45 @@ async function benchStore() {
   }
 }
 
+/** MySQL dialect on MariaDB: SqlStore upsert vs LOAD DATA LOCAL INFILE of the same rows. Skipped when MariaDB is not reachable. */
+async function benchMariaDb() {
+  const base = process.env.SCALAR_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+  const n = Math.min(ROWS, Number(process.env.BENCH_SQL_ROWS ?? ROWS));
+  const db = `scalar_bench_${process.pid}`;
+  const u = new URL(base);
+  const admin = await mysql.createConnection({ host: u.hostname, port: Number(u.port || 3306), user: u.username || 'root', password: decodeURIComponent(u.password) }).catch(() => null);
+  if (!admin) {
+    console.log(`\nstore: MariaDB skipped (${base} not reachable)`);
+    return;
+  }
+  console.log(`\nstore: MariaDB (mysql dialect), ${fmt(n)} observations`);
+  const rows = observations(n);
+  const dir = mkdtempSync(join(tmpdir(), 'scalar-bench-sql-'));
+  try {
+    const store = await SqlStore.open(`${base}/${db}`);
+    const upsert = await time(1, async () => {
+      for (let i = 0; i < rows.length; i += 20_000) await store.upsertObservations(rows.slice(i, i + 20_000));
+    });
+    await store.close();
+    // Baseline: MariaDB's own bulk load of the same rows into a table with the same key.
+    const file = join(dir, 'rows.tsv');
+    const now = new Date().toISOString().slice(0, 23).replace('T', ' ');
+    writeFileSync(file, rows.map((r) => `${r.dataset}\t${r.seriesKey}\t${r.ts.toISOString().slice(0, 23).replace('T', ' ')}\t${r.value}\t${r.payloadSha256}\t${now}`).join('\n'));
+    const conn = await mysql.createConnection({ host: u.hostname, port: Number(u.port || 3306), user: u.username || 'root', password: decodeURIComponent(u.password), database: db, infileStreamFactory: () => createReadStream(file) });
+    await conn.query('CREATE TABLE load_baseline LIKE observations');
+    const load = await time(1, () => conn.query({ sql: `LOAD DATA LOCAL INFILE 'rows.tsv' INTO TABLE load_baseline (dataset, series_key, ts, value, payload_sha256, ingested_at)` }));
+    await conn.end();
+    line('SqlStore upsert (20 k batches, 5 k rows/statement)', `${fmt(n / upsert)} rows/s`, `LOAD DATA ${fmt(n / load)} rows/s`, (n / upsert) / (n / load));
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS \`${db}\``).catch(() => undefined);
+    await admin.end();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 console.log(`scalar bench (node ${process.version}, ${process.platform}/${process.arch})`);
 await benchParse();
 await benchEntsoe();
 await benchStore();
+await benchMariaDb();
 console.log(`\npeak RSS ${fmt(mb(process.resourceUsage().maxRSS * 1024))} MB`);

@@ -257,6 +257,24 @@ program
   });
 
 program
+  .command('pulsar')
+  .description('Apache Pulsar administration')
+  .command('init')
+  .description('create the tenant, a namespace per environment (de-duplication, retention) and the provider topics')
+  .option('--admin-url <url>', 'Pulsar admin REST API (default: the bus host on port 8080)')
+  .option('--tenant <tenant>', 'tenant', 'scalar')
+  .option('--cluster <name>', 'cluster the tenant may use', 'standalone')
+  .option('--envs <list>', 'environments (comma-separated)', 'development,production')
+  .addOption(configOption())
+  .action(async (o: Common & { adminUrl?: string; tenant: string; cluster: string; envs: string }) => {
+    const { pulsarInit, pulsarInitPlan } = await import('../shared/bus/pulsar.ts');
+    const bus = configFrom(o).busUrl;
+    const admin = o.adminUrl ?? (bus.startsWith('pulsar') ? `http://${new URL(bus).hostname}:8080` : 'http://127.0.0.1:8080');
+    const plan = pulsarInitPlan({ tenant: o.tenant, environments: o.envs.split(',').map((e) => e.trim()).filter(Boolean), topics: providers.map((p) => p.id), cluster: o.cluster, retentionMinutes: 7 * 24 * 60, retentionMb: 4096 });
+    await pulsarInit(admin, plan, (l) => process.stdout.write(`${l}\n`));
+  });
+
+program
   .command('status')
   .description('watermarks, recent fetch failures and dead letters')
   .addOption(dataDirOption())

@@ -5,8 +5,17 @@ import type { Bus } from './types.ts';
 export * from './types.ts';
 export { MemoryBus } from './memory.ts';
 
-/** Picks the bus from its URL: `memory:` (options as query: `memory:?capacity=500&maxDeliveries=3`) or `nats://host:4222`. */
+/** Picks the bus from its URL: `memory:` (options as query: `memory:?capacity=500&maxDeliveries=3`), `nats://host:4222` or `pulsar://host:6650[?tenant=scalar]`. */
 export async function openBus(url: string, defaults: Partial<MemoryBusOptions> & { environment?: string; ackWaitMs?: number } = {}): Promise<Bus> {
+  if (url.startsWith('pulsar://') || url.startsWith('pulsar+ssl://')) {
+    const { PulsarBus } = await import('./pulsar.ts');
+    return PulsarBus.open(url, {
+      environment: defaults.environment ?? 'development',
+      maxDeliveries: defaults.maxDeliveries ?? 5,
+      redeliveryDelayMs: defaults.redeliveryDelayMs ?? 1000,
+      token: process.env.PULSAR__TOKEN,
+    });
+  }
   if (url.startsWith('nats://')) {
     const { NatsBus } = await import('./nats.ts');
     return NatsBus.open(url, {
@@ -28,5 +37,5 @@ export async function openBus(url: string, defaults: Partial<MemoryBusOptions> &
     };
     return new MemoryBus({ capacity: num('capacity'), maxDeliveries: num('maxDeliveries'), redeliveryDelayMs: num('redeliveryDelayMs') });
   }
-  throw new ConfigError(`bus URL ${url}: unsupported scheme (supported: memory:, nats://)`);
+  throw new ConfigError(`bus URL ${url}: unsupported scheme (supported: memory:, nats://, pulsar://)`);
 }

@@ -1,6 +1,6 @@
 // One window of one dataset: fetch through the provider client, log every request, publish the
 // raw bytes, and only then advance the watermark.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Bus } from '../shared/bus/index.ts';
 import type { Dataset, FetchContext } from '../shared/dataset.ts';
 import { errorMessage } from '../shared/errors.ts';
@@ -73,6 +73,8 @@ export async function runWindow(deps: AcquisitionDeps, ds: Dataset, partition: s
   }
   await deps.store.appendFetchLog(log);
   const sha256 = sha256Hex(payload.body);
+  // W3C trace context: one trace per window run, so acquisition and ingestion logs line up.
+  const traceparent = `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
   const properties = rawProperties({
     provider: ds.provider,
     dataset: ds.id,
@@ -82,6 +84,7 @@ export async function runWindow(deps: AcquisitionDeps, ds: Dataset, partition: s
     fetchedAt: new Date(),
     contentType: payload.contentType,
     sha256,
+    traceparent,
   });
   try {
     await deps.bus.publish(deps.topicFor(ds.provider), { data: payload.body, properties, key: ds.id });

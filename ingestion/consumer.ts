@@ -120,7 +120,7 @@ export async function startIngestion(
 
   async function deadLetter(d: Delivery, raw: RawPayload | null, reason: string): Promise<void> {
     const where = raw ? `${raw.provider} ${raw.dataset} [${raw.partition} ${formatInterval(raw.window)}]` : d.topic;
-    deps.log.warn({ topic: d.topic }, `dead-lettering ${where}: ${reason}`);
+    deps.log.warn({ topic: d.topic, traceparent: raw?.traceparent }, `dead-lettering ${where}: ${reason}`);
     await d.deadLetter(reason);
   }
 

@@ -19,7 +19,7 @@ export const RawPropertiesSchema = z.object({
   'fetched-at': isoInstant,
   'content-type': z.string().min(1),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  traceparent: z.string().optional(),
+  traceparent: z.string().regex(/^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/).optional(),
 });
 
 export type RawProperties = z.infer<typeof RawPropertiesSchema>;
@@ -33,6 +33,8 @@ export type RawPayload = {
   fetchedAt: Date;
   contentType: string;
   sha256: string;
+  /** W3C trace context of the run that fetched the window. */
+  traceparent?: string;
   body: Uint8Array;
 };
 
@@ -52,6 +54,7 @@ export function rawProperties(p: Omit<RawPayload, 'body'>): RawProperties {
     'fetched-at': p.fetchedAt.toISOString(),
     'content-type': p.contentType,
     sha256: p.sha256,
+    ...(p.traceparent ? { traceparent: p.traceparent } : {}),
   };
 }
 
@@ -69,6 +72,7 @@ export function readRawMessage(properties: Record<string, string>, body: Uint8Ar
     fetchedAt: new Date(p['fetched-at']),
     contentType: p['content-type'],
     sha256: p.sha256,
+    traceparent: p.traceparent,
     body,
   };
 }

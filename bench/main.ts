@@ -2,10 +2,17 @@
 //   parse:  Energinet DayAheadPrices parser vs bare JSON.parse of the same bytes
 //   store:  DuckDbStore.upsertObservations of 1M observations vs DuckDB's appender into a plain table
 //   mariadb: SqlStore (mysql dialect) upsert vs LOAD DATA LOCAL INFILE of the same rows
+//   buses:  end-to-end observations/s and publish→commit latency over NATS vs the in-process bus
 // Sizes can be scaled down for a quick look: BENCH_ROWS=200000 npm run bench
 import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import mysql from 'mysql2/promise';
 import { SqlStore } from '../shared/store/sql.ts';
+import { startIngestion } from '../ingestion/consumer.ts';
+import { findDataset } from '../providers/index.ts';
+import { MemoryBus, openBus, type Bus } from '../shared/bus/index.ts';
+import { MemoryCache } from '../shared/cache/memory.ts';
+import { silentLogger } from '../shared/log.ts';
+import { rawProperties, sha256Hex } from '../shared/raw-message.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, timestampValue } from '@duckdb/node-api';
@@ -205,9 +212,64 @@ async function benchMariaDb() {
   }
 }
 
+/**
+ * End to end over a bus: raw Energinet payloads published, ingested into an in-memory DuckDB store,
+ * observations/s and publish→commit latency; the in-process bus is the baseline. NATS is skipped
+ * when unreachable.
+ */
+async function benchBuses() {
+  const messages = Math.max(20, Math.floor(ROWS / 2000));
+  const body = dayAheadPayload(96); // one area-day: 96 records → 192 observations
+  const rowsPer = 192;
+  console.log(`\nend to end: ${fmt(messages)} raw payloads (${fmt(messages * rowsPer)} observations) → ingestion → DuckDB`);
+  const run = async (bus: Bus) => {
+    const store = await DuckDbStore.open(':memory:');
+    const lags: number[] = [];
+    let done = 0;
+    let finish: () => void = () => undefined;
+    const all = new Promise<void>((r) => (finish = r));
+    const ingestion = await startIngestion(
+      { bus, store, cache: new MemoryCache(), archive: { put: async () => undefined, get: async () => body }, log: silentLogger, findDataset, topics: ['bench'] },
+      { batchRows: 20_000, batchWaitMs: 50, maxInFlight: 64, subscription: `bench-${process.pid}` },
+      (e) => {
+        if (e.type !== 'landed') return;
+        lags.push(e.lagMs);
+        if (++done === messages) finish();
+      },
+    );
+    const started = performance.now();
+    for (let i = 0; i < messages; i++) {
+      const window = { from: new Date(Date.UTC(2025, 9, 1) + i * 86_400_000), to: new Date(Date.UTC(2025, 9, 2) + i * 86_400_000) };
+      const props = rawProperties({ provider: 'bench', dataset: 'energinet.day_ahead_prices', partition: 'DK1', window, runId: `r${i}`, fetchedAt: new Date(), contentType: 'application/json', sha256: sha256Hex(body) });
+      await bus.publish('bench', { data: body, properties: props });
+    }
+    await all;
+    const seconds = (performance.now() - started) / 1000;
+    await ingestion.close();
+    await store.close();
+    await bus.close();
+    lags.sort((a, b) => a - b);
+    return { rate: (messages * rowsPer) / seconds, p50: lags[Math.floor(lags.length / 2)] ?? 0, p99: lags[Math.floor(lags.length * 0.99)] ?? 0 };
+  };
+  const memory = await run(new MemoryBus({ capacity: 1000 }));
+  line('memory bus', `${fmt(memory.rate)} obs/s`, undefined);
+  line('', `latency p50 ${memory.p50} ms, p99 ${memory.p99} ms`);
+  let nats: Bus;
+  try {
+    nats = await openBus(process.env.SCALAR_TEST_NATS_URL ?? 'nats://127.0.0.1:4222', { environment: `bench-${process.pid}`, maxDeliveries: 5, redeliveryDelayMs: 1000 });
+  } catch {
+    console.log('  nats: skipped (not reachable)');
+    return;
+  }
+  const n = await run(nats);
+  line('NATS JetStream bus', `${fmt(n.rate)} obs/s`, `memory bus ${fmt(memory.rate)} obs/s`, n.rate / memory.rate);
+  line('', `latency p50 ${n.p50} ms, p99 ${n.p99} ms`, `memory p50 ${memory.p50} ms`);
+}
+
 console.log(`scalar bench (node ${process.version}, ${process.platform}/${process.arch})`);
 await benchParse();
 await benchEntsoe();
 await benchStore();
 await benchMariaDb();
+await benchBuses();
 console.log(`\npeak RSS ${fmt(mb(process.resourceUsage().maxRSS * 1024))} MB`);

@@ -1,7 +1,7 @@
 // Acquisition and ingestion as two processes over NATS, MariaDB and Redis, against the Energinet
 // simulator; the ingestion process is killed with SIGKILL mid-stream and started again.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,13 +22,14 @@ const db = `scalar_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
 const env = `proc-${randomUUID().slice(0, 8)}`;
 const dataDir = mkdtempSync(join(tmpdir(), 'scalar-proc-'));
 const children: ChildProcess[] = [];
+const created: string[] = [db];
 
 after(async () => {
   for (const c of children) c.kill('SIGKILL');
   rmSync(dataDir, { recursive: true, force: true });
   const u = new URL(MYSQL);
   const c = await mysql.createConnection({ host: u.hostname, port: Number(u.port), user: u.username || 'root' }).catch(() => null);
-  await c?.query(`DROP DATABASE IF EXISTS \`${db}\``);
+  for (const name of created) await c?.query(`DROP DATABASE IF EXISTS \`${name}\``);
   await c?.end();
 });
 
@@ -60,6 +61,21 @@ async function until(what: string, check: () => Promise<boolean>, ms = 60_000): 
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+describe('the demo on the real servers', () => {
+  it('runs over NATS, MariaDB and Redis, and scalar query reads its rows back from MariaDB', () => {
+    const demoDb = `${db}_demo`;
+    const envs = { ...process.env, SCALAR_BUS_URL: NATS, SCALAR_STORE_URL: `${MYSQL}/${demoDb}`, SCALAR_CACHE_URL: REDIS, SCALAR_LOG_LEVEL: 'error' };
+    const demo = spawnSync(process.execPath, [bin, 'demo', '--duration', '5', '--data-dir', dataDir], { env: envs, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(demo.status, 0, demo.stderr);
+    const q = spawnSync(process.execPath, [bin, 'query', 'energinet.day_ahead_prices', '--where', 'area=DK1', '--where', 'currency=EUR'], { env: envs, encoding: 'utf8' });
+    assert.equal(q.status, 0, q.stderr);
+    const rows = q.stdout.trim().split('\n').map((l) => JSON.parse(l) as { ts: string; value: number });
+    assert.ok(rows.length >= 96, `only ${rows.length} rows`);
+    assert.equal(new Set(rows.map((r) => r.ts)).size, rows.length);
+    created.push(demoDb);
+  });
+});
 
 describe('acquisition and ingestion as separate processes', () => {
   it('lands every window exactly once although ingestion is killed with SIGKILL mid-stream', async () => {

@@ -28,6 +28,11 @@ export type SchedulerOptions = {
   every?: string;
   /** How long a (dataset, partition) lease lasts if its holder dies mid-window. */
   leaseMs?: number;
+  /**
+   * On start, fetch again the windows published since this long ago that never landed: what a
+   * non-durable (in-process) bus lost when the process died. 0 turns it off (durable brokers).
+   */
+  repairLookbackMs?: number;
   onEvent?: (e: AcquisitionEvent) => void;
 };
 
@@ -48,12 +53,13 @@ export class Scheduler {
   #ticking = false;
   #stopped = false;
   #badParams = new Set<string>();
+  #repairs: { dataset: string; partition: string; windowFrom: Date; windowTo: Date }[] | undefined;
 
   constructor(deps: AcquisitionDeps, datasets: readonly Dataset[], options: SchedulerOptions) {
     this.#deps = deps;
     this.#datasets = new Map(datasets.map((d) => [d.id, d]));
     const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as SchedulerOptions;
-    this.#o = { maxRetryDelayMs: 5 * 60_000, now: () => new Date(), leaseMs: 10 * 60_000, ...given };
+    this.#o = { maxRetryDelayMs: 5 * 60_000, now: () => new Date(), leaseMs: 10 * 60_000, repairLookbackMs: 0, ...given };
   }
 
   start(): void {
@@ -126,6 +132,7 @@ export class Scheduler {
       if (Date.now() - this.#configReadAt >= this.#o.configRefreshMs || this.#configReadAt === 0) {
         await this.#refreshWorkers();
       }
+      await this.#repair();
       for (const { ds, params } of this.#workers) {
         const every = this.#o.every ?? params.every;
         const cadence: Cadence = every ? { every } : ds.cadence;
@@ -136,6 +143,31 @@ export class Scheduler {
       }
     } finally {
       this.#ticking = false;
+    }
+  }
+
+  /** Re-fetches lost windows once after start, before regular work; the watermark never moves back. */
+  async #repair(): Promise<void> {
+    if (this.#o.repairLookbackMs <= 0) return;
+    this.#repairs ??= await this.#deps.store.listUnlandedWindows(new Date(Date.now() - this.#o.repairLookbackMs));
+    while (this.#repairs.length > 0 && this.#inFlight.size < this.#o.concurrency) {
+      const r = this.#repairs.shift()!;
+      const worker = this.#workers.find((w) => w.ds.id === r.dataset);
+      if (!worker) continue;
+      const lease = `${r.dataset}/${r.partition}`;
+      if (!(await this.#deps.store.acquireLease(lease, this.#owner, this.#o.leaseMs))) continue;
+      const window = { from: r.windowFrom, to: r.windowTo };
+      const run = runWindow(this.#deps, worker.ds, r.partition, window)
+        .then((result) => this.#o.onEvent?.({ type: 'published', dataset: r.dataset, partition: r.partition, window, ...result }))
+        .catch((e: unknown) => {
+          this.#deps.log.warn({ dataset: r.dataset, partition: r.partition }, `repair of a lost window failed: ${errorMessage(e)}`);
+          this.#o.onEvent?.({ type: 'failed', dataset: r.dataset, partition: r.partition, window, error: errorMessage(e), retryInMs: 0 });
+        })
+        .finally(async () => {
+          await this.#deps.store.releaseLease(lease, this.#owner).catch(() => undefined);
+          this.#inFlight.delete(run);
+        });
+      this.#inFlight.add(run);
     }
   }
 

@@ -131,7 +131,15 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
         topicFor,
       },
       datasets,
-      { environment: config.env, ...config.acquisition, every: options.every, now: options.now, onEvent: options.onAcquisition },
+      {
+        environment: config.env,
+        ...config.acquisition,
+        every: options.every,
+        now: options.now,
+        // Only a bus that forgets on a crash (the in-process one) needs lost windows fetched again.
+        repairLookbackMs: platform.bus.drain ? 7 * 86_400_000 : 0,
+        onEvent: options.onAcquisition,
+      },
     );
     scheduler.start();
   }

@@ -29,7 +29,13 @@ type Run = {
   stop(): Promise<void>;
 };
 
-async function startPipeline(o: { dataDir?: string; backfill: string; faults?: Partial<FaultPlan>; sim?: EnerginetSimulator; http?: object; partitions?: string[] }): Promise<Run> {
+/** The store of a data directory, opened on its own (after a pipeline closed it). */
+async function reopen(dataDir: string): Promise<Platform> {
+  dirs.push(dataDir);
+  return openPlatform(readConfig({ env: {}, overrides: { dataDir } }), silentLogger);
+}
+
+async function startPipeline(o: { dataDir?: string; backfill: string; faults?: Partial<FaultPlan>; sim?: EnerginetSimulator; http?: object; partitions?: string[]; ingestion?: boolean }): Promise<Run> {
   const dataDir = o.dataDir ?? mkdtempSync(join(tmpdir(), 'scalar-e2e-'));
   dirs.push(dataDir);
   const sim = o.sim ?? (await startEnerginetSimulator({ now: () => NOW }));
@@ -57,7 +63,7 @@ async function startPipeline(o: { dataDir?: string; backfill: string; faults?: P
   const ingested: IngestionEvent[] = [];
   const roles = await startRoles(platform, {
     acquisition: true,
-    ingestion: true,
+    ingestion: o.ingestion ?? true,
     baseUrls: { energinet: sim.url },
     now: () => NOW,
     onAcquisition: (e) => acquired.push(e),
@@ -148,6 +154,25 @@ describe('pipeline on embedded defaults', () => {
       '2025-10-31T23:00:00.000Z/2025-11-06T23:00:00.000Z',
     ]);
     assert.deepEqual(await stored(second.platform), expected('2025-10-17T22:00:00Z', '2025-11-06T23:00:00Z', ['DK1']));
+    await second.stop();
+    await sim.close();
+  });
+
+  it('fetches again, after a crash, the windows the in-process bus lost', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'scalar-crash-'));
+    const sim = await startEnerginetSimulator({ now: () => NOW });
+    // "Crash": acquisition publishes, nothing ingests, and the process ends without draining the bus.
+    const first = await startPipeline({ dataDir, backfill: 'P3D', sim, partitions: ['DK1'], ingestion: false });
+    await until('published', caughtUp(first, ['DK1']));
+    await first.roles.stop();
+    await first.platform.close();
+    const check = await reopen(dataDir);
+    assert.equal((await stored(check)).size, 0, 'nothing landed before the crash');
+    await check.close();
+    const second = await startPipeline({ dataDir, backfill: 'P3D', sim, partitions: ['DK1'] });
+    await until('the lost window landed', async () => second.ingested.some((e) => e.type === 'landed'));
+    await second.roles.ingestion!.flush();
+    assert.deepEqual(await stored(second.platform), expected('2025-11-03T23:00:00Z', '2025-11-06T23:00:00Z', ['DK1']));
     await second.stop();
     await sim.close();
   });

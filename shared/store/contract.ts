@@ -88,6 +88,12 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await store.setFetchRows('r1', 384);
       const log = await store.listFetchLog({ dataset: 'd' });
       assert.deepEqual(log.map((l) => [l.attempt, l.status, l.error, l.rows]).sort(), [[1, 503, 'HTTP 503', null], [2, 200, null, 384]]);
+      // a window fetched but never landed, and one that was dead-lettered
+      const lost = { ...base, runId: 'r2', windowFrom: new Date('2025-11-06T00:00:00Z'), windowTo: new Date('2025-11-07T00:00:00Z'), attempt: 1, status: 200, bytes: 9, error: null };
+      await store.appendFetchLog([lost, { ...lost, runId: 'r3', windowFrom: new Date('2025-11-07T00:00:00Z'), windowTo: new Date('2025-11-08T00:00:00Z') }]);
+      await store.recordDeadLetter({ at: new Date(), topic: 'p', reason: 'ParseError', dataset: 'd', runId: 'r3', windowFrom: null, windowTo: null, sha256: null });
+      const unlanded = await store.listUnlandedWindows(new Date(Date.now() - 60_000));
+      assert.deepEqual(unlanded.map((u) => [u.dataset, u.partition, u.windowFrom.toISOString()]), [['d', 'DK1', '2025-11-06T00:00:00.000Z']]);
       await store.close();
     });
 

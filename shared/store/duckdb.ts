@@ -273,6 +273,20 @@ export class DuckDbStore implements Store {
     });
   }
 
+  listUnlandedWindows(since: Date): Promise<{ dataset: string; partition: string; windowFrom: Date; windowTo: Date }[]> {
+    return this.#serial(async () =>
+      (await this.#rows(
+        `SELECT dataset, partition_key, window_from, window_to FROM fetch_log
+         WHERE logged_at >= $1 AND error IS NULL
+           AND run_id NOT IN (SELECT run_id FROM dead_letters WHERE run_id IS NOT NULL)
+         GROUP BY dataset, partition_key, window_from, window_to
+         HAVING max(rows) IS NULL
+         ORDER BY dataset, partition_key, window_from`,
+        [ts(since)],
+      )).map((r) => ({ dataset: String(r.dataset), partition: String(r.partition_key), windowFrom: asDate(r.window_from), windowTo: asDate(r.window_to) })),
+    );
+  }
+
   listWorkerConfig(environment: string): Promise<WorkerConfig[]> {
     return this.#serial(async () =>
       (await this.#rows('SELECT * FROM worker_config WHERE environment = $1 ORDER BY worker_id', [environment])).map(

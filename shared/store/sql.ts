@@ -205,6 +205,18 @@ export class SqlStore implements Store {
     }));
   }
 
+  async listUnlandedWindows(since: Date): Promise<{ dataset: string; partition: string; windowFrom: Date; windowTo: Date }[]> {
+    return (await this.#query(
+      `SELECT dataset, partition_key, window_from, window_to FROM fetch_log
+         WHERE logged_at >= ? AND error IS NULL
+           AND run_id NOT IN (SELECT run_id FROM dead_letters WHERE run_id IS NOT NULL)
+         GROUP BY dataset, partition_key, window_from, window_to
+         HAVING max(\`rows\`) IS NULL
+         ORDER BY dataset, partition_key, window_from`,
+      [since],
+    )).map((r) => ({ dataset: String(r.dataset), partition: String(r.partition_key), windowFrom: r.window_from as Date, windowTo: r.window_to as Date }));
+  }
+
   async listWorkerConfig(environment: string): Promise<WorkerConfig[]> {
     return (await this.#query('SELECT * FROM worker_config WHERE environment = ? ORDER BY worker_id', [environment])).map((r) => ({
       workerId: String(r.worker_id), environment: String(r.environment), enabled: Boolean(r.enabled), parameters: JSON.parse(String(r.parameters)) as Record<string, unknown>,

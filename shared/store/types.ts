@@ -80,6 +80,11 @@ export type Store = {
   /** Records how many observations the window of a run landed (on that run's successful requests). */
   setFetchRows(runId: string, rows: number): Promise<void>;
   listFetchLog(q: { dataset?: string; limit?: number }): Promise<FetchLogEntry[]>;
+  /**
+   * Windows fetched successfully since `since` that never landed (no run of the same window has a
+   * row count) and were not dead-lettered: what a non-durable bus lost in a crash.
+   */
+  listUnlandedWindows(since: Date): Promise<{ dataset: string; partition: string; windowFrom: Date; windowTo: Date }[]>;
 
   listWorkerConfig(environment: string): Promise<WorkerConfig[]>;
   /** Inserts workers that are missing; leaves existing rows (and their run-time toggles) alone. */

@@ -53,6 +53,8 @@ export class Scheduler {
   #ticking = false;
   #stopped = false;
   #badParams = new Set<string>();
+  /** Aborts windows under way when the scheduler stops, so a stop never waits out retries. */
+  readonly #abort = new AbortController();
   #repairs: { dataset: string; partition: string; windowFrom: Date; windowTo: Date }[] | undefined;
 
   constructor(deps: AcquisitionDeps, datasets: readonly Dataset[], options: SchedulerOptions) {
@@ -78,6 +80,8 @@ export class Scheduler {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
+    // An aborted window is not published and its watermark stays: the next start fetches it again.
+    this.#abort.abort(new Error('acquisition stopping'));
     await Promise.allSettled([...this.#inFlight]);
   }
 
@@ -146,6 +150,37 @@ export class Scheduler {
     }
   }
 
+  /**
+   * Runs one window in the background under its lease: reports the outcome, lets `settle` update
+   * the slot (returning the retry delay on failure), releases the lease, and looks for more work.
+   */
+  #launch(
+    ds: Dataset,
+    partition: string,
+    window: Interval,
+    lease: string,
+    settle: (failure: { error: string } | null) => number,
+    done: () => void = () => undefined,
+  ): void {
+    const run = runWindow({ ...this.#deps, signal: this.#abort.signal }, ds, partition, window)
+      .then((result) => {
+        settle(null);
+        this.#o.onEvent?.({ type: 'published', dataset: ds.id, partition, window, ...result });
+      })
+      .catch((e: unknown) => {
+        const retryInMs = settle({ error: errorMessage(e) });
+        this.#o.onEvent?.({ type: 'failed', dataset: ds.id, partition, window, error: errorMessage(e), retryInMs });
+      })
+      .finally(async () => {
+        await this.#deps.store.releaseLease(lease, this.#owner).catch(() => undefined);
+        done();
+        this.#inFlight.delete(run);
+        // A finished window frees a slot: look again now rather than a tick later (catch-up speed).
+        if (!this.#stopped) setImmediate(() => void this.tick().catch(() => undefined));
+      });
+    this.#inFlight.add(run);
+  }
+
   /** Re-fetches lost windows once after start, before regular work; the watermark never moves back. */
   async #repair(): Promise<void> {
     if (this.#o.repairLookbackMs <= 0) return;
@@ -157,17 +192,11 @@ export class Scheduler {
       const lease = `${r.dataset}/${r.partition}`;
       if (!(await this.#deps.store.acquireLease(lease, this.#owner, this.#o.leaseMs))) continue;
       const window = { from: r.windowFrom, to: r.windowTo };
-      const run = runWindow(this.#deps, worker.ds, r.partition, window)
-        .then((result) => this.#o.onEvent?.({ type: 'published', dataset: r.dataset, partition: r.partition, window, ...result }))
-        .catch((e: unknown) => {
-          this.#deps.log.warn({ dataset: r.dataset, partition: r.partition }, `repair of a lost window failed: ${errorMessage(e)}`);
-          this.#o.onEvent?.({ type: 'failed', dataset: r.dataset, partition: r.partition, window, error: errorMessage(e), retryInMs: 0 });
-        })
-        .finally(async () => {
-          await this.#deps.store.releaseLease(lease, this.#owner).catch(() => undefined);
-          this.#inFlight.delete(run);
-        });
-      this.#inFlight.add(run);
+      this.#launch(worker.ds, r.partition, window, lease, (failure) => {
+        // A repair that fails is not retried here: the window stays unlanded and is found again on the next start.
+        if (failure) this.#deps.log.warn({ dataset: r.dataset, partition: r.partition }, `repair of a lost window failed: ${failure.error}`);
+        return 0;
+      });
     }
   }
 
@@ -180,6 +209,7 @@ export class Scheduler {
       this.#slots.set(key, slot);
     }
     if (slot.running || (slot.retryAt && slot.retryAt > now)) return;
+    // Cheap check first; the watermark is read again under the lease, where another process may have moved it.
     const dueByCadence = slot.nextCadenceAt !== null && now >= slot.nextCadenceAt;
     if (!dueByCadence && !isBehind(ds.window, await this.#deps.store.getWatermark(ds.id, partition), now)) return;
     // Another acquisition process may be on this partition: only the lease holder fetches.
@@ -204,27 +234,18 @@ export class Scheduler {
 
     slot.running = true;
     const s = slot;
-    const run = runWindow(this.#deps, ds, partition, window)
-      .then((result) => {
+    this.#launch(ds, partition, window, lease, (failure) => {
+      if (!failure) {
         s.failures = 0;
         s.retryAt = null;
-        this.#o.onEvent?.({ type: 'published', dataset: ds.id, partition, window, ...result });
-      })
-      .catch((e: unknown) => {
-        s.failures += 1;
-        const delay = Math.min(this.#o.maxRetryDelayMs, 1000 * 2 ** (s.failures - 1));
-        s.retryAt = new Date(this.#o.now().getTime() + delay);
-        this.#deps.log.warn({ dataset: ds.id, partition }, errorMessage(e));
-        this.#o.onEvent?.({ type: 'failed', dataset: ds.id, partition, window, error: errorMessage(e), retryInMs: delay });
-      })
-      .finally(async () => {
-        await this.#deps.store.releaseLease(lease, this.#owner).catch(() => undefined);
-        s.running = false;
-        this.#inFlight.delete(run);
-        // A finished window frees a slot: look again now rather than a tick later (catch-up speed).
-        if (!this.#stopped) setImmediate(() => void this.tick().catch(() => undefined));
-      });
-    this.#inFlight.add(run);
+        return 0;
+      }
+      s.failures += 1;
+      const delay = Math.min(this.#o.maxRetryDelayMs, 1000 * 2 ** (s.failures - 1));
+      s.retryAt = new Date(this.#o.now().getTime() + delay);
+      this.#deps.log.warn({ dataset: ds.id, partition }, failure.error);
+      return delay;
+    }, () => (s.running = false));
     return true;
   }
 }

@@ -40,9 +40,9 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     sims.push(sim);
     baseUrls[p.id] = sim.url;
     Object.assign(secrets, sim.secrets);
-    if (o.faultRate > 0 && 'setFaults' in sim) {
+    if (o.faultRate > 0) {
       const r = o.faultRate / 4;
-      (sim as Simulator & { setFaults(p: object): void }).setFaults({
+      sim.setFaults?.({
         rates: { rateLimit: r, serverError: r, slow: r, truncated: r },
         retryAfterSeconds: 1,
         slowMs: config.acquisition.http.timeoutMs + 1000,

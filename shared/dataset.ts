@@ -6,6 +6,7 @@ import type { Observation } from './observation.ts';
 import type { Secrets } from './secrets/index.ts';
 import type { IsoDuration } from './time.ts';
 import type { Interval } from './time.ts';
+import type { FaultPlan } from './simulator.ts';
 
 /** When a dataset's worker runs: a fixed period, or a cron expression in a time zone. */
 export type Cadence = { every: IsoDuration } | { cron: string; tz: string };
@@ -73,6 +74,8 @@ export type Simulator = {
   url: string;
   /** Secrets the simulator expects (its token), for the demo to hand to the clients. */
   secrets?: Readonly<Record<string, string>>;
+  /** Switches fault injection (rates per fault kind); simulators without faults leave it out. */
+  setFaults?(plan: Partial<FaultPlan>): void;
   close(): Promise<void>;
 };
 

@@ -16,6 +16,8 @@ export function createRateLimiter(perMinute: number, burst = Math.max(1, Math.fl
   let chain: Promise<void> = Promise.resolve();
   const sleep = (ms: number, signal?: AbortSignal) =>
     new Promise<void>((resolve, reject) => {
+      // An already aborted signal fires no event: check it first, or a stop waits out a ban.
+      if (signal?.aborted) return reject(signal.reason);
       const t = setTimeout(resolve, ms);
       signal?.addEventListener('abort', () => {
         clearTimeout(t);

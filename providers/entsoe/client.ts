@@ -51,8 +51,9 @@ export function splitWindow(window: Interval, maxSpan = ENTSOE_MAX_SPAN): Interv
 export function banWait(res: HttpResponse, now = Date.now()): number | null {
   if (res.status !== 429) return null;
   const m = /banned until '?([0-9T:.\-]+Z)/i.exec(new TextDecoder().decode(res.body.subarray(0, 500)));
-  // A 429 without a readable end: the platform's ban lasts about 10 minutes.
-  return m ? Math.max(0, Date.parse(m[1]!) - now) : 10 * 60_000;
+  if (m) return Math.max(0, Date.parse(m[1]!) - now);
+  // No end in the body: a Retry-After header wins; without either, the platform's ban lasts about 10 minutes.
+  return res.headers.get('retry-after') ? null : 10 * 60_000;
 }
 
 const isZip = (b: Uint8Array) => b[0] === 0x50 && b[1] === 0x4b;

@@ -48,6 +48,28 @@ export type FetchContext = {
 
 export type FetchedPayload = { body: Uint8Array; contentType: string };
 
+/** A dataset's worker in one environment, before the worker YAML's overrides. */
+export type WorkerDefaults = {
+  enabled: boolean;
+  /** Only these partitions; all of the dataset's when unset. */
+  partitions?: readonly string[];
+  /** First-run depth, overriding `window.backfill`. */
+  backfill?: IsoDuration;
+  /** A fixed period replacing the cadence. */
+  every?: IsoDuration;
+};
+
+/**
+ * A recorded (or documented-shape) payload of a dataset, under `providers/<provider>/fixtures/<file>`.
+ * Its golden file is `<file without extension>.expected.jsonl` beside it: the parse output, reviewed
+ * by hand once and regenerated only by `npm run golden`.
+ */
+export type DatasetFixture = {
+  file: string;
+  /** Where it came from; SOURCES.md beside the fixtures says more. */
+  source: 'recorded' | 'documented-shape' | 'constructed';
+};
+
 export type Dataset = {
   /** `provider.dataset`, snake_case. */
   id: string;
@@ -67,6 +89,15 @@ export type Dataset = {
   fetch(window: Interval, partition: string, ctx: FetchContext): Promise<FetchedPayload>;
   /** Pure: bytes in, observations out; throws ParseError. */
   parse(body: Uint8Array): Observation[];
+  /**
+   * Pure: does this payload belong to this dataset? Used by `scalar parse` detection: exactly one
+   * dataset of a provider must claim a payload. Cheap (field sets, envelope keys), never throws.
+   */
+  detect?(body: Uint8Array): boolean;
+  /** Worker defaults per environment (`development`, `production`, ...); environments not named run it disabled. */
+  workers?: Readonly<Record<string, WorkerDefaults>>;
+  /** At least one per dataset; the conformance suite parses each and compares with its golden file. */
+  fixtures?: readonly DatasetFixture[];
 };
 
 export type Simulator = {

@@ -14,6 +14,10 @@ export type Observation = {
   /** null only where the source itself says there is no value. */
   value: number | null;
   unit: string;
+  /** When the provider issued this value: a forecast's issue time, or the publication/update time. UTC. */
+  issued?: Date;
+  /** The provider's own status flag (Elia `NotValidated`/`Validated`, Nord Pool `Preliminary`/`Final`, ...). */
+  quality?: string;
 };
 
 /** Canonical, stable string of the sorted dimensions; the store keys series by it. */
@@ -33,5 +37,7 @@ export function observationToJson(o: Observation): Record<string, unknown> {
     resolution: o.resolution,
     value: o.value,
     unit: o.unit,
+    ...(o.issued ? { issued: isoUtc(o.issued) } : {}),
+    ...(o.quality !== undefined ? { quality: o.quality } : {}),
   };
 }

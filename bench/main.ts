@@ -19,7 +19,7 @@ import { DuckDBInstance, timestampValue } from '@duckdb/node-api';
 import { readFileSync } from 'node:fs';
 import { XMLParser } from 'fast-xml-parser';
 import { parseDayAheadPrices } from '../providers/energinet/parse.ts';
-import { parseEntsoe } from '../providers/entsoe/parse.ts';
+import { parseEntsoeDocument as parseEntsoe } from '../providers/entsoe/datasets.ts';
 import { seriesKey } from '../shared/observation.ts';
 import { DuckDbStore } from '../shared/store/duckdb.ts';
 import type { StoredObservation } from '../shared/store/index.ts';

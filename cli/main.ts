@@ -6,6 +6,7 @@ import { reprocess } from '../ingestion/reprocess.ts';
 import { datasets, findDataset, findProvider, providers } from '../providers/index.ts';
 import type { Cadence } from '../shared/dataset.ts';
 import { ConfigError, ParseError, ValidationError, UnknownDatasetError, errorMessage } from '../shared/errors.ts';
+import { identifyDataset } from '../shared/identify-dataset.ts';
 import { fileArchive } from '../shared/payload-archive.ts';
 import { openStore, type Store } from '../shared/store/index.ts';
 import { isoUtc, parseDuration, parseInstant } from '../shared/time.ts';
@@ -61,6 +62,16 @@ const duration = (s: string) => {
     throw new InvalidArgumentError((e as Error).message);
   }
 };
+/** A payload file's bytes; a missing file or a directory is a one-line error, not a stack trace. */
+function readPayloadFile(file: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(file));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a payload file' : (e as Error).message;
+    throw new ConfigError(`cannot read ${file}: ${why}`);
+  }
+}
 const cadenceText = (c: Cadence) => ('every' in c ? `every ${c.every}` : `cron "${c.cron}" ${c.tz}`);
 
 const program = new Command('scalar')
@@ -92,14 +103,15 @@ program
 
 program
   .command('parse')
-  .description('parse a raw provider payload file and print its observations')
+  .description('parse a raw provider payload file and print its observations (the dataset is detected from the payload)')
   .argument('<provider>', 'provider id, e.g. energinet')
   .argument('<file>', 'payload file as the provider sent it')
+  .option('--dataset <id>', 'parse as this dataset instead of detecting it (e.g. entsoe.load_actual or load_actual)')
   .addOption(new Option('--format <format>', 'jsonl, csv or table').argParser(format).default('jsonl'))
-  .action((provider: string, file: string, o: { format: Format }) => {
+  .action((provider: string, file: string, o: { dataset?: string; format: Format }) => {
     const p = findProvider(provider);
-    const body = new Uint8Array(readFileSync(file));
-    const ds = p.identify(body);
+    const body = readPayloadFile(file);
+    const ds = identifyDataset(p, body, o.dataset);
     // Everything is parsed before anything is printed: a bad file prints no observation.
     writeObservations(ds.parse(body), o.format);
   });

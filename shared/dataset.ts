@@ -79,7 +79,10 @@ export type Dataset = {
   resolution: string;
   /** Unit(s) of its series, for the catalogue. */
   unit: string;
+  /** Dimensions every series of the dataset carries. */
   dimensions: readonly string[];
+  /** Dimensions only some series carry (e.g. a price category some zones publish and others do not). */
+  optionalDimensions?: readonly string[];
   cadence: Cadence;
   window: WindowPolicy;
   /** Independent slices with their own watermark (e.g. bidding zones); `['all']` when one request covers everything. */
@@ -93,11 +96,14 @@ export type Dataset = {
    * Pure: does this payload belong to this dataset? Used by `scalar parse` detection: exactly one
    * dataset of a provider must claim a payload. Cheap (field sets, envelope keys), never throws.
    */
-  detect?(body: Uint8Array): boolean;
-  /** Worker defaults per environment (`development`, `production`, ...); environments not named run it disabled. */
-  workers?: Readonly<Record<string, WorkerDefaults>>;
+  detect(body: Uint8Array): boolean;
+  /**
+   * Worker defaults per environment (`development`, `production`, ...); an environment not named runs
+   * it disabled. `deployment/workers/<env>.yaml` overrides them by id.
+   */
+  workers: Readonly<Record<string, WorkerDefaults>>;
   /** At least one per dataset; the conformance suite parses each and compares with its golden file. */
-  fixtures?: readonly DatasetFixture[];
+  fixtures: readonly DatasetFixture[];
 };
 
 export type Simulator = {
@@ -118,8 +124,6 @@ export type Provider = {
   datasets: readonly Dataset[];
   /** Requests per minute all of its workers together may send (one limiter per process). */
   ratePerMinute?: number;
-  /** Which dataset a raw payload file belongs to, from its content (for `scalar parse`). */
-  identify(body: Uint8Array): Dataset;
   /** Reference tables `scalar datasets` prints (area codes, production types, ...). */
   reference?: readonly { title: string; header: readonly string[]; rows: readonly (readonly string[])[] }[];
   /** Accepts readable names in `--where` filters (`area=FR` for the EIC code the data carries). */

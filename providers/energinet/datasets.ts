@@ -1,6 +1,16 @@
 import type { Dataset, ValidationRules } from '../../shared/dataset.ts';
 import { ENERGINET_TZ, fetchPrices } from './client.ts';
-import { DAY_AHEAD_COLUMNS, ELSPOT_COLUMNS, parseDayAheadPrices, parseElspotPrices } from './parse.ts';
+import { DAY_AHEAD_COLUMNS, ELSPOT_COLUMNS, parseDayAheadPrices, parseElspotPrices, readEnvelope, type PriceColumns } from './parse.ts';
+
+/** The response names its dataset (`dataset` key); an unnamed one is recognised by its time field. */
+const detectPrices = (columns: PriceColumns) => (body: Uint8Array): boolean => {
+  try {
+    const env = readEnvelope(body);
+    return env.dataset !== undefined ? env.dataset === columns.apiName : columns.timeField in (env.records[0] ?? {});
+  } catch {
+    return false;
+  }
+};
 
 // SDAC's harmonised clearing price limits are -500 and +4000 EUR/MWh (raised automatically when
 // prices approach the cap); DKK follows the EUR peg (~7.46). A little margin above both.
@@ -36,6 +46,13 @@ export const dayAheadPrices: Dataset = {
   validation: PRICE_RULES,
   fetch: (window, area, ctx) => fetchPrices(DAY_AHEAD_COLUMNS, window, area, ctx),
   parse: parseDayAheadPrices,
+  detect: detectPrices(DAY_AHEAD_COLUMNS),
+  workers: { development: { enabled: true, backfill: 'P3D' }, production: { enabled: true, backfill: 'P60D' } },
+  fixtures: [
+    { file: 'DayAheadPrices_DK1-DK2_2025-11-05.json', source: 'constructed' },
+    { file: 'DayAheadPrices_DK1-DK2_2025-10-26_fall_back.json', source: 'constructed' },
+    { file: 'DayAheadPrices_DK1-DK2_2026-03-29_spring_forward.json', source: 'constructed' },
+  ],
 };
 
 /** Elspotprices: hourly spot prices, the history before 2025-10-01 (frozen since). */
@@ -61,4 +78,12 @@ export const elspotPrices: Dataset = {
   validation: PRICE_RULES,
   fetch: (window, area, ctx) => fetchPrices(ELSPOT_COLUMNS, window, area, ctx),
   parse: parseElspotPrices,
+  detect: detectPrices(ELSPOT_COLUMNS),
+  // History only (frozen after 2025-09-30): production runs it on demand with `scalar backfill`.
+  workers: { development: { enabled: true, backfill: 'P3D' }, production: { enabled: false } },
+  fixtures: [
+    { file: 'Elspotprices_DK1-DK2_2025-09-30.json', source: 'constructed' },
+    { file: 'Elspotprices_DK1-DK2_2024-10-27_fall_back.json', source: 'constructed' },
+    { file: 'Elspotprices_DK1-DK2_2025-03-30_spring_forward.json', source: 'constructed' },
+  ],
 };

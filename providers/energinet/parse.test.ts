@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { ParseError } from '../../shared/errors.ts';
+import { identifyDataset } from '../../shared/identify-dataset.ts';
 import type { Observation } from '../../shared/observation.ts';
 import { energinet } from './index.ts';
 import { parseDayAheadPrices, parseElspotPrices, readEnvelope } from './parse.ts';
@@ -99,11 +100,11 @@ describe('energinet bad input', () => {
     assert.equal(env.total, 2133788);
     assert.equal(env.limit, 100);
     assert.equal(env.records.length, 100);
-    assert.throws(() => energinet.identify(fixture('ElectricityProdex5MinRealtime_limit100.json')), /no parser for dataset ElectricityProdex5MinRealtime/);
+    assert.throws(() => identifyDataset(energinet, fixture('ElectricityProdex5MinRealtime_limit100.json')), /no dataset recognises this payload.*top-level keys total, limit, dataset, records/);
   });
 
   it('identifies which dataset a payload belongs to', () => {
-    assert.equal(energinet.identify(fixture('DayAheadPrices_DK1-DK2_2025-11-05.json')).id, 'energinet.day_ahead_prices');
-    assert.equal(energinet.identify(fixture('Elspotprices_DK1-DK2_2025-09-30.json')).id, 'energinet.elspot_prices');
+    assert.equal(identifyDataset(energinet, fixture('DayAheadPrices_DK1-DK2_2025-11-05.json')).id, 'energinet.day_ahead_prices');
+    assert.equal(identifyDataset(energinet, fixture('Elspotprices_DK1-DK2_2025-09-30.json')).id, 'energinet.elspot_prices');
   });
 });

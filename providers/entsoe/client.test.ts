@@ -7,7 +7,7 @@ import { silentLogger } from '../../shared/log.ts';
 import { envSecrets } from '../../shared/secrets/index.ts';
 import { banWait, buildQuery, splitWindow } from './client.ts';
 import { entsoeDatasets } from './datasets.ts';
-import { parseEntsoe } from './parse.ts';
+import { parseEntsoeDocument as parseEntsoe } from './datasets.ts';
 import { SIMULATOR_TOKEN, startEntsoeSimulator } from './simulator.ts';
 
 const NOW = new Date('2025-11-05T14:00:00Z');

@@ -4,7 +4,7 @@
 // exceeding it bans the token for ~10 minutes with a 429 naming the end of the ban.
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import type { FetchContext, FetchedPayload } from '../../shared/dataset.ts';
-import { ConfigError, HttpError } from '../../shared/errors.ts';
+import { ConfigError, HttpError, ParseError } from '../../shared/errors.ts';
 import type { HttpResponse } from '../../shared/http.ts';
 import { addDuration, minDate, type Interval } from '../../shared/time.ts';
 import { AcknowledgementError, parseEntsoe } from './parse.ts';
@@ -64,7 +64,10 @@ function checkAcknowledgement(body: Uint8Array): 'data' | 'empty' {
   const head = new TextDecoder().decode(body.subarray(0, 400));
   if (!head.includes('Acknowledgement_MarketDocument')) return 'data';
   try {
-    parseEntsoe(body);
+    // An acknowledgement never reaches the dataset naming: there is no document type to name.
+    parseEntsoe(body, (type) => {
+      throw new ParseError(`ENTSO-E ${type} document where an acknowledgement was expected`);
+    });
     return 'empty';
   } catch (e) {
     if (e instanceof AcknowledgementError) throw new ConfigError(`ENTSO-E refused the request: ${e.message}`, { cause: e });

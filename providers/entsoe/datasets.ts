@@ -1,11 +1,14 @@
-// ENTSO-E datasets over the zone list. Which zones run in an environment comes from worker_config
-// (`parameters.partitions`); every zone is a partition with its own watermark.
-import type { Cadence, Dataset, FetchContext, ValidationRules, WindowPolicy } from '../../shared/dataset.ts';
+// ENTSO-E datasets over the zone list: one descriptor per document kind holds everything about it
+// (request, document kind for detection and parsing, dimensions, worker defaults, fixtures, and the
+// simulator's template). Which zones run in an environment comes from the worker defaults below and
+// `deployment/workers/<env>.yaml` (`parameters.partitions`); every zone is a partition with its own watermark.
+import type { Cadence, Dataset, DatasetFixture, FetchContext, ValidationRules, WindowPolicy, WorkerDefaults } from '../../shared/dataset.ts';
 import { ParseError } from '../../shared/errors.ts';
 import type { Interval } from '../../shared/time.ts';
 import { AREAS, findArea } from './areas.ts';
 import { fetchDocuments, type DocumentRequest } from './client.ts';
-import { parseEntsoe } from './parse.ts';
+import { readDocumentHeader } from './document-header.ts';
+import { parseEntsoe, type DatasetNamer, type ParsedDocument } from './parse.ts';
 
 const CET = 'Europe/Brussels';
 const ZONES = AREAS.filter((a) => a.code !== 'LU').map((a) => a.code);
@@ -34,11 +37,22 @@ function border(partition: string): { from: string; to: string } {
   return { from: eic(from), to: eic(to) };
 }
 
-const parse = (expected: string) => (body: Uint8Array) => {
-  const doc = parseEntsoe(body);
-  if (doc.dataset !== null && doc.dataset !== expected) throw new ParseError(`expected a ${expected} document, got ${doc.dataset} (${doc.documentType})`);
-  return doc.observations;
+/** Which documents a dataset reads: the header's `type`, and its `process.processType` when that tells datasets apart. */
+export type DocumentKind = { type: string; processTypes?: readonly string[] };
+
+/** Until when the simulator publishes a document at a given instant (see simulator.ts). */
+export type Publication = 'dayAhead' | 'actual' | 'any';
+
+/**
+ * How the simulator serves a dataset: TimeSeries templates cut from recorded (or documented-shape)
+ * fixtures, each for an era of the data (`from`/`to`), optionally only the series of one resolution.
+ */
+export type Simulation = {
+  publication: Publication;
+  templates: readonly { file: string; from?: Date; to?: Date; resolution?: string }[];
 };
+
+export type EntsoeDataset = Dataset & { document: DocumentKind; simulation: Simulation };
 
 type Spec = {
   id: string;
@@ -46,19 +60,35 @@ type Spec = {
   resolution: string;
   unit: string;
   dimensions: string[];
+  optionalDimensions?: string[];
   cadence: Cadence;
   window: WindowPolicy;
   partitions: readonly string[];
   validation: ValidationRules;
+  document: DocumentKind;
   request(partition: string): DocumentRequest;
+  workers: Readonly<Record<string, WorkerDefaults>>;
+  fixtures: readonly DatasetFixture[];
+  simulation: Simulation;
 };
 
-function dataset(s: Spec): Dataset {
+const reads = (kind: DocumentKind, type: string, processType: string | undefined) =>
+  kind.type === type && (kind.processTypes === undefined || (processType !== undefined && kind.processTypes.includes(processType)));
+
+function dataset(s: Spec): EntsoeDataset {
   return {
     ...s,
     provider: 'entsoe',
     fetch: (window: Interval, partition: string, ctx: FetchContext) => fetchDocuments(s.request(partition), window, ctx),
-    parse: parse(s.id),
+    parse(body) {
+      const doc = parseEntsoeDocument(body);
+      if (doc.dataset !== null && doc.dataset !== s.id) throw new ParseError(`expected a ${s.id} document, got ${doc.dataset} (${doc.documentType})`);
+      return doc.observations;
+    },
+    detect(body) {
+      const header = readDocumentHeader(body);
+      return header !== null && reads(s.document, header.type, header.processType);
+    },
   };
 }
 
@@ -72,19 +102,37 @@ const actualWindow: WindowPolicy = { align: 'PT1H', tz: 'UTC', maxSpan: 'P7D', l
 const dayAheadWindow: WindowPolicy = { align: 'P1D', tz: CET, maxSpan: 'P31D', lookback: 'P1D', horizon: 'P2D', backfill: 'P7D' };
 const hourly: Cadence = { cron: '20 * * * *', tz: 'UTC' };
 
-export const entsoeDatasets: readonly Dataset[] = [
+/** Production runs every zone or border of a dataset with a month of history unless said otherwise. */
+const everywhere = (backfill = 'P30D'): WorkerDefaults => ({ enabled: true, backfill });
+const SDAC_15_MIN = new Date('2025-09-30T22:00:00Z');
+
+export const entsoeDatasets: readonly EntsoeDataset[] = [
   dataset({
     id: 'entsoe.day_ahead_prices',
     title: 'Day-ahead prices (A44), SDAC and other auctions by sequence',
     resolution: 'PT60M, PT15M (since 2025-10-01)',
     unit: 'EUR/MWh',
+    // An auction's hourly and quarter-hourly results are separate series (entsoe-py #204, #469).
     dimensions: ['area', 'resolution', 'sequence'],
     // SDAC results are out around 12:45 CET; four looks after it catch late publications.
     cadence: { cron: '50 12,13,14,16 * * *', tz: CET },
     window: dayAheadWindow,
     partitions: ZONES,
     validation: prices,
+    document: { type: 'A44' },
     request: (z) => ({ documentType: 'A44', domains: { in_Domain: eic(z), out_Domain: eic(z) }, extra: { 'contract_MarketAgreement.type': 'A01' } }),
+    workers: { development: { enabled: true, backfill: 'P3D', partitions: ['DE-LU', 'FR', 'ES', 'DK1'] }, production: everywhere('P60D') },
+    fixtures: [
+      { file: 'a44_fr_a01_pt60m_2ts.xml', source: 'recorded' },
+      { file: 'a44_es_a03_mtu_switch_2025-10-01.xml', source: 'recorded' },
+    ],
+    simulation: {
+      publication: 'dayAhead',
+      templates: [
+        { file: 'a44_fr_a01_pt60m_2ts.xml', to: SDAC_15_MIN },
+        { file: 'a44_es_a03_mtu_switch_2025-10-01.xml', from: SDAC_15_MIN, resolution: 'PT15M' },
+      ],
+    },
   }),
   dataset({
     id: 'entsoe.load_actual',
@@ -96,19 +144,29 @@ export const entsoeDatasets: readonly Dataset[] = [
     window: actualWindow,
     partitions: ZONES,
     validation: actualMw,
+    document: { type: 'A65', processTypes: ['A16'] },
     request: (z) => ({ documentType: 'A65', processType: 'A16', domains: { outBiddingZone_Domain: eic(z) } }),
+    workers: { development: { enabled: true, backfill: 'P2D', partitions: ['DE-LU', 'DK1'] }, production: everywhere() },
+    fixtures: [{ file: 'a65_dk1_actual_load_a16.xml', source: 'recorded' }],
+    simulation: { publication: 'actual', templates: [{ file: 'a65_dk1_actual_load_a16.xml' }] },
   }),
   dataset({
     id: 'entsoe.load_forecast',
-    title: 'Day-ahead total load forecast (A65, A01)',
+    title: 'Total load forecast (A65): day-ahead (A01) requested; week/month/year-ahead documents read too',
     resolution: 'PT15M, PT30M or PT60M by zone',
     unit: 'MW',
     dimensions: ['area', 'horizon', 'resolution'],
+    // Week/month/year-ahead forecasts come as a minimum and a maximum series; day-ahead has neither.
+    optionalDimensions: ['bound'],
     cadence: { cron: '30 10,14 * * *', tz: CET },
     window: dayAheadWindow,
     partitions: ZONES,
     validation: forecastMw,
+    document: { type: 'A65', processTypes: ['A01', 'A18', 'A31', 'A32', 'A33', 'A40'] },
     request: (z) => ({ documentType: 'A65', processType: 'A01', domains: { outBiddingZone_Domain: eic(z) } }),
+    workers: { development: { enabled: false, backfill: 'P2D', partitions: ['DK1'] }, production: everywhere() },
+    fixtures: [{ file: 'a65_dk1_load_forecast_a01_documented.xml', source: 'documented-shape' }],
+    simulation: { publication: 'dayAhead', templates: [{ file: 'a65_dk1_load_forecast_a01_documented.xml' }] },
   }),
   dataset({
     id: 'entsoe.generation_actual',
@@ -120,7 +178,15 @@ export const entsoeDatasets: readonly Dataset[] = [
     window: actualWindow,
     partitions: ZONES,
     validation: actualMw,
+    document: { type: 'A75' },
     request: (z) => ({ documentType: 'A75', processType: 'A16', domains: { in_Domain: eic(z) } }),
+    workers: { development: { enabled: true, backfill: 'P2D', partitions: ['SE4', 'DE-LU'] }, production: everywhere() },
+    fixtures: [
+      { file: 'a75_se4_a03_pt60m.xml', source: 'recorded' },
+      { file: 'a75_be_with_consumption_outbiddingzone.xml', source: 'recorded' },
+      { file: 'a75_lu_pt15m_split_timeseries.xml', source: 'recorded' },
+    ],
+    simulation: { publication: 'actual', templates: [{ file: 'a75_se4_a03_pt60m.xml' }] },
   }),
   dataset({
     id: 'entsoe.wind_solar_forecast',
@@ -132,7 +198,11 @@ export const entsoeDatasets: readonly Dataset[] = [
     window: dayAheadWindow,
     partitions: ZONES,
     validation: forecastMw,
+    document: { type: 'A69' },
     request: (z) => ({ documentType: 'A69', processType: 'A01', domains: { in_Domain: eic(z) } }),
+    workers: { development: { enabled: true, backfill: 'P2D', partitions: ['FI'] }, production: everywhere() },
+    fixtures: [{ file: 'a69_fi_day_ahead_pt15m.xml', source: 'recorded' }],
+    simulation: { publication: 'dayAhead', templates: [{ file: 'a69_fi_day_ahead_pt15m.xml' }] },
   }),
   dataset({
     id: 'entsoe.installed_capacity',
@@ -144,7 +214,11 @@ export const entsoeDatasets: readonly Dataset[] = [
     window: { align: 'P1Y', tz: CET, maxSpan: 'P1Y', lookback: 'P1Y', horizon: 'P1Y', backfill: 'P3Y' },
     partitions: ZONES,
     validation: { plausible: { MW: [0, 500_000] }, maxLead: 'P1Y' },
+    document: { type: 'A68' },
     request: (z) => ({ documentType: 'A68', processType: 'A33', domains: { in_Domain: eic(z) } }),
+    workers: { development: { enabled: true, backfill: 'P2Y', partitions: ['BE'] }, production: everywhere('P5Y') },
+    fixtures: [{ file: 'a68_be_installed_capacity_p1y_truncated.xml', source: 'recorded' }],
+    simulation: { publication: 'any', templates: [{ file: 'a68_be_installed_capacity_p1y_truncated.xml' }] },
   }),
   dataset({
     id: 'entsoe.cross_border_flows',
@@ -156,7 +230,11 @@ export const entsoeDatasets: readonly Dataset[] = [
     window: actualWindow,
     partitions: BORDERS,
     validation: actualMw,
+    document: { type: 'A11' },
     request: (b) => ({ documentType: 'A11', domains: { out_Domain: border(b).from, in_Domain: border(b).to } }),
+    workers: { development: { enabled: true, backfill: 'P2D', partitions: ['DK1>GB', 'GB>DK1'] }, production: everywhere() },
+    fixtures: [{ file: 'a11_dk1_to_gb_multi_ts_gaps.xml', source: 'recorded' }],
+    simulation: { publication: 'actual', templates: [{ file: 'a11_dk1_to_gb_multi_ts_gaps.xml' }] },
   }),
   dataset({
     id: 'entsoe.transfer_capacity',
@@ -168,19 +246,29 @@ export const entsoeDatasets: readonly Dataset[] = [
     window: dayAheadWindow,
     partitions: BORDERS,
     validation: forecastMw,
+    document: { type: 'A61' },
     request: (b) => ({ documentType: 'A61', domains: { out_Domain: border(b).from, in_Domain: border(b).to }, extra: { 'contract_MarketAgreement.type': 'A01' } }),
+    workers: { development: { enabled: false, partitions: ['BE>FR'] }, production: everywhere() },
+    fixtures: [{ file: 'a61_be_to_fr_day_ahead_ntc_documented.xml', source: 'documented-shape' }],
+    simulation: { publication: 'dayAhead', templates: [{ file: 'a61_be_to_fr_day_ahead_ntc_documented.xml' }] },
   }),
   dataset({
     id: 'entsoe.imbalance_prices',
     title: 'Imbalance prices (A85)',
     resolution: 'PT15M',
     unit: 'local currency/MWh',
-    dimensions: ['area', 'business_type', 'category', 'resolution'],
+    dimensions: ['area', 'business_type', 'resolution'],
+    // A04 (excess) and A05 (insufficient balance) prices; some zones publish one price without a category.
+    optionalDimensions: ['category'],
     cadence: hourly,
     window: actualWindow,
     partitions: ZONES,
     validation: { plausible: Object.fromEntries(['EUR', 'CZK', 'PLN', 'HUF', 'RON', 'BGN', 'SEK', 'NOK', 'DKK', 'CHF', 'GBP'].map((c) => [`${c}/MWh`, [-1_000_000, 1_000_000] as const])), maxLead: 'PT0S' },
+    document: { type: 'A85' },
     request: (z) => ({ documentType: 'A85', domains: { controlArea_Domain: eic(z) } }),
+    workers: { development: { enabled: false, partitions: ['BE'] }, production: everywhere() },
+    fixtures: [{ file: 'a85_be_imbalance_prices_documented.xml', source: 'documented-shape' }],
+    simulation: { publication: 'actual', templates: [{ file: 'a85_be_imbalance_prices_documented.xml' }] },
   }),
   dataset({
     id: 'entsoe.imbalance_volumes',
@@ -192,6 +280,22 @@ export const entsoeDatasets: readonly Dataset[] = [
     window: actualWindow,
     partitions: ZONES,
     validation: actualMw,
+    document: { type: 'A86' },
     request: (z) => ({ documentType: 'A86', domains: { controlArea_Domain: eic(z) } }),
+    workers: { development: { enabled: true, backfill: 'PT6H', partitions: ['CZ'] }, production: everywhere() },
+    fixtures: [{ file: 'a86_cz_imbalance_volume_pt1m.xml', source: 'recorded' }],
+    simulation: { publication: 'actual', templates: [{ file: 'a86_cz_imbalance_volume_pt1m.xml' }] },
   }),
 ];
+
+/** The dataset whose descriptor reads a document of this type (and process type). */
+export const datasetForDocument: DatasetNamer = (type, processType) => {
+  const ds = entsoeDatasets.find((d) => reads(d.document, type, processType));
+  if (!ds) throw new ParseError(`ENTSO-E document type ${type}${processType ? ` (process type ${processType})` : ''} has no parser`);
+  return ds.id;
+};
+
+/** Parses any ENTSO-E body, naming its dataset from the descriptors. */
+export function parseEntsoeDocument(body: Uint8Array | string): ParsedDocument {
+  return parseEntsoe(body, datasetForDocument);
+}

@@ -1,10 +1,8 @@
 // ENTSO-E Transparency Platform. Token: secret `entsoe:token` (env ENTSOE__TOKEN). See README.md.
 import type { Provider } from '../../shared/dataset.ts';
-import { ParseError } from '../../shared/errors.ts';
 import { AREAS, PSR_TYPES, findArea } from './areas.ts';
 import { ENTSOE_API, ENTSOE_RATE_PER_MINUTE } from './client.ts';
 import { entsoeDatasets } from './datasets.ts';
-import { parseEntsoe } from './parse.ts';
 import { startEntsoeSimulator } from './simulator.ts';
 
 export const entsoe: Provider = {
@@ -13,14 +11,6 @@ export const entsoe: Provider = {
   baseUrl: ENTSOE_API,
   ratePerMinute: ENTSOE_RATE_PER_MINUTE,
   datasets: entsoeDatasets,
-  identify(body) {
-    const doc = parseEntsoe(body);
-    // A no-data acknowledgement names no dataset: parse it as day-ahead prices (zero observations).
-    const id = doc.dataset ?? 'entsoe.day_ahead_prices';
-    const ds = entsoeDatasets.find((d) => d.id === id);
-    if (!ds) throw new ParseError(`no ENTSO-E dataset ${id}`);
-    return ds;
-  },
   reference: [
     { title: 'ENTSO-E areas (partitions; --where area=<code or EIC>)', header: ['code', 'EIC', 'name', 'calendar'], rows: AREAS.map((a) => [a.code, a.eic, a.name, a.tz]) },
     { title: 'ENTSO-E production types (psr_type)', header: ['code', 'name'], rows: Object.entries(PSR_TYPES) },

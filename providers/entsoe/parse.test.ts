@@ -4,7 +4,8 @@ import { describe, it } from 'node:test';
 import { strToU8, zipSync } from 'fflate';
 import { ParseError } from '../../shared/errors.ts';
 import type { Observation } from '../../shared/observation.ts';
-import { AcknowledgementError, parseEntsoe } from './parse.ts';
+import { parseEntsoeDocument as parseEntsoe } from './datasets.ts';
+import { AcknowledgementError } from './parse.ts';
 
 const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
 const parse = (name: string) => parseEntsoe(fixture(name));

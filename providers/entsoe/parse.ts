@@ -48,31 +48,11 @@ const xml = new XMLParser({
 type Node = Record<string, unknown>;
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined);
 
-/** Which dataset a document type (and process type) lands in. */
-export function datasetForDocument(type: string, processType: string | undefined): string {
-  switch (type) {
-    case 'A44':
-      return 'entsoe.day_ahead_prices';
-    case 'A65':
-      return processType === 'A16' ? 'entsoe.load_actual' : 'entsoe.load_forecast';
-    case 'A75':
-      return 'entsoe.generation_actual';
-    case 'A69':
-      return 'entsoe.wind_solar_forecast';
-    case 'A68':
-      return 'entsoe.installed_capacity';
-    case 'A11':
-      return 'entsoe.cross_border_flows';
-    case 'A61':
-      return 'entsoe.transfer_capacity';
-    case 'A85':
-      return 'entsoe.imbalance_prices';
-    case 'A86':
-      return 'entsoe.imbalance_volumes';
-    default:
-      throw new ParseError(`ENTSO-E document type ${type} has no parser`);
-  }
-}
+/**
+ * Which dataset a document type (and process type) lands in; throws a ParseError for a document no
+ * dataset reads. The dataset descriptors provide it (`datasetForDocument` in datasets.ts).
+ */
+export type DatasetNamer = (type: string, processType: string | undefined) => string;
 
 function headerField(header: string, name: string): string | undefined {
   const m = new RegExp(`<(?:\\w+:)?${name.replace(/\./g, '\\.')}(?:\\s[^>]*)?>([^<]*)</`).exec(header);
@@ -80,12 +60,12 @@ function headerField(header: string, name: string): string | undefined {
 }
 
 /** Parses one ENTSO-E response body (XML, ZIP of XML documents, or an error page). */
-export function parseEntsoe(body: Uint8Array | string): ParsedDocument {
+export function parseEntsoe(body: Uint8Array | string, datasetFor: DatasetNamer): ParsedDocument {
   if (typeof body !== 'string' && body[0] === 0x50 && body[1] === 0x4b && body[2] === 0x03 && body[3] === 0x04) {
-    return parseZip(body);
+    return parseZip(body, datasetFor);
   }
   const text = typeof body === 'string' ? body : decodeUtf8(body);
-  return parseXmlDocument(text);
+  return parseXmlDocument(text, datasetFor);
 }
 
 function decodeUtf8(body: Uint8Array): string {
@@ -96,7 +76,7 @@ function decodeUtf8(body: Uint8Array): string {
   }
 }
 
-function parseZip(body: Uint8Array): ParsedDocument {
+function parseZip(body: Uint8Array, datasetFor: DatasetNamer): ParsedDocument {
   let files: Record<string, Uint8Array>;
   try {
     files = unzipSync(body);
@@ -108,7 +88,7 @@ function parseZip(body: Uint8Array): ParsedDocument {
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([name, bytes]) => {
       try {
-        return parseXmlDocument(decodeUtf8(bytes));
+        return parseXmlDocument(decodeUtf8(bytes), datasetFor);
       } catch (e) {
         if (e instanceof ParseError) e.message = `${name} in ZIP: ${e.message}`;
         throw e;
@@ -124,7 +104,7 @@ function parseZip(body: Uint8Array): ParsedDocument {
   };
 }
 
-function parseXmlDocument(text: string): ParsedDocument {
+function parseXmlDocument(text: string, datasetFor: DatasetNamer): ParsedDocument {
   const start = text.replace(/^\uFEFF/, '').trimStart();
   if (/^(<!doctype html|<html)/i.test(start)) {
     const message = start.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
@@ -147,7 +127,7 @@ function parseXmlDocument(text: string): ParsedDocument {
   const type = headerField(header, 'type');
   if (!type) throw new ParseError(`ENTSO-E ${root} has no document type`);
   const processType = headerField(header, 'process.processType');
-  const dataset = datasetForDocument(type, processType);
+  const dataset = datasetFor(type, processType);
   const doc: DocContext = { type, processType, dataset, area: headerField(header, 'area_Domain.mRID') };
 
   const observations: Observation[] = [];

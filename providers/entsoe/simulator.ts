@@ -1,19 +1,21 @@
 // A loopback ENTSO-E Transparency Platform: `/api` with the real parameters, token check (401),
 // the no-data acknowledgement, per-minute rate limiting with a 429 ban, and documents for any
-// window built from the recorded real ones: each recorded TimeSeries becomes a template whose
-// values repeat along the requested window (value of slot = recorded[slot index mod length]).
+// window built from the fixtures each dataset descriptor names (`simulation`): each TimeSeries
+// becomes a template whose points repeat along the requested window (point of slot = recorded[slot
+// index mod length]). Which dataset answers a request comes from the descriptors' document kinds.
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DateTime } from 'luxon';
 import type { Simulator } from '../../shared/dataset.ts';
 import { FaultInjector, serveSimulator, type FaultPlan } from '../../shared/simulator.ts';
 import { addDuration, ceilTo, fixedDurationMs, floorTo, isCalendarDuration, maxDate, minDate } from '../../shared/time.ts';
+import { entsoeDatasets, type Publication } from './datasets.ts';
 
 export const SIMULATOR_TOKEN = 'simulator-token';
 const CET = 'Europe/Brussels';
-const SDAC_15_MIN = new Date('2025-09-30T22:00:00Z');
 
-type SeriesTemplate = { head: string; resolution: string; curve: string; valueField: string; values: string[] };
+/** `points`: each Point's content after its position (one value, or A85's amount/category pairs). */
+type SeriesTemplate = { head: string; resolution: string; curve: string; points: string[] };
 type DocTemplate = { root: string; ns: string; series: SeriesTemplate[] };
 
 const fixtureText = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
@@ -24,49 +26,35 @@ function template(file: string, keep: (s: SeriesTemplate) => boolean = () => tru
   const byHead = new Map<string, SeriesTemplate>();
   for (const chunk of text.match(/<TimeSeries>[\s\S]*?<\/TimeSeries>/g) ?? []) {
     const head = chunk.slice('<TimeSeries>'.length, chunk.indexOf('<Period>')).replace(/<mRID>[^<]*<\/mRID>/, '').replace(/\s+/g, ' ').trim();
-    const valueField = /<(price\.amount|quantity|imbalance_Price\.amount)>/.exec(chunk)![1]!;
-    const values = [...chunk.matchAll(new RegExp(`<${valueField.replace('.', '\\.')}>([^<]*)<`, 'g'))].map((m) => m[1]!);
+    const points = [...chunk.matchAll(/<Point>\s*<position>[^<]*<\/position>([\s\S]*?)<\/Point>/g)].map((m) => m[1]!.replace(/\s+</g, '<').trim());
     const resolution = /<resolution>([^<]+)</.exec(chunk)![1]!;
     // Series with the same elements and resolution are one series over more days.
     const key = `${head}|${resolution}`;
     const s = byHead.get(key);
-    if (s) s.values.push(...values);
-    else {
-      byHead.set(key, {
-        head,
-        resolution,
-        curve: /<curveType>([^<]+)</.exec(chunk)?.[1] ?? 'A01',
-        valueField,
-        values,
-      });
-    }
+    if (s) s.points.push(...points);
+    else byHead.set(key, { head, resolution, curve: /<curveType>([^<]+)</.exec(chunk)?.[1] ?? 'A01', points });
   }
   return { root: root[1]!, ns: root[2]!, series: [...byHead.values()].filter(keep) };
 }
 
 type Era = { from?: Date; to?: Date; doc: DocTemplate };
-type Publication = 'dayAhead' | 'actual' | 'any';
+type Served = { eras: Era[]; published: Publication };
 
-let catalogue: Map<string, { eras: Era[]; published: Publication }> | undefined;
+const served = new Map<string, Served>();
 
-function load() {
-  const one = (doc: DocTemplate): Era[] => [{ doc }];
-  return new Map<string, { eras: Era[]; published: Publication }>([
-    ['A44', {
-      published: 'dayAhead',
-      eras: [
-        { to: SDAC_15_MIN, doc: template('a44_fr_a01_pt60m_2ts.xml') },
-        { from: SDAC_15_MIN, doc: template('a44_es_a03_mtu_switch_2025-10-01.xml', (s) => s.resolution === 'PT15M') },
-      ],
-    }],
-    ['A65/A16', { published: 'actual', eras: one(template('a65_dk1_actual_load_a16.xml')) }],
-    ['A65/A01', { published: 'dayAhead', eras: one(template('a65_dk1_actual_load_a16.xml')) }],
-    ['A75', { published: 'actual', eras: one(template('a75_se4_a03_pt60m.xml')) }],
-    ['A69', { published: 'dayAhead', eras: one(template('a69_fi_day_ahead_pt15m.xml')) }],
-    ['A68', { published: 'any', eras: one(template('a68_be_installed_capacity_p1y_truncated.xml')) }],
-    ['A11', { published: 'actual', eras: one(template('a11_dk1_to_gb_multi_ts_gaps.xml')) }],
-    ['A86', { published: 'actual', eras: one(template('a86_cz_imbalance_volume_pt1m.xml')) }],
-  ]);
+/** The templates of the dataset that reads this document type and process type (built on first use). */
+function servedFor(type: string, processType: string | null): Served | undefined {
+  const ds = entsoeDatasets.find((d) => d.document.type === type && (d.document.processTypes === undefined || (processType !== null && d.document.processTypes.includes(processType))));
+  if (!ds) return undefined;
+  let entry = served.get(ds.id);
+  if (!entry) {
+    entry = {
+      published: ds.simulation.publication,
+      eras: ds.simulation.templates.map((t) => ({ from: t.from, to: t.to, doc: template(t.file, (s) => t.resolution === undefined || s.resolution === t.resolution) })),
+    };
+    served.set(ds.id, entry);
+  }
+  return entry;
 }
 
 /** Until when a document type has been published at `now`. */
@@ -110,9 +98,8 @@ function substituteDomains(head: string, q: URLSearchParams): string {
 
 /** Builds the document for a request, or null when no data falls in the window. */
 export function simulatedDocument(q: URLSearchParams, now: Date): string | null {
-  catalogue ??= load();
   const type = q.get('documentType') ?? '';
-  const entry = catalogue.get(`${type}/${q.get('processType')}`) ?? catalogue.get(type);
+  const entry = servedFor(type, q.get('processType'));
   const from = stampToDate(q.get('periodStart'));
   const to = stampToDate(q.get('periodEnd'));
   if (!entry || !from || !to) return null;
@@ -135,10 +122,10 @@ export function simulatedDocument(q: URLSearchParams, now: Date): string | null 
       let position = 1;
       for (let t = start; t < end; t = addDuration(t, s.resolution, CET), position++) {
         const index = calendar ? 0 : Math.floor(t.getTime() / fixedDurationMs(s.resolution));
-        const value = s.values[index % s.values.length]!;
-        if (s.curve === 'A03' && value === previous) continue;
-        previous = value;
-        points.push(`<Point><position>${position}</position><${s.valueField}>${value}</${s.valueField}></Point>`);
+        const point = s.points[index % s.points.length]!;
+        if (s.curve === 'A03' && point === previous) continue;
+        previous = point;
+        points.push(`<Point><position>${position}</position>${point}</Point>`);
       }
       series.push(`<TimeSeries><mRID>${series.length + 1}</mRID>${substituteDomains(s.head, q)}<Period><timeInterval><start>${iso(start)}</start><end>${iso(end)}</end></timeInterval><resolution>${s.resolution}</resolution>${points.join('')}</Period></TimeSeries>`);
     }
@@ -212,7 +199,7 @@ export async function startEntsoeSimulator(o: EntsoeSimulatorOptions = {}): Prom
     const doc = simulatedDocument(q, now()) ?? acknowledgement(`No matching data found for Data item ${q.get('documentType')} and interval ${q.get('periodStart')}/${q.get('periodEnd')}.`);
     const fault = faults.next();
     if (fault && faults.answer(fault, res, doc, 'text/xml')) return;
-    res.writeHead(200, { 'content-type': 'text/xml' }).end(fault === 'badRecord' ? doc.replace(/<(price\.amount|quantity)>[^<]*</, '<$1>n/a<') : doc);
+    res.writeHead(200, { 'content-type': 'text/xml' }).end(fault === 'badRecord' ? doc.replace(/<(price\.amount|quantity|imbalance_Price\.amount)>[^<]*</, '<$1>n/a<') : doc);
   }
 
   const server = await serveSimulator(faults, handle, o.port);

@@ -1,6 +1,7 @@
-// worker_config: which dataset workers run in which environment, seeded from
-// deployment/workers/<environment>.yaml and re-read while running.
+// worker_config: which dataset workers run in which environment, seeded from the datasets' own
+// worker defaults plus the environment's overrides file, and re-read while running.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { Dataset } from '../shared/dataset.ts';
@@ -31,40 +32,59 @@ export const WorkerParametersSchema = z
 
 export type WorkerParameters = z.infer<typeof WorkerParametersSchema>;
 
-const SeedFileSchema = z
+const OverrideFileSchema = z
   .object({
     environment: z.string().min(1),
-    workers: z.array(
-      z.object({ id: z.string().min(1), enabled: z.boolean(), parameters: WorkerParametersSchema.default({}) }).strict(),
-    ),
+    workers: z
+      .array(z.object({ id: z.string().min(1), enabled: z.boolean().optional(), parameters: WorkerParametersSchema.optional() }).strict())
+      .nullish()
+      .transform((w) => w ?? []),
   })
   .strict();
 
-/** Reads a seed file; every worker must name a known dataset. */
-export function readWorkerSeed(path: string, datasets: readonly Dataset[]): WorkerConfig[] {
+export type WorkerOverride = { id: string; enabled?: boolean; parameters?: WorkerParameters };
+
+/** Reads `<environment>.yaml`: overrides of the datasets' worker defaults, by dataset id. */
+export function readWorkerOverrides(path: string, environment: string): WorkerOverride[] {
   let doc: unknown;
   try {
     doc = parseYaml(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new ConfigError(`worker seed ${path}: ${(e as Error).message}`);
+    throw new ConfigError(`worker overrides ${path}: ${(e as Error).message}`);
   }
-  const parsed = SeedFileSchema.safeParse(doc);
+  const parsed = OverrideFileSchema.safeParse(doc);
   if (!parsed.success) {
     const i = parsed.error.issues[0]!;
-    throw new ConfigError(`worker seed ${path}: ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`worker overrides ${path}: ${i.path.join('.')}: ${i.message}`);
   }
-  const known = new Set(datasets.map((d) => d.id));
-  for (const w of parsed.data.workers) {
-    if (!known.has(w.id)) throw new ConfigError(`worker seed ${path}: unknown dataset ${w.id}`);
+  if (parsed.data.environment !== environment) {
+    throw new ConfigError(`worker overrides ${path}: written for environment ${parsed.data.environment}, not ${environment}`);
   }
-  return parsed.data.workers.map((w) => ({
-    workerId: w.id,
-    environment: parsed.data.environment,
-    enabled: w.enabled,
-    parameters: w.parameters,
-  }));
+  return parsed.data.workers;
 }
 
-export function workerSeedPath(environment: string): URL {
-  return new URL(`../deployment/workers/${environment}.yaml`, import.meta.url);
+/**
+ * The worker_config seeds of an environment: every dataset, with its descriptor's defaults for the
+ * environment (disabled when it names none), then the overrides by id (a parameter given there
+ * replaces the default's). An override naming no dataset, or a partition the dataset lacks, is a ConfigError.
+ */
+export function workerSeeds(datasets: readonly Dataset[], environment: string, overrides: readonly WorkerOverride[] = []): WorkerConfig[] {
+  const byId = new Map(overrides.map((o) => [o.id, o]));
+  for (const id of byId.keys()) {
+    if (!datasets.some((d) => d.id === id)) throw new ConfigError(`worker overrides for ${environment}: unknown dataset ${id}`);
+  }
+  return datasets.map((d) => {
+    const defaults = d.workers[environment] ?? { enabled: false };
+    const override = byId.get(d.id);
+    const { enabled: defaultEnabled, ...defaultParameters } = defaults;
+    const parameters: WorkerParameters = { ...defaultParameters, ...override?.parameters } as WorkerParameters;
+    const checked = WorkerParametersSchema.safeParse(parameters);
+    if (!checked.success) throw new ConfigError(`worker ${d.id} in ${environment}: ${checked.error.issues[0]!.path.join('.')}: ${checked.error.issues[0]!.message}`);
+    const unknown = (checked.data.partitions ?? []).filter((p) => !d.partitions.includes(p));
+    if (unknown.length > 0) throw new ConfigError(`worker ${d.id} in ${environment}: unknown partition(s) ${unknown.join(', ')}`);
+    return { workerId: d.id, environment, enabled: override?.enabled ?? defaultEnabled, parameters: checked.data };
+  });
 }
+
+/** `<dir>/<environment>.yaml`: where an environment's overrides live. */
+export const workerOverridesPath = (dir: string, environment: string) => join(dir, `${environment}.yaml`);

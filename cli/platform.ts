@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Scheduler, type AcquisitionEvent } from '../acquisition/scheduler.ts';
-import { readWorkerSeed, workerSeedPath } from '../acquisition/worker-config.ts';
+import { readWorkerOverrides, workerOverridesPath, workerSeeds } from '../acquisition/worker-config.ts';
 import { startIngestion, type Ingestion, type IngestionEvent } from '../ingestion/consumer.ts';
 import { datasets, findDataset, providers } from '../providers/index.ts';
 import { openBus, type Bus } from '../shared/bus/index.ts';
@@ -59,14 +59,18 @@ export async function openPlatform(
 /** Logical topic of a provider's raw payloads; each bus adapter maps it to its own naming. */
 export const topicFor = (provider: string) => provider;
 
-/** Seeds worker_config for the environment from deployment/workers/<env>.yaml (missing rows only). */
-export async function seedWorkers(store: Store, environment: string, log?: Logger): Promise<number> {
-  const path = fileURLToPath(workerSeedPath(environment));
-  if (!existsSync(path)) {
-    log?.warn(`no worker seed file for environment ${environment} (${path})`);
-    return 0;
-  }
-  return store.seedWorkerConfig(readWorkerSeed(path, datasets));
+/** Where `<environment>.yaml` worker overrides live in this build. */
+export const WORKER_OVERRIDES_DIR = fileURLToPath(new URL('../deployment/workers/', import.meta.url));
+
+/**
+ * Seeds worker_config for the environment (missing rows only): every dataset's worker defaults,
+ * overridden by `<overridesDir>/<env>.yaml` when that file exists.
+ */
+export async function seedWorkers(store: Store, environment: string, log?: Logger, overridesDir = WORKER_OVERRIDES_DIR): Promise<number> {
+  const path = workerOverridesPath(overridesDir, environment);
+  const overrides = existsSync(path) ? readWorkerOverrides(path, environment) : [];
+  if (overrides.length === 0) log?.debug(`worker seeds for ${environment}: the datasets' defaults (no overrides in ${path})`);
+  return store.seedWorkerConfig(workerSeeds(datasets, environment, overrides));
 }
 
 export type Roles = {

@@ -52,7 +52,8 @@ describe('ENTSO-E client', () => {
 
   it('turns "no matching data" into an empty result, not an error', async () => {
     const sim = await startEntsoeSimulator({ now: () => NOW });
-    const window = { from: new Date('2025-11-01T23:00:00Z'), to: new Date('2025-11-02T23:00:00Z') };
+    // Imbalance prices are published within the hour: nothing exists yet for tomorrow.
+    const window = { from: new Date(NOW.getTime() + 86_400_000), to: new Date(NOW.getTime() + 2 * 86_400_000) };
     const payload = await ds('imbalance_prices').fetch(window, 'BE', ctx(sim.url, http()));
     assert.deepEqual(parseEntsoe(payload.body).observations, []);
     await sim.close();

@@ -54,15 +54,71 @@ describe('scalar parse entsoe', () => {
     assert.deepEqual(lines[0], { dataset: 'entsoe.generation_actual', series: { area: '10Y1001A1001A47J', psr_type: 'B04', direction: 'generation', resolution: 'PT60M' }, ts: '2025-10-20T11:00:00Z', resolution: 'PT60M', value: 0.9, unit: 'MW' });
   });
 
-  it('prints nothing for the no-data acknowledgement, and fails on an HTML error page', () => {
-    const ack = scalar('parse', 'entsoe', entsoeFixture('ack_999_no_matching_data.xml'));
+  it('names the acknowledgement it cannot place, prints nothing for it as a named dataset, and fails on an HTML error page', () => {
+    const unplaced = scalar('parse', 'entsoe', entsoeFixture('ack_999_no_matching_data.xml'));
+    assert.deepEqual([unplaced.status, unplaced.stdout], [1, '']);
+    assert.match(unplaced.stderr, /no dataset recognises this payload \(XML with root element <Acknowledgement_MarketDocument>.*No matching data found/);
+    const ack = scalar('parse', 'entsoe', entsoeFixture('ack_999_no_matching_data.xml'), '--dataset', 'day_ahead_prices');
     assert.deepEqual([ack.status, ack.stdout], [0, '']);
     const dir = mkdtempSync(join(tmpdir(), 'scalar-cli-'));
     dirs.push(dir);
     writeFileSync(join(dir, 'error.html'), '<html><body>503 Service Unavailable</body></html>');
     const html = scalar('parse', 'entsoe', join(dir, 'error.html'));
     assert.deepEqual([html.status, html.stdout], [1, '']);
-    assert.match(html.stderr, /HTML page/);
+    assert.match(html.stderr, /an HTML page: 503 Service Unavailable/);
+  });
+});
+
+describe('scalar parse: choosing the dataset and reading the file', () => {
+  const entsoeFixture = (name: string) => fileURLToPath(new URL(`../providers/entsoe/fixtures/${name}`, import.meta.url));
+
+  it('--dataset forces one dataset; a document of another is refused', () => {
+    const forced = scalar('parse', 'entsoe', entsoeFixture('a65_dk1_actual_load_a16.xml'), '--dataset', 'entsoe.load_actual');
+    assert.equal(forced.status, 0, forced.stderr);
+    assert.equal(forced.stdout.trim().split('\n').length, 47);
+    const wrong = scalar('parse', 'entsoe', entsoeFixture('a65_dk1_actual_load_a16.xml'), '--dataset', 'load_forecast');
+    assert.deepEqual([wrong.status, wrong.stdout], [1, '']);
+    assert.match(wrong.stderr, /expected a entsoe.load_forecast document, got entsoe.load_actual/);
+    assert.match(scalar('parse', 'entsoe', entsoeFixture('a65_dk1_actual_load_a16.xml'), '--dataset', 'nope').stderr, /entsoe has no dataset nope/);
+  });
+
+  it('names the keys of a JSON payload no dataset recognises', () => {
+    const r = scalar('parse', 'energinet', fixture('ElectricityProdex5MinRealtime_limit100.json'));
+    assert.deepEqual([r.status, r.stdout], [1, '']);
+    assert.match(r.stderr, /no dataset recognises this payload \(a JSON object with top-level keys total, limit, dataset, records; records with fields Minutes5UTC/);
+  });
+
+  it('reports a missing file or a directory in one line, exit non-zero', () => {
+    for (const path of [join(tmpdir(), 'no-such-payload.xml'), tmpdir()]) {
+      const r = scalar('parse', 'entsoe', path);
+      assert.notEqual(r.status, 0);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /^scalar: ConfigError: cannot read .*: (no such file|is a directory, not a payload file)\n$/);
+    }
+  });
+
+  it('prints a dimension that repeats a column only once in a table', () => {
+    const table = scalar('parse', 'entsoe', entsoeFixture('a44_fr_a01_pt60m_2ts.xml'), '--format', 'table').stdout.split('\n');
+    assert.match(table[0]!, /^dataset\s+area\s+sequence\s+ts\s+resolution\s+value\s+unit$/);
+    const csv = scalar('parse', 'entsoe', entsoeFixture('a44_fr_a01_pt60m_2ts.xml'), '--format', 'csv').stdout.split('\n');
+    assert.equal(csv[1], 'entsoe.day_ahead_prices,10YFR-RTE------C,1,2023-05-06T22:00:00Z,PT60M,106.78,EUR/MWh');
+  });
+});
+
+describe('scalar datasets', () => {
+  it('lists every dataset with provider, resolution, unit, dimensions and whether it runs in the environment', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scalar-datasets-'));
+    dirs.push(dir);
+    const r = scalar('datasets', '--data-dir', dir, '--env', 'production', '--format', 'json');
+    assert.equal(r.status, 0, r.stderr);
+    const rows = JSON.parse(r.stdout) as { id: string; provider: string; dimensions: string[]; enabled: boolean | null }[];
+    const byId = new Map(rows.map((x) => [x.id, x]));
+    assert.deepEqual(byId.get('entsoe.load_forecast')?.dimensions, ['area', 'horizon', 'resolution']);
+    assert.equal(byId.get('energinet.elspot_prices')?.enabled, false);
+    assert.equal(byId.get('entsoe.imbalance_prices')?.enabled, true);
+    assert.ok(rows.every((x) => x.enabled !== null), 'every dataset is seeded in every environment');
+    const table = scalar('datasets', '--data-dir', dir).stdout;
+    assert.match(table, /entsoe\.imbalance_prices\s+entsoe\s.*area business_type resolution \[category\].*\sno\n/);
   });
 });
 

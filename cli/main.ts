@@ -138,18 +138,30 @@ program
 
 program
   .command('datasets')
-  .description('the catalogue: every dataset, its cadence, resolution, unit, and whether it runs here')
+  .description('the catalogue: every dataset, its provider, cadence, resolution, unit, dimensions, and whether it runs here')
   .addOption(dataDirOption())
   .addOption(configOption())
   .option('--env <environment>', 'environment whose worker_config to show')
+  .addOption(new Option('--format <format>', 'table or json').choices(['table', 'json']).default('table'))
   .option('--reference', 'also print each provider\'s reference tables (areas, production types)')
-  .action(async (o: Common & { reference?: boolean }) => {
+  .action(async (o: Common & { reference?: boolean; format: 'table' | 'json' }) => {
     await withStore(o, async (store, env) => {
       await seedWorkers(store, env);
       const enabled = new Map((await store.listWorkerConfig(env)).map((w) => [w.workerId, w.enabled]));
+      if (o.format === 'json') {
+        const rows = datasets.map((d) => ({
+          id: d.id, provider: d.provider, title: d.title, cadence: d.cadence, resolution: d.resolution, unit: d.unit,
+          dimensions: d.dimensions, optionalDimensions: d.optionalDimensions ?? [], partitions: d.partitions,
+          environment: env, enabled: enabled.get(d.id) ?? null,
+        }));
+        process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+        return;
+      }
       writeTable(
-        ['id', 'provider', 'cadence', 'resolution', 'unit', 'partitions', `enabled (${env})`],
-        datasets.map((d) => [d.id, d.provider, cadenceText(d.cadence), d.resolution, d.unit, d.partitions.length > 6 ? `${d.partitions.length} (${d.partitions.slice(0, 3).join(' ')} …)` : d.partitions.join(' '),
+        ['id', 'provider', 'cadence', 'resolution', 'unit', 'dimensions', 'partitions', `enabled (${env})`],
+        datasets.map((d) => [d.id, d.provider, cadenceText(d.cadence), d.resolution, d.unit,
+          [...d.dimensions, ...(d.optionalDimensions ?? []).map((x) => `[${x}]`)].join(' '),
+          d.partitions.length > 6 ? `${d.partitions.length} (${d.partitions.slice(0, 3).join(' ')} …)` : d.partitions.join(' '),
           enabled.has(d.id) ? (enabled.get(d.id) ? 'yes' : 'no') : 'not configured']),
       );
       for (const p of o.reference ? providers : []) {

@@ -17,8 +17,16 @@ export function writeObservations(observations: readonly Observation[], format: 
     for (const o of observations) out.write(`${JSON.stringify(observationToJson(o))}\n`);
     return observations.length;
   }
-  const dims = [...new Set(observations.flatMap((o) => Object.keys(o.series)))].sort();
-  const header = ['dataset', ...dims, 'ts', 'resolution', 'value', 'unit'];
+  const hasIssued = observations.some((o) => o.issued !== undefined);
+  const hasQuality = observations.some((o) => o.quality !== undefined);
+  const fixed = new Set(['dataset', 'ts', 'resolution', 'value', 'unit', 'issued', 'quality']);
+  const fixedValue = (o: Observation, name: string) => (name === 'resolution' ? o.resolution : name === 'unit' ? o.unit : name === 'dataset' ? o.dataset : undefined);
+  // A dimension that repeats a column (ENTSO-E series carry `resolution`) is shown once, in the column;
+  // one that differs from it keeps its own column, named `series.<name>`.
+  const dims = [...new Set(observations.flatMap((o) => Object.keys(o.series)))]
+    .sort()
+    .filter((d) => !fixed.has(d) || observations.some((o) => o.series[d] !== undefined && o.series[d] !== fixedValue(o, d)));
+  const header = ['dataset', ...dims.map((d) => (fixed.has(d) ? `series.${d}` : d)), 'ts', 'resolution', 'value', 'unit', ...(hasIssued ? ['issued'] : []), ...(hasQuality ? ['quality'] : [])];
   const rows = observations.map((o) => [
     o.dataset,
     ...dims.map((d) => o.series[d] ?? ''),
@@ -26,6 +34,8 @@ export function writeObservations(observations: readonly Observation[], format: 
     o.resolution,
     o.value === null ? '' : String(o.value),
     o.unit,
+    ...(hasIssued ? [o.issued ? isoUtc(o.issued) : ''] : []),
+    ...(hasQuality ? [o.quality ?? ''] : []),
   ]);
   if (format === 'csv') {
     out.write(`${header.join(',')}\n`);

@@ -50,10 +50,11 @@ export function describePayload(body: Uint8Array): string {
     }
     return `a JSON ${typeof doc}`;
   }
+  if (/^(<!doctype html|<html)/i.test(text)) return `an HTML page: ${text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 120)}`;
   const root = /^(?:<\?xml[^>]*\?>\s*)?(?:<!--[\s\S]*?-->\s*)*<([\w:.-]+)/.exec(text)?.[1];
   if (root) {
     // The first simple elements are the header (document type, process, ...): what a reader needs to place it.
-    const leaves = [...text.slice(0, 2000).matchAll(/<([\w.:-]+)(?:\s[^>]*)?>([^<]{1,40})<\/\1>/g)].slice(0, 6).map((m) => `${m[1]}=${m[2]!.trim()}`);
+    const leaves = [...text.slice(0, 4000).matchAll(/<([\w.:-]+)(?:\s[^>]*)?>([^<]{1,40})<\/\1>/g)].slice(0, 10).map((m) => `${m[1]}=${m[2]!.trim()}`);
     return `XML with root element <${root}>${leaves.length > 0 ? `, first fields ${leaves.join(', ')}` : ''}`;
   }
   return `text starting ${JSON.stringify(text.slice(0, 60))}`;

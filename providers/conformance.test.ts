@@ -1,9 +1,42 @@
-// Every dataset of every provider keeps the plugin contract.
+// Every dataset of every provider keeps the plugin contract. Datasets are found from the registry:
+// a new descriptor is checked here without anyone listing it.
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { nextRunAt } from '../acquisition/window.ts';
-import { parseDuration } from '../shared/time.ts';
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { nextRunAt, nextWindow } from '../acquisition/window.ts';
+import { readWorkerOverrides, workerOverridesPath, workerSeeds } from '../acquisition/worker-config.ts';
+import { validateObservations } from '../ingestion/validate.ts';
+import type { Dataset, Provider, Simulator } from '../shared/dataset.ts';
+import { createHttpClient } from '../shared/http.ts';
+import { silentLogger } from '../shared/log.ts';
+import type { Observation } from '../shared/observation.ts';
+import { envName, envSecrets } from '../shared/secrets/index.ts';
+import { addDuration, maxDate, parseDuration } from '../shared/time.ts';
+import { goldenDifferences, readFixture, readGolden, renderGolden } from './golden-files.ts';
 import { datasets, providers } from './index.ts';
+
+const WORKERS_DIR = fileURLToPath(new URL('../deployment/workers/', import.meta.url));
+const ENVIRONMENTS = readdirSync(WORKERS_DIR).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, ''));
+const seeds = new Map(ENVIRONMENTS.map((env) => [env, workerSeeds(datasets, env, readWorkerOverrides(workerOverridesPath(WORKERS_DIR, env), env))]));
+
+/** Series whose keys are not exactly the declared dimensions (plus any of the optional ones). */
+function dimensionDrift(ds: Dataset, observations: readonly Observation[]): string[] {
+  const required = new Set(ds.dimensions);
+  const allowed = new Set([...ds.dimensions, ...(ds.optionalDimensions ?? [])]);
+  const problems = new Set<string>();
+  for (const o of observations) {
+    const keys = Object.keys(o.series);
+    const missing = [...required].filter((k) => !(k in o.series));
+    const extra = keys.filter((k) => !allowed.has(k));
+    if (missing.length > 0 || extra.length > 0) problems.add(`${JSON.stringify(o.series)}: missing [${missing.join(', ')}], undeclared [${extra.join(', ')}]`);
+  }
+  return [...problems];
+}
+
+/** A fetch time at which every observation of a recorded payload had already started: the end of the last interval. */
+const fetchedAfter = (ds: Dataset, observations: readonly Observation[]) =>
+  observations.reduce((latest, o) => maxDate(latest, addDuration(o.ts, o.resolution, ds.window.tz)), new Date(0));
 
 describe('provider conformance', () => {
   it('has unique dataset ids of the form provider.snake_case', () => {
@@ -11,25 +44,85 @@ describe('provider conformance', () => {
     for (const d of datasets) assert.match(d.id, new RegExp(`^${d.provider}\\.[a-z0-9_]+$`));
   });
 
-  for (const p of providers) {
-    for (const d of p.datasets) {
-      it(`${d.id}: cadence, windows and rules are well-formed`, () => {
-        assert.equal(d.provider, p.id);
-        assert.ok(d.partitions.length > 0);
-        assert.ok(nextRunAt(d.cadence, new Date('2025-11-05T00:00:00Z')) > new Date('2025-11-05T00:00:00Z'));
-        for (const k of ['align', 'maxSpan', 'lookback', 'horizon', 'backfill'] as const) parseDuration(d.window[k]);
-        parseDuration(d.validation.maxLead);
-        for (const [unit, [lo, hi]] of Object.entries(d.validation.plausible)) assert.ok(lo < hi, unit);
-      });
-    }
+  it('has worker override files for development and production', () => {
+    for (const env of ['development', 'production']) assert.ok(ENVIRONMENTS.includes(env), env);
+  });
 
-    it(`${p.id}: its simulator starts and stops`, async () => {
-      const sim = await p.startSimulator();
-      try {
-        assert.match(sim.url, /^http:\/\/127\.0\.0\.1:\d+(\/\w*)?$/);
-      } finally {
-        await sim.close();
-      }
+  for (const p of providers) {
+    describe(p.id, () => {
+      let sim: Simulator | undefined;
+      before(async () => {
+        sim = await p.startSimulator();
+      });
+      after(async () => {
+        await sim?.close();
+      });
+
+      it('its simulator listens on loopback', () => {
+        assert.match(sim!.url, /^http:\/\/127\.0\.0\.1:\d+(\/\w*)?$/);
+      });
+
+      for (const d of p.datasets) describeDataset(p, d, () => sim!);
     });
   }
 });
+
+function describeDataset(p: Provider, d: Dataset, simulator: () => Simulator): void {
+  describe(d.id, () => {
+    it('has well-formed cadence, windows, rules and worker defaults', () => {
+      assert.equal(d.provider, p.id);
+      assert.ok(d.partitions.length > 0);
+      assert.ok(nextRunAt(d.cadence, new Date('2025-11-05T00:00:00Z')) > new Date('2025-11-05T00:00:00Z'));
+      for (const k of ['align', 'maxSpan', 'lookback', 'horizon', 'backfill'] as const) parseDuration(d.window[k]);
+      parseDuration(d.validation.maxLead);
+      for (const [unit, [lo, hi]] of Object.entries(d.validation.plausible)) assert.ok(lo < hi, unit);
+      assert.ok(d.workers.development && d.workers.production, 'worker defaults for development and production');
+      assert.deepEqual(d.dimensions.filter((x) => d.optionalDimensions?.includes(x)), [], 'a dimension is either required or optional');
+    });
+
+    it('appears in every environment\'s worker seeds', () => {
+      for (const [env, rows] of seeds) assert.equal(rows.filter((w) => w.workerId === d.id).length, 1, `${d.id} in ${env}`);
+    });
+
+    it('has at least one fixture', () => {
+      assert.ok(d.fixtures.length > 0);
+    });
+
+    for (const f of d.fixtures) {
+      describe(f.file, () => {
+        it('parses to its golden file', () => {
+          const expected = readGolden(d, f);
+          assert.ok(expected !== null, `no golden file for ${f.file}: review the parse, then npm run golden -- --write ${d.id}`);
+          const actual = renderGolden(d, f);
+          assert.ok(actual === expected, `${f.file} differs from its golden file:\n${goldenDifferences(expected, actual).join('\n')}`);
+        });
+
+        it('passes validation, every series with exactly the declared dimensions', () => {
+          const observations = d.parse(readFixture(d, f));
+          assert.ok(observations.length > 0, 'the fixture holds observations');
+          validateObservations(d, observations, fetchedAfter(d, observations));
+          assert.deepEqual(dimensionDrift(d, observations), []);
+        });
+
+        it('is claimed by this dataset\'s detect and by no other dataset of the provider', () => {
+          const body = readFixture(d, f);
+          assert.deepEqual(p.datasets.filter((x) => x.detect(body)).map((x) => x.id), [d.id]);
+        });
+      });
+    }
+
+    it('fetches one window from the simulator that parses to rows with the declared dimensions', async () => {
+      const sim = simulator();
+      const defaults = d.workers.development;
+      const partition = defaults?.partitions?.[0] ?? d.partitions[0]!;
+      const window = nextWindow(d.window, null, new Date(), defaults?.backfill);
+      assert.ok(window, 'a first run has a window to fetch');
+      const secrets = envSecrets(Object.fromEntries(Object.entries(sim.secrets ?? {}).map(([k, v]) => [envName(k), v])));
+      const http = createHttpClient(p.id, { timeoutMs: 10_000, maxAttempts: 2, initialDelayMs: 5, maxDelayMs: 20 });
+      const payload = await d.fetch(window, partition, { http, secrets, baseUrl: sim.url, onAttempt: () => {}, log: silentLogger });
+      const observations = d.parse(payload.body);
+      assert.ok(observations.length > 0, `no rows for ${partition} ${window.from.toISOString()}/${window.to.toISOString()}`);
+      assert.deepEqual(dimensionDrift(d, observations), []);
+    });
+  });
+}

@@ -14,6 +14,8 @@ const row = (o: Partial<Observation> & { ts: Date; value: number | null }, sha =
     resolution: o.resolution ?? 'PT15M',
     value: o.value,
     unit: o.unit ?? 'EUR/MWh',
+    ...(o.issued ? { issued: o.issued } : {}),
+    ...(o.quality !== undefined ? { quality: o.quality } : {}),
     payloadSha256: sha,
   };
 };
@@ -45,6 +47,27 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       const [o] = await store.queryObservations({ dataset: 'test.prices' });
       assert.equal(o!.value, 12);
       assert.equal(await store.countObservations(), 1);
+      await store.close();
+    });
+
+    it('stores issued and quality, and a later delivery overwrites them with the value', async () => {
+      const store = await open();
+      const ts = new Date('2025-11-05T12:15:00Z');
+      const plain = new Date('2025-11-05T12:30:00Z');
+      await store.upsertObservations([
+        row({ ts, value: 10, issued: new Date('2025-11-05T12:20:00.000Z'), quality: 'NotValidated' }),
+        row({ ts: plain, value: 11 }),
+      ]);
+      const [first, other] = await store.queryObservations({ dataset: 'test.prices' });
+      assert.deepEqual([first!.value, first!.issued?.toISOString(), first!.quality], [10, '2025-11-05T12:20:00.000Z', 'NotValidated']);
+      assert.deepEqual([other!.value, 'issued' in other!, 'quality' in other!], [11, false, false]);
+      await store.upsertObservations([row({ ts, value: 9.5, issued: new Date('2025-11-06T08:00:00.000Z'), quality: 'Validated' }, 'b'.repeat(64))]);
+      const [revised] = await store.queryObservations({ dataset: 'test.prices', to: plain });
+      assert.deepEqual([revised!.value, revised!.issued?.toISOString(), revised!.quality], [9.5, '2025-11-06T08:00:00.000Z', 'Validated']);
+      // A delivery without them clears them: the stored row is the latest delivery, whole.
+      await store.upsertObservations([row({ ts, value: 9.75 }, 'c'.repeat(64))]);
+      const [latest] = await store.queryObservations({ dataset: 'test.prices', to: plain });
+      assert.deepEqual([latest!.value, 'issued' in latest!, 'quality' in latest!], [9.75, false, false]);
       await store.close();
     });
 

@@ -32,6 +32,9 @@ CREATE TABLE IF NOT EXISTS observations (
   dataset VARCHAR NOT NULL, series_key VARCHAR NOT NULL, ts TIMESTAMP NOT NULL, value DOUBLE,
   payload_sha256 VARCHAR NOT NULL, ingested_at TIMESTAMP NOT NULL,
   PRIMARY KEY (dataset, series_key, ts));
+-- Added later: files written before carry neither column until this runs.
+ALTER TABLE observations ADD COLUMN IF NOT EXISTS issued TIMESTAMP;
+ALTER TABLE observations ADD COLUMN IF NOT EXISTS quality VARCHAR;
 CREATE TABLE IF NOT EXISTS acquisition_state (
   dataset VARCHAR NOT NULL, partition_key VARCHAR NOT NULL, watermark TIMESTAMP NOT NULL,
   updated_at TIMESTAMP NOT NULL, PRIMARY KEY (dataset, partition_key));
@@ -58,7 +61,8 @@ CREATE TABLE IF NOT EXISTS dead_letters (
 CREATE TEMP TABLE IF NOT EXISTS staging_series (
   dataset VARCHAR, series_key VARCHAR, dimensions VARCHAR, resolution VARCHAR, unit VARCHAR, first_ts TIMESTAMP, last_ts TIMESTAMP);
 CREATE TEMP TABLE IF NOT EXISTS staging_observations (
-  dataset VARCHAR, series_key VARCHAR, ts TIMESTAMP, value DOUBLE, payload_sha256 VARCHAR, ingested_at TIMESTAMP);
+  dataset VARCHAR, series_key VARCHAR, ts TIMESTAMP, value DOUBLE, payload_sha256 VARCHAR, ingested_at TIMESTAMP,
+  issued TIMESTAMP, quality VARCHAR);
 `;
 
 const ts = (d: Date) => timestampValue(BigInt(d.getTime()) * 1000n);
@@ -137,13 +141,19 @@ export class DuckDbStore implements Store {
           else appender.appendDouble(r.value);
           appender.appendVarchar(r.payloadSha256);
           appender.appendTimestamp(now);
+          if (r.issued === undefined) appender.appendNull();
+          else appender.appendTimestamp(ts(r.issued));
+          if (r.quality === undefined) appender.appendNull();
+          else appender.appendVarchar(r.quality);
           appender.endRow();
         }
         appender.closeSync();
         await this.#conn.run(
-          `INSERT INTO observations SELECT * FROM temp.staging_observations
+          `INSERT INTO observations (dataset, series_key, ts, value, payload_sha256, ingested_at, issued, quality)
+           SELECT dataset, series_key, ts, value, payload_sha256, ingested_at, issued, quality FROM temp.staging_observations
            ON CONFLICT (dataset, series_key, ts) DO UPDATE SET
-             value = excluded.value, payload_sha256 = excluded.payload_sha256, ingested_at = excluded.ingested_at`,
+             value = excluded.value, payload_sha256 = excluded.payload_sha256, ingested_at = excluded.ingested_at,
+             issued = excluded.issued, quality = excluded.quality`,
         );
         await this.#conn.run('COMMIT');
       } catch (e) {
@@ -168,7 +178,7 @@ export class DuckDbStore implements Store {
       const out: Observation[] = [];
       for (const s of series) {
         const params: DuckDBValue[] = [q.dataset, s.seriesKey];
-        let sql = 'SELECT ts, value FROM observations WHERE dataset = $1 AND series_key = $2';
+        let sql = 'SELECT ts, value, issued, quality FROM observations WHERE dataset = $1 AND series_key = $2';
         if (q.from) sql += ` AND ts >= $${params.push(ts(q.from))}`;
         if (q.to) sql += ` AND ts < $${params.push(ts(q.to))}`;
         sql += ' ORDER BY ts';
@@ -181,6 +191,8 @@ export class DuckDbStore implements Store {
             resolution: s.resolution,
             value: r.value === null ? null : Number(r.value),
             unit: s.unit,
+            ...(r.issued === null || r.issued === undefined ? {} : { issued: asDate(r.issued) }),
+            ...(r.quality === null || r.quality === undefined ? {} : { quality: String(r.quality) }),
           });
         }
         if (q.limit !== undefined && out.length >= q.limit) break;

@@ -118,10 +118,12 @@ export class SqlStore implements Store {
     const now = new Date();
     const step = ROWS_PER_STATEMENT[this.#dialect];
     for (let i = 0; i < unique.length; i += step) {
-      const values = unique.slice(i, i + step).map((r) => [r.dataset, r.seriesKey, r.ts, r.value, r.payloadSha256, now]);
+      const values = unique.slice(i, i + step).map((r) => [r.dataset, r.seriesKey, r.ts, r.value, r.payloadSha256, now, r.issued ?? null, r.quality ?? null]);
       await this.#query(
-        `INSERT INTO observations (dataset, series_key, ts, value, payload_sha256, ingested_at) VALUES ?${
-          this.#dialect === 'mysql' ? ' ON DUPLICATE KEY UPDATE value = VALUES(value), payload_sha256 = VALUES(payload_sha256), ingested_at = VALUES(ingested_at)' : ''
+        `INSERT INTO observations (dataset, series_key, ts, value, payload_sha256, ingested_at, issued, quality) VALUES ?${
+          this.#dialect === 'mysql'
+            ? ' ON DUPLICATE KEY UPDATE value = VALUES(value), payload_sha256 = VALUES(payload_sha256), ingested_at = VALUES(ingested_at), issued = VALUES(issued), quality = VALUES(quality)'
+            : ''
         }`,
         [values],
       );
@@ -135,13 +137,17 @@ export class SqlStore implements Store {
     const out: Observation[] = [];
     for (const s of series) {
       const params: unknown[] = [q.dataset, s.seriesKey];
-      let sql = 'SELECT ts, value FROM observations WHERE dataset = ? AND series_key = ?';
+      let sql = 'SELECT ts, value, issued, quality FROM observations WHERE dataset = ? AND series_key = ?';
       if (q.from) (sql += ' AND ts >= ?'), params.push(q.from);
       if (q.to) (sql += ' AND ts < ?'), params.push(q.to);
       sql += ' ORDER BY ts';
       if (q.limit !== undefined) (sql += ' LIMIT ?'), params.push(Math.max(0, Math.floor(q.limit - out.length)));
       for (const r of await this.#query(sql, params)) {
-        out.push({ dataset: q.dataset, series: s.dims, ts: r.ts as Date, resolution: s.resolution, value: r.value === null ? null : Number(r.value), unit: s.unit });
+        out.push({
+          dataset: q.dataset, series: s.dims, ts: r.ts as Date, resolution: s.resolution, value: r.value === null ? null : Number(r.value), unit: s.unit,
+          ...(r.issued === null ? {} : { issued: r.issued as Date }),
+          ...(r.quality === null ? {} : { quality: String(r.quality) }),
+        });
       }
       if (q.limit !== undefined && out.length >= q.limit) break;
     }

@@ -34,6 +34,10 @@ function dimensionDrift(ds: Dataset, observations: readonly Observation[]): stri
   return [...problems];
 }
 
+const NOT_PAYLOADS = ['', '{}', '[]', 'null', '{"records": 5}', '<html><body>503</body></html>', '<?xml version="1.0"?><x/>', 'not json {', '\u0000\u0001']
+  .map((t) => new TextEncoder().encode(t))
+  .concat([new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0xff, 0xff])]);
+
 /** A fetch time at which every observation of a recorded payload had already started: the end of the last interval. */
 const fetchedAfter = (ds: Dataset, observations: readonly Observation[]) =>
   observations.reduce((latest, o) => maxDate(latest, addDuration(o.ts, o.resolution, ds.window.tz)), new Date(0));
@@ -82,6 +86,10 @@ function describeDataset(p: Provider, d: Dataset, simulator: () => Simulator): v
 
     it('appears in every environment\'s worker seeds', () => {
       for (const [env, rows] of seeds) assert.equal(rows.filter((w) => w.workerId === d.id).length, 1, `${d.id} in ${env}`);
+    });
+
+    it('detect turns down what is no payload of its provider, without throwing', () => {
+      for (const body of NOT_PAYLOADS) assert.equal(d.detect(body), false, JSON.stringify(new TextDecoder().decode(body).slice(0, 40)));
     });
 
     it('has at least one fixture', () => {

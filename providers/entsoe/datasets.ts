@@ -72,7 +72,8 @@ type Spec = {
   simulation: Simulation;
 };
 
-const reads = (kind: DocumentKind, type: string, processType: string | undefined) =>
+/** Whether a descriptor's document kind covers a document (or request) of this type and process type. */
+export const readsDocument = (kind: DocumentKind, type: string, processType: string | undefined) =>
   kind.type === type && (kind.processTypes === undefined || (processType !== undefined && kind.processTypes.includes(processType)));
 
 function dataset(s: Spec): EntsoeDataset {
@@ -87,7 +88,7 @@ function dataset(s: Spec): EntsoeDataset {
     },
     detect(body) {
       const header = readDocumentHeader(body);
-      return header !== null && reads(s.document, header.type, header.processType);
+      return header !== null && readsDocument(s.document, header.type, header.processType);
     },
   };
 }
@@ -290,7 +291,7 @@ export const entsoeDatasets: readonly EntsoeDataset[] = [
 
 /** The dataset whose descriptor reads a document of this type (and process type). */
 export const datasetForDocument: DatasetNamer = (type, processType) => {
-  const ds = entsoeDatasets.find((d) => reads(d.document, type, processType));
+  const ds = entsoeDatasets.find((d) => readsDocument(d.document, type, processType));
   if (!ds) throw new ParseError(`ENTSO-E document type ${type}${processType ? ` (process type ${processType})` : ''} has no parser`);
   return ds.id;
 };

@@ -9,7 +9,7 @@ import { DateTime } from 'luxon';
 import type { Simulator } from '../../shared/dataset.ts';
 import { FaultInjector, serveSimulator, type FaultPlan } from '../../shared/simulator.ts';
 import { addDuration, ceilTo, fixedDurationMs, floorTo, isCalendarDuration, maxDate, minDate } from '../../shared/time.ts';
-import { entsoeDatasets, type Publication } from './datasets.ts';
+import { entsoeDatasets, readsDocument, type Publication } from './datasets.ts';
 
 export const SIMULATOR_TOKEN = 'simulator-token';
 const CET = 'Europe/Brussels';
@@ -44,7 +44,7 @@ const served = new Map<string, Served>();
 
 /** The templates of the dataset that reads this document type and process type (built on first use). */
 function servedFor(type: string, processType: string | null): Served | undefined {
-  const ds = entsoeDatasets.find((d) => d.document.type === type && (d.document.processTypes === undefined || (processType !== null && d.document.processTypes.includes(processType))));
+  const ds = entsoeDatasets.find((d) => readsDocument(d.document, type, processType ?? undefined));
   if (!ds) return undefined;
   let entry = served.get(ds.id);
   if (!entry) {

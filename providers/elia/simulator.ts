@@ -45,7 +45,8 @@ function buildRoutes(): Map<string, Route> {
   return routes;
 }
 
-const format = (t: number, tz: string) => DateTime.fromMillis(t, { zone: tz }).toFormat("yyyy-MM-dd'T'HH:mm:ssZZ");
+const format = (t: number, tz: string) =>
+  tz === 'UTC' ? `${new Date(t).toISOString().slice(0, 19)}+00:00` : DateTime.fromMillis(t, { zone: tz }).toFormat("yyyy-MM-dd'T'HH:mm:ssZZ");
 
 /** The instants an id holds at `now`: its era, a daily history up to today, measurements up to now, forecasts through tomorrow. */
 function servedRange(route: Route, now: Date): [number, number] {
@@ -68,8 +69,14 @@ export function simulatedRecords(route: Route, from: number, to: number, tz: str
   const out: Record<string, unknown>[] = [];
   const start = Math.ceil(Math.max(from, lo) / stepMs) * stepMs;
   const end = Math.min(to, hi);
+  let dayStart = -Infinity;
+  let nextDay = -Infinity;
   for (let t = start; t < end; t += stepMs) {
-    const dayStart = DateTime.fromMillis(t, { zone: ELIA_TZ }).startOf('day').toMillis();
+    if (t >= nextDay) {
+      const local = DateTime.fromMillis(t, { zone: ELIA_TZ }).startOf('day');
+      dayStart = local.toMillis();
+      nextDay = local.plus({ days: 1 }).toMillis();
+    }
     const group = profile[Math.round((t - dayStart) / stepMs) % profile.length]!;
     for (const r of group) {
       const rec: Record<string, unknown> = { datetime: format(t, tz), ...r };

@@ -60,15 +60,20 @@ export function eliaDataset(family: Family, spec: EliaDatasetSpec): Dataset {
 export const QUARTER_HOUR_WINDOW: EliaDatasetSpec['window'] = {
   align: 'P1D',
   maxSpan: 'P7D',
-  // qualitystatus flips from NotValidated to Validated later: each caught-up run re-reads yesterday.
-  lookback: 'P1D',
+  // qualitystatus flips from NotValidated to Validated later and late values arrive: each caught-up
+  // run re-reads yesterday and today (the lookback counts back from the horizon's end).
+  lookback: 'P2D',
   // Today so far (measurements are published through the day).
   horizon: 'P1D',
   backfill: 'P7D',
 };
 
-/** Forecast themes (load, wind, solar): as above, but through tomorrow, whose day-ahead forecasts exist today. */
-export const FORECAST_WINDOW: EliaDatasetSpec['window'] = { ...QUARTER_HOUR_WINDOW, horizon: 'P2D' };
+/**
+ * Forecast themes (load, wind, solar): as above, but through tomorrow, whose day-ahead forecasts
+ * exist today; the lookback then spans yesterday, today and tomorrow (and a first run needs P2D to
+ * reach today's measurements).
+ */
+export const FORECAST_WINDOW: EliaDatasetSpec['window'] = { ...QUARTER_HOUR_WINDOW, horizon: 'P2D', lookback: 'P3D' };
 
 /** Per-minute themes: whole hours, so a caught-up run reads a few hours (two or three pages), not a day of 1 440 rows. */
 export const MINUTE_WINDOW: EliaDatasetSpec['window'] = {

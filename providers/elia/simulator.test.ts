@@ -106,3 +106,17 @@ describe('elia simulator', () => {
     }
   });
 });
+
+describe('elia simulator ahead of its clock', () => {
+  it('serves tomorrow’s forecasts with measurements null', async () => {
+    const sim = await startEliaSimulator({ now: () => NOW });
+    try {
+      const q = new URLSearchParams({ where: where('2025-11-05T23:00:00Z', '2025-11-06T00:00:00Z'), timezone: 'UTC' });
+      const rows = (await (await fetch(`${sim.url}${BASE}/ods087/exports/json?${q}`)).json()) as Record<string, unknown>[];
+      assert.ok(rows.length > 0);
+      assert.ok(rows.every((r) => r.measured === null && r.loadfactor === null && typeof r.dayaheadforecast === 'number'));
+    } finally {
+      await sim.close();
+    }
+  });
+});

@@ -61,6 +61,8 @@ function servedRange(route: Route, now: Date): [number, number] {
   return [lo, Math.min(hi, ahead)];
 }
 
+const MEASURED_FIELDS = ['measured', 'totalload', 'loadfactor'];
+
 /** Every record an id serves over [from, to), oldest first, with `datetime` (and `quarterhour`) written in `tz`. */
 export function simulatedRecords(route: Route, from: number, to: number, tz: string, now: Date): Record<string, unknown>[] {
   const [lo, hi] = servedRange(route, now);
@@ -81,6 +83,8 @@ export function simulatedRecords(route: Route, from: number, to: number, tz: str
     for (const r of group) {
       const rec: Record<string, unknown> = { datetime: format(t, tz), ...r };
       if ('quarterhour' in r) rec.quarterhour = format(Math.floor(t / 900_000) * 900_000, tz);
+      // Ahead of now only forecasts exist: what is measured (and the load factor derived from it) is null.
+      if (t >= now.getTime()) for (const f of MEASURED_FIELDS) if (f in rec) rec[f] = null;
       out.push(rec);
     }
   }

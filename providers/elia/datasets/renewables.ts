@@ -55,7 +55,8 @@ export const windFamily: Family = {
 };
 
 const WORKERS = {
-  development: { enabled: true, backfill: 'P1D' },
+  // P2D: today's measurements and tomorrow's forecasts (the window ends at the end of tomorrow).
+  development: { enabled: true, backfill: 'P2D' },
   production: { enabled: true, backfill: 'P90D' },
 } as const;
 

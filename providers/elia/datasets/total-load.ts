@@ -27,7 +27,8 @@ export const totalLoad = eliaDataset(totalLoadFamily, {
   window: FORECAST_WINDOW,
   maxLead: 'P3D',
   workers: {
-    development: { enabled: true, backfill: 'P1D' },
+    // P2D: today's measurements and tomorrow's forecasts (the window ends at the end of tomorrow).
+    development: { enabled: true, backfill: 'P2D' },
     production: { enabled: true, backfill: 'P90D' },
   },
   fixtures: [{ file: 'ods002_total_load_2024-10-27_fall_back_export.json', source: 'documented-shape' }],

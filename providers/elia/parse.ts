@@ -90,15 +90,23 @@ export function resolutionOf(code: string): string | null {
  */
 export function parseFamily(family: Family, body: Uint8Array | string): Observation[] {
   const { records } = readPayload(body);
-  const descriptive = new Set(family.descriptive);
-  const keys = new Set(family.keys);
+  const skip = new Set([...TIME_AND_STATUS_FIELDS, ...family.keys, ...family.descriptive]);
   const metrics = new Set(family.metrics);
+  // Series objects and units are shared between rows of the same series (many rows per series in a window).
+  const seriesCache = new Map<string, Readonly<Record<string, string>>>();
+  const unitCache = new Map<string, string>();
+  let lastRawTs: unknown;
+  let lastTs: Date | null = null;
   const out: Observation[] = [];
-  records.forEach((r, i) => {
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
     const where = (field: string) => `elia ${family.datasetId}: record ${i} field ${field}`;
     const rawTs = r.datetime;
-    const ts = typeof rawTs === 'string' ? parseOffsetTimestamp(rawTs) : null;
+    // Rows of one timestamp (regions, fuels) follow each other: parse each timestamp once.
+    const ts: Date | null = rawTs === lastRawTs && lastTs ? lastTs : typeof rawTs === 'string' ? parseOffsetTimestamp(rawTs) : null;
     if (!ts) throw new ParseError(`${where('datetime')}: not a timestamp with an offset: ${JSON.stringify(rawTs)}`);
+    lastRawTs = rawTs;
+    lastTs = ts;
     let resolution: string = family.resolution;
     if (r.resolutioncode !== undefined) {
       const res = typeof r.resolutioncode === 'string' ? resolutionOf(r.resolutioncode) : null;
@@ -110,31 +118,37 @@ export function parseFamily(family: Family, body: Uint8Array | string): Observat
       if (typeof r.qualitystatus !== 'string') throw new ParseError(`${where('qualitystatus')}: not a string: ${JSON.stringify(r.qualitystatus)}`);
       quality = r.qualitystatus;
     }
-    const dims: Record<string, string> = {};
+    let dimsKey = '';
     for (const k of family.keys) {
       const v = r[k];
       if (typeof v !== 'string' || v === '') throw new ParseError(`${where(k)}: key is missing or not a string: ${JSON.stringify(v)}`);
-      dims[k] = v;
+      dimsKey += `${v}\u0000`;
     }
-    for (const [field, v] of Object.entries(r)) {
-      if (TIME_AND_STATUS_FIELDS.has(field) || keys.has(field) || descriptive.has(field)) continue;
+    for (const field in r) {
+      if (skip.has(field)) continue;
+      const v = r[field];
       // Text in a field we know nothing about is descriptive (a label, an id); in a known value field it is an error.
       if ((typeof v === 'string' || typeof v === 'boolean') && !metrics.has(field)) continue;
       if (v !== null && (typeof v !== 'number' || !Number.isFinite(v))) {
         throw new ParseError(`${where(field)}: not a number or null: ${JSON.stringify(v)}`);
       }
-      out.push({
-        dataset: family.datasetId,
-        series: { ...dims, metric: field },
-        ts,
-        resolution,
-        // null is Elia saying "no value" (a forecast not yet made, a unit not reporting): kept, never 0.
-        value: v,
-        unit: family.unitOf(field),
-        ...(quality !== undefined ? { quality } : {}),
-      });
+      const sk = dimsKey + field;
+      let series = seriesCache.get(sk);
+      if (!series) {
+        const dims: Record<string, string> = {};
+        for (const k of family.keys) dims[k] = r[k] as string;
+        dims.metric = field;
+        series = dims;
+        seriesCache.set(sk, series);
+      }
+      let unit = unitCache.get(field);
+      if (unit === undefined) unitCache.set(field, (unit = family.unitOf(field)));
+      // null is Elia saying "no value" (a forecast not yet made, a unit not reporting): kept, never 0.
+      const o: Observation = { dataset: family.datasetId, series, ts, resolution, value: v, unit };
+      if (quality !== undefined) o.quality = quality;
+      out.push(o);
     }
-  });
+  }
   return out;
 }
 

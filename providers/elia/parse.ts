@@ -152,14 +152,20 @@ export function parseFamily(family: Family, body: Uint8Array | string): Observat
   return out;
 }
 
+type Signature = { fields: ReadonlySet<string>; resolutioncode: unknown };
+// Every dataset's `detect` asks about the same bytes in turn: decode them once.
+const signatures = new WeakMap<Uint8Array, Signature | null>();
+
 /** Field set and resolutioncode of a payload's first record, or null when it holds no record or is not Elia JSON. Never throws. */
-export function payloadSignature(body: Uint8Array | string): { fields: ReadonlySet<string>; resolutioncode: unknown } | null {
+export function payloadSignature(body: Uint8Array | string): Signature | null {
+  if (typeof body !== 'string' && signatures.has(body)) return signatures.get(body)!;
+  let sig: Signature | null = null;
   try {
-    const { records } = readPayload(body);
-    const first = records[0];
-    if (!first) return null;
-    return { fields: new Set(Object.keys(first)), resolutioncode: first.resolutioncode };
+    const first = readPayload(body).records[0];
+    if (first) sig = { fields: new Set(Object.keys(first)), resolutioncode: first.resolutioncode };
   } catch {
-    return null;
+    sig = null;
   }
+  if (typeof body !== 'string') signatures.set(body, sig);
+  return sig;
 }

@@ -132,6 +132,18 @@ describe('elia client against the simulator', () => {
     }
   });
 
+  it('retries server errors and cut-off or garbled bodies, and publishes only a whole payload', async () => {
+    sim.setFaults({ rates: { serverError: 0.2, unavailable: 0.1, truncated: 0.15, malformed: 0.15 }, seed: 3 });
+    try {
+      const attempts: AttemptReport[] = [];
+      const payload = await fetchFamily(imbalancePricesMinuteFamily, day('2025-11-05T08:00:00Z', '2025-11-05T14:00:00Z'), ctx(sim.url, attempts), NOW);
+      assert.ok(attempts.some((a) => a.error !== null));
+      assert.equal(parseFamily(imbalancePricesMinuteFamily, payload.body).length, 360 * 7);
+    } finally {
+      sim.setFaults({ rates: {} });
+    }
+  });
+
   it('does not retry an unknown dataset (404)', async () => {
     const attempts: AttemptReport[] = [];
     await assert.rejects(fetchRecords('ods999', day('2025-11-04T00:00:00Z', '2025-11-05T00:00:00Z'), 900_000, ctx(sim.url, attempts)), (e: unknown) => e instanceof HttpError && e.status === 404);

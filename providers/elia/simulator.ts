@@ -64,7 +64,7 @@ function servedRange(route: Route, now: Date): [number, number] {
 const MEASURED_FIELDS = ['measured', 'totalload', 'loadfactor'];
 
 /** Every record an id serves over [from, to), oldest first, with `datetime` (and `quarterhour`) written in `tz`. */
-export function simulatedRecords(route: Route, from: number, to: number, tz: string, now: Date): Record<string, unknown>[] {
+function simulatedRecords(route: Route, from: number, to: number, tz: string, now: Date): Record<string, unknown>[] {
   const [lo, hi] = servedRange(route, now);
   const stepMs = fixedDurationMs(route.family.resolution);
   const profile = route.profile();

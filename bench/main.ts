@@ -1,5 +1,6 @@
 // npm run bench: throughput figures, each beside a baseline measured in the same run.
 //   parse:  Energinet DayAheadPrices parser vs bare JSON.parse of the same bytes
+//   elia:   Elia wide-record parser (solar export) vs bare JSON.parse of the same bytes
 //   store:  DuckDbStore.upsertObservations of 1M observations vs DuckDB's appender into a plain table
 //   mariadb: SqlStore (mysql dialect) upsert vs LOAD DATA LOCAL INFILE of the same rows
 //   buses:  end-to-end observations/s and publish→commit latency over NATS vs the in-process bus
@@ -71,6 +72,28 @@ async function benchParse() {
   global.gc?.();
   line('heap held by the parsed observations', `${fmt(mb(process.memoryUsage().heapUsed - before))} MB`, `payload ${mb(body.byteLength).toFixed(1)} MB`);
   void parsed.length;
+}
+
+/** Elia: the recorded ods032 day repeated over consecutive days and regions, as one JSON export (bare array). */
+async function benchElia() {
+  const day = JSON.parse(readFileSync(new URL('../providers/elia/fixtures/ods032_solar_belgium_2023-03-26_utcday.json', import.meta.url), 'utf8')) as Record<string, unknown>[];
+  const target = Math.max(1000, Math.floor(ROWS / 15)); // 15 numeric fields per record
+  const regions = ['Belgium', 'Flanders', 'Wallonia', 'Brussels', 'Antwerp', 'Limburg', 'East-Flanders', 'West-Flanders', 'Flemish-Brabant', 'Walloon-Brabant', 'Hainaut', 'Liège', 'Luxembourg', 'Namur'];
+  const records: Record<string, unknown>[] = [];
+  for (let d = 0; records.length < target; d++) {
+    for (const r of day) {
+      const t = new Date(Date.parse(String(r.datetime)) + d * 86_400_000).toISOString().slice(0, 19);
+      for (const region of regions) records.push({ ...r, datetime: `${t}+00:00`, region });
+    }
+  }
+  const body = new TextEncoder().encode(JSON.stringify(records.slice(0, target)));
+  const solar = findDataset('elia.solar');
+  console.log(`\nparse: Elia ods087/ods032 export, ${fmt(target)} records, ${mb(body.byteLength).toFixed(1)} MB`);
+  const text = new TextDecoder().decode(body);
+  const bare = await time(3, () => JSON.parse(text));
+  const ours = await time(3, () => solar.parse(body));
+  line('elia.solar parse', `${fmt((target * 15) / ours)} rows/s`, `JSON.parse ${fmt(mb(body.byteLength) / bare)} MB/s`, bare / ours);
+  line('', `${fmt(mb(body.byteLength) / ours)} MB/s`);
 }
 
 /** A ~10 MB A75 document: the LU fixture's TimeSeries repeated with fresh mRIDs. */
@@ -268,6 +291,7 @@ async function benchBuses() {
 
 console.log(`scalar bench (node ${process.version}, ${process.platform}/${process.arch})`);
 await benchParse();
+await benchElia();
 await benchEntsoe();
 await benchStore();
 await benchMariaDb();

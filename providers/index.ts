@@ -1,10 +1,11 @@
 // Which providers exist. Adding a provider = one folder under providers/ and one line here.
 import type { Dataset, Provider } from '../shared/dataset.ts';
 import { UnknownDatasetError } from '../shared/errors.ts';
+import { elia } from './elia/index.ts';
 import { energinet } from './energinet/index.ts';
 import { entsoe } from './entsoe/index.ts';
 
-export const providers: readonly Provider[] = [energinet, entsoe];
+export const providers: readonly Provider[] = [energinet, entsoe, elia];
 
 export const datasets: readonly Dataset[] = providers.flatMap((p) => p.datasets);
 

@@ -10,6 +10,7 @@ import { imbalancePricesQh, imbalancePricesQhFamily } from './datasets/imbalance
 import { solar, solarFamily, wind } from './datasets/renewables.ts';
 import { totalLoad } from './datasets/total-load.ts';
 import { elia } from './index.ts';
+import { identifyDataset } from '../../shared/identify-dataset.ts';
 import { parseFamily, parseOffsetTimestamp, readPayload } from './parse.ts';
 
 const fixturePath = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
@@ -155,7 +156,7 @@ describe('elia detection', () => {
   it('places every fixture in its own dataset and no other', () => {
     for (const d of elia.datasets) {
       for (const f of d.fixtures ?? []) {
-        assert.equal(elia.identify(fixture(f.file)).id, d.id, f.file);
+        assert.equal(identifyDataset(elia, fixture(f.file)).id, d.id, f.file);
         assert.deepEqual(elia.datasets.filter((x) => x.detect?.(fixture(f.file))).map((x) => x.id), [d.id], f.file);
       }
     }
@@ -163,14 +164,14 @@ describe('elia detection', () => {
 
   it('tells the per-minute prices from the quarter-hourly ones by resolutioncode', () => {
     const rec = { datetime: '2025-08-17T00:36:00+00:00', resolutioncode: 'PT1M', imbalanceprice: -30.258 };
-    assert.equal(elia.identify(bytes({ total_count: 1, results: [rec] })).id, 'elia.imbalance_prices_minute');
-    assert.equal(elia.identify(bytes([{ ...rec, resolutioncode: 'PT15M' }])).id, imbalancePricesQhFamily.datasetId);
+    assert.equal(identifyDataset(elia, bytes({ total_count: 1, results: [rec] })).id, 'elia.imbalance_prices_minute');
+    assert.equal(identifyDataset(elia, bytes([{ ...rec, resolutioncode: 'PT15M' }])).id, imbalancePricesQhFamily.datasetId);
   });
 
   it('names what it saw when no dataset matches, and an empty payload', () => {
-    assert.throws(() => elia.identify(bytes([{ datetime: '2024-01-01T00:00:00Z', foo: 1 }])), /no dataset matches.*fields datetime, foo/);
-    assert.throws(() => elia.identify(bytes({ total_count: 0, results: [] })), /no record/);
-    assert.throws(() => elia.identify(bytes({ records: [] })), ParseError);
+    assert.throws(() => identifyDataset(elia, bytes([{ datetime: '2024-01-01T00:00:00Z', foo: 1 }])), /no dataset recognises.*datetime, foo/);
+    assert.throws(() => identifyDataset(elia, bytes({ total_count: 0, results: [] })), /no dataset recognises/);
+    assert.throws(() => identifyDataset(elia, bytes({ records: [] })), ParseError);
   });
 
   it('solar without a wind key stays solar', () => {

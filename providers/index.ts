@@ -4,8 +4,9 @@ import { UnknownDatasetError } from '../shared/errors.ts';
 import { elia } from './elia/index.ts';
 import { energinet } from './energinet/index.ts';
 import { entsoe } from './entsoe/index.ts';
+import { jao } from './jao/index.ts';
 
-export const providers: readonly Provider[] = [energinet, entsoe, elia];
+export const providers: readonly Provider[] = [energinet, entsoe, elia, jao];
 
 export const datasets: readonly Dataset[] = providers.flatMap((p) => p.datasets);
 

@@ -1,0 +1,93 @@
+// JAO clients against the loopback simulator: two-day windows, the DST 400 retried day by day,
+// Skip/Take paging, the auction tool's key and its "No Data found".
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { FetchContext } from '../../shared/dataset.ts';
+import { ConfigError } from '../../shared/errors.ts';
+import { createHttpClient, type AttemptReport } from '../../shared/http.ts';
+import { createLogger } from '../../shared/log.ts';
+import { envSecrets } from '../../shared/secrets/index.ts';
+import { auctionsUrl, fetchAuctions, fetchPublication, publicationUrl } from './client.ts';
+import { jaoDatasets } from './datasets.ts';
+import { startJaoSimulator, SIMULATOR_API_KEY, type JaoSimulator } from './simulator.ts';
+
+const NOW = new Date('2026-04-25T12:00:00Z');
+
+describe('JAO clients', () => {
+  let sim: JaoSimulator;
+  before(async () => {
+    sim = await startJaoSimulator({ now: () => NOW });
+  });
+  after(() => sim.close());
+
+  const context = (attempts: AttemptReport[] = [], key = SIMULATOR_API_KEY): FetchContext => ({
+    http: createHttpClient('jao', { maxAttempts: 1, timeoutMs: 5000 }),
+    secrets: envSecrets({ JAO__API_KEY: key }),
+    baseUrl: sim.url,
+    onAttempt: (a) => attempts.push(a),
+    log: createLogger('silent'),
+  });
+  const ds = (id: string) => jaoDatasets.find((d) => d.id === id)!;
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+
+  it('builds the documented queries', () => {
+    const w = { from: new Date('2026-04-19T22:00:00Z'), to: new Date('2026-04-21T22:00:00Z') };
+    assert.equal(publicationUrl('https://publicationtool.jao.eu', 'core', 'maxExchanges', w), 'https://publicationtool.jao.eu/core/api/data/maxExchanges?FromUtc=2026-04-19T22%3A00%3A00.000Z&ToUtc=2026-04-21T22%3A00%3A00.000Z');
+    assert.equal(auctionsUrl('https://api.jao.eu', 'IF1-FR-GB', 'Daily', w), 'https://api.jao.eu/OWSMP/getauctions?corridor=IF1-FR-GB&horizon=Daily&fromdate=2026-04-20&todate=2026-04-21');
+  });
+
+  it('splits a 5-day window into calls of at most two Amsterdam days', async () => {
+    const attempts: AttemptReport[] = [];
+    const w = { from: new Date('2026-04-14T22:00:00Z'), to: new Date('2026-04-19T22:00:00Z') };
+    const payload = await fetchPublication('core', 'maxExchanges', false, w, context(attempts));
+    assert.equal(attempts.length, 3);
+    const obs = ds('jao.max_exchanges').parse(payload.body);
+    assert.equal(new Set(obs.map((o) => o.ts.getTime())).size, 5 * 24);
+  });
+
+  it('asks again one day at a time when JAO refuses a two-day window around a DST change', async () => {
+    const attempts: AttemptReport[] = [];
+    const w = { from: new Date('2025-10-24T22:00:00Z'), to: new Date('2025-10-26T23:00:00Z') }; // Sat + the 25-hour Sunday
+    const payload = await fetchPublication('core', 'netPos', false, w, context(attempts));
+    assert.deepEqual(attempts.map((a) => a.status), [400, 200, 200]);
+    const obs = ds('jao.net_positions').parse(payload.body);
+    assert.equal(new Set(obs.map((o) => o.ts.getTime())).size, 96 + 100);
+  });
+
+  it('pages a long dataset with Skip/Take until totalRowsWithFilter', async () => {
+    const attempts: AttemptReport[] = [];
+    const w = { from: new Date('2026-04-19T22:00:00Z'), to: new Date('2026-04-21T22:00:00Z') };
+    const payload = await fetchPublication('core', 'shadowPrices', true, w, context(attempts));
+    assert.ok(attempts[0]!.url.includes('Skip=0') && attempts[0]!.url.includes('Take=5000'));
+    assert.equal(JSON.parse(text(payload.body)).data.length, 48);
+  });
+
+  it('serves the Nordic region under Nordic hub names', async () => {
+    const w = { from: new Date('2026-04-19T22:00:00Z'), to: new Date('2026-04-20T22:00:00Z') };
+    const obs = ds('jao.max_exchanges').parse((await fetchPublication('nordic', 'maxExchanges', false, w, context())).body);
+    assert.ok(obs.length > 0 && obs.every((o) => o.series.region === 'nordic'));
+  });
+
+  it('sends the API key and maps every CET hour of the window', async () => {
+    const w = { from: new Date('2026-03-27T23:00:00Z'), to: new Date('2026-03-30T22:00:00Z') };
+    const payload = await fetchAuctions('IF1-FR-GB', 'Daily', w, context());
+    const obs = ds('jao.daily_auctions').parse(payload.body).filter((o) => o.series.metric === 'price');
+    assert.equal(obs.length, 24 + 23 + 24);
+  });
+
+  it('an auction-less corridor is an empty window, a wrong key a configuration error', async () => {
+    const w = { from: new Date('2026-04-19T22:00:00Z'), to: new Date('2026-04-20T22:00:00Z') };
+    const attempts: AttemptReport[] = [];
+    const none = await fetchAuctions('XX1-AA-BB', 'Daily', w, context(attempts));
+    assert.equal(attempts[0]!.status, 400);
+    assert.deepEqual(ds('jao.daily_auctions').parse(none.body), []);
+    await assert.rejects(fetchAuctions('IF1-FR-GB', 'Daily', w, context([], 'wrong')), ConfigError);
+  });
+
+  it('never puts the API key in the URL it reports', async () => {
+    const attempts: AttemptReport[] = [];
+    const w = { from: new Date('2026-04-19T22:00:00Z'), to: new Date('2026-04-20T22:00:00Z') };
+    await fetchAuctions('IF1-FR-GB', 'Daily', w, context(attempts));
+    assert.ok(attempts.every((a) => !a.url.includes(SIMULATOR_API_KEY)));
+  });
+});

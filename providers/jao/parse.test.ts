@@ -1,0 +1,184 @@
+// JAO parsers on the recorded payloads (facts from fixtures/SOURCES.md) and documented-shape ones.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { ParseError } from '../../shared/errors.ts';
+import type { Observation } from '../../shared/observation.ts';
+import { hourLabels, parseAuctions } from './auctions.ts';
+import { jaoDatasets } from './datasets.ts';
+import { jao } from './index.ts';
+import { borderOf, inferResolution, parsePublication, regionOf } from './publication.ts';
+
+const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
+const ds = (id: string) => jaoDatasets.find((d) => d.id === id)!;
+const at = (obs: Observation[], series: Record<string, string>, ts: string) =>
+  obs.find((o) => o.ts.toISOString() === ts && Object.entries(series).every(([k, v]) => o.series[k] === v));
+
+describe('JAO Publication Tool', () => {
+  it('MaxBEX: one series per directed border, 48 hourly rows of 132 borders', () => {
+    const obs = ds('jao.max_exchanges').parse(fixture('pubtool_core_maxExchanges_2026-04-20_21.json'));
+    assert.equal(obs.length, 48 * 132);
+    assert.equal(new Set(obs.map((o) => o.series.border)).size, 132);
+    assert.equal(obs[0]!.ts.toISOString(), '2026-04-20T00:00:00.000Z');
+    assert.equal(obs.at(-1)!.ts.toISOString(), '2026-04-21T23:00:00.000Z');
+    assert.ok(obs.every((o) => o.resolution === 'PT60M' && o.unit === 'MW' && o.series.region === 'core'));
+    // Direction matters: BE→DE and DE→BE are different capacities.
+    assert.equal(at(obs, { border: 'BE>DE' }, '2026-04-20T00:00:00.000Z')?.value, 2891);
+    assert.equal(at(obs, { border: 'DE>BE' }, '2026-04-20T00:00:00.000Z')?.value, 7430);
+    assert.equal(at(obs, { border: 'AT>BE' }, '2026-04-20T00:00:00.000Z')?.value, 4346);
+  });
+
+  it('shadow auction ATC: integers over 72 hourly rows', () => {
+    const obs = ds('jao.shadow_auction_atc').parse(fixture('pubtool_core_shadowAuctionATC_2025-10-01_03.json'));
+    const instants = [...new Set(obs.map((o) => o.ts.toISOString()))];
+    assert.equal(instants.length, 72);
+    assert.equal(instants[0], '2025-10-01T00:00:00.000Z');
+    assert.equal(instants.at(-1), '2025-10-03T23:00:00.000Z');
+    assert.equal(at(obs, { border: 'AT>DE' }, '2025-10-01T00:00:00.000Z')?.value, 3831);
+    assert.equal(at(obs, { border: 'BE>FR' }, '2025-10-01T00:00:00.000Z')?.value, 498);
+  });
+
+  it('net positions on the fall-back day: 100 quarter-hours, a null kept as null, virtual hubs kept whole', () => {
+    const obs = ds('jao.net_positions').parse(fixture('pubtool_core_netPos_2025-10-26_dst.json'));
+    const de = obs.filter((o) => o.series.hub === 'DE');
+    assert.equal(de.length, 100);
+    assert.equal(de[0]!.ts.toISOString(), '2025-10-25T22:00:00.000Z');
+    assert.equal(de.at(-1)!.ts.toISOString(), '2025-10-26T22:45:00.000Z');
+    assert.ok(obs.every((o) => o.resolution === 'PT15M' && o.series.region === 'core'));
+    const bigHub = obs.filter((o) => o.series.hub === 'DE_NO2_BigHub');
+    assert.equal(bigHub.length, 100);
+    assert.equal(bigHub.filter((o) => o.value === null).length, 1);
+  });
+
+  it('price spreads keep nulls as nulls, never 0', () => {
+    const obs = ds('jao.price_spread').parse(fixture('pubtool_core_priceSpread_2026-04-20.json'));
+    const nulls = obs.filter((o) => o.value === null);
+    assert.deepEqual(nulls.map((o) => [o.series.border, o.ts.toISOString()]), [
+      ['PL>SK', '2026-04-19T22:45:00.000Z'],
+      ['PL>SK', '2026-04-19T23:00:00.000Z'],
+    ]);
+    assert.ok(obs.every((o) => o.unit === 'EUR/MWh'));
+  });
+
+  it('active constraints keep the CNEC identity as dimensions and skip PTDFs', () => {
+    const obs = ds('jao.shadow_prices').parse(fixture('pubtool_core_shadowPrices_2026-04-20.json'));
+    const sp = obs.filter((o) => o.series.metric === 'shadowPrice');
+    assert.ok(sp.length > 0);
+    assert.ok(sp.every((o) => o.unit === 'EUR/MW'));
+    assert.ok(obs.every((o) => !o.series.metric!.startsWith('hub_')));
+    const basecase = obs.find((o) => o.series.cnec === 'Avelin - Avelgem 380 kV');
+    assert.equal(basecase?.series.contingency, 'basecase');
+    assert.equal(basecase?.series.direction, 'OPPOSITE');
+    assert.equal(obs.find((o) => o.series.metric === 'imax')?.unit, 'A');
+  });
+
+  it('min/max net positions become a hub and a bound', () => {
+    const obs = ds('jao.max_net_positions').parse(fixture('pubtool_core_maxNetPos_2026-04-20.json'));
+    assert.deepEqual(
+      at(obs, { hub: 'FR', bound: 'max' }, '2026-04-19T22:00:00.000Z')?.value,
+      3500 + 120 * 4,
+    );
+  });
+
+  it('alpha factors carry lastModifiedOn as the issue time', () => {
+    const obs = ds('jao.alpha_factor').parse(fixture('pubtool_core_alphaFactor_2026-04-20.json'));
+    assert.equal(obs[0]!.issued?.toISOString(), '2026-04-19T10:31:07.000Z');
+  });
+
+  it('names the region from the hubs: Nordic price areas, not Core hubs that mention them', () => {
+    assert.equal(regionOf([{ hub_SE3: 1, hub_NO1: 2 }]), 'nordic');
+    assert.equal(regionOf([{ border_SE3_SWL_SE4: 1 }]), 'nordic');
+    assert.equal(regionOf([{ hub_DE: 1, hub_DE_NO2_BigHub: 2 }]), 'core');
+  });
+
+  it('splits border columns on hub names', () => {
+    assert.equal(borderOf('border_AT_BE'), 'AT>BE');
+    assert.equal(borderOf('border_SE3_SWL_SE4'), 'SE3_SWL>SE4');
+    assert.equal(borderOf('border_weird'), null);
+  });
+
+  it('infers the market time unit from the rows', () => {
+    const t = (s: string) => new Date(s);
+    assert.equal(inferResolution([t('2026-01-01T00:00Z'), t('2026-01-01T00:15Z'), t('2026-01-01T01:00Z')]), 'PT15M');
+    assert.equal(inferResolution([t('2026-01-01T00:00Z'), t('2026-01-01T01:00Z')]), 'PT60M');
+    assert.throws(() => inferResolution([t('2026-01-01T00:00Z'), t('2026-01-01T00:07Z')]), ParseError);
+  });
+
+  it('rejects a rejected answer, a bad instant and a text value with a typed error', () => {
+    const spec = { id: 'jao.atc', apiName: 'atc', layout: { kind: 'borders', unit: 'MW' } } as const;
+    const parse = (o: unknown) => parsePublication(spec, JSON.stringify(o));
+    assert.throws(() => parse({ data: null, rejected: true, messages: ['FromUtc after ToUtc'] }), /rejected.*FromUtc after ToUtc/);
+    assert.throws(() => parse({ data: [{ dateTimeUtc: '2026-02-30T00:00:00Z', border_AT_CZ: 1 }] }), /not a UTC instant/);
+    assert.throws(() => parse({ data: [{ dateTimeUtc: '2026-02-01T00:00:00', border_AT_CZ: 1 }] }), /not a UTC instant/);
+    assert.throws(() => parse({ data: [{ dateTimeUtc: '2026-02-01T00:00:00Z', border_AT_CZ: '0x1A' }] }), /border_AT_CZ: not a number/);
+    assert.throws(() => parse('garbage'), ParseError);
+  });
+});
+
+describe('JAO auction tool', () => {
+  const daily = (name: string) => parseAuctions('jao.daily_auctions', 'daily', fixture(name));
+
+  it('maps unordered CET hour labels to UTC hours (summer: 00:00-01:00 is 22:00Z the day before)', () => {
+    const obs = daily('owsmp_getauctions_IF1-FR-GB_daily_2026-07-28_29.json');
+    assert.equal(obs.length, 2 * 24 * 4);
+    const price = (ts: string) => at(obs, { metric: 'price' }, ts)?.value;
+    assert.equal(price('2026-07-27T22:00:00.000Z'), 0.43);
+    assert.equal(price('2026-07-28T00:00:00.000Z'), 1.5);
+    assert.equal(price('2026-07-28T01:00:00.000Z'), 6);
+    assert.equal(at(obs, { metric: 'offered_capacity' }, '2026-07-27T22:00:00.000Z')?.value, 1868);
+    assert.ok(obs.every((o) => o.issued !== undefined && o.series.corridor === 'IF1-FR-GB'));
+  });
+
+  it('the spring-forward day has 23 products and 03:00-04:00 is 01:00Z', () => {
+    const obs = daily('owsmp_getauctions_IF1-FR-GB_daily_dst_short_2026-03-29.json');
+    const day = obs.filter((o) => o.series.metric === 'price' && o.ts >= new Date('2026-03-28T23:00Z') && o.ts < new Date('2026-03-29T22:00Z'));
+    assert.equal(day.length, 23);
+    assert.equal(at(obs, { metric: 'offered_capacity' }, '2026-03-29T01:00:00.000Z')?.value, 810);
+    assert.equal(at(obs, { metric: 'price' }, '2026-03-29T01:00:00.000Z')?.value, 32);
+  });
+
+  it('the fall-back day has 25 products: 02:00-03:00 and 02:00-03:00* are two UTC hours', () => {
+    const obs = daily('owsmp_getauctions_IF1-FR-GB_daily_dst_long_2025-10-26.json');
+    const prices = obs.filter((o) => o.series.metric === 'offered_capacity');
+    assert.equal(prices.length, 25);
+    assert.equal(at(obs, { metric: 'offered_capacity' }, '2025-10-26T00:00:00.000Z')?.value, 1502); // 02:00 CEST
+    assert.equal(at(obs, { metric: 'offered_capacity' }, '2025-10-26T01:00:00.000Z')?.value, 1503); // 02:00 CET (*)
+    assert.equal(at(obs, { metric: 'price' }, '2025-10-26T08:00:00.000Z')?.value, null); // no price: null, not 0
+  });
+
+  it('"No Data found" (HTTP 400 body) is an empty window', () => {
+    assert.deepEqual(daily('owsmp_getauctions_no_data_400_body.json'), []);
+  });
+
+  it('long-term products cover their period', () => {
+    const obs = parseAuctions('jao.long_term_auctions', 'long_term', fixture('owsmp_getauctions_IF1-FR-GB_monthly_2026-05.json'));
+    assert.equal(obs.length, 4);
+    assert.ok(obs.every((o) => o.ts.toISOString() === '2026-04-30T22:00:00.000Z' && o.resolution === 'P1M' && o.series.product === 'BASE'));
+  });
+
+  it('hour labels follow the local day', () => {
+    const labels = hourLabels(new Date('2025-10-25T22:00Z'), new Date('2025-10-26T23:00Z'));
+    assert.equal(labels.size, 25);
+    assert.equal(labels.get('02:00-03:00*')?.toISOString(), '2025-10-26T01:00:00.000Z');
+    assert.equal(labels.get('23:00-24:00')?.toISOString(), '2025-10-26T22:00:00.000Z');
+  });
+
+  it('an unknown hour label or a label twice is an error, not a guess', () => {
+    const auction = (results: unknown[]) => JSON.stringify([{ identification: 'X', horizonName: 'Daily', corridorCode: 'IF1-FR-GB', marketPeriodStart: '2026-03-28T23:00:00.000+00:00', marketPeriodStop: '2026-03-29T22:00:00.000+00:00', results }]);
+    const r = (productHour: string) => ({ productHour, offeredCapacity: 1, requestedCapacity: 1, allocatedCapacity: 1, auctionPrice: 1 });
+    assert.throws(() => parseAuctions('jao.daily_auctions', 'daily', auction([r('02:00-03:00')])), /not an hour/);
+    assert.throws(() => parseAuctions('jao.daily_auctions', 'daily', auction([r('01:00-02:00'), r('01:00-02:00')])), /twice/);
+    assert.throws(() => parseAuctions('jao.long_term_auctions', 'long_term', auction([r('01:00-02:00')])), /does not belong/);
+  });
+});
+
+describe('JAO detection', () => {
+  it('places every payload whose columns tell it apart, and asks for --dataset when they do not', () => {
+    assert.equal(jao.identify(fixture('pubtool_core_maxExchanges_2026-04-20_21.json')).id, 'jao.max_exchanges');
+    assert.equal(jao.identify(fixture('pubtool_core_netPos_2025-10-26_dst.json')).id, 'jao.net_positions');
+    assert.equal(jao.identify(fixture('pubtool_core_shadowPrices_2026-04-20.json')).id, 'jao.shadow_prices');
+    assert.equal(jao.identify(fixture('owsmp_getauctions_IF1-FR-GB_monthly_2026-05.json')).id, 'jao.long_term_auctions');
+    assert.throws(() => jao.identify(fixture('pubtool_core_lta_2026-04-20.json')), /jao\.atc.*--dataset/);
+    assert.throws(() => jao.identify(new TextEncoder().encode('<html></html>')), /no dataset recognises/);
+  });
+});

@@ -2,9 +2,10 @@
 import type { Dataset, Provider } from '../shared/dataset.ts';
 import { UnknownDatasetError } from '../shared/errors.ts';
 import { energinet } from './energinet/index.ts';
+import { baltic } from './baltic/index.ts';
 import { entsoe } from './entsoe/index.ts';
 
-export const providers: readonly Provider[] = [energinet, entsoe];
+export const providers: readonly Provider[] = [energinet, entsoe, baltic];
 
 export const datasets: readonly Dataset[] = providers.flatMap((p) => p.datasets);
 

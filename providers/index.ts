@@ -4,8 +4,9 @@ import { UnknownDatasetError } from '../shared/errors.ts';
 import { energinet } from './energinet/index.ts';
 import { baltic } from './baltic/index.ts';
 import { entsoe } from './entsoe/index.ts';
+import { volue } from './volue/index.ts';
 
-export const providers: readonly Provider[] = [energinet, entsoe, baltic];
+export const providers: readonly Provider[] = [energinet, entsoe, baltic, volue];
 
 export const datasets: readonly Dataset[] = providers.flatMap((p) => p.datasets);
 

@@ -3,10 +3,9 @@ import type { Dataset, Provider } from '../shared/dataset.ts';
 import { UnknownDatasetError } from '../shared/errors.ts';
 import { elia } from './elia/index.ts';
 import { energinet } from './energinet/index.ts';
+import { baltic } from './baltic/index.ts';
 import { entsoe } from './entsoe/index.ts';
-import { jao } from './jao/index.ts';
-
-export const providers: readonly Provider[] = [energinet, entsoe, elia, jao];
+export const providers: readonly Provider[] = [energinet, entsoe, elia, jao, baltic, volue];
 
 export const datasets: readonly Dataset[] = providers.flatMap((p) => p.datasets);
 

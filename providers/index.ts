@@ -1,10 +1,13 @@
 // Which providers exist. Adding a provider = one folder under providers/ and one line here.
 import type { Dataset, Provider } from '../shared/dataset.ts';
 import { UnknownDatasetError } from '../shared/errors.ts';
+import { baltic } from './baltic/index.ts';
 import { elia } from './elia/index.ts';
 import { energinet } from './energinet/index.ts';
-import { baltic } from './baltic/index.ts';
 import { entsoe } from './entsoe/index.ts';
+import { jao } from './jao/index.ts';
+import { volue } from './volue/index.ts';
+
 export const providers: readonly Provider[] = [energinet, entsoe, elia, jao, baltic, volue];
 
 export const datasets: readonly Dataset[] = providers.flatMap((p) => p.datasets);

@@ -98,6 +98,11 @@ export type Dataset = {
    */
   detect(body: Uint8Array): boolean;
   /**
+   * Datasets whose payloads this one's cannot be told apart from by content (JAO's per-border
+   * tables share one shape); `scalar parse` then needs `--dataset`. Empty for almost every dataset.
+   */
+  sharesPayloadWith?: readonly string[];
+  /**
    * Worker defaults per environment (`development`, `production`, ...); an environment not named runs
    * it disabled. `deployment/workers/<env>.yaml` overrides them by id.
    */

@@ -10,6 +10,7 @@ import { envSecrets } from '../../shared/secrets/index.ts';
 import { exportUrl, fetchExport } from './client.ts';
 import { balticDatasets } from './datasets.ts';
 import { baltic } from './index.ts';
+import { identifyDataset } from '../../shared/identify-dataset.ts';
 import { parseBalticExport } from './parse.ts';
 import { startBalticSimulator, type BalticSimulator } from './simulator.ts';
 
@@ -66,8 +67,8 @@ describe('Baltic transparency parser', () => {
   });
 
   it('recognises each export by the id it carries', () => {
-    for (const d of balticDatasets) assert.equal(baltic.identify(fixture(d.fixture)).id, d.id);
-    assert.throws(() => baltic.identify(new TextEncoder().encode('{"data":{"id":"neutrality","columns":[],"timeseries":[]}}')), /no dataset for export id "neutrality"/);
+    for (const d of balticDatasets) assert.equal(identifyDataset(baltic, fixture(d.fixture)).id, d.id);
+    assert.throws(() => identifyDataset(baltic, new TextEncoder().encode('{"data":{"id":"neutrality","columns":[],"timeseries":[]}}')), /no dataset recognises/);
   });
 });
 

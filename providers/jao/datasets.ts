@@ -39,6 +39,8 @@ type PublicationSpec = {
   stepMinutes: number;
   /** Which payloads this dataset claims, from the first row's columns. */
   claims(columns: ReadonlySet<string>): boolean;
+  /** Datasets with the same columns (see Dataset.sharesPayloadWith). */
+  sharesPayloadWith?: readonly string[];
 };
 
 const has = (cols: ReadonlySet<string>, prefix: string) => [...cols].some((c) => c.startsWith(prefix));
@@ -79,6 +81,7 @@ function publication(s: PublicationSpec): JaoDataset {
       production: { enabled: true, backfill: 'P30D' },
     },
     fixtures: s.fixtures,
+    ...(s.sharesPayloadWith ? { sharesPayloadWith: s.sharesPayloadWith } : {}),
     simulation: { tool: 'publication', apiName: s.apiName, fixture: s.fixtures![0]!.file, stepMinutes: s.stepMinutes },
   };
 }
@@ -87,6 +90,15 @@ const bordersOnly = (unit: string) => ({ kind: 'borders', unit }) as const;
 // Per-border tables other than MaxBEX cannot be told apart by their columns: they claim together,
 // and `scalar parse jao <file> --dataset <id>` names the one meant.
 const partialBorders = (cols: ReadonlySet<string>) => borderColumns(cols).length > 0 && !isCompleteBorderSet(cols);
+
+const PARTIAL_BORDER_TABLES = [
+  ['jao.scheduled_exchanges', 'scheduledExchanges', 'Scheduled commercial exchanges after day-ahead coupling', 'MW', MW, 'pubtool_core_scheduledExchanges_2026-04-20.json', 15],
+  ['jao.atc', 'atc', 'Available transfer capacity on Core external borders', 'MW', MW, 'pubtool_core_atc_2026-04-20.json', 15],
+  ['jao.shadow_auction_atc', 'shadowAuctionATC', 'ATC offered in the shadow auctions (fallback)', 'MW', MW, 'pubtool_core_shadowAuctionATC_2025-10-01_03.json', 60],
+  ['jao.lta', 'lta', 'Long-term allocated capacity per border', 'MW', MW, 'pubtool_core_lta_2026-04-20.json', 60],
+  ['jao.price_spread', 'priceSpread', 'Day-ahead price spread per directed border (price(YY) − price(XX))', 'EUR/MWh', [-20_000, 20_000], 'pubtool_core_priceSpread_2026-04-20.json', 15],
+  ['jao.congestion_income', 'congestionIncome', 'Congestion income per border', 'EUR', [-1e9, 1e9], 'pubtool_core_congestionIncome_2026-04-20.json', 15],
+] as const;
 
 export const publicationDatasets: readonly JaoDataset[] = [
   publication({
@@ -142,16 +154,7 @@ export const publicationDatasets: readonly JaoDataset[] = [
     stepMinutes: 60,
     claims: (cols) => cols.has('cnecName') || cols.has('shadowPrice'),
   }),
-  ...(
-    [
-      ['jao.scheduled_exchanges', 'scheduledExchanges', 'Scheduled commercial exchanges after day-ahead coupling', 'MW', MW, 'pubtool_core_scheduledExchanges_2026-04-20.json', 15],
-      ['jao.atc', 'atc', 'Available transfer capacity on Core external borders', 'MW', MW, 'pubtool_core_atc_2026-04-20.json', 15],
-      ['jao.shadow_auction_atc', 'shadowAuctionATC', 'ATC offered in the shadow auctions (fallback)', 'MW', MW, 'pubtool_core_shadowAuctionATC_2025-10-01_03.json', 60],
-      ['jao.lta', 'lta', 'Long-term allocated capacity per border', 'MW', MW, 'pubtool_core_lta_2026-04-20.json', 60],
-      ['jao.price_spread', 'priceSpread', 'Day-ahead price spread per directed border (price(YY) − price(XX))', 'EUR/MWh', [-20_000, 20_000], 'pubtool_core_priceSpread_2026-04-20.json', 15],
-      ['jao.congestion_income', 'congestionIncome', 'Congestion income per border', 'EUR', [-1e9, 1e9], 'pubtool_core_congestionIncome_2026-04-20.json', 15],
-    ] as const
-  ).map(([id, apiName, title, unit, range, fixture, step]) =>
+  ...PARTIAL_BORDER_TABLES.map(([id, apiName, title, unit, range, fixture, step]) =>
     publication({
       id,
       apiName,
@@ -164,6 +167,7 @@ export const publicationDatasets: readonly JaoDataset[] = [
       fixtures: [{ file: fixture, source: fixture.includes('shadowAuctionATC') ? 'recorded' : 'documented-shape' }],
       stepMinutes: step,
       claims: partialBorders,
+      sharesPayloadWith: PARTIAL_BORDER_TABLES.map(([other]) => other).filter((other) => other !== id),
     }),
   ),
   publication({
@@ -229,7 +233,6 @@ export const auctionDatasets: readonly JaoDataset[] = [
       { file: 'owsmp_getauctions_IF1-FR-GB_daily_2026-07-28_29.json', source: 'recorded' },
       { file: 'owsmp_getauctions_IF1-FR-GB_daily_dst_short_2026-03-29.json', source: 'recorded' },
       { file: 'owsmp_getauctions_IF1-FR-GB_daily_dst_long_2025-10-26.json', source: 'documented-shape' },
-      { file: 'owsmp_getauctions_no_data_400_body.json', source: 'recorded' },
     ],
     simulation: { tool: 'auctions', fixture: 'owsmp_getauctions_IF1-FR-GB_daily_2026-07-28_29.json', horizon: 'Daily' },
   },

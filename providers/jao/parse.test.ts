@@ -7,6 +7,7 @@ import type { Observation } from '../../shared/observation.ts';
 import { hourLabels, parseAuctions } from './auctions.ts';
 import { jaoDatasets } from './datasets.ts';
 import { jao } from './index.ts';
+import { identifyDataset } from '../../shared/identify-dataset.ts';
 import { borderOf, inferResolution, parsePublication, regionOf } from './publication.ts';
 
 const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
@@ -174,11 +175,11 @@ describe('JAO auction tool', () => {
 
 describe('JAO detection', () => {
   it('places every payload whose columns tell it apart, and asks for --dataset when they do not', () => {
-    assert.equal(jao.identify(fixture('pubtool_core_maxExchanges_2026-04-20_21.json')).id, 'jao.max_exchanges');
-    assert.equal(jao.identify(fixture('pubtool_core_netPos_2025-10-26_dst.json')).id, 'jao.net_positions');
-    assert.equal(jao.identify(fixture('pubtool_core_shadowPrices_2026-04-20.json')).id, 'jao.shadow_prices');
-    assert.equal(jao.identify(fixture('owsmp_getauctions_IF1-FR-GB_monthly_2026-05.json')).id, 'jao.long_term_auctions');
-    assert.throws(() => jao.identify(fixture('pubtool_core_lta_2026-04-20.json')), /jao\.atc.*--dataset/);
-    assert.throws(() => jao.identify(new TextEncoder().encode('<html></html>')), /no dataset recognises/);
+    assert.equal(identifyDataset(jao, fixture('pubtool_core_maxExchanges_2026-04-20_21.json')).id, 'jao.max_exchanges');
+    assert.equal(identifyDataset(jao, fixture('pubtool_core_netPos_2025-10-26_dst.json')).id, 'jao.net_positions');
+    assert.equal(identifyDataset(jao, fixture('pubtool_core_shadowPrices_2026-04-20.json')).id, 'jao.shadow_prices');
+    assert.equal(identifyDataset(jao, fixture('owsmp_getauctions_IF1-FR-GB_monthly_2026-05.json')).id, 'jao.long_term_auctions');
+    assert.throws(() => identifyDataset(jao, fixture('pubtool_core_lta_2026-04-20.json')), /jao\.atc.*--dataset/);
+    assert.throws(() => identifyDataset(jao, new TextEncoder().encode('<html></html>')), /no dataset recognises/);
   });
 });

@@ -77,7 +77,9 @@ export async function startVolueSimulator(options: { port?: number; now?: () => 
     const templates = c.series.filter((s) => wanted.length === 0 || wanted.includes(s.tag ?? ''));
     if (m[1] === 'series') {
       const from = new Date(q.get('from') ?? '');
-      const to = new Date(Math.min(new Date(q.get('to') ?? '').getTime(), now().getTime() + 2 * 86_400_000));
+      // Actuals (and spot prices) exist up to tomorrow; normals and scenarios of tagged curves for any time.
+      const reach = c.curve.curve_type === 'TIME_SERIES' ? now().getTime() + 2 * 86_400_000 : Infinity;
+      const to = new Date(Math.min(new Date(q.get('to') ?? '').getTime(), reach));
       if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) return json(res, 400, { error: 'from and to must be instants' });
       const series = templates.map((s) => ({ id: c.curve.id, name: c.curve.name, frequency: s.frequency, time_zone: c.curve.time_zone, ...(s.tag ? { tag: s.tag } : {}), points: points(s, s.frequency, tz, from, to) }));
       return json(res, 200, m[2] ? series : series[0]);

@@ -13,6 +13,7 @@ import { envSecrets } from '../../shared/secrets/index.ts';
 import { dataPath, fetchCurve } from './client.ts';
 import { volueDatasets } from './datasets.ts';
 import { volue } from './index.ts';
+import { identifyDataset } from '../../shared/identify-dataset.ts';
 import { parseVolue } from './parse.ts';
 import { SIMULATOR_CLIENT, startVolueSimulator, type VolueSimulator } from './simulator.ts';
 
@@ -70,7 +71,7 @@ describe('Volue parser', () => {
   });
 
   it('detects the dataset from the curve type', () => {
-    for (const d of volueDatasets) for (const f of d.fixtures ?? []) assert.equal(volue.identify(fixture(f.file)).id, d.id);
+    for (const d of volueDatasets) for (const f of d.fixtures ?? []) assert.equal(identifyDataset(volue, fixture(f.file)).id, d.id);
   });
 });
 

@@ -4,8 +4,9 @@ import type { FetchContext } from '../../shared/dataset.ts';
 import { createHttpClient, type AttemptReport } from '../../shared/http.ts';
 import { silentLogger } from '../../shared/log.ts';
 import { envSecrets } from '../../shared/secrets/index.ts';
-import { buildPriceUrl, fetchPrices } from './client.ts';
-import { DAY_AHEAD_COLUMNS, parseDayAheadPrices, readEnvelope } from './parse.ts';
+import { buildRequestUrl, fetchDataset } from './client.ts';
+import { readEnvelope } from './envelope.ts';
+import { dayAheadPrices, parseDayAheadPrices } from './prices.ts';
 import { startEnerginetSimulator } from './simulator.ts';
 
 const NOW = new Date('2025-11-05T14:00:00Z');
@@ -19,7 +20,7 @@ const ctx = (baseUrl: string, attempts: AttemptReport[] = []): FetchContext => (
 
 describe('energinet client', () => {
   it('asks for a window in Danish local time, end exclusive, across the fall-back day', () => {
-    const url = new URL(buildPriceUrl('https://api.energidataservice.dk', DAY_AHEAD_COLUMNS,
+    const url = new URL(buildRequestUrl('https://api.energidataservice.dk', dayAheadPrices.source,
       { from: new Date('2025-10-25T22:00:00Z'), to: new Date('2025-10-26T23:00:00Z') }, 'DK1', { limit: 5000, offset: 0 }));
     assert.equal(url.pathname, '/dataset/DayAheadPrices');
     assert.equal(url.searchParams.get('start'), '2025-10-26T00:00');
@@ -32,7 +33,7 @@ describe('energinet client', () => {
     const sim = await startEnerginetSimulator({ now: () => NOW });
     const attempts: AttemptReport[] = [];
     const window = { from: new Date('2025-10-25T22:00:00Z'), to: new Date('2025-10-27T23:00:00Z') }; // 100 + 96 quarter-hours
-    const payload = await fetchPrices(DAY_AHEAD_COLUMNS, window, 'DK2', ctx(sim.url, attempts), 50);
+    const payload = await fetchDataset(dayAheadPrices.source, window, 'DK2', ctx(sim.url, attempts), 50);
     const env = readEnvelope(payload.body);
     assert.equal(env.total, 196);
     assert.equal(env.records.length, 196);
@@ -46,8 +47,8 @@ describe('energinet client', () => {
   it('publishes a single page as the exact bytes received', async () => {
     const sim = await startEnerginetSimulator({ now: () => NOW });
     const window = { from: new Date('2025-11-04T23:00:00Z'), to: new Date('2025-11-05T23:00:00Z') };
-    const payload = await fetchPrices(DAY_AHEAD_COLUMNS, window, 'DK1', ctx(sim.url));
-    const direct = await fetch(buildPriceUrl(sim.url, DAY_AHEAD_COLUMNS, window, 'DK1', { limit: 5000, offset: 0 }));
+    const payload = await fetchDataset(dayAheadPrices.source, window, 'DK1', ctx(sim.url));
+    const direct = await fetch(buildRequestUrl(sim.url, dayAheadPrices.source, window, 'DK1', { limit: 5000, offset: 0 }));
     assert.deepEqual(payload.body, new Uint8Array(await direct.arrayBuffer()));
     await sim.close();
   });
@@ -57,7 +58,7 @@ describe('energinet client', () => {
     sim.setFaults({ rates: { truncated: 0.3, malformed: 0.3 }, seed: 3 });
     const attempts: AttemptReport[] = [];
     const window = { from: new Date('2025-11-01T23:00:00Z'), to: new Date('2025-11-05T23:00:00Z') };
-    const payload = await fetchPrices(DAY_AHEAD_COLUMNS, window, 'DK1', ctx(sim.url, attempts), 100);
+    const payload = await fetchDataset(dayAheadPrices.source, window, 'DK1', ctx(sim.url, attempts), 100);
     assert.equal(parseDayAheadPrices(payload.body).length, 4 * 96 * 2);
     const failed = attempts.filter((a) => a.error !== null);
     assert.equal(failed.length, sim.faults.served.truncated + sim.faults.served.malformed);

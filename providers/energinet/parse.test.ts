@@ -99,7 +99,7 @@ describe('energinet bad input', () => {
     assert.equal(env.total, 2133788);
     assert.equal(env.limit, 100);
     assert.equal(env.records.length, 100);
-    assert.throws(() => energinet.identify(fixture('ElectricityProdex5MinRealtime_limit100.json')), /no parser for dataset ElectricityProdex5MinRealtime/);
+    assert.equal(energinet.identify(fixture('ElectricityProdex5MinRealtime_limit100.json')).id, 'energinet.production_exchange_5min');
   });
 
   it('identifies which dataset a payload belongs to', () => {

@@ -122,14 +122,15 @@ function retime(sim: SimDataset, r: EdsRecord, from: number, t: number): EdsReco
   return out;
 }
 
-function recordsBetween(sim: SimDataset, from: Date, to: Date, now: Date): EdsRecord[] {
+/** The records over [from, to) that `keep` accepts (it sees the fixture record: key fields are never re-timed). */
+function recordsBetween(sim: SimDataset, from: Date, to: Date, now: Date, keep: (r: EdsRecord) => boolean = () => true): EdsRecord[] {
   const { window, source } = sim.ds;
   const lo = Math.max(from.getTime(), window.availableFrom?.getTime() ?? -Infinity);
   const hi = Math.min(to.getTime(), window.availableUntil?.getTime() ?? Infinity, source.simulation.publishedUntil(now).getTime());
   const out: EdsRecord[] = [];
   for (let t = Math.ceil(lo / sim.stepMs) * sim.stepMs; t < hi; t += sim.stepMs) {
     const frame = frameAt(sim, t);
-    for (const r of frame.records) out.push(retime(sim, r, frame.at, t));
+    for (const r of frame.records) if (keep(r)) out.push(retime(sim, r, frame.at, t));
   }
   return out;
 }
@@ -139,8 +140,7 @@ export function simulatedRecords(apiName: string, partition: string, from: Date,
   const sim = simDataset(apiName);
   if (!sim) throw new Error(`no simulated dataset ${apiName}`);
   const field = sim.ds.source.partitionField;
-  const all = recordsBetween(sim, from, to, now);
-  return field ? all.filter((r) => r[field] === partition) : all;
+  return recordsBetween(sim, from, to, now, field ? (r) => r[field] === partition : undefined);
 }
 
 /** `start`/`end` as the API takes them: a Danish local date or date-time. */
@@ -212,7 +212,7 @@ export async function startEnerginetSimulator(options: SimulatorOptions = {}): P
     const sortField = sortParam?.trim().split(/\s+/)[0] ?? layout.timeField;
     const descending = sortParam ? /\bdesc$/i.test(sortParam.trim()) : true; // the API's default is newest first
 
-    const all = recordsBetween(sim, start, end, now()).filter((r) => [...filter].every(([k, vs]) => vs.includes(String(r[k]))));
+    const all = recordsBetween(sim, start, end, now(), (r) => [...filter].every(([k, vs]) => vs.includes(String(r[k]))));
     // Stable: records of one instant keep the fixture's order (DK1 before DK2).
     all.sort((a, b) => String(a[sortField]).localeCompare(String(b[sortField])) * (descending ? -1 : 1));
     const records = limit === 0 ? all.slice(offset) : all.slice(offset, offset + limit);

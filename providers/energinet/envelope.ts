@@ -4,17 +4,28 @@
 import { z } from 'zod';
 import { ParseError } from '../../shared/errors.ts';
 
+// Records are checked one by one where they are read (a zod record schema over 100 000 rows costs
+// more than the parse itself).
 export const EnvelopeSchema = z.looseObject({
   total: z.number().int().nonnegative(),
   limit: z.number().int().nonnegative().optional(),
   dataset: z.string().optional(),
-  records: z.array(z.record(z.string(), z.unknown())),
+  records: z.array(z.unknown()),
 });
 
-export type Envelope = z.infer<typeof EnvelopeSchema>;
 export type EdsRecord = Record<string, unknown>;
+/** The envelope's known keys (others, like `filters` and `sort`, pass through). */
+export type Envelope = { total: number; limit?: number; dataset?: string; records: EdsRecord[]; [key: string]: unknown };
 
-const RecordsSchema = z.array(z.record(z.string(), z.unknown()));
+/** The records as objects; anything else is a ParseError naming its index. */
+function asRecords(rows: unknown[], what: string): EdsRecord[] {
+  rows.forEach((r, i) => {
+    if (typeof r !== 'object' || r === null || Array.isArray(r)) {
+      throw new ParseError(`${what}: records.${i}: expected a record object, got ${JSON.stringify(r)}`);
+    }
+  });
+  return rows as EdsRecord[];
+}
 
 function decodeJson(body: Uint8Array | string): unknown {
   try {
@@ -26,31 +37,24 @@ function decodeJson(body: Uint8Array | string): unknown {
 
 /** Decodes and checks the response envelope; the client uses it too, to page and to spot cut-off bodies. */
 export function readEnvelope(body: Uint8Array | string): Envelope {
-  const env = EnvelopeSchema.safeParse(decodeJson(body));
-  if (!env.success) {
-    const i = env.error.issues[0]!;
-    throw new ParseError(`not an Energi Data Service response: ${i.path.join('.') || 'body'}: ${i.message}`);
-  }
-  return env.data;
+  return checkEnvelope(decodeJson(body));
 }
 
-/** The records of an envelope or of a bare record array, and the envelope's dataset name if it has one. */
-export function readRecords(body: Uint8Array | string): { dataset?: string; records: EdsRecord[] } {
-  const json = decodeJson(body);
-  if (Array.isArray(json)) {
-    const rs = RecordsSchema.safeParse(json);
-    if (!rs.success) {
-      const i = rs.error.issues[0]!;
-      throw new ParseError(`not an Energi Data Service response or record array: ${i.path.join('.')}: ${i.message}`);
-    }
-    return { records: rs.data };
-  }
+function checkEnvelope(json: unknown): Envelope {
   const env = EnvelopeSchema.safeParse(json);
   if (!env.success) {
     const i = env.error.issues[0]!;
     throw new ParseError(`not an Energi Data Service response: ${i.path.join('.') || 'body'}: ${i.message}`);
   }
-  return { dataset: env.data.dataset, records: env.data.records };
+  return { ...env.data, records: asRecords(env.data.records, 'not an Energi Data Service response') };
+}
+
+/** The records of an envelope or of a bare record array, and the envelope's dataset name if it has one. */
+export function readRecords(body: Uint8Array | string): { dataset?: string; records: EdsRecord[] } {
+  const json = decodeJson(body);
+  if (Array.isArray(json)) return { records: asRecords(json, 'not an Energi Data Service response or record array') };
+  const env = checkEnvelope(json);
+  return { dataset: env.dataset, records: env.records };
 }
 
 /** What detection looks at: the envelope's `dataset` key, and the field names of the first record. */

@@ -38,10 +38,14 @@ export function valueFields(layout: RecordLayout, record: EdsRecord): string[] {
   return Object.keys(record).filter((f) => !isTimeField(f) && !Object.hasOwn(layout.keys, f));
 }
 
-function instant(layout: RecordLayout, r: EdsRecord, i: number, field: string): Date {
+/** Reads a `*UTC` field; the records of one instant (areas, forecast types) share one Date from `seen`. */
+function instant(layout: RecordLayout, r: EdsRecord, i: number, field: string, seen: Map<string, Date>): Date {
   const raw = r[field];
+  const known = typeof raw === 'string' ? seen.get(raw) : undefined;
+  if (known) return known;
   const ts = typeof raw === 'string' ? parseNaiveUtc(raw) : null;
   if (!ts) throw new ParseError(`${layout.apiName} record ${i}: ${field} is not a timestamp: ${JSON.stringify(raw)}`);
+  seen.set(raw as string, ts);
   return ts;
 }
 
@@ -67,12 +71,13 @@ export function parseRecords(layout: RecordLayout, body: Uint8Array | string): O
   // Observations of one series share one frozen series object (fewer allocations, same JSON).
   const seriesCache = new Map<string, Series>();
   const units = new Map<string, string>();
+  const seen = new Map<string, Date>();
   const out: Observation[] = [];
 
   records.forEach((r, i) => {
-    const ts = instant(layout, r, i, layout.timeField);
+    const ts = instant(layout, r, i, layout.timeField, seen);
     // null: the record carries no issue time; anything else must be a timestamp.
-    const issued = layout.issuedField && r[layout.issuedField] !== null ? instant(layout, r, i, layout.issuedField) : undefined;
+    const issued = layout.issuedField && r[layout.issuedField] !== null ? instant(layout, r, i, layout.issuedField, seen) : undefined;
     const keyValues: string[] = [];
     for (const f of keyFields) {
       const k = r[f];

@@ -6,7 +6,9 @@ import { silentLogger } from '../../shared/log.ts';
 import { envSecrets } from '../../shared/secrets/index.ts';
 import { buildRequestUrl, fetchDataset } from './client.ts';
 import { readEnvelope } from './envelope.ts';
+import { windSolarForecast5Min } from './forecasts.ts';
 import { dayAheadPrices, parseDayAheadPrices } from './prices.ts';
+import { powerSystemRightNow } from './system.ts';
 import { startEnerginetSimulator } from './simulator.ts';
 
 const NOW = new Date('2025-11-05T14:00:00Z');
@@ -27,6 +29,20 @@ describe('energinet client', () => {
     assert.equal(url.searchParams.get('end'), '2025-10-27T00:00');
     assert.equal(url.searchParams.get('filter'), '{"PriceArea":["DK1"]}');
     assert.equal(url.searchParams.get('sort'), 'TimeUTC asc');
+  });
+
+  it('asks every dataset through the same request: its API name, its time field, its partition filter or none', () => {
+    const window = { from: new Date('2025-11-04T23:00:00Z'), to: new Date('2025-11-05T23:00:00Z') };
+    const forecasts = new URL(buildRequestUrl('https://api.energidataservice.dk', windSolarForecast5Min.source, window, 'DK2', { limit: 5000, offset: 0 }));
+    assert.equal(forecasts.pathname, '/dataset/Forecasts_5Min');
+    assert.equal(forecasts.searchParams.get('filter'), '{"PriceArea":["DK2"]}');
+    assert.equal(forecasts.searchParams.get('sort'), 'Minutes5UTC asc');
+    const system = new URL(buildRequestUrl('https://api.energidataservice.dk', powerSystemRightNow.source, window, 'all', { limit: 5000, offset: 5000 }));
+    assert.equal(system.pathname, '/dataset/PowerSystemRightNow');
+    assert.equal(system.searchParams.has('filter'), false);
+    assert.equal(system.searchParams.get('start'), '2025-11-05T00:00');
+    assert.equal(system.searchParams.get('sort'), 'Minutes1UTC asc');
+    assert.equal(system.searchParams.get('offset'), '5000');
   });
 
   it('pages with limit/offset until total and joins the pages into one envelope', async () => {

@@ -41,6 +41,15 @@ describe('energinet simulator', () => {
     assert.equal(rs.at(-1)!.HourUTC, '2025-11-04T22:00:00');
   });
 
+  it('never issues a forecast after now', () => {
+    const rs = simulatedRecords('Forecasts_Hour', 'DK1', new Date('2025-11-05T13:00:00Z'), new Date('2025-11-05T16:00:00Z'), NOW);
+    // 15 minutes before each value time, as in the fixture, except the 15:00Z one: now (14:00Z) at the latest
+    assert.deepEqual(rs.map((r) => r.TimestampUTC), [
+      ...Array(3).fill('2025-11-05T12:45:00'), ...Array(3).fill('2025-11-05T13:45:00'), ...Array(3).fill('2025-11-05T14:00:00'),
+    ]);
+    assert.equal(rs[6]!.TimestampDK, '2025-11-05T15:00:00');
+  });
+
   it('stops at what is published: measured 5-minute data up to now, day-ahead data up to tomorrow', () => {
     const prodex = simulatedRecords('ElectricityProdex5MinRealtime', 'DK1', new Date('2025-11-04T23:00:00Z'), new Date('2025-11-05T23:00:00Z'), NOW);
     assert.equal(prodex.at(-1)!.Minutes5UTC, '2025-11-05T13:55:00');

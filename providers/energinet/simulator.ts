@@ -107,8 +107,11 @@ function frameAt(sim: SimDataset, t: number): Frame {
   return frames[((n % frames.length) + frames.length) % frames.length]!;
 }
 
-/** A fixture record moved from its instant to `t`: the `*UTC` time fields and their `*DK` twins, the issue time by the same shift. */
-function retime(sim: SimDataset, r: EdsRecord, from: number, t: number): EdsRecord {
+/**
+ * A fixture record moved from its instant to `t`: the `*UTC` time fields and their `*DK` twins; the
+ * issue time by the same shift, but never after `now` (a forecast for tomorrow was issued already).
+ */
+function retime(sim: SimDataset, r: EdsRecord, from: number, t: number, now: number): EdsRecord {
   const { timeField, issuedField } = sim.ds.source.layout;
   const out: EdsRecord = { ...r };
   const set = (utcField: string, at: number) => {
@@ -118,7 +121,7 @@ function retime(sim: SimDataset, r: EdsRecord, from: number, t: number): EdsReco
   };
   set(timeField, t);
   const issued = issuedField && typeof r[issuedField] === 'string' ? parseNaiveUtc(r[issuedField] as string) : null;
-  if (issuedField && issued) set(issuedField, issued.getTime() + (t - from));
+  if (issuedField && issued) set(issuedField, Math.min(issued.getTime() + (t - from), Math.floor(now / 60_000) * 60_000));
   return out;
 }
 
@@ -130,7 +133,7 @@ function recordsBetween(sim: SimDataset, from: Date, to: Date, now: Date, keep: 
   const out: EdsRecord[] = [];
   for (let t = Math.ceil(lo / sim.stepMs) * sim.stepMs; t < hi; t += sim.stepMs) {
     const frame = frameAt(sim, t);
-    for (const r of frame.records) if (keep(r)) out.push(retime(sim, r, frame.at, t));
+    for (const r of frame.records) if (keep(r)) out.push(retime(sim, r, frame.at, t, now.getTime()));
   }
   return out;
 }

@@ -13,7 +13,9 @@ export const powerSystemRightNow = energinetDataset({
   window: { align: 'P1D', tz: ENERGINET_TZ, maxSpan: 'P1D', lookback: 'P2D', horizon: 'P1D', backfill: 'P2D' },
   partitions: ['all'],
   validation: { plausible: { MW: [-20_000, 20_000], 'g/kWh': [0, 1500] }, maxLead: 'PT1H' },
-  workers: { development: { enabled: true, backfill: 'PT6H' }, production: { enabled: true, backfill: 'P7D' } },
+  // Every run re-reads two days of minutes (~63 000 rows): off in development, where the demo runs
+  // every worker every few seconds; `scalar workers enable` turns it on.
+  workers: { development: { enabled: false, backfill: 'PT6H' }, production: { enabled: true, backfill: 'P7D' } },
   fixtures: [{ file: 'PowerSystemRightNow_2025-10-26T00-50_fall_back.json', source: 'documented-shape' }],
   layout: {
     datasetId: 'energinet.power_system_right_now',

@@ -82,8 +82,7 @@ async function benchEnerginetParsers() {
   const { simulatedRecords } = await import('../providers/energinet/simulator.ts');
   const target = Math.max(1000, Math.floor(ROWS / 100));
   const farFuture = new Date('2100-01-01T00:00:00Z');
-  console.log(`
-parse: Energinet datasets, ~${fmt(target)} records each, vs JSON.parse of the same bytes`);
+  console.log(`\nparse: Energinet datasets, ~${fmt(target)} records each, vs JSON.parse of the same bytes`);
   for (const ds of energinetDatasets.filter((d) => d.id !== 'energinet.day_ahead_prices' && d.id !== 'energinet.elspot_prices')) {
     const records: Record<string, unknown>[] = [];
     for (let day = Date.UTC(2025, 5, 1); records.length < target; day += 86_400_000) {
@@ -94,8 +93,8 @@ parse: Energinet datasets, ~${fmt(target)} records each, vs JSON.parse of the sa
     const bare = await time(3, () => JSON.parse(text));
     const ours = await time(3, () => ds.parse(body));
     const rows = ds.parse(body).length;
-    line(`${ds.source.layout.apiName} (${fmt(rows)} rows, ${mb(body.byteLength).toFixed(1)} MB)`, `${fmt(rows / ours)} rows/s`, `JSON.parse ${fmt(mb(body.byteLength) / bare)} MB/s`, bare / ours);
-    line('', `${fmt(mb(body.byteLength) / ours)} MB/s`);
+    line(ds.source.layout.apiName, `${fmt(rows / ours)} rows/s`, `JSON.parse ${fmt(mb(body.byteLength) / bare)} MB/s`, bare / ours);
+    line(`  ${fmt(rows)} rows from ${mb(body.byteLength).toFixed(1)} MB`, `${fmt(mb(body.byteLength) / ours)} MB/s`);
   }
 }
 

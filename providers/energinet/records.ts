@@ -68,7 +68,7 @@ export function parseRecords(layout: RecordLayout, body: Uint8Array | string): O
   const isKey = new Set(keyFields);
   const wide = 'wide' in layout.values ? layout.values.wide : null;
   const columns = 'columns' in layout.values ? layout.values.columns : [];
-  // Observations of one series share one frozen series object (fewer allocations, same JSON).
+  // Observations of one series share one series object (fewer allocations, same JSON).
   const seriesCache = new Map<string, Series>();
   const units = new Map<string, string>();
   const seen = new Map<string, Date>();
@@ -86,8 +86,9 @@ export function parseRecords(layout: RecordLayout, body: Uint8Array | string): O
       }
       keyValues.push(k);
     }
+    const prefix = `${keyValues.join('\u0000')}\u0001`;
     const seriesOf = (tag: string, extra: () => Series): Series => {
-      const cacheKey = `${keyValues.join('\u0000')}\u0001${tag}`;
+      const cacheKey = prefix + tag;
       let s = seriesCache.get(cacheKey);
       if (!s) {
         const dims: Record<string, string> = {};

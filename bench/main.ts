@@ -1,5 +1,5 @@
 // npm run bench: throughput figures, each beside a baseline measured in the same run.
-//   parse:  Energinet DayAheadPrices parser vs bare JSON.parse of the same bytes
+//   parse:  Energinet DayAheadPrices parser vs bare JSON.parse of the same bytes; every other Energinet parser likewise
 //   elia:   Elia wide-record parser (solar export) vs bare JSON.parse of the same bytes
 //   store:  DuckDbStore.upsertObservations of 1M observations vs DuckDB's appender into a plain table
 //   mariadb: SqlStore (mysql dialect) upsert vs LOAD DATA LOCAL INFILE of the same rows
@@ -94,6 +94,31 @@ async function benchElia() {
   const ours = await time(3, () => solar.parse(body));
   line('elia.solar parse', `${fmt((target * 15) / ours)} rows/s`, `JSON.parse ${fmt(mb(body.byteLength) / bare)} MB/s`, bare / ours);
   line('', `${fmt(mb(body.byteLength) / ours)} MB/s`);
+}
+
+/**
+ * Every other Energinet dataset's parser on a payload of its own shape: the simulator re-times the
+ * dataset's fixture over whole days until the payload holds ~ROWS/100 records (imports local to this block).
+ */
+async function benchEnerginetParsers() {
+  const { energinetDatasets } = await import('../providers/energinet/datasets.ts');
+  const { simulatedRecords } = await import('../providers/energinet/simulator.ts');
+  const target = Math.max(1000, Math.floor(ROWS / 100));
+  const farFuture = new Date('2100-01-01T00:00:00Z');
+  console.log(`\nparse: Energinet datasets, ~${fmt(target)} records each, vs JSON.parse of the same bytes`);
+  for (const ds of energinetDatasets.filter((d) => d.id !== 'energinet.day_ahead_prices' && d.id !== 'energinet.elspot_prices')) {
+    const records: Record<string, unknown>[] = [];
+    for (let day = Date.UTC(2025, 5, 1); records.length < target; day += 86_400_000) {
+      for (const p of ds.partitions) records.push(...simulatedRecords(ds.source.layout.apiName, p, new Date(day), new Date(day + 86_400_000), farFuture));
+    }
+    const body = new TextEncoder().encode(JSON.stringify({ total: records.length, dataset: ds.source.layout.apiName, records }));
+    const text = new TextDecoder().decode(body);
+    const bare = await time(3, () => JSON.parse(text));
+    const ours = await time(3, () => ds.parse(body));
+    const rows = ds.parse(body).length;
+    line(ds.source.layout.apiName, `${fmt(rows / ours)} rows/s`, `JSON.parse ${fmt(mb(body.byteLength) / bare)} MB/s`, bare / ours);
+    line(`  ${fmt(rows)} rows from ${mb(body.byteLength).toFixed(1)} MB`, `${fmt(mb(body.byteLength) / ours)} MB/s`);
+  }
 }
 
 /** A ~10 MB A75 document: the LU fixture's TimeSeries repeated with fresh mRIDs. */
@@ -292,6 +317,7 @@ async function benchBuses() {
 console.log(`scalar bench (node ${process.version}, ${process.platform}/${process.arch})`);
 await benchParse();
 await benchElia();
+await benchEnerginetParsers();
 await benchEntsoe();
 await benchStore();
 await benchMariaDb();

@@ -2,13 +2,13 @@
 // No authentication; see README.md beside this file for quirks.
 import type { Provider } from '../../shared/dataset.ts';
 import { ENERGINET_API } from './client.ts';
-import { dayAheadPrices, elspotPrices } from './datasets.ts';
+import { energinetDatasets } from './datasets.ts';
 import { startEnerginetSimulator } from './simulator.ts';
 
 export const energinet: Provider = {
   id: 'energinet',
   title: 'Energinet — Energi Data Service',
   baseUrl: ENERGINET_API,
-  datasets: [dayAheadPrices, elspotPrices],
+  datasets: energinetDatasets,
   startSimulator: (options) => startEnerginetSimulator(options),
 };

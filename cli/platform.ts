@@ -64,7 +64,7 @@ export async function openPlatform(
 async function openSecrets(config: Config, env: NodeJS.ProcessEnv, log: Logger): Promise<Secrets & { close?(): void }> {
   if (!config.secretsUrl) return envSecrets(env);
   const { openKeyVaultSecrets } = await import('../shared/secrets/keyvault.ts');
-  return openKeyVaultSecrets({ vaultUrl: config.secretsUrl, ...config.secrets, env, log: log.child({ port: 'secrets' }) });
+  return openKeyVaultSecrets({ vaultUrl: config.secretsUrl, ...config.secrets, env, log: log.child({ component: 'secrets' }) });
 }
 
 /** Logical topic of a provider's raw payloads; each bus adapter maps it to its own naming. */

@@ -57,6 +57,8 @@ export type KeyVaultStandIn = {
   tokensIssued(): number;
   /** Starts answering (again) on the same port. */
   listen(): Promise<void>;
+  /** Accepts connections but never answers (a vault behind a black hole) while on. */
+  hang(on: boolean): void;
   /** Stops answering: connections are refused, as with a vault that is down; listen() resumes on the same port. */
   stop(): Promise<void>;
 };
@@ -154,6 +156,7 @@ export async function startKeyVaultStandIn(certificate: StandInCertificate): Pro
   }
 
   let server: Server | undefined;
+  let hanging = false;
   const standIn: KeyVaultStandIn = {
     get port() {
       return port;
@@ -176,9 +179,15 @@ export async function startKeyVaultStandIn(certificate: StandInCertificate): Pro
     },
     requests,
     tokensIssued: () => tokens.size,
+    hang(on) {
+      hanging = on;
+      // Held requests end with their connections.
+      if (!on) server?.closeAllConnections();
+    },
     async listen() {
       if (server) return;
       const s = createServer({ key: certificate.key, cert: certificate.cert }, (req, res) => {
+        if (hanging) return;
         handle(req, res).catch((e: unknown) => json(res, 500, { error: { code: 'InternalError', message: String(e) } }));
       });
       await new Promise<void>((resolve, reject) => {

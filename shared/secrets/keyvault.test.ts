@@ -163,12 +163,27 @@ describe('Key Vault secrets port (real Azure SDK, loopback stand-in)', () => {
     try {
       await assert.rejects(open({ log, retryInitialMs: 20, retryMaxMs: 40, startDeadlineMs: 150 }), (e: unknown) => {
         assert.ok(e instanceof SourceUnavailableError);
-        assert.match(e.message, /^Key Vault https:\/\/scalar-test\.vault\.azure\.net:\d+ unreachable after \d+ attempts/);
+        assert.match(e.message, /^Key Vault https:\/\/scalar-test\.vault\.azure\.net:\d+ unreachable after \d+ attempts?/);
         return true;
       });
       assert.equal(lines.at(-1)?.msg, 'Key Vault unreachable; giving up');
     } finally {
       await standIn.listen();
+    }
+  });
+
+  it('bounds each start attempt by the deadline when the vault never answers', async () => {
+    standIn.hang(true);
+    const { log, lines } = captureLog();
+    try {
+      await assert.rejects(open({ log, retryInitialMs: 20, startDeadlineMs: 300 }), (e: unknown) => {
+        assert.ok(e instanceof SourceUnavailableError);
+        assert.match(e.message, /unreachable after 1 attempt over 0 s \(start deadline 300 ms\): no answer$/);
+        return true;
+      });
+      assert.equal(lines.at(-1)?.msg, 'Key Vault unreachable; giving up');
+    } finally {
+      standIn.hang(false);
     }
   });
 

@@ -37,6 +37,8 @@ export type KeyVaultSecretsOptions = {
   credential?: TokenCredential;
   /** Passed to the SecretClient (tests: a transport policy for the stand-in). */
   clientOptions?: SecretClientOptions;
+  /** Longest wait for one read of a secret (the SDK sets no timeout of its own). */
+  readTimeoutMs?: number;
   /** First and longest wait between start attempts. */
   retryInitialMs?: number;
   retryMaxMs?: number;
@@ -77,9 +79,13 @@ export async function openKeyVaultSecrets(o: KeyVaultSecretsOptions): Promise<Ke
 
   const started = Date.now();
   let delay = o.retryInitialMs ?? 1000;
+  // What went wrong before the deadline cut an attempt short says more than "aborted".
+  let lastFailure = 'no answer';
   for (let attempt = 1; ; attempt++) {
     try {
-      await client.listPropertiesOfSecrets().byPage({ maxPageSize: 1 }).next();
+      // The deadline bounds each attempt too: a vault that never answers must not hang the start.
+      const remaining = Math.max(1, o.startDeadlineMs - (Date.now() - started));
+      await client.listPropertiesOfSecrets({ abortSignal: AbortSignal.timeout(remaining) }).byPage({ maxPageSize: 1 }).next();
       log.info({ attempt }, 'Key Vault reachable');
       break;
     } catch (e) {
@@ -93,11 +99,12 @@ export async function openKeyVaultSecrets(o: KeyVaultSecretsOptions): Promise<Ke
         break;
       }
       const waited = Date.now() - started;
+      if (!(e instanceof Error && e.name === 'AbortError')) lastFailure = firstLine(e);
       if (waited + delay > o.startDeadlineMs) {
-        log.error({ attempt, waitedMs: waited, error: firstLine(e) }, 'Key Vault unreachable; giving up');
-        throw new SourceUnavailableError(`Key Vault ${vault} unreachable after ${attempt} attempts over ${Math.round(waited / 1000)} s: ${firstLine(e)}`, { cause: e });
+        log.error({ attempt, waitedMs: waited, error: lastFailure }, 'Key Vault unreachable; giving up');
+        throw new SourceUnavailableError(`Key Vault ${vault} unreachable after ${attempt} attempt${attempt === 1 ? '' : 's'} over ${Math.round(waited / 1000)} s (start deadline ${o.startDeadlineMs} ms): ${lastFailure}`, { cause: e });
       }
-      log.warn({ attempt, retryInMs: delay, deadlineMs: o.startDeadlineMs, error: firstLine(e) }, 'Key Vault unreachable at start; waiting');
+      log.warn({ attempt, retryInMs: delay, deadlineMs: o.startDeadlineMs, error: lastFailure }, 'Key Vault unreachable at start; waiting');
       await sleep(delay);
       delay = Math.min(delay * 2, o.retryMaxMs ?? 30_000);
     }
@@ -114,7 +121,7 @@ export async function openKeyVaultSecrets(o: KeyVaultSecretsOptions): Promise<Ke
         const vaultName = vaultSecretName(name);
         let value: string | undefined;
         try {
-          value = (await client.getSecret(vaultName)).value;
+          value = (await client.getSecret(vaultName, { abortSignal: AbortSignal.timeout(o.readTimeoutMs ?? 30_000) })).value;
         } catch (e) {
           if (!isNotFound(e)) throw e;
           value = undefined;

@@ -141,7 +141,7 @@ describe('Key Vault secrets port (real Azure SDK, loopback stand-in)', () => {
     const { log, lines, text } = captureLog();
     const opening = open({ log, retryInitialMs: 20, retryMaxMs: 200 });
     try {
-      const waiting = () => lines.filter((l) => l.msg === 'Key Vault unreachable at start; waiting');
+      const waiting = () => lines.filter((l) => l.msg === 'Key Vault not available at start; waiting');
       while (waiting().length < 3) await new Promise((r) => setTimeout(r, 10));
       const first = waiting()[0]!;
       assert.equal(first.level, 40);
@@ -163,10 +163,10 @@ describe('Key Vault secrets port (real Azure SDK, loopback stand-in)', () => {
     try {
       await assert.rejects(open({ log, retryInitialMs: 20, retryMaxMs: 40, startDeadlineMs: 150 }), (e: unknown) => {
         assert.ok(e instanceof SourceUnavailableError);
-        assert.match(e.message, /^Key Vault https:\/\/scalar-test\.vault\.azure\.net:\d+ unreachable after \d+ attempts?/);
+        assert.match(e.message, /^Key Vault https:\/\/scalar-test\.vault\.azure\.net:\d+ not available after \d+ attempts?/);
         return true;
       });
-      assert.equal(lines.at(-1)?.msg, 'Key Vault unreachable; giving up');
+      assert.equal(lines.at(-1)?.msg, 'Key Vault not available; giving up');
     } finally {
       await standIn.listen();
     }
@@ -178,13 +178,32 @@ describe('Key Vault secrets port (real Azure SDK, loopback stand-in)', () => {
     try {
       await assert.rejects(open({ log, retryInitialMs: 20, startDeadlineMs: 300 }), (e: unknown) => {
         assert.ok(e instanceof SourceUnavailableError);
-        assert.match(e.message, /unreachable after 1 attempt over 0 s \(start deadline 300 ms\): no answer$/);
+        assert.match(e.message, /not available after 1 attempt over 0 s \(start deadline 300 ms\): no answer$/);
         return true;
       });
-      assert.equal(lines.at(-1)?.msg, 'Key Vault unreachable; giving up');
+      assert.equal(lines.at(-1)?.msg, 'Key Vault not available; giving up');
     } finally {
       standIn.hang(false);
     }
+  });
+
+  it('fails at once, naming the variables to set, when no Azure identity is available', async () => {
+    const saved = { ...process.env };
+    for (const k of ['AZURE_TENANT_ID', 'AZURE_CLIENT_ID', 'AZURE_CLIENT_SECRET']) delete process.env[k];
+    let options;
+    try {
+      options = sdkOptions();
+    } finally {
+      Object.assign(process.env, saved);
+    }
+    const { log, lines } = captureLog();
+    await assert.rejects(open({ ...options, log, startDeadlineMs: 60_000 }), (e: unknown) => {
+      assert.ok(e instanceof ConfigError);
+      assert.match(e.message, /no Azure identity available \(set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET, or run with a workload or managed identity\)/);
+      assert.match(e.message, /EnvironmentCredential/);
+      return true;
+    });
+    assert.equal(lines.filter((l) => l.msg === 'Key Vault not available at start; waiting').length, 0, 'no waiting for an identity that cannot appear');
   });
 
   it('keeps using a cached value while the vault is down, and says which secret it cannot read', async () => {

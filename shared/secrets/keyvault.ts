@@ -2,7 +2,7 @@
 // simulator tokens). Values are cached for a TTL and refreshed in the background, so a rotated
 // secret is used without a restart and Key Vault is never called per provider request.
 // Never log a value: log lines name the secret and the vault only.
-import { DefaultAzureCredential, CredentialUnavailableError, type TokenCredential } from '@azure/identity';
+import { AggregateAuthenticationError, CredentialUnavailableError, DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import { SecretClient, type SecretClientOptions } from '@azure/keyvault-secrets';
 import { ConfigError, SourceUnavailableError } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -60,7 +60,18 @@ const isNotFound = (e: unknown) => statusOf(e) === 404;
 /** The vault answered and refused (no permission, disabled secret): waiting will not help. */
 const isRefusal = (e: unknown) => statusOf(e) === 403;
 /** SDK messages carry a long troubleshooting text; the first line says what happened. */
-const firstLine = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message.split('\n')[0]}` : String(e));
+function firstLine(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const line = `${e.name}: ${e.message.split('\n')[0]}`;
+  // The credential chain's own message says nothing; each link says why it could not authenticate.
+  if (e instanceof AggregateAuthenticationError) return `${line} ${(e.errors as unknown[]).map(firstLine).join('; ')}`;
+  return line;
+}
+
+/** No link of the credential chain found an identity to use: waiting will not create one. */
+const noIdentity = (e: unknown) =>
+  e instanceof CredentialUnavailableError ||
+  (e instanceof AggregateAuthenticationError && e.errors.length > 0 && e.errors.every((x: unknown) => x instanceof CredentialUnavailableError));
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -89,7 +100,7 @@ export async function openKeyVaultSecrets(o: KeyVaultSecretsOptions): Promise<Ke
       log.info({ attempt }, 'Key Vault reachable');
       break;
     } catch (e) {
-      if (e instanceof CredentialUnavailableError) {
+      if (noIdentity(e)) {
         throw new ConfigError(`Key Vault ${vault}: no Azure identity available (set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET, or run with a workload or managed identity): ${firstLine(e)}`);
       }
       // Listing may be refused while reading is allowed (an access policy with "get" only): the
@@ -101,10 +112,10 @@ export async function openKeyVaultSecrets(o: KeyVaultSecretsOptions): Promise<Ke
       const waited = Date.now() - started;
       if (!(e instanceof Error && e.name === 'AbortError')) lastFailure = firstLine(e);
       if (waited + delay > o.startDeadlineMs) {
-        log.error({ attempt, waitedMs: waited, error: lastFailure }, 'Key Vault unreachable; giving up');
-        throw new SourceUnavailableError(`Key Vault ${vault} unreachable after ${attempt} attempt${attempt === 1 ? '' : 's'} over ${Math.round(waited / 1000)} s (start deadline ${o.startDeadlineMs} ms): ${lastFailure}`, { cause: e });
+        log.error({ attempt, waitedMs: waited, error: lastFailure }, 'Key Vault not available; giving up');
+        throw new SourceUnavailableError(`Key Vault ${vault} not available after ${attempt} attempt${attempt === 1 ? '' : 's'} over ${Math.round(waited / 1000)} s (start deadline ${o.startDeadlineMs} ms): ${lastFailure}`, { cause: e });
       }
-      log.warn({ attempt, retryInMs: delay, deadlineMs: o.startDeadlineMs, error: lastFailure }, 'Key Vault unreachable at start; waiting');
+      log.warn({ attempt, retryInMs: delay, deadlineMs: o.startDeadlineMs, error: lastFailure }, 'Key Vault not available at start; waiting');
       await sleep(delay);
       delay = Math.min(delay * 2, o.retryMaxMs ?? 30_000);
     }

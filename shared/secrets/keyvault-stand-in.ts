@@ -53,6 +53,8 @@ export type KeyVaultStandIn = {
   /** Sets a secret (a new version, as in Key Vault); setting it again is a rotation. */
   setSecret(name: string, value: string): void;
   deleteSecret(name: string): void;
+  /** A disabled secret: reading it is refused with 403, as Key Vault does. */
+  disableSecret(name: string): void;
   requests: StandInRequest[];
   tokensIssued(): number;
   /** Starts answering (again) on the same port. */
@@ -78,6 +80,7 @@ export async function startKeyVaultStandIn(certificate: StandInCertificate): Pro
   let port = 0;
   const base = () => ({ vault: `https://${VAULT_HOST}:${port}`, login: `https://${LOGIN_HOST}:${port}` });
   const versions = new Map<string, number>();
+  const disabled = new Set<string>();
 
   const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     const req = res.req;
@@ -135,6 +138,9 @@ export async function startKeyVaultStandIn(certificate: StandInCertificate): Pro
     const one = /^\/secrets\/([0-9A-Za-z-]+)\/?$/.exec(url.pathname);
     if (req.method === 'GET' && one) {
       const name = one[1]!;
+      if (disabled.has(name)) {
+        return json(res, 403, { error: { code: 'Forbidden', message: 'Operation get is not allowed on a disabled secret.', innererror: { code: 'SecretDisabled' } } });
+      }
       const value = secrets.get(name);
       if (value === undefined) {
         return json(res, 404, { error: { code: 'SecretNotFound', message: `A secret with (name/id) ${name} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command.` } });
@@ -173,9 +179,13 @@ export async function startKeyVaultStandIn(certificate: StandInCertificate): Pro
     setSecret(name, value) {
       versions.set(name, (versions.get(name) ?? 0) + 1);
       secrets.set(name, value);
+      disabled.delete(name);
     },
     deleteSecret(name) {
       secrets.delete(name);
+    },
+    disableSecret(name) {
+      disabled.add(name);
     },
     requests,
     tokensIssued: () => tokens.size,

@@ -123,6 +123,18 @@ describe('Key Vault secrets port (real Azure SDK, loopback stand-in)', () => {
     assert.equal(standIn.requests.filter((r) => r.path.includes('/secrets/jao--api-key/')).at(-1)?.status, 404);
   });
 
+  it('reports a secret the vault refuses to read (disabled) as a configuration error naming it', async () => {
+    standIn.setSecret('nordpool--token', 'nordpool-token-value-3b7e');
+    standIn.disableSecret('nordpool--token');
+    const secrets = await open();
+    await assert.rejects(secrets.require('nordpool:token'), (e: unknown) => {
+      assert.ok(e instanceof ConfigError);
+      assert.match(e.message, /^secret nordpool:token: Key Vault https:\/\/scalar-test\.vault\.azure\.net:\d+ refused to read nordpool--token \(HTTP 403 Forbidden: no "get" permission, or the secret is disabled\)$/);
+      assert.ok(!e.message.includes('nordpool-token-value-3b7e'));
+      return true;
+    });
+  });
+
   it('picks up a rotated value once the TTL has passed, without reopening', async () => {
     standIn.setSecret('entsoe--token', TOKEN_V1);
     let clock = 1_000_000;

@@ -169,7 +169,11 @@ export async function openKeyVaultSecrets(o: KeyVaultSecretsOptions): Promise<Ke
   // Refreshing at half the TTL keeps every value in use fresh, so reads do not wait for the vault.
   const timer = setInterval(() => {
     for (const name of cache.keys()) {
-      refresh(name).catch((e: unknown) => log.warn({ secret: name, error: firstLine(e) }, 'Key Vault background refresh failed; keeping the cached value'));
+      refresh(name).catch((e: unknown) => {
+        // Refused now (permission withdrawn, secret disabled): stop serving the old value; the next read says why.
+        if (isRefusal(e)) cache.delete(name);
+        log.warn({ secret: name, error: firstLine(e) }, isRefusal(e) ? 'Key Vault refused a background refresh; dropped the cached value' : 'Key Vault background refresh failed; keeping the cached value');
+      });
     }
   }, Math.max(1000, Math.floor(o.ttlMs / 2)));
   timer.unref();

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ABORTED_BY_CALLER } from '../shared/http.ts';
 import { computeConnectivity, percentile, type ConnectivityRow } from './connectivity.ts';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
@@ -16,6 +17,7 @@ const rows: ConnectivityRow[] = [
   bad('alpha.prices', 30, 429, 'HTTP 429: slow down', 10),
   ok('alpha.prices', 10, 400, 400), // an accepted no-data answer (HTTP 400, no error) is a success
   { dataset: 'alpha.prices', attempt: 0, status: null, latencyMs: 0, error: 'SourceUnavailableError: circuit open', at: ago(5) },
+  bad('alpha.prices', 1, null, ABORTED_BY_CALLER, 3), // acquisition stopping: not the provider's failure
   // alpha.load: three failed requests in the last 15 minutes
   ok('alpha.load', 120, 1000),
   bad('alpha.load', 12, null, 'SourceUnavailableError: timed out after 30000 ms', 30_000),
@@ -55,7 +57,7 @@ describe('connectivity from fetch_log rows', () => {
     const prices = endpoint('alpha', 'alpha.prices');
     assert.deepEqual(prices.lastSuccess, ago(10));
     assert.deepEqual(prices.lastError, { at: ago(30), status: 429, message: 'HTTP 429: slow down' });
-    assert.equal(prices.consecutiveFailures, 0, 'the attempt-0 row (no request sent) is not a request');
+    assert.equal(prices.consecutiveFailures, 0, 'neither the attempt-0 row (no request sent) nor the aborted one is a failure of the provider');
     const load = endpoint('alpha', 'alpha.load');
     assert.deepEqual(load.lastSuccess, ago(120));
     assert.deepEqual(load.lastError, { at: ago(4), status: 503, message: 'HTTP 503: maintenance' });

@@ -5,6 +5,7 @@
 // An endpoint is a dataset, not a URL path: ENTSO-E serves every document type from one path
 // (`/api`, the type is in the query), so paths would fold ten datasets into one line, and the
 // dataset is what an operator acts on (its worker). The provider line aggregates its datasets.
+import { ABORTED_BY_CALLER } from '../shared/http.ts';
 import type { FetchLogEntry } from '../shared/store/types.ts';
 
 export type ConnectivityRow = Pick<FetchLogEntry, 'dataset' | 'attempt' | 'status' | 'latencyMs' | 'error' | 'at'>;
@@ -91,15 +92,16 @@ function healthOf(newestFirst: readonly ConnectivityRow[], o: ConnectivityOption
 }
 
 /**
- * Per provider and dataset. Rows with attempt 0 are failures before any request was sent (an open
- * circuit, a missing secret): they say nothing about the provider's reachability and are left out.
+ * Per provider and dataset. Left out, as they say nothing about the provider's reachability: rows
+ * with attempt 0 (failures before any request was sent: an open circuit, a missing secret) and
+ * requests aborted because acquisition was stopping.
  */
 export function computeConnectivity(rows: readonly ConnectivityRow[], o: ConnectivityOptions): ProviderHealth[] {
   const rule = o.down ?? DEFAULT_DOWN_RULE;
   // Newest first; rows logged at the same instant keep their input order reversed (later = newer).
   const requests = rows
     .map((r, i) => ({ r, i }))
-    .filter(({ r }) => r.attempt > 0)
+    .filter(({ r }) => r.attempt > 0 && r.error !== ABORTED_BY_CALLER)
     .sort((a, b) => b.r.at.getTime() - a.r.at.getTime() || b.i - a.i)
     .map(({ r }) => r);
   // Both lists stay newest first: rows are pushed in that order.

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type ServerResponse } from 'node:http';
 import { describe, it } from 'node:test';
 import { ConfigError, HttpError, SourceUnavailableError } from './errors.ts';
-import { createHttpClient, parseRetryAfter, type AttemptReport } from './http.ts';
+import { ABORTED_BY_CALLER, createHttpClient, parseRetryAfter, type AttemptReport } from './http.ts';
 import { closeServer, listen } from './simulator.ts';
 
 /** A server that answers with the scripted responses in turn, then 200 "ok". */
@@ -58,6 +58,22 @@ describe('http client policy', () => {
     await assert.rejects(createHttpClient('t', policy).get(down.url), (e: unknown) => e instanceof HttpError && e.status === 500 && e.retryable);
     assert.equal(down.requests(), 4);
     await down.close();
+  });
+
+  it('logs a timed-out attempt apart from one the caller aborted (a stopping worker)', async () => {
+    let received: () => void = () => undefined;
+    const arrived = new Promise<void>((r) => (received = r));
+    // Neither request is answered; the second one tells the test it is under way.
+    const s = await scripted([() => undefined, () => received()]);
+    const reports: AttemptReport[] = [];
+    await assert.rejects(createHttpClient('t', { ...policy, timeoutMs: 50, maxAttempts: 1 }).get(s.url, { onAttempt: (r) => reports.push(r) }), SourceUnavailableError);
+    const stop = new AbortController();
+    const stopped = createHttpClient('t', { ...policy, maxAttempts: 1 }).get(s.url, { onAttempt: (r) => reports.push(r), signal: stop.signal });
+    await arrived;
+    stop.abort();
+    await assert.rejects(stopped);
+    assert.deepEqual(reports.map((r) => r.error), ['timed out after 50 ms', ABORTED_BY_CALLER]);
+    await s.close();
   });
 
   it('does not retry a rejected credential: it is a configuration error', async () => {

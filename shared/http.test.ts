@@ -61,19 +61,20 @@ describe('http client policy', () => {
   });
 
   it('logs a timed-out attempt apart from one the caller aborted (a stopping worker)', async () => {
+    const silent = await scripted([() => undefined]); // never answers: the attempt times out
+    const reports: AttemptReport[] = [];
+    await assert.rejects(createHttpClient('t', { ...policy, timeoutMs: 50, maxAttempts: 1 }).get(silent.url, { onAttempt: (r) => reports.push(r) }), SourceUnavailableError);
+    await silent.close();
     let received: () => void = () => undefined;
     const arrived = new Promise<void>((r) => (received = r));
-    // Neither request is answered; the second one tells the test it is under way.
-    const s = await scripted([() => undefined, () => received()]);
-    const reports: AttemptReport[] = [];
-    await assert.rejects(createHttpClient('t', { ...policy, timeoutMs: 50, maxAttempts: 1 }).get(s.url, { onAttempt: (r) => reports.push(r) }), SourceUnavailableError);
+    const waiting = await scripted([() => received()]); // holds the request until the caller stops
     const stop = new AbortController();
-    const stopped = createHttpClient('t', { ...policy, maxAttempts: 1 }).get(s.url, { onAttempt: (r) => reports.push(r), signal: stop.signal });
+    const stopped = createHttpClient('t', { ...policy, timeoutMs: 60_000, maxAttempts: 1 }).get(waiting.url, { onAttempt: (r) => reports.push(r), signal: stop.signal });
     await arrived;
     stop.abort();
     await assert.rejects(stopped);
+    await waiting.close();
     assert.deepEqual(reports.map((r) => r.error), ['timed out after 50 ms', ABORTED_BY_CALLER]);
-    await s.close();
   });
 
   it('does not retry a rejected credential: it is a configuration error', async () => {

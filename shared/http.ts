@@ -120,18 +120,18 @@ export function createHttpClient(name: string, options: Partial<HttpPolicyOption
     let res: Response;
     // An abort is either this attempt's timeout or the caller stopping (a worker shut down): only
     // the first says something about the source, so fetch_log tells them apart (scalar health).
-    const aborted = (e: unknown) => (req.signal?.aborted ? ABORTED_BY_CALLER : signal.aborted ? `timed out after ${o.timeoutMs} ms` : errorMessage(e));
+    const whyFailed = (e: unknown) => (req.signal?.aborted ? ABORTED_BY_CALLER : signal.aborted ? `timed out after ${o.timeoutMs} ms` : errorMessage(e));
     try {
       res = await fetch(url, { headers: req.headers, signal });
     } catch (e) {
-      report(null, 0, aborted(e));
+      report(null, 0, whyFailed(e));
       throw new SourceUnavailableError(`${name}: request failed: ${errorMessage(e)}`, { cause: e });
     }
     let body: Uint8Array;
     try {
       body = new Uint8Array(await res.arrayBuffer());
     } catch (e) {
-      report(res.status, 0, signal.aborted ? aborted(e) : `body cut off: ${errorMessage(e)}`);
+      report(res.status, 0, signal.aborted ? whyFailed(e) : `body cut off: ${errorMessage(e)}`);
       throw new SourceUnavailableError(`${name}: response body cut off: ${errorMessage(e)}`, { cause: e });
     }
     const response = { status: res.status, headers: res.headers, body };

@@ -5,13 +5,14 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { reprocess } from '../ingestion/reprocess.ts';
 import { datasets, findDataset, findProvider, providers } from '../providers/index.ts';
 import type { Cadence } from '../shared/dataset.ts';
-import { ConfigError, ParseError, ValidationError, UnknownDatasetError, errorMessage } from '../shared/errors.ts';
+import { ConfigError, ParseError, SourceUnavailableError, ValidationError, UnknownDatasetError, errorMessage } from '../shared/errors.ts';
 import { identifyDataset } from '../shared/identify-dataset.ts';
 import { fileArchive } from '../shared/payload-archive.ts';
 import { openStore, type Store } from '../shared/store/index.ts';
 import { isoUtc, parseDuration, parseInstant } from '../shared/time.ts';
 import { join } from 'node:path';
 import { runDemo } from './demo.ts';
+import { parseSpan, runHealth } from './health.ts';
 import { parseFormat, writeObservations, writeTable, type Format } from './output.ts';
 import { openPlatform, readConfig, seedWorkers, startRoles } from './platform.ts';
 
@@ -315,6 +316,33 @@ program
     });
   });
 
+program
+  .command('health')
+  .description('provider connectivity from fetch_log: availability, latency, last success and error; exits 3 when a provider is down')
+  .option('--provider <id>', 'only this provider (repeatable)', (s: string, acc: string[]) => [...acc, findProvider(s).id], [] as string[])
+  .option('--since <span>', 'span of the latency percentiles, e.g. 1h or 7d (availability is always over the last hour and day)', (s: string) => {
+    try {
+      return parseSpan(s);
+    } catch (e) {
+      throw new InvalidArgumentError((e as Error).message);
+    }
+  }, 86_400_000)
+  .addOption(new Option('--format <format>', 'table or json').choices(['table', 'json']).default('table'))
+  .addOption(dataDirOption())
+  .addOption(configOption())
+  .action(async (o: Common & { provider: string[]; since: number; format: 'table' | 'json' }) => {
+    const byDataset = new Map(datasets.map((d) => [d.id, d.provider]));
+    await withStore(o, async (store) => {
+      process.exitCode = await runHealth(store, {
+        providers: o.provider.length > 0 ? o.provider : providers.map((p) => p.id),
+        sinceMs: o.since,
+        format: o.format,
+        // Dataset ids are `<provider>.<name>`; the prefix names the provider of a dataset no longer registered.
+        providerOf: (d) => byDataset.get(d) ?? d.split('.')[0]!,
+      });
+    });
+  });
+
 // `scalar query ... | head` closes stdout early; that is the reader's choice, not an error.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') process.exit(0);
@@ -324,7 +352,7 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
-  const known = e instanceof ConfigError || e instanceof ParseError || e instanceof ValidationError || e instanceof UnknownDatasetError;
+  const known = e instanceof ConfigError || e instanceof ParseError || e instanceof ValidationError || e instanceof UnknownDatasetError || e instanceof SourceUnavailableError;
   process.stderr.write(`scalar: ${known ? errorMessage(e) : (e as Error).stack ?? String(e)}\n`);
   process.exitCode = e instanceof ConfigError ? 2 : 1;
 }

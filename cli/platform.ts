@@ -37,6 +37,9 @@ export async function openPlatform(
   /** Secrets that win over the environment (the simulators' tokens in the demo). */
   extraSecrets: Readonly<Record<string, string>> = {},
 ): Promise<Platform> {
+  const env = { ...process.env, ...Object.fromEntries(Object.entries(extraSecrets).map(([k, v]) => [envName(k), v])) };
+  // First, so a role whose vault stays unreachable exits before it opens anything else.
+  const secrets = await openSecrets(config, env, log);
   const store = await openStore(config.storeUrl);
   const bus = await openBus(config.busUrl, { ...config.bus, environment: config.env });
   const cache = await openCache(config.cacheUrl);
@@ -46,14 +49,22 @@ export async function openPlatform(
     bus,
     cache,
     archive: fileArchive(join(config.dataDir, 'raw')),
-    secrets: envSecrets({ ...process.env, ...Object.fromEntries(Object.entries(extraSecrets).map(([k, v]) => [envName(k), v])) }),
+    secrets,
     log,
     async close() {
+      secrets.close?.();
       await bus.close();
       await cache.close();
       await store.close();
     },
   };
+}
+
+/** Key Vault when `secretsUrl` is set (the Azure SDK is loaded only then), the environment otherwise. */
+async function openSecrets(config: Config, env: NodeJS.ProcessEnv, log: Logger): Promise<Secrets & { close?(): void }> {
+  if (!config.secretsUrl) return envSecrets(env);
+  const { openKeyVaultSecrets } = await import('../shared/secrets/keyvault.ts');
+  return openKeyVaultSecrets({ vaultUrl: config.secretsUrl, ...config.secrets, env, log: log.child({ component: 'secrets' }) });
 }
 
 /** Logical topic of a provider's raw payloads; each bus adapter maps it to its own naming. */

@@ -42,4 +42,16 @@ describe('configuration', () => {
     writeFileSync(join(dir, 'c.yaml'), 'ingestion:\n  batchRowz: 5\n');
     assert.throws(() => loadConfig({ env: {}, file: join(dir, 'c.yaml') }), /ingestion: Unrecognized key: "batchRowz"/);
   });
+
+  it('takes a Key Vault URL and its cache settings, and refuses anything but a vault URL', () => {
+    assert.equal(loadConfig({ env: {} }).secretsUrl, undefined);
+    const c = loadConfig({ env: { SCALAR_SECRETS_URL: 'https://scalar-prod.vault.azure.net', SCALAR_SECRETS_TTL_MS: '60000' } });
+    assert.equal(c.secretsUrl, 'https://scalar-prod.vault.azure.net');
+    assert.equal(c.secrets.ttlMs, 60_000);
+    assert.equal(c.secrets.startDeadlineMs, 120_000);
+    for (const bad of ['http://scalar-prod.vault.azure.net', 'https://scalar-prod.example.com', 'https://scalar-prod.vault.azure.net/secrets/x']) {
+      assert.throws(() => loadConfig({ env: { SCALAR_SECRETS_URL: bad } }), /secretsUrl \(SCALAR_SECRETS_URL\): expected https:\/\/<vault>\.vault\.azure\.net/);
+    }
+    assert.throws(() => loadConfig({ env: { SCALAR_SECRETS_TTL_MS: '0' } }), /secrets\.ttlMs \(SCALAR_SECRETS_TTL_MS\)/);
+  });
 });

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
+import { VAULT_URL } from './secrets/index.ts';
 import { defaultStoreUrl } from './store/index.ts';
 
 const count = z.coerce.number().int().positive();
@@ -16,6 +17,16 @@ const ConfigSchema = z
     storeUrl: z.string().min(1).optional(),
     busUrl: z.string().min(1),
     cacheUrl: z.string().min(1),
+    /** Azure Key Vault holding the secrets (`https://<vault>.vault.azure.net`); environment variables only when unset. */
+    secretsUrl: z.string().regex(VAULT_URL, 'expected https://<vault>.vault.azure.net').optional(),
+    secrets: z
+      .object({
+        /** How long a secret read from the vault is used before it is read again (rotation delay). */
+        ttlMs: count,
+        /** How long a starting role waits for an unreachable vault before it exits. */
+        startDeadlineMs: count,
+      })
+      .strict(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     acquisition: z
       .object({
@@ -69,6 +80,7 @@ export const DEFAULTS: z.input<typeof ConfigSchema> = {
   busUrl: 'memory:',
   cacheUrl: 'memory:',
   logLevel: 'info',
+  secrets: { ttlMs: 10 * 60_000, startDeadlineMs: 2 * 60_000 },
   acquisition: {
     tickMs: 1000,
     configRefreshMs: 5000,
@@ -97,6 +109,9 @@ const ENV_KEYS: Record<string, string> = {
   SCALAR_BUS_URL: 'busUrl',
   SCALAR_CACHE_URL: 'cacheUrl',
   SCALAR_LOG_LEVEL: 'logLevel',
+  SCALAR_SECRETS_URL: 'secretsUrl',
+  SCALAR_SECRETS_TTL_MS: 'secrets.ttlMs',
+  SCALAR_SECRETS_START_DEADLINE_MS: 'secrets.startDeadlineMs',
   SCALAR_ACQUISITION_TICK_MS: 'acquisition.tickMs',
   SCALAR_ACQUISITION_CONFIG_REFRESH_MS: 'acquisition.configRefreshMs',
   SCALAR_ACQUISITION_CONCURRENCY: 'acquisition.concurrency',

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type ServerResponse } from 'node:http';
 import { describe, it } from 'node:test';
 import { ConfigError, HttpError, SourceUnavailableError } from './errors.ts';
-import { createHttpClient, parseRetryAfter, type AttemptReport } from './http.ts';
+import { ABORTED_BY_CALLER, createHttpClient, parseRetryAfter, type AttemptReport } from './http.ts';
 import { closeServer, listen } from './simulator.ts';
 
 /** A server that answers with the scripted responses in turn, then 200 "ok". */
@@ -58,6 +58,23 @@ describe('http client policy', () => {
     await assert.rejects(createHttpClient('t', policy).get(down.url), (e: unknown) => e instanceof HttpError && e.status === 500 && e.retryable);
     assert.equal(down.requests(), 4);
     await down.close();
+  });
+
+  it('logs a timed-out attempt apart from one the caller aborted (a stopping worker)', async () => {
+    const silent = await scripted([() => undefined]); // never answers: the attempt times out
+    const reports: AttemptReport[] = [];
+    await assert.rejects(createHttpClient('t', { ...policy, timeoutMs: 50, maxAttempts: 1 }).get(silent.url, { onAttempt: (r) => reports.push(r) }), SourceUnavailableError);
+    await silent.close();
+    let received: () => void = () => undefined;
+    const arrived = new Promise<void>((r) => (received = r));
+    const waiting = await scripted([() => received()]); // holds the request until the caller stops
+    const stop = new AbortController();
+    const stopped = createHttpClient('t', { ...policy, timeoutMs: 60_000, maxAttempts: 1 }).get(waiting.url, { onAttempt: (r) => reports.push(r), signal: stop.signal });
+    await arrived;
+    stop.abort();
+    await assert.rejects(stopped);
+    await waiting.close();
+    assert.deepEqual(reports.map((r) => r.error), ['timed out after 50 ms', ABORTED_BY_CALLER]);
   });
 
   it('does not retry a rejected credential: it is a configuration error', async () => {

@@ -72,6 +72,9 @@ export type HttpClient = {
   readonly circuit: string;
 };
 
+/** fetch_log's error for an attempt the caller aborted (stopping), which says nothing about the source. */
+export const ABORTED_BY_CALLER = 'aborted: the caller stopped';
+
 /** The URL with secrets in its query (token, key, secret, password) masked, for logs and fetch_log. */
 export function redactUrl(url: string): string {
   return url.replace(/([?&][^=&]*(?:token|key|secret|password)[^=&]*=)[^&]*/gi, '$1***');
@@ -115,17 +118,20 @@ export function createHttpClient(name: string, options: Partial<HttpPolicyOption
     const report = (status: number | null, bytes: number, error: string | null) =>
       req.onAttempt?.({ url: shown, attempt: n, status, latencyMs: Math.round(performance.now() - started), bytes, error });
     let res: Response;
+    // An abort is either this attempt's timeout or the caller stopping (a worker shut down): only
+    // the first says something about the source, so fetch_log tells them apart (scalar health).
+    const whyFailed = (e: unknown) => (req.signal?.aborted ? ABORTED_BY_CALLER : signal.aborted ? `timed out after ${o.timeoutMs} ms` : errorMessage(e));
     try {
       res = await fetch(url, { headers: req.headers, signal });
     } catch (e) {
-      report(null, 0, errorMessage(e));
+      report(null, 0, whyFailed(e));
       throw new SourceUnavailableError(`${name}: request failed: ${errorMessage(e)}`, { cause: e });
     }
     let body: Uint8Array;
     try {
       body = new Uint8Array(await res.arrayBuffer());
     } catch (e) {
-      report(res.status, 0, `body cut off: ${errorMessage(e)}`);
+      report(res.status, 0, signal.aborted ? whyFailed(e) : `body cut off: ${errorMessage(e)}`);
       throw new SourceUnavailableError(`${name}: response body cut off: ${errorMessage(e)}`, { cause: e });
     }
     const response = { status: res.status, headers: res.headers, body };

@@ -1,4 +1,5 @@
-// Secrets come from the environment in development; Azure Key Vault joins in production (a later issue).
+// The Secrets port. Environment variables in development (envSecrets); Azure Key Vault when
+// `secretsUrl` is set (keyvault.ts, loaded only then), with the environment still winning.
 import { ConfigError } from '../errors.ts';
 
 export type Secrets = {
@@ -12,6 +13,9 @@ export type Secrets = {
 export function envName(name: string): string {
   return name.replace(/:/g, '__').replace(/[^A-Za-z0-9_]/g, '_').toUpperCase();
 }
+
+/** Vault URLs in the public and sovereign clouds: `https://<vault>.vault.azure.net`. */
+export const VAULT_URL = /^https:\/\/[0-9A-Za-z-]{3,24}\.vault\.(azure\.net|azure\.cn|usgovcloudapi\.net|microsoftazure\.de)(:\d+)?\/?$/;
 
 export function envSecrets(env: NodeJS.ProcessEnv = process.env): Secrets {
   const get = async (name: string) => {

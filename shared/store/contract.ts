@@ -120,6 +120,22 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await store.close();
     });
 
+    it('lists the requests logged since an instant, oldest first', async () => {
+      const store = await open();
+      const base = { runId: 'r1', dataset: 'd', partition: 'DK1', windowFrom: new Date('2025-11-05T00:00:00Z'), windowTo: new Date('2025-11-06T00:00:00Z'), url: 'http://x', bytes: 0 };
+      await store.appendFetchLog([
+        { ...base, attempt: 1, status: 200, latencyMs: 5, error: null, at: new Date('2025-11-06T09:59:59.999Z') },
+        { ...base, attempt: 1, status: 500, latencyMs: 7, error: 'HTTP 500: oops', at: new Date('2025-11-06T10:30:00Z') },
+        { ...base, attempt: 2, status: null, latencyMs: 30000, error: 'timed out', at: new Date('2025-11-06T10:00:00Z') },
+      ]);
+      const rows = await store.listFetchLogSince(new Date('2025-11-06T10:00:00Z'));
+      assert.deepEqual(rows.map((r) => [r.at.toISOString(), r.attempt, r.status, r.latencyMs, r.error]), [
+        ['2025-11-06T10:00:00.000Z', 2, null, 30000, 'timed out'],
+        ['2025-11-06T10:30:00.000Z', 1, 500, 7, 'HTTP 500: oops'],
+      ]);
+      await store.close();
+    });
+
     it('seeds workers without undoing run-time toggles', async () => {
       const store = await open();
       const seed = [{ workerId: 'a.b', environment: 'development', enabled: true, parameters: { backfill: 'P3D' } }];

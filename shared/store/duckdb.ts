@@ -70,6 +70,22 @@ const tsOrNull = (d: Date | null | undefined) => (d ? ts(d) : null);
 const asDate = (v: unknown) => v as Date;
 const asDateOrNull = (v: unknown) => (v === null || v === undefined ? null : (v as Date));
 
+const fetchLogEntry = (r: Record<string, unknown>): FetchLogEntry => ({
+  runId: String(r.run_id),
+  dataset: String(r.dataset),
+  partition: String(r.partition_key),
+  windowFrom: asDate(r.window_from),
+  windowTo: asDate(r.window_to),
+  url: String(r.url),
+  attempt: Number(r.attempt),
+  status: r.status === null ? null : Number(r.status),
+  latencyMs: Number(r.latency_ms),
+  bytes: Number(r.bytes),
+  error: r.error === null ? null : String(r.error),
+  rows: r.rows === null ? null : Number(r.rows),
+  at: asDate(r.logged_at),
+});
+
 export class DuckDbStore implements Store {
   #conn: DuckDBConnection;
   #instance: DuckDBInstance;
@@ -267,22 +283,14 @@ export class DuckDbStore implements Store {
       const rows = q.dataset
         ? await this.#rows(`SELECT * FROM fetch_log WHERE dataset = $1 ORDER BY id DESC LIMIT ${limit}`, [q.dataset])
         : await this.#rows(`SELECT * FROM fetch_log ORDER BY id DESC LIMIT ${limit}`);
-      return rows.map((r) => ({
-        runId: String(r.run_id),
-        dataset: String(r.dataset),
-        partition: String(r.partition_key),
-        windowFrom: asDate(r.window_from),
-        windowTo: asDate(r.window_to),
-        url: String(r.url),
-        attempt: Number(r.attempt),
-        status: r.status === null ? null : Number(r.status),
-        latencyMs: Number(r.latency_ms),
-        bytes: Number(r.bytes),
-        error: r.error === null ? null : String(r.error),
-        rows: r.rows === null ? null : Number(r.rows),
-        at: asDate(r.logged_at),
-      }));
+      return rows.map(fetchLogEntry);
     });
+  }
+
+  listFetchLogSince(since: Date): Promise<FetchLogEntry[]> {
+    return this.#serial(async () =>
+      (await this.#rows('SELECT * FROM fetch_log WHERE logged_at >= $1 ORDER BY logged_at, id', [ts(since)])).map(fetchLogEntry),
+    );
   }
 
   listUnlandedWindows(since: Date): Promise<{ dataset: string; partition: string; windowFrom: Date; windowTo: Date }[]> {

@@ -31,6 +31,13 @@ const isTransient = (e: unknown) => typeof e === 'object' && e !== null && TRANS
 
 type Row = RowDataPacket & Record<string, unknown>;
 
+const fetchLogEntry = (r: Row): FetchLogEntry => ({
+  runId: String(r.run_id), dataset: String(r.dataset), partition: String(r.partition_key), windowFrom: r.window_from as Date,
+  windowTo: r.window_to as Date, url: String(r.url), attempt: Number(r.attempt), status: r.status === null ? null : Number(r.status),
+  latencyMs: Number(r.latency_ms), bytes: Number(r.bytes), error: r.error === null ? null : String(r.error),
+  rows: r.rows === null ? null : Number(r.rows), at: r.logged_at as Date,
+});
+
 export class SqlStore implements Store {
   readonly #pool: Pool;
   readonly #dialect: Dialect;
@@ -203,12 +210,11 @@ export class SqlStore implements Store {
     const rows = q.dataset
       ? await this.#query('SELECT * FROM fetch_log WHERE dataset = ? ORDER BY id DESC LIMIT ?', [q.dataset, limit])
       : await this.#query('SELECT * FROM fetch_log ORDER BY id DESC LIMIT ?', [limit]);
-    return rows.map((r) => ({
-      runId: String(r.run_id), dataset: String(r.dataset), partition: String(r.partition_key), windowFrom: r.window_from as Date,
-      windowTo: r.window_to as Date, url: String(r.url), attempt: Number(r.attempt), status: r.status === null ? null : Number(r.status),
-      latencyMs: Number(r.latency_ms), bytes: Number(r.bytes), error: r.error === null ? null : String(r.error),
-      rows: r.rows === null ? null : Number(r.rows), at: r.logged_at as Date,
-    }));
+    return rows.map(fetchLogEntry);
+  }
+
+  async listFetchLogSince(since: Date): Promise<FetchLogEntry[]> {
+    return (await this.#query('SELECT * FROM fetch_log WHERE logged_at >= ? ORDER BY logged_at, id', [since])).map(fetchLogEntry);
   }
 
   async listUnlandedWindows(since: Date): Promise<{ dataset: string; partition: string; windowFrom: Date; windowTo: Date }[]> {

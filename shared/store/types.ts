@@ -80,6 +80,8 @@ export type Store = {
   /** Records how many observations the window of a run landed (on that run's successful requests). */
   setFetchRows(runId: string, rows: number): Promise<void>;
   listFetchLog(q: { dataset?: string; limit?: number }): Promise<FetchLogEntry[]>;
+  /** Every request logged at or after `since`, oldest first (for `scalar health`). */
+  listFetchLogSince(since: Date): Promise<FetchLogEntry[]>;
   /**
    * Windows fetched successfully since `since` that never landed (no run of the same window has a
    * row count) and were not dead-lettered: what a non-durable bus lost in a crash.

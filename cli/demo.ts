@@ -4,6 +4,7 @@ import type { IngestionEvent } from '../ingestion/consumer.ts';
 import { providers } from '../providers/index.ts';
 import type { Simulator } from '../shared/dataset.ts';
 import { createLogger } from '../shared/log.ts';
+import { redact } from '../shared/redact.ts';
 import { isoUtc, type Interval } from '../shared/time.ts';
 import { writeTable } from './output.ts';
 import { openPlatform, readConfig, seedWorkers, startRoles } from './platform.ts';
@@ -26,7 +27,8 @@ type Tally = { windows: number; failures: number; rows: number; bytes: number; d
 
 export async function runDemo(o: DemoOptions): Promise<number> {
   const out = o.out ?? process.stdout;
-  const say = (s: string) => out.write(`${s}\n`);
+  // Progress lines quote URLs and provider errors: redacted like every log line.
+  const say = (s: string) => out.write(`${redact(s)}\n`);
   const config = readConfig({
     file: o.configFile,
     overrides: o.dataDir ? { dataDir: o.dataDir, env: 'development' } : { env: 'development' },

@@ -7,6 +7,7 @@ import { datasets, findDataset, findProvider, providers } from '../providers/ind
 import type { Cadence } from '../shared/dataset.ts';
 import { ConfigError, ParseError, ValidationError, UnknownDatasetError, errorMessage } from '../shared/errors.ts';
 import { fileArchive } from '../shared/payload-archive.ts';
+import { redact } from '../shared/redact.ts';
 import { openStore, type Store } from '../shared/store/index.ts';
 import { isoUtc, parseDuration, parseInstant } from '../shared/time.ts';
 import { join } from 'node:path';
@@ -301,6 +302,6 @@ try {
   await program.parseAsync(process.argv);
 } catch (e) {
   const known = e instanceof ConfigError || e instanceof ParseError || e instanceof ValidationError || e instanceof UnknownDatasetError;
-  process.stderr.write(`scalar: ${known ? errorMessage(e) : (e as Error).stack ?? String(e)}\n`);
+  process.stderr.write(`scalar: ${redact(known ? errorMessage(e) : (e as Error).stack ?? String(e))}\n`);
   process.exitCode = e instanceof ConfigError ? 2 : 1;
 }

@@ -1,5 +1,6 @@
 // Secrets come from the environment in development; Azure Key Vault joins in production (a later issue).
 import { ConfigError } from '../errors.ts';
+import { registerSecret } from '../redact.ts';
 
 export type Secrets = {
   /** The secret's value, or undefined when it is not set. Never log what this returns. */
@@ -16,7 +17,10 @@ export function envName(name: string): string {
 export function envSecrets(env: NodeJS.ProcessEnv = process.env): Secrets {
   const get = async (name: string) => {
     const v = env[envName(name)];
-    return v === undefined || v === '' ? undefined : v;
+    if (v === undefined || v === '') return undefined;
+    // Every value read as a secret is masked wherever it later appears (logs, errors, fetch_log).
+    registerSecret(v);
+    return v;
   };
   return {
     get,

@@ -37,9 +37,19 @@ export async function openPlatform(
   /** Secrets that win over the environment (the simulators' tokens in the demo). */
   extraSecrets: Readonly<Record<string, string>> = {},
 ): Promise<Platform> {
-  const store = await openStore(config.storeUrl);
-  const bus = await openBus(config.busUrl, { ...config.bus, environment: config.env });
-  const cache = await openCache(config.cacheUrl);
+  const timeout = { connectTimeoutMs: config.connectTimeoutMs };
+  const store = await openStore(config.storeUrl, timeout);
+  let bus: Bus | undefined;
+  let cache: Cache;
+  try {
+    bus = await openBus(config.busUrl, { ...config.bus, environment: config.env, ...timeout });
+    cache = await openCache(config.cacheUrl, timeout);
+  } catch (e) {
+    // What opened before the failure must close, or its handles keep the process alive.
+    await bus?.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    throw e;
+  }
   return {
     config,
     store,
@@ -54,6 +64,25 @@ export async function openPlatform(
       await store.close();
     },
   };
+}
+
+/** After a stop signal, how long a command may take to stop cleanly before it exits anyway. */
+export const STOP_DEADLINE_MS = 10_000;
+/** How long a stopping process lets ingestion land what the in-process bus holds (the rest is re-fetched on the next start). */
+export const STOP_DRAIN_MS = 5_000;
+
+/**
+ * Called once a stop signal arrived: a second SIGINT/SIGTERM exits at once, and a stop that hangs
+ * (a server gone, a drain that cannot finish) exits non-zero after STOP_DEADLINE_MS.
+ */
+export function exitOnSecondSignal(deadlineMs = STOP_DEADLINE_MS): void {
+  const now = (code: number, why: string) => {
+    process.stderr.write(`scalar: ${why}; exiting without a clean stop\n`);
+    process.exit(code);
+  };
+  process.once('SIGINT', () => now(130, 'second interrupt'));
+  process.once('SIGTERM', () => now(143, 'second termination signal'));
+  setTimeout(() => now(1, `stop took longer than ${deadlineMs / 1000} s`), deadlineMs).unref();
 }
 
 /** Logical topic of a provider's raw payloads; each bus adapter maps it to its own naming. */

@@ -40,6 +40,12 @@ export function fixedDurationMs(iso: IsoDuration): number {
   return ((d.hours * 60 + d.minutes) * 60 + d.seconds) * 1000;
 }
 
+/** Approximate length of any duration (a day 24 h, a month 30 days, a year 365 days): for bounds, never for stepping. */
+export function nominalDurationMs(iso: IsoDuration): number {
+  const d = parseDuration(iso);
+  return ((((d.years * 365 + d.months * 30 + d.weeks * 7 + d.days) * 24 + d.hours) * 60 + d.minutes) * 60 + d.seconds) * 1000;
+}
+
 /** `at` moved by `count` steps of `iso`; calendar steps are counted in `tz` (DST-aware). */
 export function addDuration(at: Date, iso: IsoDuration, tz = 'UTC', count = 1): Date {
   if (!isCalendarDuration(iso)) return new Date(at.getTime() + count * fixedDurationMs(iso));

@@ -7,7 +7,7 @@ import { createLogger } from '../shared/log.ts';
 import { redact } from '../shared/redact.ts';
 import { isoUtc, type Interval } from '../shared/time.ts';
 import { writeTable } from './output.ts';
-import { STOP_DRAIN_MS, exitOnSecondSignal, openPlatform, readConfig, seedWorkers, startRoles } from './platform.ts';
+import { STOP_DRAIN_MS, exitOnSecondSignal, instanceIdentity, openPlatform, readConfig, seedWorkers, startRoles } from './platform.ts';
 
 export type DemoOptions = {
   durationSeconds: number;
@@ -97,7 +97,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   };
 
   const started = Date.now();
-  const roles = await startRoles(platform, { acquisition: true, ingestion: true, baseUrls, every: o.every, onAcquisition, onIngestion, drainTimeoutMs: STOP_DRAIN_MS });
+  const roles = await startRoles(platform, { acquisition: true, ingestion: true, baseUrls, every: o.every, onAcquisition, onIngestion, drainTimeoutMs: STOP_DRAIN_MS, owner: instanceIdentity(config) });
   await new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, o.durationSeconds * 1000);
     const stop = () => {

@@ -13,7 +13,7 @@ import { isoUtc, nominalDurationMs, parseInstant } from '../shared/time.ts';
 import { join } from 'node:path';
 import { runDemo } from './demo.ts';
 import { parseFormat, writeObservations, writeTable, type Format } from './output.ts';
-import { STOP_DRAIN_MS, exitOnSecondSignal, openPlatform, readConfig, seedWorkers, startRoles, type Platform } from './platform.ts';
+import { STOP_DRAIN_MS, exitOnSecondSignal, instanceIdentity, openPlatform, readConfig, seedWorkers, startRoles, type Platform } from './platform.ts';
 
 type Common = { config?: string; dataDir?: string; env?: string };
 
@@ -233,6 +233,7 @@ program
     await checkSomethingCanRun(platform, config.env, o.role);
     const roles = await startRoles(platform, {
       drainTimeoutMs: STOP_DRAIN_MS,
+      owner: instanceIdentity(config),
       acquisition: o.role === 'all' || o.role === 'acquisition',
       ingestion: o.role === 'all' || o.role === 'ingestion',
       onAcquisition: (e) => {

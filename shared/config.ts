@@ -20,6 +20,11 @@ const ConfigSchema = z
     busUrl: z.string().min(1),
     cacheUrl: z.string().min(1),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    /**
+     * This process's identity for leases, the same across restarts (a pod or host name); unique
+     * among processes running at once. Unset: stable for the embedded store (one process per file), random otherwise.
+     */
+    instanceId: z.string().regex(/^[\w.:@/-]{1,200}$/, 'letters, digits and . : @ / - _').optional(),
     /** Longest wait for the store, bus or cache to connect at start before giving up with an error. */
     connectTimeoutMs: ms(100),
     acquisition: z
@@ -30,6 +35,8 @@ const ConfigSchema = z
         configRefreshMs: ms(10),
         /** Windows fetched at once across all workers. */
         concurrency: between(1, 1000),
+        /** How long a partition's lease outlives its holder's last heartbeat (renewed every third of it). */
+        leaseMs: ms(1000),
         http: z
           .object({
             timeoutMs: ms(50),
@@ -80,6 +87,7 @@ export const DEFAULTS: z.input<typeof ConfigSchema> = {
     tickMs: 1000,
     configRefreshMs: 5000,
     concurrency: 4,
+    leaseMs: 30_000,
     http: {
       timeoutMs: 30_000,
       maxAttempts: 5,
@@ -108,6 +116,8 @@ const ENV_KEYS: Record<string, string> = {
   SCALAR_ACQUISITION_TICK_MS: 'acquisition.tickMs',
   SCALAR_ACQUISITION_CONFIG_REFRESH_MS: 'acquisition.configRefreshMs',
   SCALAR_ACQUISITION_CONCURRENCY: 'acquisition.concurrency',
+  SCALAR_ACQUISITION_LEASE_MS: 'acquisition.leaseMs',
+  SCALAR_INSTANCE_ID: 'instanceId',
   SCALAR_HTTP_TIMEOUT_MS: 'acquisition.http.timeoutMs',
   SCALAR_HTTP_MAX_ATTEMPTS: 'acquisition.http.maxAttempts',
   SCALAR_HTTP_INITIAL_DELAY_MS: 'acquisition.http.initialDelayMs',

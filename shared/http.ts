@@ -16,7 +16,7 @@ import {
   type IRetryContext,
 } from 'cockatiel';
 import { ConfigError, HttpError, SourceUnavailableError, errorMessage } from './errors.ts';
-import { createRateLimiter } from './rate-limit.ts';
+import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
 import { redact } from './redact.ts';
 
 export type HttpPolicyOptions = {
@@ -31,6 +31,8 @@ export type HttpPolicyOptions = {
   breakerHalfOpenAfterMs: number;
   /** Requests per minute across every caller of this client (the upstream's limit, with headroom); unlimited when unset. */
   ratePerMinute?: number;
+  /** A limiter shared beyond this client (across processes, in Redis); wins over `ratePerMinute`. */
+  limiter?: RateLimiter;
 };
 
 export const DEFAULT_HTTP_POLICY: HttpPolicyOptions = {
@@ -108,7 +110,7 @@ export function createHttpClient(name: string, options: Partial<HttpPolicyOption
   );
   const perAttempt = timeout(o.timeoutMs, TimeoutStrategy.Aggressive);
   const policy: IPolicy<IRetryContext> = wrap(retryPolicy, breaker);
-  const limiter = o.ratePerMinute ? createRateLimiter(o.ratePerMinute) : null;
+  const limiter = o.limiter ?? (o.ratePerMinute ? createRateLimiter(o.ratePerMinute) : null);
 
   async function attempt(url: string, req: RequestOptions, n: number, signal: AbortSignal): Promise<HttpResponse> {
     const started = performance.now();

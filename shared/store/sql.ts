@@ -270,6 +270,12 @@ export class SqlStore implements Store {
     return rows[0]?.owner === owner;
   }
 
+  async renewLease(key: string, owner: string, ttlMs: number): Promise<boolean> {
+    await this.#query('UPDATE leases SET expires_at = ? WHERE lease_key = ? AND owner = ?', [new Date(Date.now() + ttlMs), key, owner]);
+    const rows = await this.#query('SELECT owner FROM leases WHERE lease_key = ?', [key]);
+    return rows[0]?.owner === owner;
+  }
+
   async releaseLease(key: string, owner: string): Promise<void> {
     await this.#query('DELETE FROM leases WHERE lease_key = ? AND owner = ?', [key, owner]);
   }

@@ -63,6 +63,8 @@ export class Scheduler {
   #configReadAt = 0;
   #timer: NodeJS.Timeout | undefined;
   #ticking = false;
+  /** Settles when the pass under way ends: stop waits for it, or a lease it just took would outlive the process. */
+  #tickDone: Promise<void> = Promise.resolve();
   #stopped = false;
   #badParams = new Set<string>();
   /** Aborts windows under way when the scheduler stops, so a stop never waits out retries. */
@@ -110,6 +112,8 @@ export class Scheduler {
     clearInterval(this.#heartbeat);
     // An aborted window is not published and its watermark stays: the next start fetches it again.
     this.#abort.abort(new Error('acquisition stopping'));
+    // A pass under way may be between taking a lease and starting its window: let it finish first.
+    await this.#tickDone;
     await Promise.allSettled([...this.#inFlight]);
   }
 
@@ -160,6 +164,8 @@ export class Scheduler {
   async tick(): Promise<void> {
     if (this.#ticking || this.#stopped) return;
     this.#ticking = true;
+    let done!: () => void;
+    this.#tickDone = new Promise<void>((r) => (done = r));
     try {
       if (Date.now() - this.#configReadAt >= this.#o.configRefreshMs || this.#configReadAt === 0) {
         await this.#refreshWorkers();
@@ -175,6 +181,7 @@ export class Scheduler {
       }
     } finally {
       this.#ticking = false;
+      done();
     }
   }
 
@@ -249,6 +256,7 @@ export class Scheduler {
     // Another acquisition process may be on this partition: only the lease holder fetches.
     const lease = `${ds.id}/${partition}`;
     if (!(await this.#deps.store.acquireLease(lease, this.#owner, this.#o.leaseMs))) return;
+    if (this.#stopped) return void (await this.#deps.store.releaseLease(lease, this.#owner));
     let handedOver = false;
     try {
       handedOver = await this.#startWindow(ds, params, cadence, partition, slot, now, lease);

@@ -26,8 +26,16 @@ export type SchedulerOptions = {
   now?: () => Date;
   /** A fixed period replacing every worker's cadence (the demo shows runs within seconds). */
   every?: string;
-  /** How long a (dataset, partition) lease lasts if its holder dies mid-window. */
+  /**
+   * Who holds this scheduler's leases. A stable identity (the same after a restart) takes back the
+   * leases a killed incarnation left at once; unset, a random one per process, whose leases others
+   * may take once the heartbeat stops for `leaseMs`. Must differ between processes running at once.
+   */
+  owner?: string;
+  /** How long a (dataset, partition) lease lasts without a heartbeat (the holder died mid-window). */
   leaseMs?: number;
+  /** How often the holder renews its leases; a third of `leaseMs` by default. */
+  renewEveryMs?: number;
   /**
    * On start, fetch again the windows published since this long ago that never landed: what a
    * non-durable (in-process) bus lost when the process died. 0 turns it off (durable brokers).
@@ -43,14 +51,20 @@ type ActiveWorker = { ds: Dataset; params: WorkerParameters };
 export class Scheduler {
   readonly #deps: AcquisitionDeps;
   readonly #datasets: ReadonlyMap<string, Dataset>;
-  readonly #o: Required<Omit<SchedulerOptions, 'onEvent' | 'every'>> & Pick<SchedulerOptions, 'onEvent' | 'every'>;
-  readonly #owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  readonly #o: Required<Omit<SchedulerOptions, 'onEvent' | 'every' | 'owner' | 'renewEveryMs'>> & Pick<SchedulerOptions, 'onEvent' | 'every'>;
+  readonly #owner: string;
+  /** Leases held by windows under way, renewed by the heartbeat. */
+  readonly #held = new Set<string>();
+  #heartbeat: NodeJS.Timeout | undefined;
+  readonly #renewEveryMs: number;
   readonly #slots = new Map<string, Slot>();
   readonly #inFlight = new Set<Promise<void>>();
   #workers: ActiveWorker[] = [];
   #configReadAt = 0;
   #timer: NodeJS.Timeout | undefined;
   #ticking = false;
+  /** Settles when the pass under way ends: stop waits for it, or a lease it just took would outlive the process. */
+  #tickDone: Promise<void> = Promise.resolve();
   #stopped = false;
   #badParams = new Set<string>();
   /** Aborts windows under way when the scheduler stops, so a stop never waits out retries. */
@@ -61,10 +75,25 @@ export class Scheduler {
     this.#deps = deps;
     this.#datasets = new Map(datasets.map((d) => [d.id, d]));
     const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as SchedulerOptions;
-    this.#o = { maxRetryDelayMs: 5 * 60_000, now: () => new Date(), leaseMs: 10 * 60_000, repairLookbackMs: 0, ...given };
+    this.#o = { maxRetryDelayMs: 5 * 60_000, now: () => new Date(), leaseMs: 30_000, repairLookbackMs: 0, ...given };
+    this.#owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.#renewEveryMs = options.renewEveryMs ?? Math.max(1, Math.floor(this.#o.leaseMs / 3));
+  }
+
+  /** Extends every lease a window under way holds; a lease found lost is reported (another process may now fetch that partition). */
+  async #renew(): Promise<void> {
+    for (const key of [...this.#held]) {
+      const kept = await this.#deps.store.renewLease(key, this.#owner, this.#o.leaseMs).catch((e: unknown) => {
+        this.#deps.log.warn(`lease ${key}: heartbeat failed: ${errorMessage(e)}`);
+        return true; // store unreachable: the lease may still be ours; try again at the next beat
+      });
+      if (!kept && this.#held.has(key)) this.#deps.log.warn(`lease ${key} was lost (no heartbeat for ${this.#o.leaseMs} ms); another process may fetch this partition`);
+    }
   }
 
   start(): void {
+    this.#heartbeat = setInterval(() => void this.#renew(), this.#renewEveryMs);
+    this.#heartbeat.unref();
     const loop = () => {
       if (this.#stopped) return;
       this.tick()
@@ -80,8 +109,11 @@ export class Scheduler {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
+    clearInterval(this.#heartbeat);
     // An aborted window is not published and its watermark stays: the next start fetches it again.
     this.#abort.abort(new Error('acquisition stopping'));
+    // A pass under way may be between taking a lease and starting its window: let it finish first.
+    await this.#tickDone;
     await Promise.allSettled([...this.#inFlight]);
   }
 
@@ -132,6 +164,8 @@ export class Scheduler {
   async tick(): Promise<void> {
     if (this.#ticking || this.#stopped) return;
     this.#ticking = true;
+    let done!: () => void;
+    this.#tickDone = new Promise<void>((r) => (done = r));
     try {
       if (Date.now() - this.#configReadAt >= this.#o.configRefreshMs || this.#configReadAt === 0) {
         await this.#refreshWorkers();
@@ -147,6 +181,7 @@ export class Scheduler {
       }
     } finally {
       this.#ticking = false;
+      done();
     }
   }
 
@@ -162,6 +197,7 @@ export class Scheduler {
     settle: (failure: { error: string } | null) => number,
     done: () => void = () => undefined,
   ): void {
+    this.#held.add(lease);
     const run = runWindow({ ...this.#deps, signal: this.#abort.signal }, ds, partition, window)
       .then((result) => {
         settle(null);
@@ -172,6 +208,7 @@ export class Scheduler {
         this.#o.onEvent?.({ type: 'failed', dataset: ds.id, partition, window, error: errorMessage(e), retryInMs });
       })
       .finally(async () => {
+        this.#held.delete(lease);
         await this.#deps.store.releaseLease(lease, this.#owner).catch(() => undefined);
         done();
         this.#inFlight.delete(run);
@@ -190,7 +227,11 @@ export class Scheduler {
       const worker = this.#workers.find((w) => w.ds.id === r.dataset);
       if (!worker) continue;
       const lease = `${r.dataset}/${r.partition}`;
-      if (!(await this.#deps.store.acquireLease(lease, this.#owner, this.#o.leaseMs))) continue;
+      if (!(await this.#deps.store.acquireLease(lease, this.#owner, this.#o.leaseMs))) {
+        // Held elsewhere (or by a dead holder whose lease has not expired yet): try again at a later tick, never drop it.
+        this.#repairs.push(r);
+        break;
+      }
       const window = { from: r.windowFrom, to: r.windowTo };
       this.#launch(worker.ds, r.partition, window, lease, (failure) => {
         // A repair that fails is not retried here: the window stays unlanded and is found again on the next start.
@@ -215,6 +256,7 @@ export class Scheduler {
     // Another acquisition process may be on this partition: only the lease holder fetches.
     const lease = `${ds.id}/${partition}`;
     if (!(await this.#deps.store.acquireLease(lease, this.#owner, this.#o.leaseMs))) return;
+    if (this.#stopped) return void (await this.#deps.store.releaseLease(lease, this.#owner));
     let handedOver = false;
     try {
       handedOver = await this.#startWindow(ds, params, cadence, partition, slot, now, lease);

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Dataset } from '../shared/dataset.ts';
 import { ConfigError } from '../shared/errors.ts';
 import type { WorkerConfig } from '../shared/store/index.ts';
-import { parseDuration } from '../shared/time.ts';
+import { nominalDurationMs, parseDuration } from '../shared/time.ts';
 
 const duration = z.string().refine((s) => {
   try {
@@ -25,8 +25,8 @@ export const WorkerParametersSchema = z
     partitions: z.array(z.string().min(1)).min(1).optional(),
     /** First-run depth, overriding the dataset's. */
     backfill: duration.optional(),
-    /** A fixed period replacing the dataset's cadence (the demo uses it to show runs quickly). */
-    every: duration.optional(),
+    /** A fixed period replacing the dataset's cadence (the demo uses it to show runs quickly); at least a second, or a worker spins. */
+    every: duration.refine((s) => { try { return nominalDurationMs(s) >= 1000; } catch { return false; } }, 'at least one second (PT1S)').optional(),
   })
   .strict();
 

@@ -4,9 +4,10 @@ import type { IngestionEvent } from '../ingestion/consumer.ts';
 import { providers } from '../providers/index.ts';
 import type { Simulator } from '../shared/dataset.ts';
 import { createLogger } from '../shared/log.ts';
+import { redact } from '../shared/redact.ts';
 import { isoUtc, type Interval } from '../shared/time.ts';
 import { writeTable } from './output.ts';
-import { openPlatform, readConfig, seedWorkers, startRoles } from './platform.ts';
+import { STOP_DRAIN_MS, exitOnSecondSignal, instanceIdentity, openPlatform, readConfig, seedWorkers, startRoles } from './platform.ts';
 
 export type DemoOptions = {
   durationSeconds: number;
@@ -26,7 +27,8 @@ type Tally = { windows: number; failures: number; rows: number; bytes: number; d
 
 export async function runDemo(o: DemoOptions): Promise<number> {
   const out = o.out ?? process.stdout;
-  const say = (s: string) => out.write(`${s}\n`);
+  // Progress lines quote URLs and provider errors: redacted like every log line.
+  const say = (s: string) => out.write(`${redact(s)}\n`);
   const config = readConfig({
     file: o.configFile,
     overrides: o.dataDir ? { dataDir: o.dataDir, env: 'development' } : { env: 'development' },
@@ -50,7 +52,14 @@ export async function runDemo(o: DemoOptions): Promise<number> {
       });
     }
   }
-  const platform = await openPlatform(config, createLogger('error'), secrets);
+  let platform;
+  try {
+    platform = await openPlatform(config, createLogger('error'), secrets);
+  } catch (e) {
+    // The simulators' servers would keep the process alive after the error.
+    for (const sim of sims) await sim.close().catch(() => undefined);
+    throw e;
+  }
   await seedWorkers(platform.store, config.env, platform.log);
 
   const tally = new Map<string, Tally>();
@@ -88,12 +97,13 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   };
 
   const started = Date.now();
-  const roles = await startRoles(platform, { acquisition: true, ingestion: true, baseUrls, every: o.every, onAcquisition, onIngestion });
+  const roles = await startRoles(platform, { acquisition: true, ingestion: true, baseUrls, every: o.every, onAcquisition, onIngestion, drainTimeoutMs: STOP_DRAIN_MS, owner: instanceIdentity(config) });
   await new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, o.durationSeconds * 1000);
     const stop = () => {
       clearTimeout(timer);
       say('\n  stopping…');
+      exitOnSecondSignal();
       resolve();
     };
     process.once('SIGINT', stop);

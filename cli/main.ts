@@ -5,16 +5,17 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { reprocess } from '../ingestion/reprocess.ts';
 import { datasets, findDataset, findProvider, providers } from '../providers/index.ts';
 import type { Cadence } from '../shared/dataset.ts';
-import { ConfigError, ParseError, SourceUnavailableError, ValidationError, UnknownDatasetError, errorMessage } from '../shared/errors.ts';
+import { ConfigError, ConnectionError, ParseError, SourceUnavailableError, ValidationError, UnknownDatasetError, errorMessage } from '../shared/errors.ts';
 import { identifyDataset } from '../shared/identify-dataset.ts';
 import { fileArchive } from '../shared/payload-archive.ts';
+import { redact } from '../shared/redact.ts';
 import { openStore, type Store } from '../shared/store/index.ts';
-import { isoUtc, parseDuration, parseInstant } from '../shared/time.ts';
+import { isoUtc, nominalDurationMs, parseInstant } from '../shared/time.ts';
 import { join } from 'node:path';
 import { runDemo } from './demo.ts';
 import { parseSpan, runHealth } from './health.ts';
 import { parseFormat, writeObservations, writeTable, type Format } from './output.ts';
-import { openPlatform, readConfig, seedWorkers, startRoles } from './platform.ts';
+import { STOP_DRAIN_MS, exitOnSecondSignal, instanceIdentity, openPlatform, readConfig, seedWorkers, startRoles, type Platform } from './platform.ts';
 
 type Common = { config?: string; dataDir?: string; env?: string };
 
@@ -25,9 +26,10 @@ function configFrom(o: Common) {
   return readConfig({ file: o.config, overrides });
 }
 
-async function withStore<T>(o: Common, fn: (store: Store, env: string) => Promise<T>): Promise<T> {
+/** `create: false` for read-only commands: a mistyped data dir or database is an error, never created. */
+async function withStore<T>(o: Common, fn: (store: Store, env: string) => Promise<T>, create = true): Promise<T> {
   const config = configFrom(o);
-  const store = await openStore(config.storeUrl);
+  const store = await openStore(config.storeUrl, { create, connectTimeoutMs: config.connectTimeoutMs });
   try {
     return await fn(store, config.env);
   } finally {
@@ -56,12 +58,15 @@ const keyValue = (s: string, acc: Record<string, string>) => {
 };
 const duration = (s: string) => {
   const iso = /^\d+s$/.test(s) ? `PT${s.slice(0, -1).toUpperCase()}S` : s;
+  let ms: number;
   try {
-    parseDuration(iso);
-    return iso;
+    ms = nominalDurationMs(iso);
   } catch (e) {
     throw new InvalidArgumentError((e as Error).message);
   }
+  // A zero period would run every worker back to back, forever.
+  if (ms < 1000) throw new InvalidArgumentError(`${s}: at least one second`);
+  return iso;
 };
 /** A payload file's bytes; a missing file or a directory is a one-line error, not a stack trace. */
 function readPayloadFile(file: string): Uint8Array {
@@ -69,7 +74,7 @@ function readPayloadFile(file: string): Uint8Array {
     return new Uint8Array(readFileSync(file));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a payload file' : (e as Error).message;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
     throw new ConfigError(`cannot read ${file}: ${why}`);
   }
 }
@@ -134,7 +139,7 @@ program
     await withStore(o, async (store) => {
       const rows = await store.queryObservations({ dataset, from: o.from, to: o.to, where, limit: o.limit });
       writeObservations(rows, o.format);
-    });
+    }, false);
   });
 
 program
@@ -171,7 +176,7 @@ program
           writeTable(t.header, t.rows);
         }
       }
-    });
+    }, false);
   });
 
 const workers = program.command('workers').description('acquisition workers per environment (worker_config)');
@@ -206,8 +211,28 @@ for (const action of ['list', 'enable', 'disable'] as const) {
           watermarks.filter((m) => m.dataset === w.workerId).map((m) => `${m.partition}@${isoUtc(m.watermark)}`).join(' '),
         ]),
       );
-    });
+    }, action !== 'list');
   });
+}
+
+/**
+ * Warns when no worker is enabled in the environment, and refuses to start when nothing could ever
+ * run: no enabled worker, an embedded store (locked by this process, so nobody can enable one) and
+ * no other process able to feed ingestion (role acquisition, or the in-process bus).
+ */
+async function checkSomethingCanRun(platform: Platform, env: string, role: string): Promise<void> {
+  if (role === 'ingestion') {
+    if (!platform.bus.drain) return;
+    await platform.close();
+    throw new ConfigError('nothing to run: ingestion alone on the in-process bus (memory:) never receives a message; use --role all or a shared bus (SCALAR_BUS_URL)');
+  }
+  if ((await platform.store.listWorkerConfig(env)).some((w) => w.enabled)) return;
+  const hint = `no enabled worker in environment ${env} (no seed in deployment/workers/${env}.yaml and none enabled in worker_config; scalar workers enable <id> --env ${env})`;
+  if (platform.config.storeUrl.startsWith('duckdb:') && (role === 'acquisition' || platform.bus.drain)) {
+    await platform.close();
+    throw new ConfigError(`nothing to run: ${hint}`);
+  }
+  platform.log.warn(`${hint}; acquisition idles until one is enabled`);
 }
 
 program
@@ -221,7 +246,10 @@ program
     const platform = await openPlatform(config);
     await seedWorkers(platform.store, config.env, platform.log);
     const log = platform.log;
+    await checkSomethingCanRun(platform, config.env, o.role);
     const roles = await startRoles(platform, {
+      drainTimeoutMs: STOP_DRAIN_MS,
+      owner: instanceIdentity(config),
       acquisition: o.role === 'all' || o.role === 'acquisition',
       ingestion: o.role === 'all' || o.role === 'ingestion',
       onAcquisition: (e) => {
@@ -235,10 +263,17 @@ program
     });
     log.info({ role: o.role, env: config.env, store: config.storeUrl, bus: config.busUrl }, 'started');
     await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
+      // Signal listeners do not keep Node alive: without this an idle service would exit (code 13) by itself.
+      const alive = setInterval(() => undefined, 60_000);
+      const stop = () => {
+        clearInterval(alive);
+        resolve();
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
     });
     log.info('stopping');
+    exitOnSecondSignal();
     await roles.stop();
     await platform.close();
   });
@@ -313,7 +348,7 @@ program
       writeTable(['at', 'dataset', 'partition', 'status', 'error'], failures.map((f) => [isoUtc(f.at), f.dataset, f.partition, String(f.status ?? '-'), (f.error ?? '').slice(0, 80)]));
       process.stdout.write('\ndead letters\n');
       writeTable(['at', 'dataset', 'window', 'reason'], (await store.listDeadLetters(10)).map((d) => [isoUtc(d.at), d.dataset ?? '-', d.windowFrom ? `${isoUtc(d.windowFrom)}/${isoUtc(d.windowTo!)}` : '-', d.reason.slice(0, 100)]));
-    });
+    }, false);
   });
 
 program
@@ -340,7 +375,7 @@ program
         // Dataset ids are `<provider>.<name>`; the prefix names the provider of a dataset no longer registered.
         providerOf: (d) => byDataset.get(d) ?? d.split('.')[0]!,
       });
-    });
+    }, false);
   });
 
 // `scalar query ... | head` closes stdout early; that is the reader's choice, not an error.
@@ -352,7 +387,8 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
-  const known = e instanceof ConfigError || e instanceof ParseError || e instanceof ValidationError || e instanceof UnknownDatasetError || e instanceof SourceUnavailableError;
-  process.stderr.write(`scalar: ${known ? errorMessage(e) : (e as Error).stack ?? String(e)}\n`);
-  process.exitCode = e instanceof ConfigError ? 2 : 1;
+  const known = e instanceof ConfigError || e instanceof ConnectionError || e instanceof ParseError || e instanceof ValidationError || e instanceof UnknownDatasetError || e instanceof SourceUnavailableError;
+  process.stderr.write(`scalar: ${redact(known ? errorMessage(e) : (e as Error).stack ?? String(e))}\n`);
+  // Exit now: a half-opened client (a server that never answered) must not keep the process alive.
+  process.exit(e instanceof ConfigError ? 2 : 1);
 }

@@ -1,7 +1,8 @@
 // Wires the four ports and the roles from configuration. The only place that knows both the
 // provider registry and the adapters.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Scheduler, type AcquisitionEvent } from '../acquisition/scheduler.ts';
 import { readWorkerOverrides, workerOverridesPath, workerSeeds } from '../acquisition/worker-config.ts';
@@ -12,6 +13,7 @@ import { openCache, type Cache } from '../shared/cache/index.ts';
 import { loadConfig, type Config, type ConfigSources } from '../shared/config.ts';
 import { createHttpClient, type HttpClient } from '../shared/http.ts';
 import { createLogger, type Logger } from '../shared/log.ts';
+import { openRateLimits, type RateLimits } from '../shared/rate-limit-redis.ts';
 import { fileArchive, type PayloadArchive } from '../shared/payload-archive.ts';
 import { envName, envSecrets, type Secrets } from '../shared/secrets/index.ts';
 import { openStore, type Store } from '../shared/store/index.ts';
@@ -22,6 +24,8 @@ export type Platform = {
   bus: Bus;
   cache: Cache;
   archive: PayloadArchive;
+  /** Per-provider rate limits: shared across processes through Redis when the cache is Redis. */
+  rateLimits: RateLimits;
   secrets: Secrets;
   log: Logger;
   close(): Promise<void>;
@@ -40,21 +44,41 @@ export async function openPlatform(
   const env = { ...process.env, ...Object.fromEntries(Object.entries(extraSecrets).map(([k, v]) => [envName(k), v])) };
   // First, so a role whose vault stays unreachable exits before it opens anything else.
   const secrets = await openSecrets(config, env, log);
-  const store = await openStore(config.storeUrl);
-  const bus = await openBus(config.busUrl, { ...config.bus, environment: config.env });
-  const cache = await openCache(config.cacheUrl);
+  const timeout = { connectTimeoutMs: config.connectTimeoutMs };
+  const store = await openStore(config.storeUrl, timeout);
+  let bus: Bus | undefined;
+  let cache: Cache | undefined;
+  let rateLimits: RateLimits;
+  try {
+    bus = await openBus(config.busUrl, { ...config.bus, environment: config.env, ...timeout });
+    cache = await openCache(config.cacheUrl, timeout);
+    rateLimits = await openRateLimits(config.cacheUrl, {
+      environment: config.env,
+      ...timeout,
+      onFallback: (provider, e) =>
+        e ? log.warn(`${provider} rate limit: Redis unreachable (${e.message}); limiting this process alone until it is back`) : log.info(`${provider} rate limit: shared through Redis again`),
+    });
+  } catch (e) {
+    // What opened before the failure must close, or its handles keep the process alive.
+    await cache?.close().catch(() => undefined);
+    await bus?.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    throw e;
+  }
   return {
     config,
     store,
     bus,
     cache,
     archive: fileArchive(join(config.dataDir, 'raw')),
+    rateLimits,
     secrets,
     log,
     async close() {
       secrets.close?.();
       await bus.close();
       await cache.close();
+      await rateLimits.close();
       await store.close();
     },
   };
@@ -65,6 +89,35 @@ async function openSecrets(config: Config, env: NodeJS.ProcessEnv, log: Logger):
   if (!config.secretsUrl) return envSecrets(env);
   const { openKeyVaultSecrets } = await import('../shared/secrets/keyvault.ts');
   return openKeyVaultSecrets({ vaultUrl: config.secretsUrl, ...config.secrets, env, log: log.child({ component: 'secrets' }) });
+}
+
+/** After a stop signal, how long a command may take to stop cleanly before it exits anyway. */
+export const STOP_DEADLINE_MS = 10_000;
+/** How long a stopping process lets ingestion land what the in-process bus holds (the rest is re-fetched on the next start). */
+export const STOP_DRAIN_MS = 5_000;
+
+/**
+ * Called once a stop signal arrived: a second SIGINT/SIGTERM exits at once, and a stop that hangs
+ * (a server gone, a drain that cannot finish) exits non-zero after STOP_DEADLINE_MS.
+ */
+export function exitOnSecondSignal(deadlineMs = STOP_DEADLINE_MS): void {
+  const now = (code: number, why: string) => {
+    process.stderr.write(`scalar: ${why}; exiting without a clean stop\n`);
+    process.exit(code);
+  };
+  process.once('SIGINT', () => now(130, 'second interrupt'));
+  process.once('SIGTERM', () => now(143, 'second termination signal'));
+  setTimeout(() => now(1, `stop took longer than ${deadlineMs / 1000} s`), deadlineMs).unref();
+}
+
+/**
+ * The lease identity a service process runs under: the configured instanceId, or for the embedded
+ * store (one process per file, by DuckDB's lock) one derived from the file, so a restart after a
+ * crash takes back its partitions at once instead of waiting for the dead incarnation's leases.
+ */
+export function instanceIdentity(config: Config): string | undefined {
+  if (config.instanceId) return config.instanceId;
+  return config.storeUrl.startsWith('duckdb:') ? `${hostname()}:${resolve(config.storeUrl.slice('duckdb:'.length))}` : undefined;
 }
 
 /** Logical topic of a provider's raw payloads; each bus adapter maps it to its own naming. */
@@ -97,6 +150,8 @@ export type RoleOptions = {
   baseUrls?: Record<string, string>;
   /** Replaces every worker's cadence with this fixed period. */
   every?: string;
+  /** Lease identity of this process's scheduler (see `instanceIdentity`); random when unset. */
+  owner?: string;
   /** The scheduler's clock (tests pin it). */
   now?: () => Date;
   drainTimeoutMs?: number;
@@ -138,7 +193,8 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
           let c = clients.get(provider);
           if (!c) {
             const ratePerMinute = providers.find((p) => p.id === provider)?.ratePerMinute;
-            clients.set(provider, (c = createHttpClient(provider, { ...config.acquisition.http, ratePerMinute })));
+            const limiter = ratePerMinute ? platform.rateLimits.limiterFor(provider, ratePerMinute) : undefined;
+            clients.set(provider, (c = createHttpClient(provider, { ...config.acquisition.http, limiter })));
           }
           return c;
         },
@@ -150,6 +206,7 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
         environment: config.env,
         ...config.acquisition,
         every: options.every,
+        owner: options.owner,
         now: options.now,
         // Only a bus that forgets on a crash (the in-process one) needs lost windows fetched again.
         repairLookbackMs: platform.bus.drain ? 7 * 86_400_000 : 0,

@@ -54,4 +54,24 @@ describe('configuration', () => {
     }
     assert.throws(() => loadConfig({ env: { SCALAR_SECRETS_TTL_MS: '0' } }), /secrets\.ttlMs \(SCALAR_SECRETS_TTL_MS\)/);
   });
+
+  it('refuses settings outside their bounds, naming each (timers above 2^31-1 ms would fire at once)', () => {
+    const bad = {
+      SCALAR_ACQUISITION_TICK_MS: '0',
+      SCALAR_HTTP_TIMEOUT_MS: String(2 ** 31),
+      SCALAR_INGEST_BATCH_WAIT_MS: '99999999999',
+      SCALAR_BUS_CAPACITY: '0',
+      SCALAR_BUS_MAX_DELIVERIES: '-1',
+      SCALAR_BUS_ACK_WAIT_MS: '1.5',
+    };
+    assert.throws(() => loadConfig({ env: bad }), (e: unknown) => {
+      assert.ok(e instanceof ConfigError);
+      for (const [name, key] of [['SCALAR_ACQUISITION_TICK_MS', 'acquisition.tickMs'], ['SCALAR_HTTP_TIMEOUT_MS', 'acquisition.http.timeoutMs'], ['SCALAR_INGEST_BATCH_WAIT_MS', 'ingestion.batchWaitMs'], ['SCALAR_BUS_CAPACITY', 'bus.capacity'], ['SCALAR_BUS_MAX_DELIVERIES', 'bus.maxDeliveries'], ['SCALAR_BUS_ACK_WAIT_MS', 'bus.ackWaitMs']]) {
+        assert.ok(e.message.includes(`${key} (${name})`), `${key} not named in:\n${e.message}`);
+      }
+      return true;
+    });
+    assert.equal(loadConfig({ env: { SCALAR_HTTP_TIMEOUT_MS: String(2 ** 31 - 1) } }).acquisition.http.timeoutMs, 2 ** 31 - 1);
+    assert.throws(() => loadConfig({ env: { SCALAR_HTTP_INITIAL_DELAY_MS: '5000', SCALAR_HTTP_MAX_DELAY_MS: '100' } }), /maxDelayMs.*at least initialDelayMs/);
+  });
 });

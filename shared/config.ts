@@ -7,8 +7,11 @@ import { ConfigError } from './errors.ts';
 import { VAULT_URL } from './secrets/index.ts';
 import { defaultStoreUrl } from './store/index.ts';
 
-const count = z.coerce.number().int().positive();
-const ms = z.coerce.number().int().nonnegative();
+// Bounds: Node timers take at most 2^31-1 ms (a larger delay fires after 1 ms and busy-loops), and
+// each setting has a floor below which it spins or can never succeed.
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+const between = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const ms = (min: number) => between(min, MAX_TIMER_MS);
 
 const ConfigSchema = z
   .object({
@@ -22,49 +25,59 @@ const ConfigSchema = z
     secrets: z
       .object({
         /** How long a secret read from the vault is used before it is read again (rotation delay). */
-        ttlMs: count,
+        ttlMs: ms(1000),
         /** How long a starting role waits for an unreachable vault before it exits. */
-        startDeadlineMs: count,
+        startDeadlineMs: ms(1000),
       })
       .strict(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    /**
+     * This process's identity for leases, the same across restarts (a pod or host name); unique
+     * among processes running at once. Unset: stable for the embedded store (one process per file), random otherwise.
+     */
+    instanceId: z.string().regex(/^[\w.:@/-]{1,200}$/, 'letters, digits and . : @ / - _').optional(),
+    /** Longest wait for the store, bus or cache to connect at start before giving up with an error. */
+    connectTimeoutMs: ms(100),
     acquisition: z
       .object({
         /** How often the scheduler looks for due windows. */
-        tickMs: count,
+        tickMs: ms(10),
         /** How often worker_config is re-read, so toggles apply without a restart. */
-        configRefreshMs: count,
+        configRefreshMs: ms(10),
         /** Windows fetched at once across all workers. */
-        concurrency: count,
+        concurrency: between(1, 1000),
+        /** How long a partition's lease outlives its holder's last heartbeat (renewed every third of it). */
+        leaseMs: ms(1000),
         http: z
           .object({
-            timeoutMs: count,
-            maxAttempts: count,
-            initialDelayMs: ms,
-            maxDelayMs: ms,
-            breakerThreshold: count,
-            breakerHalfOpenAfterMs: ms,
+            timeoutMs: ms(50),
+            maxAttempts: between(1, 100),
+            initialDelayMs: ms(0),
+            maxDelayMs: ms(0),
+            breakerThreshold: between(1, 1_000_000),
+            breakerHalfOpenAfterMs: ms(10),
           })
-          .strict(),
+          .strict()
+          .refine((h) => h.maxDelayMs >= h.initialDelayMs, { message: 'maxDelayMs must be at least initialDelayMs', path: ['maxDelayMs'] }),
       })
       .strict(),
     ingestion: z
       .object({
         /** Rows that make a batch commit at once. */
-        batchRows: count,
+        batchRows: between(1, 10_000_000),
         /** Longest a row waits for its batch to commit. */
-        batchWaitMs: count,
+        batchWaitMs: ms(1),
         /** Raw messages delivered but not yet committed (bounds memory). */
-        maxInFlight: count,
+        maxInFlight: between(1, 100_000),
       })
       .strict(),
     bus: z
       .object({
-        maxDeliveries: count,
-        redeliveryDelayMs: ms,
-        capacity: count,
+        maxDeliveries: between(1, 1000),
+        redeliveryDelayMs: ms(0),
+        capacity: between(1, 10_000_000),
         /** Brokers: how long a delivered message may stay unacknowledged before it is redelivered (a crashed consumer's messages come back after this). */
-        ackWaitMs: count,
+        ackWaitMs: ms(1000),
       })
       .strict(),
     /** Per provider: the API base URL (the public API when unset). */
@@ -81,10 +94,12 @@ export const DEFAULTS: z.input<typeof ConfigSchema> = {
   cacheUrl: 'memory:',
   logLevel: 'info',
   secrets: { ttlMs: 10 * 60_000, startDeadlineMs: 2 * 60_000 },
+  connectTimeoutMs: 10_000,
   acquisition: {
     tickMs: 1000,
     configRefreshMs: 5000,
     concurrency: 4,
+    leaseMs: 30_000,
     http: {
       timeoutMs: 30_000,
       maxAttempts: 5,
@@ -112,9 +127,12 @@ const ENV_KEYS: Record<string, string> = {
   SCALAR_SECRETS_URL: 'secretsUrl',
   SCALAR_SECRETS_TTL_MS: 'secrets.ttlMs',
   SCALAR_SECRETS_START_DEADLINE_MS: 'secrets.startDeadlineMs',
+  SCALAR_CONNECT_TIMEOUT_MS: 'connectTimeoutMs',
   SCALAR_ACQUISITION_TICK_MS: 'acquisition.tickMs',
   SCALAR_ACQUISITION_CONFIG_REFRESH_MS: 'acquisition.configRefreshMs',
   SCALAR_ACQUISITION_CONCURRENCY: 'acquisition.concurrency',
+  SCALAR_ACQUISITION_LEASE_MS: 'acquisition.leaseMs',
+  SCALAR_INSTANCE_ID: 'instanceId',
   SCALAR_HTTP_TIMEOUT_MS: 'acquisition.http.timeoutMs',
   SCALAR_HTTP_MAX_ATTEMPTS: 'acquisition.http.maxAttempts',
   SCALAR_HTTP_INITIAL_DELAY_MS: 'acquisition.http.initialDelayMs',

@@ -42,6 +42,11 @@ export class UnknownDatasetError extends Error {
   override name = 'UnknownDatasetError';
 }
 
+/** A server a port needs (store, bus, cache) did not answer or refused the connection. Names the URL, password masked. */
+export class ConnectionError extends Error {
+  override name = 'ConnectionError';
+}
+
 export function errorMessage(e: unknown): string {
   return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
 }

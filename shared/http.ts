@@ -16,7 +16,8 @@ import {
   type IRetryContext,
 } from 'cockatiel';
 import { ConfigError, HttpError, SourceUnavailableError, errorMessage } from './errors.ts';
-import { createRateLimiter } from './rate-limit.ts';
+import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
+import { redact } from './redact.ts';
 
 export type HttpPolicyOptions = {
   /** Per attempt, including reading the whole body. */
@@ -30,6 +31,8 @@ export type HttpPolicyOptions = {
   breakerHalfOpenAfterMs: number;
   /** Requests per minute across every caller of this client (the upstream's limit, with headroom); unlimited when unset. */
   ratePerMinute?: number;
+  /** A limiter shared beyond this client (across processes, in Redis); wins over `ratePerMinute`. */
+  limiter?: RateLimiter;
 };
 
 export const DEFAULT_HTTP_POLICY: HttpPolicyOptions = {
@@ -75,9 +78,9 @@ export type HttpClient = {
 /** fetch_log's error for an attempt the caller aborted (stopping), which says nothing about the source. */
 export const ABORTED_BY_CALLER = 'aborted: the caller stopped';
 
-/** The URL with secrets in its query (token, key, secret, password) masked, for logs and fetch_log. */
+/** The URL with secrets masked (query parameters named like a credential, userinfo password, registered secrets), for logs and fetch_log. */
 export function redactUrl(url: string): string {
-  return url.replace(/([?&][^=&]*(?:token|key|secret|password)[^=&]*=)[^&]*/gi, '$1***');
+  return redact(url).replace(/([?&][^=&]*(?:token|key|secret|password)[^=&]*=)[^&]*/gi, '$1***');
 }
 
 /** Parses Retry-After as delta-seconds or an HTTP-date. */
@@ -110,13 +113,14 @@ export function createHttpClient(name: string, options: Partial<HttpPolicyOption
   );
   const perAttempt = timeout(o.timeoutMs, TimeoutStrategy.Aggressive);
   const policy: IPolicy<IRetryContext> = wrap(retryPolicy, breaker);
-  const limiter = o.ratePerMinute ? createRateLimiter(o.ratePerMinute) : null;
+  const limiter = o.limiter ?? (o.ratePerMinute ? createRateLimiter(o.ratePerMinute) : null);
 
   async function attempt(url: string, req: RequestOptions, n: number, signal: AbortSignal): Promise<HttpResponse> {
     const started = performance.now();
     const shown = redactUrl(url);
+    // What leaves the client (fetch_log rows, error messages) is redacted here: an error page may echo the URL and its token.
     const report = (status: number | null, bytes: number, error: string | null) =>
-      req.onAttempt?.({ url: shown, attempt: n, status, latencyMs: Math.round(performance.now() - started), bytes, error });
+      req.onAttempt?.({ url: shown, attempt: n, status, latencyMs: Math.round(performance.now() - started), bytes, error: error === null ? null : redact(error) });
     let res: Response;
     // An abort is either this attempt's timeout or the caller stopping (a worker shut down): only
     // the first says something about the source, so fetch_log tells them apart (scalar health).
@@ -125,21 +129,22 @@ export function createHttpClient(name: string, options: Partial<HttpPolicyOption
       res = await fetch(url, { headers: req.headers, signal });
     } catch (e) {
       report(null, 0, whyFailed(e));
-      throw new SourceUnavailableError(`${name}: request failed: ${errorMessage(e)}`, { cause: e });
+      throw new SourceUnavailableError(redact(`${name}: request failed: ${errorMessage(e)}`), { cause: e });
     }
     let body: Uint8Array;
     try {
       body = new Uint8Array(await res.arrayBuffer());
     } catch (e) {
       report(res.status, 0, signal.aborted ? whyFailed(e) : `body cut off: ${errorMessage(e)}`);
-      throw new SourceUnavailableError(`${name}: response body cut off: ${errorMessage(e)}`, { cause: e });
+      throw new SourceUnavailableError(redact(`${name}: response body cut off: ${errorMessage(e)}`), { cause: e });
     }
     const response = { status: res.status, headers: res.headers, body };
     if (!res.ok && !(req.acceptStatus?.(res.status, body) ?? false)) {
       const retryAfter = req.retryAfter?.(response) ?? parseRetryAfter(res.headers.get('retry-after'));
       // A ban holds every caller of this upstream, not just this one.
       if (res.status === 429 && retryAfter !== null) limiter?.pauseUntil(new Date(Date.now() + retryAfter));
-      const snippet = new TextDecoder().decode(body.subarray(0, 200)).replace(/\s+/g, ' ');
+      // Redact before cutting to 200 characters, so a secret cut in half at the edge is still caught whole.
+      const snippet = redact(new TextDecoder().decode(body.subarray(0, 4096)).replace(/\s+/g, ' ')).slice(0, 200);
       report(res.status, body.byteLength, `HTTP ${res.status}: ${snippet}`);
       const err = new HttpError(`${name}: HTTP ${res.status}: ${snippet}`, res.status, retryAfter);
       if (!err.retryable && (res.status === 401 || res.status === 403)) {

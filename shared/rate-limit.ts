@@ -8,22 +8,26 @@ export type RateLimiter = {
   pauseUntil(until: Date): void;
 };
 
+/** Resolves after `ms`, or rejects with the signal's reason when it aborts (also when it already has). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    // An already aborted signal fires no event: check it first, or a stop waits out a ban.
+    if (signal?.aborted) return reject(signal.reason);
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(t);
+      reject(signal.reason);
+    }, { once: true });
+  });
+}
+
+/** In-process: the embedded deployment, and the fallback of the shared (Redis) limiter. */
 export function createRateLimiter(perMinute: number, burst = Math.max(1, Math.floor(perMinute / 20))): RateLimiter {
   const refillPerMs = perMinute / 60_000;
   let tokens = burst;
   let last = Date.now();
   let pausedUntil = 0;
   let chain: Promise<void> = Promise.resolve();
-  const sleep = (ms: number, signal?: AbortSignal) =>
-    new Promise<void>((resolve, reject) => {
-      // An already aborted signal fires no event: check it first, or a stop waits out a ban.
-      if (signal?.aborted) return reject(signal.reason);
-      const t = setTimeout(resolve, ms);
-      signal?.addEventListener('abort', () => {
-        clearTimeout(t);
-        reject(signal.reason);
-      }, { once: true });
-    });
   return {
     take(signal) {
       // Callers queue in order, so a burst of workers is spread out rather than racing.

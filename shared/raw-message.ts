@@ -2,11 +2,22 @@
 // metadata in properties. Ingestion validates the properties here, where the message enters.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { ValidationError } from './errors.ts';
+import { parseStrictInstant } from './strict.ts';
 import type { Interval } from './time.ts';
 
 export const RAW_SCHEMA = 'scalar.raw/v1';
 
-const isoInstant = z.string().refine((s) => !Number.isNaN(Date.parse(s)) && s.endsWith('Z'), 'an ISO instant in UTC');
+// Strictly: Date.parse rolls 2023-02-30 over to March and takes zones other than Z.
+const isoInstant = z.string().refine((s) => {
+  if (!s.endsWith('Z')) return false;
+  try {
+    parseStrictInstant(s, 'instant');
+    return true;
+  } catch {
+    return false;
+  }
+}, 'an ISO instant in UTC');
 
 export const RawPropertiesSchema = z.object({
   schema: z.literal(RAW_SCHEMA),
@@ -58,11 +69,17 @@ export function rawProperties(p: Omit<RawPayload, 'body'>): RawProperties {
   };
 }
 
-/** Reads a bus message back into a payload; throws a ZodError naming the bad property, or a sha mismatch. */
+/** Reads a bus message back into a payload; throws a ValidationError naming each bad property, or a sha mismatch. */
 export function readRawMessage(properties: Record<string, string>, body: Uint8Array): RawPayload {
-  const p = RawPropertiesSchema.parse(properties);
+  const parsed = RawPropertiesSchema.safeParse(properties);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(properties)'}: ${i.message}`);
+    throw new ValidationError(`raw message properties: ${problems.join('; ')}`);
+  }
+  const p = parsed.data;
+  if (new Date(p['window-from']) >= new Date(p['window-to'])) throw new ValidationError(`raw message window ${p['window-from']}/${p['window-to']} is empty or reversed`);
   const actual = sha256Hex(body);
-  if (actual !== p.sha256) throw new Error(`sha256 mismatch: properties say ${p.sha256}, body is ${actual}`);
+  if (actual !== p.sha256) throw new ValidationError(`sha256 mismatch: properties say ${p.sha256}, body is ${actual}`);
   return {
     provider: p.provider,
     dataset: p.dataset,

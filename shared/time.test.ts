@@ -51,5 +51,8 @@ describe('time', () => {
     assert.equal(parseInstant('2025-10-01').toISOString(), '2025-10-01T00:00:00.000Z');
     assert.equal(parseInstant('2025-10-01T02:00:00+02:00').toISOString(), '2025-10-01T00:00:00.000Z');
     assert.throws(() => parseInstant('2025-10-01T02:00:00'), RangeError);
+    assert.throws(() => parseInstant('2023-02-30'), /2023-02-30.*no such date/);
+    assert.throws(() => parseInstant('0099-01-01'), RangeError);
+    assert.equal(parseNaiveUtc('0099-10-26T01:15:00'), null);
   });
 });

@@ -1,6 +1,7 @@
 // Time is UTC everywhere; intervals are half-open [from, to). Local calendars appear only where a
 // source counts in them (a P1D step in Copenhagen is 23, 24 or 25 hours long).
 import { DateTime, Duration } from 'luxon';
+import { parseStrictInstant } from './strict.ts';
 
 export type Interval = { from: Date; to: Date };
 
@@ -37,6 +38,12 @@ export function fixedDurationMs(iso: IsoDuration): number {
   const d = parseDuration(iso);
   if (isCalendarDuration(iso)) throw new RangeError(`${iso} has no fixed length; step it in a time zone`);
   return ((d.hours * 60 + d.minutes) * 60 + d.seconds) * 1000;
+}
+
+/** Approximate length of any duration (a day 24 h, a month 30 days, a year 365 days): for bounds, never for stepping. */
+export function nominalDurationMs(iso: IsoDuration): number {
+  const d = parseDuration(iso);
+  return ((((d.years * 365 + d.months * 30 + d.weeks * 7 + d.days) * 24 + d.hours) * 60 + d.minutes) * 60 + d.seconds) * 1000;
 }
 
 /** `at` moved by `count` steps of `iso`; calendar steps are counted in `tz` (DST-aware). */
@@ -88,17 +95,13 @@ export function fromLocalNaive(naive: string, tz: string): Date {
   return dt.toJSDate();
 }
 
-const NAIVE_UTC_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?$/;
-
-/** A naive timestamp string that a source documents as UTC (`2025-10-26T01:15:00`), as an instant. */
+/** A naive timestamp string that a source documents as UTC (`2025-10-26T01:15:00`), as an instant; null when it is not one (rolled-over dates, years before 1900). */
 export function parseNaiveUtc(s: string): Date | null {
-  const m = NAIVE_UTC_RE.exec(s);
-  if (!m) return null;
-  const ms = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +(m[6] ?? 0));
-  const d = new Date(ms);
-  // Date.UTC rolls 2025-02-30 over to March; a real timestamp round-trips.
-  if (d.getUTCMonth() !== +m[2]! - 1 || d.getUTCDate() !== +m[3]! || d.getUTCHours() !== +m[4]! || d.getUTCMinutes() !== +m[5]!) return null;
-  return d;
+  try {
+    return parseStrictInstant(s, 'timestamp', { naiveUtc: true });
+  } catch {
+    return null;
+  }
 }
 
 /** ISO 8601 in UTC with a `Z`, seconds precision (`2025-10-01T22:00:00Z`). */
@@ -110,14 +113,14 @@ export function formatInterval(i: Interval): string {
   return `${isoUtc(i.from)}/${isoUtc(i.to)}`;
 }
 
-/** Parses a CLI/config instant: a full ISO timestamp (offset required unless it is a date) or a date (UTC midnight). */
+/** Parses a CLI/config instant: a full ISO timestamp with a zone, or a date (UTC midnight); strictly (no 2023-02-30). */
 export function parseInstant(s: string): Date {
   const withZone = /^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T00:00:00Z` : s;
-  const d = new Date(withZone);
-  if (Number.isNaN(d.getTime()) || !/(Z|[+-]\d{2}:?\d{2})$/.test(withZone)) {
-    throw new RangeError(`not an ISO 8601 instant with a zone: ${s}`);
+  try {
+    return parseStrictInstant(withZone, 'instant');
+  } catch (e) {
+    throw new RangeError(`not an ISO 8601 instant with a zone: ${s} (${(e as Error).message.replace(/^instant: /, '')})`);
   }
-  return d;
 }
 
 export function maxDate(a: Date, b: Date): Date {

@@ -168,8 +168,8 @@ describe('ENTSO-E calendar resolutions and curve types', () => {
     assert.deepEqual(weeks.map((o) => o.ts.toISOString()), ['2025-10-19T22:00:00.000Z', '2025-10-26T23:00:00.000Z']);
   });
 
-  it('fills A03 forward inside a period, keeps negatives, and drops positions outside it', () => {
-    const points = [[1, '-5.5'], [3, '7'], [9, '99']].map(([p, v]) => `<Point><position>${p}</position><quantity>${v}</quantity></Point>`).join('');
+  it('fills A03 forward inside a period and keeps negatives', () => {
+    const points = [[1, '-5.5'], [3, '7']].map(([p, v]) => `<Point><position>${p}</position><quantity>${v}</quantity></Point>`).join('');
     const obs = parseEntsoe(a61('PT15M', '2025-10-26T00:00Z', '2025-10-26T01:00Z', points)).observations;
     assert.deepEqual(obs.map((o) => o.value), [-5.5, -5.5, 7, 7]);
   });
@@ -211,5 +211,54 @@ describe('ENTSO-E bodies that are not data', () => {
     assert.equal(doc.dataset, 'entsoe.day_ahead_prices');
     assert.equal(doc.observations.length, 48 + 240);
     assert.throws(() => parseEntsoe(zipSync({ 'a.xml': fixture('a44_fr_a01_pt60m_2ts.xml'), 'b.xml': fixture('a65_dk1_actual_load_a16.xml') })), /mixes datasets/);
+  });
+});
+
+describe('ENTSO-E documents that are impossible (strict parsing, bounded work)', () => {
+  const fr = new TextDecoder().decode(fixture('a44_fr_a01_pt60m_2ts.xml'));
+  const rejects = (body: string, message: RegExp) =>
+    assert.throws(() => parseEntsoe(body), (e: unknown) => e instanceof ParseError && message.test(e.message), message.source);
+
+  it('refuses a Period ending in the year 9999 at PT1M at once, without building its slots', () => {
+    const doc = fr.replace('<end>2023-05-07T22:00Z</end>', '<end>9999-12-31T23:00Z</end>').replace('<resolution>PT60M</resolution>', '<resolution>PT1M</resolution>');
+    assert.ok(doc.length < 7_000);
+    const heapBefore = process.memoryUsage().heapUsed;
+    const started = performance.now();
+    rejects(doc, /TimeSeries 1: Period 2023-05-06T22:00:00.000Z\/9999-12-31T23:00:00.000Z is \d+ slots of PT1M, more than 527040/);
+    assert.ok(performance.now() - started < 1000, 'parsing took more than a second');
+    assert.ok(process.memoryUsage().heapUsed - heapBefore < 64 * 2 ** 20, 'parsing held more than 64 MB');
+  });
+
+  it('refuses a calendar Period longer than ten years of its steps', () => {
+    rejects(fr.replace('<end>2023-05-07T22:00Z</end>', '<end>2999-05-07T22:00Z</end>').replace('<resolution>PT60M</resolution>', '<resolution>P1D</resolution>'), /more than 3660 slots of P1D/);
+  });
+
+  const cases: [string, (doc: string) => string, RegExp][] = [
+    ['a hex value', (d) => d.replace('<price.amount>106.78</price.amount>', '<price.amount>0x1A</price.amount>'), /position 1 price.amount: not a decimal number: "0x1A"/],
+    ['an empty value', (d) => d.replace('<price.amount>106.78</price.amount>', '<price.amount></price.amount>'), /position 1 price.amount: not a decimal number: ""/],
+    ['Infinity', (d) => d.replace('<price.amount>106.78</price.amount>', '<price.amount>Infinity</price.amount>'), /not a decimal number: "Infinity"/],
+    ['a value overflowing to Infinity', (d) => d.replace('<price.amount>106.78</price.amount>', '<price.amount>1e999</price.amount>'), /not a finite number: "1e999"/],
+    ['an impossible date', (d) => d.replace('<start>2023-05-06T22:00Z</start>\n\t\t\t\t\t<end>', '<start>2023-02-30T22:00Z</start>\n\t\t\t\t\t<end>'), /Period start: no such date or time: "2023-02-30T22:00Z"/],
+    ['a two-digit year', (d) => d.replace('<start>2023-05-06T22:00Z</start>\n\t\t\t\t\t<end>', '<start>0099-05-06T22:00Z</start>\n\t\t\t\t\t<end>'), /year 0099 is out of range/],
+    ['an instant off the resolution grid', (d) => d.replace('<start>2023-05-06T22:00Z</start>\n\t\t\t\t\t<end>', '<start>2023-05-06T22:15Z</start>\n\t\t\t\t\t<end>'), /Period start: 2023-05-06T22:15:00.000Z is not on the PT60M grid/],
+    ['a Period ending before it starts', (d) => d.replace('<end>2023-05-07T22:00Z</end>', '<end>2023-05-06T21:00Z</end>'), /TimeSeries 1: Period ends \(2023-05-06T21:00:00.000Z\) before it starts/],
+    ['a position outside the Period', (d) => d.replace('<position>24</position>', '<position>25</position>'), /TimeSeries 1: Point position 25 is outside the Period/],
+    ['a position that is not a whole number', (d) => d.replace('<position>2</position>', '<position>0x2</position>'), /Point position: not a whole number: "0x2"/],
+    ['an unknown area code', (d) => d.replace('<in_Domain.mRID codingScheme="A01">10YFR-RTE------C', '<in_Domain.mRID codingScheme="A01">10YFR-RTE------D'), /TimeSeries 1: in_Domain "10YFR-RTE------D" is not a valid EIC area code/],
+    ['a control character in an area code', (d) => d.replace('<in_Domain.mRID codingScheme="A01">10YFR-RTE------C', '<in_Domain.mRID codingScheme="A01">10YFR-RTE\u0001-----C'), /in_Domain .* is not a valid EIC area code/],
+    ['conflicting duplicate points', (d) => d.replace('<position>2</position>', '<position>1</position>'), /TimeSeries 1: position 1 given twice with different values: 106.78 and 95.02/],
+  ];
+  for (const [what, mutate, message] of cases) {
+    it(`refuses ${what}, naming the TimeSeries and the offending text`, () => {
+      const doc = mutate(fr);
+      assert.notEqual(doc, fr, 'the mutation applies to the fixture');
+      rejects(doc, message);
+    });
+  }
+
+  it('accepts a duplicate point that repeats the same value', () => {
+    const doc = fr.replace('<Point>\n\t\t\t\t\t\t<position>1</position>', '<Point><position>1</position><price.amount>106.78</price.amount></Point><Point>\n\t\t\t\t\t\t<position>1</position>');
+    assert.notEqual(doc, fr);
+    assert.deepEqual(parseEntsoe(doc).observations, parse('a44_fr_a01_pt60m_2ts.xml').observations);
   });
 });

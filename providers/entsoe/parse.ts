@@ -7,7 +7,8 @@ import { XMLParser } from 'fast-xml-parser';
 import { unzipSync } from 'fflate';
 import { ParseError } from '../../shared/errors.ts';
 import type { Observation } from '../../shared/observation.ts';
-import { addDuration, isCalendarDuration } from '../../shared/time.ts';
+import { assertOnGrid, isEic, parseStrictInstant, parseStrictInteger, parseStrictNumber } from '../../shared/strict.ts';
+import { addDuration, fixedDurationMs, isCalendarDuration } from '../../shared/time.ts';
 import { areaTimeZone } from './areas.ts';
 
 /** An acknowledgement that is not "no matching data": the request was wrong or refused. */
@@ -167,9 +168,17 @@ function seriesObservations(doc: DocContext, ts: Node, out: Observation[]): void
     if (!v) throw new ParseError(`${where}: ${what} is missing`);
     return v;
   };
+  // Areas must be well-formed EICs with a right check character. Not the catalogue: ENTSO-E names
+  // areas Scalar does not list (control areas, new zones), and refusing those would dead-letter whole
+  // windows; a corrupted or invented code (control characters, a flipped letter) fails the check.
+  const eic = (v: string | undefined, what: string) => {
+    const code = need(v, what);
+    if (!isEic(code)) throw new ParseError(`${where}: ${what} ${JSON.stringify(code)} is not a valid EIC area code`);
+    return code;
+  };
   switch (doc.type) {
     case 'A44': {
-      const area = need(str(ts['in_Domain.mRID']), 'in_Domain');
+      const area = eic(str(ts['in_Domain.mRID']), 'in_Domain');
       const currency = str(ts['currency_Unit.name']) ?? 'EUR';
       series = { area, sequence: str(ts['classificationSequence_AttributeInstanceComponent.position']) ?? '1' };
       unit = `${currency}/${UNITS[str(ts['price_Measure_Unit.name']) ?? 'MWH'] ?? 'MWh'}`;
@@ -178,7 +187,7 @@ function seriesObservations(doc: DocContext, ts: Node, out: Observation[]): void
       break;
     }
     case 'A65': {
-      const area = need(outZone, 'outBiddingZone_Domain');
+      const area = eic(outZone, 'outBiddingZone_Domain');
       series = { area, horizon: HORIZONS[doc.processType ?? ''] ?? doc.processType ?? 'unknown' };
       if (doc.dataset === 'entsoe.load_actual') delete series.horizon;
       // Week/month/year-ahead forecasts come as a minimum (A60) and a maximum (A61) series.
@@ -189,14 +198,14 @@ function seriesObservations(doc: DocContext, ts: Node, out: Observation[]): void
     }
     case 'A75': {
       // Storage pumping is published with outBiddingZone_Domain: consumption, kept apart from generation.
-      const area = need(inZone ?? outZone, 'inBiddingZone_Domain/outBiddingZone_Domain');
+      const area = eic(inZone ?? outZone, 'inBiddingZone_Domain/outBiddingZone_Domain');
       series = { area, psr_type: need(psr, 'psrType'), direction: inZone ? 'generation' : 'consumption' };
       tzArea = area;
       break;
     }
     case 'A69':
     case 'A68': {
-      const area = need(inZone ?? outZone, 'inBiddingZone_Domain');
+      const area = eic(inZone ?? outZone, 'inBiddingZone_Domain');
       series = { area, psr_type: need(psr, 'psrType') };
       if (doc.type === 'A69') series.horizon = HORIZONS[doc.processType ?? ''] ?? doc.processType ?? 'unknown';
       tzArea = area;
@@ -205,8 +214,8 @@ function seriesObservations(doc: DocContext, ts: Node, out: Observation[]): void
     case 'A11':
     case 'A61': {
       // Flow and capacity go from out_Domain into in_Domain.
-      const from = need(str(ts['out_Domain.mRID']), 'out_Domain');
-      const to = need(str(ts['in_Domain.mRID']), 'in_Domain');
+      const from = eic(str(ts['out_Domain.mRID']), 'out_Domain');
+      const to = eic(str(ts['in_Domain.mRID']), 'in_Domain');
       series = { from_area: from, to_area: to };
       if (doc.type === 'A61') series.horizon = CONTRACT_HORIZONS[str(ts['contract_MarketAgreement.type']) ?? ''] ?? 'unknown';
       tzArea = from;
@@ -214,7 +223,7 @@ function seriesObservations(doc: DocContext, ts: Node, out: Observation[]): void
     }
     case 'A85':
     case 'A86': {
-      const area = need(str(ts['area_Domain.mRID']) ?? doc.area, 'area_Domain');
+      const area = eic(str(ts['area_Domain.mRID']) ?? doc.area, 'area_Domain');
       series = { area };
       if (businessType) series.business_type = businessType;
       const dir = str(ts['flowDirection.direction']);
@@ -237,13 +246,49 @@ function seriesObservations(doc: DocContext, ts: Node, out: Observation[]): void
 }
 
 function instant(s: unknown, where: string): Date {
+  // ENTSO-E writes yyyy-MM-ddTHH:mmZ (no seconds); the strict reader also takes seconds, always in UTC.
   const v = str(s);
-  // ENTSO-E writes yyyy-MM-ddTHH:mmZ (no seconds); accept seconds too.
-  if (!v || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?Z$/.test(v)) throw new ParseError(`${where}: not a UTC instant: ${JSON.stringify(s)}`);
-  const d = new Date(v);
-  if (Number.isNaN(d.getTime())) throw new ParseError(`${where}: not a UTC instant: ${v}`);
-  return d;
+  if (v === undefined || !v.endsWith('Z')) throw new ParseError(`${where}: not a UTC instant: ${JSON.stringify(s ?? null)}`);
+  return parseStrictInstant(v, where);
 }
+
+/**
+ * Most slots one Period may expand to. ENTSO-E answers at most a year per request, and a year of
+ * PT1M is 527 040 minutes; calendar resolutions (P1D and longer) are stepped one by one in a time
+ * zone, so ten years of days is their limit. A Period beyond either is a broken document (the year
+ * 9999 at PT1M would otherwise be billions of slots), refused before any slot is built.
+ */
+export const MAX_FIXED_SLOTS = 527_040;
+export const MAX_CALENDAR_SLOTS = 3_660;
+/** Most observations one document may yield (a year of PT15M for 50 production types is 1.75 M). */
+export const MAX_OBSERVATIONS = 4_000_000;
+const NOMINAL_MS: Record<string, number> = { P1D: 86_400_000, P7D: 7 * 86_400_000, P1M: 28 * 86_400_000, P1Y: 365 * 86_400_000 };
+
+/** The slots of a Period, bounded: fixed steps are exact in UTC (computed on demand), calendar steps counted in `tz`. */
+function periodSlots(where: string, start: Date, end: Date, resolution: string, tz: string): { count: number; at(i: number): Date } {
+  const span = end.getTime() - start.getTime();
+  if (span <= 0) throw new ParseError(`${where}: Period ends (${end.toISOString()}) before it starts (${start.toISOString()})`);
+  assertOnGrid(start, resolution, `${where} Period start`);
+  assertOnGrid(end, resolution, `${where} Period end`);
+  if (!isCalendarDuration(resolution)) {
+    const step = fixedDurationMs(resolution);
+    const count = span / step;
+    if (count > MAX_FIXED_SLOTS) throw new ParseError(`${where}: Period ${start.toISOString()}/${end.toISOString()} is ${count} slots of ${resolution}, more than ${MAX_FIXED_SLOTS}`);
+    return { count, at: (i) => new Date(start.getTime() + i * step) };
+  }
+  // Calendar steps differ in length (23–25 h days, 28–31 day months): estimate before stepping.
+  if (span / NOMINAL_MS[resolution]! > MAX_CALENDAR_SLOTS + 1) {
+    throw new ParseError(`${where}: Period ${start.toISOString()}/${end.toISOString()} is more than ${MAX_CALENDAR_SLOTS} slots of ${resolution}`);
+  }
+  const slots: Date[] = [];
+  for (let t = start, i = 1; t < end && slots.length <= MAX_CALENDAR_SLOTS; i++) {
+    slots.push(t);
+    t = addDuration(start, resolution, tz, i);
+  }
+  return { count: slots.length, at: (i) => slots[i]! };
+}
+
+type PointValue = { value: number; category?: string };
 
 function periodObservations(
   doc: DocContext,
@@ -262,27 +307,24 @@ function periodObservations(
   let resolution = str(period.resolution) ?? '';
   if (resolution === 'PT1H') resolution = 'PT60M';
   if (!RESOLUTIONS.has(resolution)) throw new ParseError(`${where}: unsupported resolution ${JSON.stringify(resolution)}`);
-  // Slot starts: fixed steps are exact in UTC; calendar steps are counted in the area's local calendar.
-  const slots: Date[] = [];
-  const calendar = isCalendarDuration(resolution);
-  for (let t = start, i = 1; t < end; i++) {
-    slots.push(t);
-    t = calendar ? addDuration(start, resolution, tz, i) : addDuration(t, resolution);
-  }
-  // Points by position, last one winning on duplicates; positions outside the period are dropped.
-  const byPosition = new Map<number, { value: number; category?: string }[]>();
-  for (const p of (period.Point as Node[] | undefined) ?? []) {
-    const position = Number(str(p.position));
-    if (!Number.isInteger(position)) throw new ParseError(`${where}: Point position ${JSON.stringify(p.position)} is not an integer`);
-    if (position < 1 || position > slots.length) continue;
+  const slots = periodSlots(where, start, end, resolution, tz);
+  const points = (period.Point as Node[] | undefined) ?? [];
+  // Points by position. The same position twice is fine when it says the same; different values are a conflict.
+  const byPosition = new Map<number, PointValue[]>();
+  for (const p of points) {
+    const position = parseStrictInteger(str(p.position), `${where} Point position`);
+    if (position < 1 || position > slots.count) {
+      throw new ParseError(`${where}: Point position ${position} is outside the Period ${start.toISOString()}/${end.toISOString()} (${slots.count} slots of ${resolution})`);
+    }
     const raw = p[valueField];
     const values = Array.isArray(raw) ? raw : [raw];
     const categories = Array.isArray(p['imbalance_Price.category']) ? (p['imbalance_Price.category'] as unknown[]) : [p['imbalance_Price.category']];
-    const parsed = values.map((v, i) => {
-      const n = Number(str(v));
-      if (str(v) === undefined || !Number.isFinite(n)) throw new ParseError(`${where} position ${position}: ${valueField} is not a number: ${JSON.stringify(v)}`);
-      return { value: n, category: str(categories[i]) };
-    });
+    const parsed = values.map((v, i) => ({ value: parseStrictNumber(str(v) ?? '', `${where} position ${position} ${valueField}`), category: str(categories[i]) }));
+    const seen = byPosition.get(position);
+    if (seen && JSON.stringify(seen) !== JSON.stringify(parsed)) {
+      const show = (x: PointValue[]) => x.map((v) => (v.category ? `${v.category}:${v.value}` : String(v.value))).join(',');
+      throw new ParseError(`${where}: position ${position} given twice with different values: ${show(seen)} and ${show(parsed)}`);
+    }
     byPosition.set(position, parsed);
   }
   // One series object per period (and price category), shared by its observations: memory.
@@ -294,18 +336,19 @@ function periodObservations(
     if (!s) byCategory.set(category, (s = { ...plain, category }));
     return s;
   };
-  let current: { value: number; category?: string }[] | undefined;
-  for (let i = 0; i < slots.length; i++) {
+  let current: PointValue[] | undefined;
+  for (let i = 0; i < slots.count; i++) {
     const point = byPosition.get(i + 1);
     if (point) current = point;
     // A03: a Point is omitted while its value repeats; it holds until the next Point or the Period's end.
     else if (curve === 'A01') current = undefined;
     if (!current) continue;
+    if (out.length + current.length > MAX_OBSERVATIONS) throw new ParseError(`${where}: the document yields more than ${MAX_OBSERVATIONS} observations`);
     for (const v of current) {
       out.push({
         dataset: doc.dataset,
         series: seriesFor(v.category),
-        ts: slots[i]!,
+        ts: slots.at(i),
         resolution,
         value: v.value,
         unit,

@@ -1,4 +1,6 @@
+import { connectWithin, DEFAULT_CONNECT_TIMEOUT_MS } from '../connect.ts';
 import { ConfigError } from '../errors.ts';
+import { redact } from '../redact.ts';
 import { MemoryBus, type MemoryBusOptions } from './memory.ts';
 import type { Bus } from './types.ts';
 
@@ -6,36 +8,42 @@ export * from './types.ts';
 export { MemoryBus } from './memory.ts';
 
 /** Picks the bus from its URL: `memory:` (options as query: `memory:?capacity=500&maxDeliveries=3`), `nats://host:4222` or `pulsar://host:6650[?tenant=scalar]`. */
-export async function openBus(url: string, defaults: Partial<MemoryBusOptions> & { environment?: string; ackWaitMs?: number } = {}): Promise<Bus> {
+export async function openBus(url: string, defaults: Partial<MemoryBusOptions> & { environment?: string; ackWaitMs?: number; connectTimeoutMs?: number } = {}): Promise<Bus> {
+  const timeout = defaults.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const close = (b: Bus) => b.close();
   if (url.startsWith('pulsar://') || url.startsWith('pulsar+ssl://')) {
     const { PulsarBus } = await import('./pulsar.ts');
-    return PulsarBus.open(url, {
+    return connectWithin('bus', url, timeout, () => PulsarBus.open(url, {
       environment: defaults.environment ?? 'development',
       maxDeliveries: defaults.maxDeliveries ?? 5,
       redeliveryDelayMs: defaults.redeliveryDelayMs ?? 1000,
       token: process.env.PULSAR__TOKEN,
-    });
+    }), close);
   }
   if (url.startsWith('nats://')) {
     const { NatsBus } = await import('./nats.ts');
-    return NatsBus.open(url, {
+    return connectWithin('bus', url, timeout, () => NatsBus.open(url, {
       environment: defaults.environment ?? 'development',
       maxDeliveries: defaults.maxDeliveries ?? 5,
       redeliveryDelayMs: defaults.redeliveryDelayMs ?? 1000,
       ackWaitMs: defaults.ackWaitMs ?? 30_000,
       maxAgeDays: 7,
-    });
+    }), close);
   }
   if (url === 'memory:' || url.startsWith('memory:?')) {
     const q = new URLSearchParams(url.slice('memory:'.length));
-    const num = (k: keyof MemoryBusOptions) => {
+    // capacity 0 would make every publish wait forever; the upper bounds keep timers and memory sane.
+    const num = (k: keyof MemoryBusOptions, min: number, max: number) => {
       const v = q.get(k);
       if (v === null) return defaults[k];
-      const n = Number(v);
-      if (!Number.isFinite(n) || n < 0) throw new ConfigError(`bus URL ${url}: ${k} must be a non-negative number`);
+      const n = /^\d+$/.test(v) ? Number(v) : Number.NaN;
+      if (!(n >= min && n <= max)) throw new ConfigError(`bus URL ${url}: ${k} must be a whole number from ${min} to ${max}`);
       return n;
     };
-    return new MemoryBus({ capacity: num('capacity'), maxDeliveries: num('maxDeliveries'), redeliveryDelayMs: num('redeliveryDelayMs') });
+    for (const k of q.keys()) {
+      if (!['capacity', 'maxDeliveries', 'redeliveryDelayMs'].includes(k)) throw new ConfigError(`bus URL ${url}: unknown option ${k} (capacity, maxDeliveries, redeliveryDelayMs)`);
+    }
+    return new MemoryBus({ capacity: num('capacity', 1, 10_000_000), maxDeliveries: num('maxDeliveries', 1, 1000), redeliveryDelayMs: num('redeliveryDelayMs', 0, 2 ** 31 - 1) });
   }
-  throw new ConfigError(`bus URL ${url}: unsupported scheme (supported: memory:, nats://, pulsar://)`);
+  throw new ConfigError(`bus URL ${redact(url)}: unsupported scheme (supported: memory:, nats://, pulsar://)`);
 }

@@ -31,13 +31,23 @@ export class RedisCache implements Cache {
   }
 
   /** `redis://host:6379[/db][?prefix=scalar]` */
-  static async open(url: string): Promise<RedisCache> {
+  static async open(url: string, connectTimeoutMs = 10_000): Promise<RedisCache> {
     const u = new URL(url);
     const prefix = u.searchParams.get('prefix') ?? 'scalar';
     u.search = '';
-    const client = createClient({ url: u.toString() }) as RedisClientType;
-    client.on('error', () => undefined); // reconnects by itself; commands fail while it is down
+    // The first connection must succeed or fail (node-redis would otherwise retry it forever and
+    // `connect()` never settles); once up, it reconnects by itself with backoff.
+    let connected = false;
+    const client = createClient({
+      url: u.toString(),
+      socket: {
+        connectTimeout: connectTimeoutMs,
+        reconnectStrategy: (retries: number, cause: Error) => (connected ? Math.min(100 * 2 ** retries, 5000) : cause),
+      },
+    }) as RedisClientType;
+    client.on('error', () => undefined); // commands fail while it is down
     await client.connect();
+    connected = true;
     return new RedisCache(client, prefix);
   }
 

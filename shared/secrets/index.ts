@@ -1,6 +1,7 @@
 // The Secrets port. Environment variables in development (envSecrets); Azure Key Vault when
 // `secretsUrl` is set (keyvault.ts, loaded only then), with the environment still winning.
 import { ConfigError } from '../errors.ts';
+import { registerSecret } from '../redact.ts';
 
 export type Secrets = {
   /** The secret's value, or undefined when it is not set. Never log what this returns. */
@@ -20,7 +21,10 @@ export const VAULT_URL = /^https:\/\/[0-9A-Za-z-]{3,24}\.vault\.(azure\.net|azur
 export function envSecrets(env: NodeJS.ProcessEnv = process.env): Secrets {
   const get = async (name: string) => {
     const v = env[envName(name)];
-    return v === undefined || v === '' ? undefined : v;
+    if (v === undefined || v === '') return undefined;
+    // Every value read as a secret is masked wherever it later appears (logs, errors, fetch_log).
+    registerSecret(v);
+    return v;
   };
   return {
     get,

@@ -161,6 +161,19 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await store.close();
     });
 
+    it('renews a lease only for its holder (heartbeat), and a restarted holder with the same identity takes it back at once', async () => {
+      const store = await open();
+      assert.equal(await store.acquireLease('w/FR', 'host-a', 300), true);
+      assert.equal(await store.renewLease('w/FR', 'host-a', 60_000), true);
+      await new Promise((r) => setTimeout(r, 1100));
+      assert.equal(await store.acquireLease('w/FR', 'host-b', 60_000), false, 'the renewed lease outlived its first expiry');
+      assert.equal(await store.renewLease('w/FR', 'host-b', 60_000), false, 'only the holder renews');
+      // The holder was killed; restarted with the same identity it holds its leases again, no waiting.
+      assert.equal(await store.acquireLease('w/FR', 'host-a', 60_000), true);
+      assert.equal(await store.renewLease('w/NOPE', 'host-a', 60_000), false);
+      await store.close();
+    });
+
     it('finds kept raw payloads whose window overlaps a range, and records dead letters', async () => {
       const store = await open();
       const p = { provider: 'p', dataset: 'd', partition: 'DK1', fetchedAt: new Date(), contentType: 'application/json', bytes: 5, runId: 'r' };

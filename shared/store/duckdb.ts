@@ -358,6 +358,13 @@ export class DuckDbStore implements Store {
     });
   }
 
+  renewLease(key: string, owner: string, ttlMs: number): Promise<boolean> {
+    return this.#serial(async () => {
+      const r = await this.#conn.run('UPDATE leases SET expires_at = $1 WHERE lease_key = $2 AND owner = $3', [ts(new Date(Date.now() + ttlMs)), key, owner]);
+      return Number(r.rowsChanged) > 0;
+    });
+  }
+
   releaseLease(key: string, owner: string): Promise<void> {
     return this.#serial(async () => {
       await this.#conn.run('DELETE FROM leases WHERE lease_key = $1 AND owner = $2', [key, owner]);

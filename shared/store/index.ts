@@ -1,5 +1,8 @@
-import { join } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { connectWithin, DEFAULT_CONNECT_TIMEOUT_MS } from '../connect.ts';
 import { ConfigError } from '../errors.ts';
+import { redact } from '../redact.ts';
 import { DuckDbStore } from './duckdb.ts';
 import type { Store } from './types.ts';
 
@@ -9,12 +12,52 @@ export function defaultStoreUrl(dataDir: string): string {
   return `duckdb:${join(dataDir, 'scalar.duckdb')}`;
 }
 
+/**
+ * fetch_log and dead_letters hold text that came from outside (error pages, URLs, exception
+ * messages): it is redacted here, on the way in, whichever store and whichever caller.
+ */
+function redacting(store: Store): Store {
+  const appendFetchLog: Store['appendFetchLog'] = (entries) =>
+    store.appendFetchLog(entries.map((e) => ({ ...e, url: redact(e.url), error: e.error === null ? null : redact(e.error) })));
+  const recordDeadLetter: Store['recordDeadLetter'] = (d) => store.recordDeadLetter({ ...d, reason: redact(d.reason) });
+  return new Proxy(store, {
+    get(target, key) {
+      if (key === 'appendFetchLog') return appendFetchLog;
+      if (key === 'recordDeadLetter') return recordDeadLetter;
+      const v = Reflect.get(target, key, target) as unknown;
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+}
+
+export type OpenStoreOptions = {
+  /** false for read-only commands: a missing DuckDB file or MySQL database is an error, not created. */
+  create?: boolean;
+  connectTimeoutMs?: number;
+};
+
+/** The DuckDB file's place checked before DuckDB sees it, so a wrong --data-dir is one clear line. */
+function checkDuckDbPath(path: string, create: boolean): void {
+  const dir = dirname(path);
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new ConfigError(`data directory ${dir} is a file, not a directory`);
+  if (existsSync(path) && statSync(path).isDirectory()) throw new ConfigError(`store file ${path} is a directory`);
+  if (!create && !existsSync(path)) {
+    throw new ConfigError(`no store at ${path} (nothing created; check --data-dir or SCALAR_STORE_URL; scalar start or scalar db migrate creates one)`);
+  }
+}
+
 /** Picks the store from its URL: `duckdb:<file>`, `mysql://user:pass@host:3306/db` (MySQL, MariaDB), `starrocks://user@host:9030/db`. */
-export async function openStore(url: string): Promise<Store> {
-  if (url.startsWith('duckdb:')) return DuckDbStore.open(url.slice('duckdb:'.length) || ':memory:');
+export async function openStore(url: string, o: OpenStoreOptions = {}): Promise<Store> {
+  const timeout = o.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const close = (s: Store) => s.close();
+  if (url.startsWith('duckdb:')) {
+    const path = url.slice('duckdb:'.length) || ':memory:';
+    if (path !== ':memory:') checkDuckDbPath(path, o.create ?? true);
+    return redacting(await connectWithin('store', url, timeout, () => DuckDbStore.open(path), close));
+  }
   if (url.startsWith('mysql://') || url.startsWith('starrocks://')) {
     const { SqlStore } = await import('./sql.ts');
-    return SqlStore.open(url);
+    return redacting(await connectWithin('store', url, timeout, () => SqlStore.open(url, { create: o.create, connectTimeoutMs: timeout }), close));
   }
-  throw new ConfigError(`store URL ${url}: unsupported scheme (supported: duckdb:, mysql://, starrocks://)`);
+  throw new ConfigError(`store URL ${redact(url)}: unsupported scheme (supported: duckdb:, mysql://, starrocks://)`);
 }

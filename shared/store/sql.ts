@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
 import mysql, { type Pool, type ResultSetHeader, type RowDataPacket } from 'mysql2/promise';
 import { ConfigError } from '../errors.ts';
+import { redact } from '../redact.ts';
 import type { Observation } from '../observation.ts';
 import { dedupeLastWins, distinctSeries, matchesWhere } from './rows.ts';
 import type {
@@ -48,12 +49,12 @@ export class SqlStore implements Store {
     this.#dialect = dialect;
   }
 
-  /** `mysql://user:pass@host:3306/db` or `starrocks://user@host:9030/db`; the database is created when missing. */
-  static async open(url: string): Promise<SqlStore> {
+  /** `mysql://user:pass@host:3306/db` or `starrocks://user@host:9030/db`; the database is created when missing, unless `create` is false. */
+  static async open(url: string, o: { create?: boolean; connectTimeoutMs?: number } = {}): Promise<SqlStore> {
     const u = new URL(url);
     const dialect: Dialect = u.protocol === 'starrocks:' ? 'starrocks' : 'mysql';
     const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
-    if (!/^[A-Za-z0-9_]+$/.test(database)) throw new ConfigError(`store URL ${url}: name a database (letters, digits, _)`);
+    if (!/^[A-Za-z0-9_]+$/.test(database)) throw new ConfigError(`store URL ${redact(url)}: name a database (letters, digits, _)`);
     const base = {
       host: u.hostname,
       port: Number(u.port || (dialect === 'starrocks' ? 9030 : 3306)),
@@ -61,11 +62,13 @@ export class SqlStore implements Store {
       password: decodeURIComponent(u.password),
       timezone: 'Z' as const,
       supportBigNumbers: true,
+      connectTimeout: o.connectTimeoutMs ?? 10_000,
     };
-    const admin = await mysql.createConnection(base);
+    // A read-only command must not create a mistyped database: connecting to it fails instead (ER_BAD_DB_ERROR).
+    const admin = await mysql.createConnection(o.create === false ? { ...base, database } : base);
     try {
       // The name was checked above; identifiers cannot be placeholders.
-      await admin.query(`CREATE DATABASE IF NOT EXISTS \`${database}\``);
+      if (o.create !== false) await admin.query(`CREATE DATABASE IF NOT EXISTS \`${database}\``);
     } finally {
       await admin.end();
     }
@@ -275,6 +278,12 @@ export class SqlStore implements Store {
       const held = cur[0] && String(cur[0].owner) !== owner && (cur[0].expires_at as Date) >= now;
       if (!held) await this.#query('INSERT INTO leases (lease_key, owner, expires_at) VALUES (?, ?, ?)', [key, owner, until]);
     }
+    const rows = await this.#query('SELECT owner FROM leases WHERE lease_key = ?', [key]);
+    return rows[0]?.owner === owner;
+  }
+
+  async renewLease(key: string, owner: string, ttlMs: number): Promise<boolean> {
+    await this.#query('UPDATE leases SET expires_at = ? WHERE lease_key = ? AND owner = ?', [new Date(Date.now() + ttlMs), key, owner]);
     const rows = await this.#query('SELECT owner FROM leases WHERE lease_key = ?', [key]);
     return rows[0]?.owner === owner;
   }

@@ -99,6 +99,8 @@ export type Store = {
    * an unexpired lease. Two acquisition processes use it so that one window is fetched by one of them.
    */
   acquireLease(key: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** The holder's heartbeat: extends `owner`'s lease to now + ttlMs; false when it is no longer `owner`'s. */
+  renewLease(key: string, owner: string, ttlMs: number): Promise<boolean>;
   releaseLease(key: string, owner: string): Promise<void>;
 
   recordRawPayload(r: RawPayloadRecord): Promise<void>;

@@ -1,0 +1,27 @@
+// Every registered provider's parser, fuzzed on arbitrary bytes and on mutations of its own
+// fixtures (providers/<id>/fixtures/): a new provider is covered as soon as it is registered.
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe } from 'node:test';
+import { fuzzParser } from '../shared/fuzz-parser.ts';
+import { providers } from './index.ts';
+import { identifyDataset } from '../shared/identify-dataset.ts';
+
+const PAYLOAD = /\.(xml|json|zip|csv|txt)$/;
+
+for (const p of providers) {
+  const dir = new URL(`./${p.id}/fixtures/`, import.meta.url);
+  let files: string[] = [];
+  try {
+    files = readdirSync(dir).filter((f) => PAYLOAD.test(f) && !f.endsWith('.expected.jsonl')).sort();
+  } catch {
+    // A provider without fixtures is still fuzzed on arbitrary bytes.
+  }
+  describe(`fuzz ${p.id}`, () => {
+    fuzzParser({
+      name: p.id,
+      // What `scalar parse` and ingestion do with a payload: find its dataset, then parse it.
+      parse: (body) => identifyDataset(p, body).parse(body),
+      fixtures: files.map((f) => new Uint8Array(readFileSync(new URL(f, dir)))),
+    });
+  });
+}

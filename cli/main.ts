@@ -9,13 +9,13 @@ import { ConfigError, ConnectionError, ParseError, SourceUnavailableError, Valid
 import { identifyDataset } from '../shared/identify-dataset.ts';
 import { fileArchive } from '../shared/payload-archive.ts';
 import { redact } from '../shared/redact.ts';
-import { openStore, type Store } from '../shared/store/index.ts';
+import { NoStoreError, openStore, type Store } from '../shared/store/index.ts';
 import { isoUtc, nominalDurationMs, parseInstant } from '../shared/time.ts';
 import { join } from 'node:path';
 import { runDemo } from './demo.ts';
 import { parseSpan, runHealth } from './health.ts';
 import { parseFormat, writeObservations, writeTable, type Format } from './output.ts';
-import { STOP_DRAIN_MS, exitOnSecondSignal, instanceIdentity, openPlatform, readConfig, seedWorkers, startRoles, type Platform } from './platform.ts';
+import { STOP_DRAIN_MS, environmentSeeds, exitOnSecondSignal, instanceIdentity, openPlatform, readConfig, seedWorkers, startRoles, type Platform } from './platform.ts';
 
 type Common = { config?: string; dataDir?: string; env?: string };
 
@@ -151,9 +151,17 @@ program
   .addOption(new Option('--format <format>', 'table or json').choices(['table', 'json']).default('table'))
   .option('--reference', 'also print each provider\'s reference tables (areas, production types)')
   .action(async (o: Common & { reference?: boolean; format: 'table' | 'json' }) => {
-    await withStore(o, async (store, env) => {
+    const env = configFrom(o).env;
+    // With a store, what worker_config says now (toggles included); without one, the seeds it would start with.
+    const workerRows = await withStore(o, async (store) => {
       await seedWorkers(store, env);
-      const enabled = new Map((await store.listWorkerConfig(env)).map((w) => [w.workerId, w.enabled]));
+      return store.listWorkerConfig(env);
+    }, false).catch((e: unknown) => {
+      if (e instanceof NoStoreError) return environmentSeeds(env);
+      throw e;
+    });
+    {
+      const enabled = new Map(workerRows.map((w) => [w.workerId, w.enabled]));
       if (o.format === 'json') {
         const rows = datasets.map((d) => ({
           id: d.id, provider: d.provider, title: d.title, cadence: d.cadence, resolution: d.resolution, unit: d.unit,
@@ -176,7 +184,7 @@ program
           writeTable(t.header, t.rows);
         }
       }
-    }, false);
+    }
   });
 
 const workers = program.command('workers').description('acquisition workers per environment (worker_config)');

@@ -16,7 +16,7 @@ import { createLogger, type Logger } from '../shared/log.ts';
 import { openRateLimits, type RateLimits } from '../shared/rate-limit-redis.ts';
 import { fileArchive, type PayloadArchive } from '../shared/payload-archive.ts';
 import { envName, envSecrets, type Secrets } from '../shared/secrets/index.ts';
-import { openStore, type Store } from '../shared/store/index.ts';
+import { openStore, type Store, type WorkerConfig } from '../shared/store/index.ts';
 
 export type Platform = {
   config: Config;
@@ -130,11 +130,16 @@ export const WORKER_OVERRIDES_DIR = fileURLToPath(new URL('../deployment/workers
  * Seeds worker_config for the environment (missing rows only): every dataset's worker defaults,
  * overridden by `<overridesDir>/<env>.yaml` when that file exists.
  */
-export async function seedWorkers(store: Store, environment: string, log?: Logger, overridesDir = WORKER_OVERRIDES_DIR): Promise<number> {
+/** The worker rows an environment starts with: the datasets' defaults, overridden by deployment/workers/<env>.yaml. */
+export function environmentSeeds(environment: string, log?: Logger, overridesDir = WORKER_OVERRIDES_DIR): WorkerConfig[] {
   const path = workerOverridesPath(overridesDir, environment);
   const overrides = existsSync(path) ? readWorkerOverrides(path, environment) : [];
   if (overrides.length === 0) log?.debug(`worker seeds for ${environment}: the datasets' defaults (no overrides in ${path})`);
-  return store.seedWorkerConfig(workerSeeds(datasets, environment, overrides));
+  return workerSeeds(datasets, environment, overrides);
+}
+
+export async function seedWorkers(store: Store, environment: string, log?: Logger, overridesDir = WORKER_OVERRIDES_DIR): Promise<number> {
+  return store.seedWorkerConfig(environmentSeeds(environment, log, overridesDir));
 }
 
 export type Roles = {

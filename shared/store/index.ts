@@ -36,13 +36,18 @@ export type OpenStoreOptions = {
   connectTimeoutMs?: number;
 };
 
+/** A read-only command met no store where the configuration points: nothing was created. */
+export class NoStoreError extends ConfigError {
+  override name = 'NoStoreError';
+}
+
 /** The DuckDB file's place checked before DuckDB sees it, so a wrong --data-dir is one clear line. */
 function checkDuckDbPath(path: string, create: boolean): void {
   const dir = dirname(path);
   if (existsSync(dir) && !statSync(dir).isDirectory()) throw new ConfigError(`data directory ${dir} is a file, not a directory`);
   if (existsSync(path) && statSync(path).isDirectory()) throw new ConfigError(`store file ${path} is a directory`);
   if (!create && !existsSync(path)) {
-    throw new ConfigError(`no store at ${path} (nothing created; check --data-dir or SCALAR_STORE_URL; scalar start or scalar db migrate creates one)`);
+    throw new NoStoreError(`no store at ${path} (nothing created; check --data-dir or SCALAR_STORE_URL; scalar start or scalar db migrate creates one)`);
   }
 }
 

@@ -1,14 +1,17 @@
 // One window of one dataset: fetch through the provider client, log every request, publish the
 // raw bytes, and only then advance the watermark.
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { Span } from '@opentelemetry/api';
 import type { Bus } from '../shared/bus/index.ts';
 import type { Dataset, FetchContext } from '../shared/dataset.ts';
 import { errorMessage } from '../shared/errors.ts';
 import type { HttpClient } from '../shared/http.ts';
 import type { Logger } from '../shared/log.ts';
+import { recordFetchAttempt, recordPublished, recordWindow } from '../shared/metrics.ts';
 import { rawProperties, sha256Hex } from '../shared/raw-message.ts';
 import type { Secrets } from '../shared/secrets/index.ts';
 import type { FetchLogEntry, Store } from '../shared/store/index.ts';
+import { SpanKind, injectContext, withSpan } from '../shared/telemetry.ts';
 import { formatInterval, type Interval } from '../shared/time.ts';
 
 export type AcquisitionDeps = {
@@ -32,8 +35,30 @@ export class WindowFailedError extends Error {
   override name = 'WindowFailedError';
 }
 
-export async function runWindow(deps: AcquisitionDeps, ds: Dataset, partition: string, window: Interval): Promise<WindowResult> {
+/** One trace per window: this span is the root the HTTP attempts, the publish and (across the bus) ingestion hang under. */
+export function runWindow(deps: AcquisitionDeps, ds: Dataset, partition: string, window: Interval): Promise<WindowResult> {
+  const attributes = {
+    'scalar.provider': ds.provider,
+    'scalar.dataset': ds.id,
+    'scalar.partition': partition,
+    'scalar.window.from': window.from.toISOString(),
+    'scalar.window.to': window.to.toISOString(),
+  };
+  return withSpan(`acquire ${ds.id}`, attributes, async (span) => {
+    try {
+      const result = await acquireWindow(deps, ds, partition, window, span);
+      recordWindow(ds.provider, ds.id, true);
+      return result;
+    } catch (e) {
+      recordWindow(ds.provider, ds.id, false);
+      throw e;
+    }
+  });
+}
+
+async function acquireWindow(deps: AcquisitionDeps, ds: Dataset, partition: string, window: Interval, span: Span): Promise<WindowResult> {
   const runId = randomUUID();
+  span.setAttribute('scalar.run_id', runId);
   const started = performance.now();
   const log: FetchLogEntry[] = [];
   const ctx: FetchContext = {
@@ -42,7 +67,9 @@ export async function runWindow(deps: AcquisitionDeps, ds: Dataset, partition: s
     baseUrl: deps.baseUrls[ds.provider],
     log: deps.log.child({ dataset: ds.id, partition }),
     signal: deps.signal,
-    onAttempt: (a) =>
+    onAttempt: (a) => {
+      recordFetchAttempt({ provider: ds.provider, dataset: ds.id, status: a.status, ok: a.error === null, latencyMs: a.latencyMs, bytes: a.bytes });
+      if (a.status !== null) span.setAttribute('http.response.status_code', a.status);
       log.push({
         runId,
         dataset: ds.id,
@@ -56,7 +83,8 @@ export async function runWindow(deps: AcquisitionDeps, ds: Dataset, partition: s
         bytes: a.bytes,
         error: a.error,
         at: new Date(),
-      }),
+      });
+    },
   };
   const label = `${ds.provider} ${ds.id} [${partition} ${formatInterval(window)}]`;
   let payload;
@@ -73,24 +101,17 @@ export async function runWindow(deps: AcquisitionDeps, ds: Dataset, partition: s
   }
   await deps.store.appendFetchLog(log);
   const sha256 = sha256Hex(payload.body);
-  // W3C trace context: one trace per window run, so acquisition and ingestion logs line up.
-  const traceparent = `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
-  const properties = rawProperties({
-    provider: ds.provider,
-    dataset: ds.id,
-    partition,
-    window,
-    runId,
-    fetchedAt: new Date(),
-    contentType: payload.contentType,
-    sha256,
-    traceparent,
-  });
+  span.setAttributes({ 'scalar.bytes': payload.body.byteLength, 'scalar.requests': log.length });
+  const topic = deps.topicFor(ds.provider);
   try {
-    await deps.bus.publish(deps.topicFor(ds.provider), { data: payload.body, properties, key: ds.id });
+    // The publish span's context travels as the message's `traceparent`; ingestion continues the trace.
+    await withSpan(`publish ${topic}`, { 'messaging.system': 'scalar', 'messaging.destination.name': topic, 'messaging.operation.type': 'send', 'messaging.message.body.size': payload.body.byteLength }, async () => {
+      await deps.bus.publish(topic, { data: payload.body, properties: windowProperties(ds, partition, window, runId, payload.contentType, sha256), key: ds.id });
+    }, { kind: SpanKind.PRODUCER });
   } catch (e) {
     throw new WindowFailedError(`${label}: publish failed: ${errorMessage(e)}`, { cause: e });
   }
+  recordPublished(topic);
   await deps.store.advanceWatermark(ds.id, partition, window.to);
   return {
     runId,
@@ -99,4 +120,21 @@ export async function runWindow(deps: AcquisitionDeps, ds: Dataset, partition: s
     requests: log.length,
     sha256,
   };
+}
+
+/** The message properties of a fetched window, inside the publish span (its context becomes `traceparent`). */
+function windowProperties(ds: Dataset, partition: string, window: Interval, runId: string, contentType: string, sha256: string) {
+  // With tracing off nothing is injected; a random W3C id still lets acquisition and ingestion logs line up.
+  const traceparent = injectContext().traceparent ?? `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
+  return rawProperties({
+    provider: ds.provider,
+    dataset: ds.id,
+    partition,
+    window,
+    runId,
+    fetchedAt: new Date(),
+    contentType,
+    sha256,
+    traceparent,
+  });
 }

@@ -52,6 +52,7 @@ export class Scheduler {
   #timer: NodeJS.Timeout | undefined;
   #ticking = false;
   #stopped = false;
+  #lastTickAt = 0;
   #badParams = new Set<string>();
   /** Aborts windows under way when the scheduler stops, so a stop never waits out retries. */
   readonly #abort = new AbortController();
@@ -70,6 +71,7 @@ export class Scheduler {
       this.tick()
         .catch((e: unknown) => this.#deps.log.error({ err: e }, `acquisition tick failed: ${errorMessage(e)}`))
         .finally(() => {
+          this.#lastTickAt = Date.now();
           if (!this.#stopped) this.#timer = setTimeout(loop, this.#o.tickMs);
         });
     };
@@ -83,6 +85,11 @@ export class Scheduler {
     // An aborted window is not published and its watermark stays: the next start fetches it again.
     this.#abort.abort(new Error('acquisition stopping'));
     await Promise.allSettled([...this.#inFlight]);
+  }
+
+  /** Whether the scheduling loop runs: started, not stopped, and its last pass ended within `withinMs` (readiness). */
+  alive(withinMs: number): boolean {
+    return !this.#stopped && this.#lastTickAt > 0 && Date.now() - this.#lastTickAt <= withinMs;
   }
 
   /** Windows currently being fetched or published. */

@@ -10,7 +10,9 @@ import { fileArchive } from '../shared/payload-archive.ts';
 import { openStore, type Store } from '../shared/store/index.ts';
 import { isoUtc, parseDuration, parseInstant } from '../shared/time.ts';
 import { join } from 'node:path';
+import { telemetry } from '../shared/telemetry.ts';
 import { runDemo } from './demo.ts';
+import { serveHealth } from './health-endpoints.ts';
 import { parseFormat, writeObservations, writeTable, type Format } from './output.ts';
 import { openPlatform, readConfig, seedWorkers, startRoles } from './platform.ts';
 
@@ -208,12 +210,14 @@ program
         else if (e.type === 'dead-lettered') log.warn({ ...e, window: undefined }, 'dead-lettered');
       },
     });
+    const health = config.healthPort > 0 ? await serveHealth(config.healthPort, roles.readiness, telemetry().prometheus, log) : null;
     log.info({ role: o.role, env: config.env, store: config.storeUrl, bus: config.busUrl }, 'started');
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
     });
     log.info('stopping');
+    await health?.close();
     await roles.stop();
     await platform.close();
   });

@@ -7,11 +7,14 @@ import type { Cache, LatestValue } from '../shared/cache/index.ts';
 import type { Dataset } from '../shared/dataset.ts';
 import { errorMessage } from '../shared/errors.ts';
 import type { Logger } from '../shared/log.ts';
+import { recordBatch, recordDeadLetter, recordLanded } from '../shared/metrics.ts';
 import { seriesKey, type Observation } from '../shared/observation.ts';
 import type { PayloadArchive } from '../shared/payload-archive.ts';
 import { readRawMessage, type RawPayload } from '../shared/raw-message.ts';
 import type { Store, StoredObservation } from '../shared/store/index.ts';
+import { SpanKind, extractContext, linkTo, recordError, startSpan, withSpan } from '../shared/telemetry.ts';
 import { formatInterval, type Interval } from '../shared/time.ts';
+import { ROOT_CONTEXT, trace, type Span } from '@opentelemetry/api';
 import { validateObservations } from './validate.ts';
 
 export type IngestionDeps = {
@@ -45,7 +48,8 @@ export type Ingestion = {
   close(): Promise<void>;
 };
 
-type Pending = { delivery: Delivery; raw: RawPayload; rows: StoredObservation[] };
+/** `span`: the message's consumer span (ended when the message is batched); its landing is traced under it at commit. */
+type Pending = { delivery: Delivery; raw: RawPayload; rows: StoredObservation[]; span: Span };
 
 /** Turns parsed observations into store rows tagged with the payload they came from. */
 export function toStoredRows(observations: readonly Observation[], payloadSha256: string): StoredObservation[] {
@@ -71,6 +75,8 @@ export function latestPerSeries(rows: readonly StoredObservation[]): LatestValue
   }));
 }
 
+const spanParent = (span: Span) => trace.setSpan(ROOT_CONTEXT, span);
+
 export async function startIngestion(
   deps: IngestionDeps,
   options: IngestionOptions,
@@ -84,28 +90,48 @@ export async function startIngestion(
   async function commit(batch: Pending[]): Promise<void> {
     if (batch.length === 0) return;
     const rows = batch.flatMap((b) => b.rows);
-    try {
-      await deps.store.upsertObservations(rows);
-      await deps.cache.refresh(latestPerSeries(rows));
-      for (const b of batch) await deps.store.setFetchRows(b.raw.runId, b.rows.length);
-    } catch (e) {
-      deps.log.error({ err: e, messages: batch.length }, `batch of ${rows.length} rows failed; redelivering`);
-      for (const b of batch) b.delivery.nack();
-      onEvent({ type: 'batch-failed', messages: batch.length, rows: rows.length, error: errorMessage(e) });
-      return;
-    }
-    for (const b of batch) {
-      await b.delivery.ack();
-      onEvent({
-        type: 'landed',
-        dataset: b.raw.dataset,
-        partition: b.raw.partition,
-        window: b.raw.window,
-        runId: b.raw.runId,
-        rows: b.rows.length,
-        lagMs: Date.now() - b.raw.fetchedAt.getTime(),
-      });
-    }
+    // One batch span (its own trace) linking every message; each message's own trace gets a
+    // `land` span under its consumer span, so a window's trace runs from request to commit.
+    const links = batch.map((b) => linkTo(b.span)).filter((l) => l !== null);
+    await withSpan('ingest batch', { 'scalar.rows': rows.length, 'scalar.messages': batch.length }, async (batchSpan) => {
+      const lands = batch.map((b) =>
+        startSpan(`land ${b.raw.dataset}`, { 'scalar.dataset': b.raw.dataset, 'scalar.partition': b.raw.partition, 'scalar.rows': b.rows.length, 'scalar.run_id': b.raw.runId },
+          { parent: spanParent(b.span), links: [linkTo(batchSpan)].filter((l) => l !== null) }));
+      const started = performance.now();
+      let upsertMs = 0;
+      try {
+        await withSpan('upsert', { 'scalar.rows': rows.length }, () => deps.store.upsertObservations(rows));
+        upsertMs = performance.now() - started;
+        await withSpan('cache refresh', { 'scalar.rows': rows.length }, () => deps.cache.refresh(latestPerSeries(rows)));
+        for (const b of batch) await deps.store.setFetchRows(b.raw.runId, b.rows.length);
+      } catch (e) {
+        recordError(batchSpan, e);
+        for (const l of lands) {
+          recordError(l, e);
+          l.end();
+        }
+        recordBatch({ rows: rows.length, messages: batch.length, upsertMs: upsertMs || performance.now() - started, ok: false });
+        deps.log.error({ err: e, messages: batch.length }, `batch of ${rows.length} rows failed; redelivering`);
+        for (const b of batch) b.delivery.nack();
+        onEvent({ type: 'batch-failed', messages: batch.length, rows: rows.length, error: errorMessage(e) });
+        return;
+      }
+      recordBatch({ rows: rows.length, messages: batch.length, upsertMs, ok: true });
+      for (const [i, b] of batch.entries()) {
+        await b.delivery.ack();
+        lands[i]!.end();
+        recordLanded(b.raw.provider, b.raw.dataset, b.rows.length);
+        onEvent({
+          type: 'landed',
+          dataset: b.raw.dataset,
+          partition: b.raw.partition,
+          window: b.raw.window,
+          runId: b.raw.runId,
+          rows: b.rows.length,
+          lagMs: Date.now() - b.raw.fetchedAt.getTime(),
+        });
+      }
+    }, { parent: ROOT_CONTEXT, links });
   }
 
   function flush(): Promise<void> {
@@ -121,10 +147,18 @@ export async function startIngestion(
   async function deadLetter(d: Delivery, raw: RawPayload | null, reason: string): Promise<void> {
     const where = raw ? `${raw.provider} ${raw.dataset} [${raw.partition} ${formatInterval(raw.window)}]` : d.topic;
     deps.log.warn({ topic: d.topic, traceparent: raw?.traceparent }, `dead-lettering ${where}: ${reason}`);
+    const span = trace.getActiveSpan();
+    if (span) recordError(span, new Error(`dead-lettered: ${reason}`));
     await d.deadLetter(reason);
   }
 
-  async function handle(d: Delivery): Promise<void> {
+  /** A CONSUMER span continuing the trace the message's `traceparent` carries. */
+  function handle(d: Delivery): Promise<void> {
+    const attributes = { 'messaging.system': 'scalar', 'messaging.destination.name': d.topic, 'messaging.operation.type': 'process', 'messaging.message.delivery_count': d.deliveryCount };
+    return withSpan(`process ${d.topic}`, attributes, (span) => handleMessage(d, span), { kind: SpanKind.CONSUMER, parent: extractContext(d.message.properties) });
+  }
+
+  async function handleMessage(d: Delivery, span: Span): Promise<void> {
     let raw: RawPayload;
     let ds: Dataset;
     try {
@@ -133,6 +167,7 @@ export async function startIngestion(
     } catch (e) {
       return deadLetter(d, null, `invalid raw message: ${errorMessage(e)}`);
     }
+    span.setAttributes({ 'scalar.provider': raw.provider, 'scalar.dataset': raw.dataset, 'scalar.partition': raw.partition, 'scalar.window.from': raw.window.from.toISOString(), 'scalar.window.to': raw.window.to.toISOString(), 'scalar.bytes': raw.body.byteLength });
     // Keep the bytes before anything can fail on their content: a parser fix can replay them.
     try {
       await deps.archive.put(raw.sha256, raw.body);
@@ -155,12 +190,17 @@ export async function startIngestion(
     }
     let observations: Observation[];
     try {
-      observations = ds.parse(raw.body);
-      validateObservations(ds, observations, raw.fetchedAt);
+      observations = await withSpan('parse', { 'scalar.dataset': ds.id, 'scalar.bytes': raw.body.byteLength }, async (parseSpan) => {
+        const parsed = ds.parse(raw.body);
+        validateObservations(ds, parsed, raw.fetchedAt);
+        parseSpan.setAttribute('scalar.rows', parsed.length);
+        return parsed;
+      });
     } catch (e) {
       return deadLetter(d, raw, errorMessage(e));
     }
-    pending.push({ delivery: d, raw, rows: toStoredRows(observations, raw.sha256) });
+    span.setAttribute('scalar.rows', observations.length);
+    pending.push({ delivery: d, raw, rows: toStoredRows(observations, raw.sha256), span });
     pendingRows += observations.length;
     if (pendingRows >= options.batchRows) void flush();
     else timer ??= setTimeout(() => void flush(), options.batchWaitMs);
@@ -186,6 +226,7 @@ export async function startIngestion(
         sha256: p.sha256 ?? null,
       });
       await d.ack();
+      recordDeadLetter(p[DEAD_LETTER_FROM] ?? d.topic, p.dataset ?? null);
       onEvent({ type: 'dead-lettered', topic: p[DEAD_LETTER_FROM] ?? d.topic, dataset: p.dataset ?? null, window, reason });
     }),
   );

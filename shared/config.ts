@@ -17,6 +17,8 @@ const ConfigSchema = z
     busUrl: z.string().min(1),
     cacheUrl: z.string().min(1),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    /** `scalar start` serves /healthz, /readyz and /metrics on this port; 0 turns it off. */
+    healthPort: z.coerce.number().int().min(0).max(65535),
     acquisition: z
       .object({
         /** How often the scheduler looks for due windows. */
@@ -69,6 +71,8 @@ export const DEFAULTS: z.input<typeof ConfigSchema> = {
   busUrl: 'memory:',
   cacheUrl: 'memory:',
   logLevel: 'info',
+  // The Prometheus exporter's customary port.
+  healthPort: 9464,
   acquisition: {
     tickMs: 1000,
     configRefreshMs: 5000,
@@ -97,6 +101,7 @@ const ENV_KEYS: Record<string, string> = {
   SCALAR_BUS_URL: 'busUrl',
   SCALAR_CACHE_URL: 'cacheUrl',
   SCALAR_LOG_LEVEL: 'logLevel',
+  SCALAR_HEALTH_PORT: 'healthPort',
   SCALAR_ACQUISITION_TICK_MS: 'acquisition.tickMs',
   SCALAR_ACQUISITION_CONFIG_REFRESH_MS: 'acquisition.configRefreshMs',
   SCALAR_ACQUISITION_CONCURRENCY: 'acquisition.concurrency',

@@ -1,10 +1,28 @@
 import { pino, type Logger as PinoLogger } from 'pino';
+import { activeTraceIds, emitLogRecord, exportingLogs } from './telemetry.ts';
 
 export type Logger = PinoLogger;
 
-/** JSON logs on stderr, so stdout stays for command output (jsonl, tables, progress). */
+/** Every line written to stderr is also sent to the OTLP logger (when telemetry exports). */
+const otlpStream = {
+  write(line: string) {
+    try {
+      emitLogRecord(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      // A log line that cannot be exported must never break the caller.
+    }
+  },
+};
+
+/**
+ * JSON logs on stderr, so stdout stays for command output (jsonl, tables, progress). A line written
+ * inside a span carries its `trace_id` and `span_id`.
+ */
 export function createLogger(level = process.env.SCALAR_LOG_LEVEL ?? 'info'): Logger {
-  return pino({ level, base: { service: 'scalar' } }, pino.destination(2));
+  const options = { level, base: { service: 'scalar' }, mixin: activeTraceIds };
+  if (!exportingLogs()) return pino(options, pino.destination(2));
+  // multistream writes each line to both synchronously, so the OTLP record keeps the caller's context.
+  return pino(options, pino.multistream([{ level: level as pino.Level, stream: pino.destination(2) }, { level: level as pino.Level, stream: otlpStream }]));
 }
 
 export const silentLogger: Logger = pino({ level: 'silent' });

@@ -70,6 +70,8 @@ async function acquireWindow(deps: AcquisitionDeps, ds: Dataset, partition: stri
     onAttempt: (a) => {
       recordFetchAttempt({ provider: ds.provider, dataset: ds.id, status: a.status, ok: a.error === null, latencyMs: a.latencyMs, bytes: a.bytes });
       if (a.status !== null) span.setAttribute('http.response.status_code', a.status);
+      // Inside the attempt's span: the line carries its trace id; retries are otherwise only in fetch_log.
+      if (a.error !== null) ctx.log.warn({ attempt: a.attempt, status: a.status, url: a.url }, `request failed: ${a.error}`);
       log.push({
         runId,
         dataset: ds.id,

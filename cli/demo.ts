@@ -50,7 +50,8 @@ export async function runDemo(o: DemoOptions): Promise<number> {
       });
     }
   }
-  const platform = await openPlatform(config, createLogger('error'), secrets);
+  // Info lines go over OTLP only (when telemetry exports), the terminal shows errors.
+  const platform = await openPlatform(config, createLogger('error', 'info'), secrets);
   await seedWorkers(platform.store, config.env, platform.log);
 
   const tally = new Map<string, Tally>();
@@ -64,6 +65,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   say(`  running for ${o.durationSeconds} s, every worker each ${o.every} after its backfill (Ctrl-C stops)\n`);
 
   const onAcquisition = (e: AcquisitionEvent) => {
+    if (e.type !== 'workers') platform.log.info({ ...e, window: undefined, from: isoUtc(e.window.from), to: isoUtc(e.window.to) }, e.type);
     if (e.type === 'published') {
       t(e.dataset).bytes += e.bytes;
       say(`  fetched  ${e.dataset.padEnd(28)} ${e.partition.padEnd(4)} ${short(e.window)}  ${kb(e.bytes).padStart(9)}  ${e.requests} req  ${e.latencyMs} ms`);
@@ -75,6 +77,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     }
   };
   const onIngestion = (e: IngestionEvent) => {
+    if (e.type === 'landed') platform.log.info({ dataset: e.dataset, partition: e.partition, rows: e.rows, from: isoUtc(e.window.from), to: isoUtc(e.window.to), lagMs: e.lagMs }, 'landed');
     if (e.type === 'landed') {
       t(e.dataset).windows += 1;
       t(e.dataset).rows += e.rows;

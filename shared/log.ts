@@ -14,15 +14,24 @@ const otlpStream = {
   },
 };
 
+const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
 /**
  * JSON logs on stderr, so stdout stays for command output (jsonl, tables, progress). A line written
- * inside a span carries its `trace_id` and `span_id`.
+ * inside a span carries its `trace_id` and `span_id`. `exportLevel` (default: `level`) is what goes
+ * over OTLP when telemetry exports: the demo keeps its terminal quiet yet exports info lines.
  */
-export function createLogger(level = process.env.SCALAR_LOG_LEVEL ?? 'info'): Logger {
-  const options = { level, base: { service: 'scalar' }, mixin: activeTraceIds };
-  if (!exportingLogs()) return pino(options, pino.destination(2));
+export function createLogger(level = process.env.SCALAR_LOG_LEVEL ?? 'info', exportLevel = level): Logger {
+  if (!exportingLogs()) return pino({ level, base: { service: 'scalar' }, mixin: activeTraceIds }, pino.destination(2));
+  const lowest = LEVELS.indexOf(exportLevel) < LEVELS.indexOf(level) ? exportLevel : level;
   // multistream writes each line to both synchronously, so the OTLP record keeps the caller's context.
-  return pino(options, pino.multistream([{ level: level as pino.Level, stream: pino.destination(2) }, { level: level as pino.Level, stream: otlpStream }]));
+  return pino(
+    { level: lowest, base: { service: 'scalar' }, mixin: activeTraceIds },
+    pino.multistream([
+      { level: level as pino.Level, stream: pino.destination(2) },
+      { level: exportLevel as pino.Level, stream: otlpStream },
+    ]),
+  );
 }
 
 export const silentLogger: Logger = pino({ level: 'silent' });

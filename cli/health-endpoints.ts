@@ -26,7 +26,7 @@ export async function runChecks(checks: ReadinessChecks, timeoutMs = CHECK_TIMEO
         await Promise.race([check(), timeout]);
         return [name, 'ok'] as const;
       } catch (e) {
-        return [name, errorMessage(e)] as const;
+        return [name, e instanceof Error ? e.message : String(e)] as const;
       } finally {
         clearTimeout(timer);
       }

@@ -13,5 +13,6 @@ const telemetry = await startTelemetry({ prometheus: command === 'start' });
 try {
   await import('../cli/main.ts');
 } finally {
-  await telemetry.shutdown();
+  // An abandoned flush leaves the exporters' retries pending: exit rather than wait them out.
+  if (!(await telemetry.shutdown())) process.exit(process.exitCode ?? 0);
 }

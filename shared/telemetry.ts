@@ -23,6 +23,8 @@ import type { MetricReader, PushMetricExporter } from '@opentelemetry/sdk-metric
 import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 const TRACER = 'scalar';
+/** Longest a clean stop waits for the last export. */
+const SHUTDOWN_MS = 5000;
 
 /**
  * The one place a redaction function applies to what leaves the process over OTLP: span attributes,
@@ -73,11 +75,11 @@ export type Telemetry = {
   readonly exporting: boolean;
   /** The Prometheus reader behind /metrics, when registered. */
   readonly prometheus: PrometheusExporter | null;
-  /** Flushes and stops; awaited on a clean stop so the last spans, metrics and logs are delivered. */
-  shutdown(): Promise<void>;
+  /** Flushes and stops; awaited on a clean stop so the last spans, metrics and logs are delivered. False when the flush was abandoned (collector unreachable). */
+  shutdown(): Promise<boolean>;
 };
 
-const NOTHING: Telemetry = { exporting: false, prometheus: null, shutdown: async () => undefined };
+const NOTHING: Telemetry = { exporting: false, prometheus: null, shutdown: async () => true };
 let current: Telemetry = NOTHING;
 
 /** The running telemetry (NOTHING until `startTelemetry`): the health server reads its Prometheus reader. */
@@ -153,14 +155,29 @@ export async function startTelemetry(options: TelemetryOptions = {}, env: NodeJS
     instrumentations: [],
   });
   sdk.start();
-  let stopped: Promise<void> | undefined;
+  let stopped: Promise<boolean> | undefined;
   current = {
     exporting,
     prometheus,
     shutdown() {
-      stopped ??= sdk.shutdown().catch((e: unknown) => {
-        process.stderr.write(`scalar: telemetry shutdown: ${e instanceof Error ? e.message : String(e)}\n`);
+      // An unreachable collector makes each exporter retry until its timeout: a stop must not wait
+      // that long (compose kills after 10 s), so the flush gets SHUTDOWN_MS and is then abandoned.
+      let timer: NodeJS.Timeout | undefined;
+      const giveUp = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => {
+          process.stderr.write(`scalar: telemetry not flushed within ${SHUTDOWN_MS} ms (collector unreachable?); the last spans, metrics and logs are lost\n`);
+          resolve(false);
+        }, SHUTDOWN_MS);
+        timer.unref();
       });
+      const flushed = sdk.shutdown().then(
+        () => true,
+        (e: unknown) => {
+          process.stderr.write(`scalar: telemetry shutdown: ${e instanceof Error ? e.message : String(e)}\n`);
+          return true;
+        },
+      );
+      stopped ??= Promise.race([flushed, giveUp]).finally(() => clearTimeout(timer));
       return stopped;
     },
   };

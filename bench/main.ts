@@ -291,14 +291,19 @@ async function benchTelemetry() {
     const exporter = new InMemorySpanExporter();
     const processor = new BatchSpanProcessor(exporter);
     const t = mode === 'on' ? await startTelemetry({ prometheus: true, spanProcessors: [processor] }, {}) : null;
+    const cpuBefore = process.cpuUsage();
     const { rate } = await endToEnd(new MemoryBus({ capacity: 1000 }), messages);
     await processor.forceFlush();
-    console.log(JSON.stringify({ telemetry: mode, rate, spans: exporter.getFinishedSpans().length }));
+    const cpu = process.cpuUsage(cpuBefore);
+    // CPU time per 1000 observations: less at the mercy of other processes than wall-clock throughput.
+    const cpuMs = (cpu.user + cpu.system) / 1000 / ((messages * E2E_ROWS_PER) / 1000);
+    console.log(JSON.stringify({ telemetry: mode, rate, cpuMs, spans: exporter.getFinishedSpans().length }));
     await t?.shutdown();
     return;
   }
   console.log(`\ntelemetry: end to end over the memory bus, ${fmt(messages)} payloads, 4 runs each in alternating child processes`);
   const runs: Record<'off' | 'on', number[]> = { off: [], on: [] };
+  const cpu: Record<'off' | 'on', number[]> = { off: [], on: [] };
   let spans = 0;
   for (let i = 0; i < 4; i++) {
     for (const m of ['off', 'on'] as const) {
@@ -308,8 +313,9 @@ async function benchTelemetry() {
       });
       const line = r.stdout.split('\n').find((l) => l.startsWith('{"telemetry"'));
       if (!line) throw new Error(`telemetry bench run failed: ${r.stderr}`);
-      const out = JSON.parse(line) as { rate: number; spans: number };
+      const out = JSON.parse(line) as { rate: number; cpuMs: number; spans: number };
       runs[m].push(out.rate);
+      cpu[m].push(out.cpuMs);
       if (m === 'on') spans = out.spans;
     }
   }
@@ -318,6 +324,8 @@ async function benchTelemetry() {
   line('telemetry off (no SDK), median', `${fmt(median(runs.off))} obs/s`, `runs ${range(runs.off)}`);
   line('telemetry on (spans + metrics), median', `${fmt(median(runs.on))} obs/s`, `off ${fmt(median(runs.off))} obs/s`, median(runs.on) / median(runs.off));
   line('', `runs ${range(runs.on)}; ${fmt(spans)} spans per run`);
+  const ms = (x: number) => `${x.toFixed(1)} ms`;
+  line('CPU per 1000 observations, off / on (median)', `${ms(median(cpu.off))} / ${ms(median(cpu.on))}`, undefined, median(cpu.on) / median(cpu.off));
 }
 
 if (!process.env.BENCH_TELEMETRY_RUN) console.log(`scalar bench (node ${process.version}, ${process.platform}/${process.arch})`);

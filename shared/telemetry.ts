@@ -81,6 +81,7 @@ export type Telemetry = {
 
 const NOTHING: Telemetry = { exporting: false, prometheus: null, shutdown: async () => true };
 let current: Telemetry = NOTHING;
+let logsExported = false;
 
 /** The running telemetry (NOTHING until `startTelemetry`): the health server reads its Prometheus reader. */
 export function telemetry(): Telemetry {
@@ -136,20 +137,24 @@ export async function startTelemetry(options: TelemetryOptions = {}, env: NodeJS
     : null;
   if (prometheus) readers.push(prometheus);
   const out = exporting ? await exporters(env) : null;
-  if (out) {
+  // OTEL_<SIGNAL>_EXPORTER=none turns one signal off, as the specification has it.
+  const wanted = (signal: 'TRACES' | 'METRICS' | 'LOGS') => !(env[`OTEL_${signal}_EXPORTER`] ?? '').split(',').map((x) => x.trim()).includes('none');
+  logsExported = out !== null && wanted('LOGS');
+  if (out && wanted('METRICS')) {
     const interval = Number(env.OTEL_METRIC_EXPORT_INTERVAL ?? '');
     const exportIntervalMillis = Number.isFinite(interval) && interval > 0 ? interval : 60_000;
     readers.push(new PeriodicExportingMetricReader({ exporter: out.metric, exportIntervalMillis, exportTimeoutMillis: Math.min(30_000, exportIntervalMillis) }));
   }
   const spanProcessors: SpanProcessor[] = [redactingSpanProcessor, ...extra];
-  if (out) spanProcessors.push(new BatchSpanProcessor(out.trace));
+  const tracing = (out !== null && wanted('TRACES')) || extra.length > 0;
+  if (out && wanted('TRACES')) spanProcessors.push(new BatchSpanProcessor(out.trace));
   const sdk = new NodeSDK({
     // OTEL_SERVICE_NAME (read by the env detector) wins over this default.
     serviceName: env.OTEL_SERVICE_NAME ? undefined : 'scalar',
     metricReaders: readers,
     // Without any span processor but the redacting one, tracing stays a no-op.
-    spanProcessors: out || extra.length > 0 ? spanProcessors : [],
-    logRecordProcessors: out ? [redactingLogProcessor, new BatchLogRecordProcessor({ exporter: out.log })] : [],
+    spanProcessors: tracing ? spanProcessors : [],
+    logRecordProcessors: out && logsExported ? [redactingLogProcessor, new BatchLogRecordProcessor({ exporter: out.log })] : [],
     // No auto-instrumentation: the spans that matter (window, HTTP attempt, publish, consume, parse,
     // upsert, cache) are made by hand with the attributes we need; see README "Observability".
     instrumentations: [],
@@ -184,9 +189,9 @@ export async function startTelemetry(options: TelemetryOptions = {}, env: NodeJS
   return current;
 }
 
-/** True when exported logs should be emitted (an OTLP logger provider is registered). */
+/** True when log lines go over OTLP too (an endpoint is set and OTEL_LOGS_EXPORTER is not none). */
 export function exportingLogs(): boolean {
-  return current.exporting;
+  return logsExported;
 }
 
 /** Sends one pino line (already JSON) to the OTLP logger, keeping its fields as attributes. */

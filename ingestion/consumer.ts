@@ -7,14 +7,15 @@ import type { Cache, LatestValue } from '../shared/cache/index.ts';
 import type { Dataset } from '../shared/dataset.ts';
 import { errorMessage } from '../shared/errors.ts';
 import type { Logger } from '../shared/log.ts';
-import { recordBatch, recordDeadLetter, recordLanded } from '../shared/metrics.ts';
+import { recordDeadLetter } from '../shared/metrics.ts';
 import { seriesKey, type Observation } from '../shared/observation.ts';
 import type { PayloadArchive } from '../shared/payload-archive.ts';
 import { readRawMessage, type RawPayload } from '../shared/raw-message.ts';
 import type { Store, StoredObservation } from '../shared/store/index.ts';
-import { SpanKind, extractContext, linkTo, recordError, startSpan, withSpan } from '../shared/telemetry.ts';
+import { SpanKind, extractContext, recordError, withSpan } from '../shared/telemetry.ts';
 import { formatInterval, type Interval } from '../shared/time.ts';
-import { ROOT_CONTEXT, trace, type Span } from '@opentelemetry/api';
+import { trace, type Span } from '@opentelemetry/api';
+import { traceBatch } from './batch-trace.ts';
 import { validateObservations } from './validate.ts';
 
 export type IngestionDeps = {
@@ -75,8 +76,6 @@ export function latestPerSeries(rows: readonly StoredObservation[]): LatestValue
   }));
 }
 
-const spanParent = (span: Span) => trace.setSpan(ROOT_CONTEXT, span);
-
 export async function startIngestion(
   deps: IngestionDeps,
   options: IngestionOptions,
@@ -90,48 +89,32 @@ export async function startIngestion(
   async function commit(batch: Pending[]): Promise<void> {
     if (batch.length === 0) return;
     const rows = batch.flatMap((b) => b.rows);
-    // One batch span (its own trace) linking every message; each message's own trace gets a
-    // `land` span under its consumer span, so a window's trace runs from request to commit.
-    const links = batch.map((b) => linkTo(b.span)).filter((l) => l !== null);
-    await withSpan('ingest batch', { 'scalar.rows': rows.length, 'scalar.messages': batch.length }, async (batchSpan) => {
-      const lands = batch.map((b) =>
-        startSpan(`land ${b.raw.dataset}`, { 'scalar.dataset': b.raw.dataset, 'scalar.partition': b.raw.partition, 'scalar.rows': b.rows.length, 'scalar.run_id': b.raw.runId },
-          { parent: spanParent(b.span), links: [linkTo(batchSpan)].filter((l) => l !== null) }));
-      const started = performance.now();
-      let upsertMs = 0;
-      try {
-        await withSpan('upsert', { 'scalar.rows': rows.length }, () => deps.store.upsertObservations(rows));
-        upsertMs = performance.now() - started;
-        await withSpan('cache refresh', { 'scalar.rows': rows.length }, () => deps.cache.refresh(latestPerSeries(rows)));
-        for (const b of batch) await deps.store.setFetchRows(b.raw.runId, b.rows.length);
-      } catch (e) {
-        recordError(batchSpan, e);
-        for (const l of lands) {
-          recordError(l, e);
-          l.end();
-        }
-        recordBatch({ rows: rows.length, messages: batch.length, upsertMs: upsertMs || performance.now() - started, ok: false });
-        deps.log.error({ err: e, messages: batch.length }, `batch of ${rows.length} rows failed; redelivering`);
-        for (const b of batch) b.delivery.nack();
-        onEvent({ type: 'batch-failed', messages: batch.length, rows: rows.length, error: errorMessage(e) });
-        return;
-      }
-      recordBatch({ rows: rows.length, messages: batch.length, upsertMs, ok: true });
-      for (const [i, b] of batch.entries()) {
-        await b.delivery.ack();
-        lands[i]!.end();
-        recordLanded(b.raw.provider, b.raw.dataset, b.rows.length);
-        onEvent({
-          type: 'landed',
-          dataset: b.raw.dataset,
-          partition: b.raw.partition,
-          window: b.raw.window,
-          runId: b.raw.runId,
-          rows: b.rows.length,
-          lagMs: Date.now() - b.raw.fetchedAt.getTime(),
-        });
-      }
-    }, { parent: ROOT_CONTEXT, links });
+    const traced = traceBatch(batch.map((b) => ({ ...b.raw, span: b.span, rows: b.rows.length })));
+    try {
+      await traced.upsert(() => deps.store.upsertObservations(rows));
+      await traced.refresh(() => deps.cache.refresh(latestPerSeries(rows)));
+      for (const b of batch) await deps.store.setFetchRows(b.raw.runId, b.rows.length);
+    } catch (e) {
+      traced.failed(e);
+      deps.log.error({ err: e, messages: batch.length }, `batch of ${rows.length} rows failed; redelivering`);
+      for (const b of batch) b.delivery.nack();
+      onEvent({ type: 'batch-failed', messages: batch.length, rows: rows.length, error: errorMessage(e) });
+      return;
+    }
+    traced.committed();
+    for (const [i, b] of batch.entries()) {
+      await b.delivery.ack();
+      traced.landed(i);
+      onEvent({
+        type: 'landed',
+        dataset: b.raw.dataset,
+        partition: b.raw.partition,
+        window: b.raw.window,
+        runId: b.raw.runId,
+        rows: b.rows.length,
+        lagMs: Date.now() - b.raw.fetchedAt.getTime(),
+      });
+    }
   }
 
   function flush(): Promise<void> {

@@ -35,30 +35,22 @@ export class WindowFailedError extends Error {
   override name = 'WindowFailedError';
 }
 
-/** One trace per window: this span is the root the HTTP attempts, the publish and (across the bus) ingestion hang under. */
+/** One trace per window: the HTTP attempts, the publish and (across the bus) ingestion hang under this span. */
 export function runWindow(deps: AcquisitionDeps, ds: Dataset, partition: string, window: Interval): Promise<WindowResult> {
-  const attributes = {
-    'scalar.provider': ds.provider,
-    'scalar.dataset': ds.id,
-    'scalar.partition': partition,
-    'scalar.window.from': window.from.toISOString(),
-    'scalar.window.to': window.to.toISOString(),
-  };
+  const attributes = { 'scalar.provider': ds.provider, 'scalar.dataset': ds.id, 'scalar.partition': partition, 'scalar.window.from': window.from.toISOString(), 'scalar.window.to': window.to.toISOString() };
   return withSpan(`acquire ${ds.id}`, attributes, async (span) => {
-    try {
-      const result = await acquireWindow(deps, ds, partition, window, span);
-      recordWindow(ds.provider, ds.id, true);
-      return result;
-    } catch (e) {
+    const result = await acquireWindow(deps, ds, partition, window, span).catch((e: unknown) => {
       recordWindow(ds.provider, ds.id, false);
       throw e;
-    }
+    });
+    recordWindow(ds.provider, ds.id, true);
+    span.setAttributes({ 'scalar.run_id': result.runId, 'scalar.bytes': result.bytes, 'scalar.requests': result.requests });
+    return result;
   });
 }
 
 async function acquireWindow(deps: AcquisitionDeps, ds: Dataset, partition: string, window: Interval, span: Span): Promise<WindowResult> {
   const runId = randomUUID();
-  span.setAttribute('scalar.run_id', runId);
   const started = performance.now();
   const log: FetchLogEntry[] = [];
   const ctx: FetchContext = {
@@ -103,13 +95,24 @@ async function acquireWindow(deps: AcquisitionDeps, ds: Dataset, partition: stri
   }
   await deps.store.appendFetchLog(log);
   const sha256 = sha256Hex(payload.body);
-  span.setAttributes({ 'scalar.bytes': payload.body.byteLength, 'scalar.requests': log.length });
+  // W3C trace context: the publish span's (injected below) when tracing is on; without it a random
+  // id, so acquisition and ingestion logs still line up.
+  const traceparent = `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
+  const properties = rawProperties({
+    provider: ds.provider,
+    dataset: ds.id,
+    partition,
+    window,
+    runId,
+    fetchedAt: new Date(),
+    contentType: payload.contentType,
+    sha256,
+    traceparent,
+  });
   const topic = deps.topicFor(ds.provider);
   try {
-    // The publish span's context travels as the message's `traceparent`; ingestion continues the trace.
-    await withSpan(`publish ${topic}`, { 'messaging.system': 'scalar', 'messaging.destination.name': topic, 'messaging.operation.type': 'send', 'messaging.message.body.size': payload.body.byteLength }, async () => {
-      await deps.bus.publish(topic, { data: payload.body, properties: windowProperties(ds, partition, window, runId, payload.contentType, sha256), key: ds.id });
-    }, { kind: SpanKind.PRODUCER });
+    const messaging = { 'messaging.system': 'scalar', 'messaging.destination.name': topic, 'messaging.operation.type': 'send', 'messaging.message.body.size': payload.body.byteLength };
+    await withSpan(`publish ${topic}`, messaging, () => deps.bus.publish(topic, { data: payload.body, properties: { ...properties, ...injectContext() }, key: ds.id }), { kind: SpanKind.PRODUCER });
   } catch (e) {
     throw new WindowFailedError(`${label}: publish failed: ${errorMessage(e)}`, { cause: e });
   }
@@ -122,21 +125,4 @@ async function acquireWindow(deps: AcquisitionDeps, ds: Dataset, partition: stri
     requests: log.length,
     sha256,
   };
-}
-
-/** The message properties of a fetched window, inside the publish span (its context becomes `traceparent`). */
-function windowProperties(ds: Dataset, partition: string, window: Interval, runId: string, contentType: string, sha256: string) {
-  // With tracing off nothing is injected; a random W3C id still lets acquisition and ingestion logs line up.
-  const traceparent = injectContext().traceparent ?? `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
-  return rawProperties({
-    provider: ds.provider,
-    dataset: ds.id,
-    partition,
-    window,
-    runId,
-    fetchedAt: new Date(),
-    contentType,
-    sha256,
-    traceparent,
-  });
 }

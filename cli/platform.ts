@@ -3,7 +3,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { datasetGaugeReader } from '../acquisition/dataset-gauges.ts';
 import { Scheduler, type AcquisitionEvent } from '../acquisition/scheduler.ts';
 import { readWorkerSeed, workerSeedPath } from '../acquisition/worker-config.ts';
 import { startIngestion, type Ingestion, type IngestionEvent } from '../ingestion/consumer.ts';
@@ -13,11 +12,11 @@ import { openCache, type Cache } from '../shared/cache/index.ts';
 import { loadConfig, type Config, type ConfigSources } from '../shared/config.ts';
 import { createHttpClient, type HttpClient } from '../shared/http.ts';
 import { createLogger, type Logger } from '../shared/log.ts';
-import { observe } from '../shared/metrics.ts';
 import { fileArchive, type PayloadArchive } from '../shared/payload-archive.ts';
 import { envName, envSecrets, type Secrets } from '../shared/secrets/index.ts';
 import { openStore, type Store } from '../shared/store/index.ts';
 import type { ReadinessChecks } from './health-endpoints.ts';
+import { observeRoles } from './role-observability.ts';
 
 export type Platform = {
   config: Config;
@@ -148,43 +147,13 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
     );
     scheduler.start();
   }
-  const topics = providers.map((p) => topicFor(p.id));
-  const unobserve: (() => void)[] = [];
-  const { bus, store, cache } = platform;
-  if (ingestion && bus.backlog) {
-    unobserve.push(observe('backlog', async () =>
-      Promise.all(topics.map(async (topic) => ({ attributes: { topic, subscription: 'ingestion' }, value: await bus.backlog!(topic, 'ingestion') })))));
-  }
-  if (scheduler) {
-    // Lag and freshness are the store's: the acquisition role reports them (dashboards take max by dataset).
-    const read = datasetGaugeReader(store, datasets);
-    unobserve.push(observe('lag', async () => (await read()).lag));
-    unobserve.push(observe('freshness', async () => (await read()).freshness));
-    unobserve.push(observe('freshnessLimit', async () => (await read()).freshnessLimit));
-  }
-  let ingesting = ingestion !== undefined;
-  const ping = (port: { ping?(): Promise<void> }) => async () => port.ping?.();
-  const readiness: Record<string, () => Promise<void>> = { bus: ping(bus), store: ping(store), cache: ping(cache) };
-  if (scheduler) {
-    const s = scheduler;
-    // A pass that ends late (a slow store) is not dead; one silent for long is.
-    const within = Math.max(60_000, config.acquisition.tickMs * 10);
-    readiness.acquisition = async () => {
-      if (!s.alive(within)) throw new Error(`scheduling loop not running (no pass ended within ${within / 1000} s)`);
-    };
-  }
-  if (ingestion) {
-    readiness.ingestion = async () => {
-      if (!ingesting) throw new Error('ingestion stopped');
-    };
-  }
+  const observed = observeRoles(platform, { scheduler, ingestion, tickMs: config.acquisition.tickMs, topics: providers.map((p) => topicFor(p.id)), datasets });
   return {
     scheduler,
     ingestion,
-    readiness,
+    readiness: observed.readiness,
     async stop() {
-      ingesting = false;
-      for (const u of unobserve) u();
+      observed.stop();
       await scheduler?.stop();
       // An in-process bus forgets what it holds: let ingestion land it before closing.
       if (ingestion && platform.bus.drain && !(await platform.bus.drain(options.drainTimeoutMs ?? 30_000))) {

@@ -1,14 +1,17 @@
 // One window of one dataset: fetch through the provider client, log every request, publish the
 // raw bytes, and only then advance the watermark.
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { Span } from '@opentelemetry/api';
 import type { Bus } from '../shared/bus/index.ts';
 import type { Dataset, FetchContext } from '../shared/dataset.ts';
 import { errorMessage } from '../shared/errors.ts';
 import type { HttpClient } from '../shared/http.ts';
 import type { Logger } from '../shared/log.ts';
+import { recordFetchAttempt, recordPublished, recordWindow } from '../shared/metrics.ts';
 import { rawProperties, sha256Hex } from '../shared/raw-message.ts';
 import type { Secrets } from '../shared/secrets/index.ts';
 import type { FetchLogEntry, Store } from '../shared/store/index.ts';
+import { SpanKind, injectContext, withSpan } from '../shared/telemetry.ts';
 import { formatInterval, type Interval } from '../shared/time.ts';
 
 export type AcquisitionDeps = {
@@ -32,7 +35,21 @@ export class WindowFailedError extends Error {
   override name = 'WindowFailedError';
 }
 
-export async function runWindow(deps: AcquisitionDeps, ds: Dataset, partition: string, window: Interval): Promise<WindowResult> {
+/** One trace per window: the HTTP attempts, the publish and (across the bus) ingestion hang under this span. */
+export function runWindow(deps: AcquisitionDeps, ds: Dataset, partition: string, window: Interval): Promise<WindowResult> {
+  const attributes = { 'scalar.provider': ds.provider, 'scalar.dataset': ds.id, 'scalar.partition': partition, 'scalar.window.from': window.from.toISOString(), 'scalar.window.to': window.to.toISOString() };
+  return withSpan(`acquire ${ds.id}`, attributes, async (span) => {
+    const result = await acquireWindow(deps, ds, partition, window, span).catch((e: unknown) => {
+      recordWindow(ds.provider, ds.id, false);
+      throw e;
+    });
+    recordWindow(ds.provider, ds.id, true);
+    span.setAttributes({ 'scalar.run_id': result.runId, 'scalar.bytes': result.bytes, 'scalar.requests': result.requests });
+    return result;
+  });
+}
+
+async function acquireWindow(deps: AcquisitionDeps, ds: Dataset, partition: string, window: Interval, span: Span): Promise<WindowResult> {
   const runId = randomUUID();
   const started = performance.now();
   const log: FetchLogEntry[] = [];
@@ -42,7 +59,11 @@ export async function runWindow(deps: AcquisitionDeps, ds: Dataset, partition: s
     baseUrl: deps.baseUrls[ds.provider],
     log: deps.log.child({ dataset: ds.id, partition }),
     signal: deps.signal,
-    onAttempt: (a) =>
+    onAttempt: (a) => {
+      recordFetchAttempt({ provider: ds.provider, dataset: ds.id, status: a.status, ok: a.error === null, latencyMs: a.latencyMs, bytes: a.bytes });
+      if (a.status !== null) span.setAttribute('http.response.status_code', a.status);
+      // Inside the attempt's span: the line carries its trace id; retries are otherwise only in fetch_log.
+      if (a.error !== null) ctx.log.warn({ attempt: a.attempt, status: a.status, url: a.url }, `request failed: ${a.error}`);
       log.push({
         runId,
         dataset: ds.id,
@@ -56,7 +77,8 @@ export async function runWindow(deps: AcquisitionDeps, ds: Dataset, partition: s
         bytes: a.bytes,
         error: a.error,
         at: new Date(),
-      }),
+      });
+    },
   };
   const label = `${ds.provider} ${ds.id} [${partition} ${formatInterval(window)}]`;
   let payload;
@@ -73,7 +95,8 @@ export async function runWindow(deps: AcquisitionDeps, ds: Dataset, partition: s
   }
   await deps.store.appendFetchLog(log);
   const sha256 = sha256Hex(payload.body);
-  // W3C trace context: one trace per window run, so acquisition and ingestion logs line up.
+  // W3C trace context: the publish span's (injected below) when tracing is on; without it a random
+  // id, so acquisition and ingestion logs still line up.
   const traceparent = `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
   const properties = rawProperties({
     provider: ds.provider,
@@ -86,11 +109,14 @@ export async function runWindow(deps: AcquisitionDeps, ds: Dataset, partition: s
     sha256,
     traceparent,
   });
+  const topic = deps.topicFor(ds.provider);
   try {
-    await deps.bus.publish(deps.topicFor(ds.provider), { data: payload.body, properties, key: ds.id });
+    const messaging = { 'messaging.system': 'scalar', 'messaging.destination.name': topic, 'messaging.operation.type': 'send', 'messaging.message.body.size': payload.body.byteLength };
+    await withSpan(`publish ${topic}`, messaging, () => deps.bus.publish(topic, { data: payload.body, properties: { ...properties, ...injectContext() }, key: ds.id }), { kind: SpanKind.PRODUCER });
   } catch (e) {
     throw new WindowFailedError(`${label}: publish failed: ${errorMessage(e)}`, { cause: e });
   }
+  recordPublished(topic);
   await deps.store.advanceWatermark(ds.id, partition, window.to);
   return {
     runId,

@@ -66,6 +66,7 @@ export class Scheduler {
   /** Settles when the pass under way ends: stop waits for it, or a lease it just took would outlive the process. */
   #tickDone: Promise<void> = Promise.resolve();
   #stopped = false;
+  #lastTickAt = 0;
   #badParams = new Set<string>();
   /** Aborts windows under way when the scheduler stops, so a stop never waits out retries. */
   readonly #abort = new AbortController();
@@ -99,6 +100,7 @@ export class Scheduler {
       this.tick()
         .catch((e: unknown) => this.#deps.log.error({ err: e }, `acquisition tick failed: ${errorMessage(e)}`))
         .finally(() => {
+          this.#lastTickAt = Date.now();
           if (!this.#stopped) this.#timer = setTimeout(loop, this.#o.tickMs);
         });
     };
@@ -115,6 +117,11 @@ export class Scheduler {
     // A pass under way may be between taking a lease and starting its window: let it finish first.
     await this.#tickDone;
     await Promise.allSettled([...this.#inFlight]);
+  }
+
+  /** Whether the scheduling loop runs: started, not stopped, and its last pass ended within `withinMs` (readiness). */
+  alive(withinMs: number): boolean {
+    return !this.#stopped && this.#lastTickAt > 0 && Date.now() - this.#lastTickAt <= withinMs;
   }
 
   /** Windows currently being fetched or published. */

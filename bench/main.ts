@@ -4,8 +4,11 @@
 //   store:  DuckDbStore.upsertObservations of 1M observations vs DuckDB's appender into a plain table
 //   mariadb: SqlStore (mysql dialect) upsert vs LOAD DATA LOCAL INFILE of the same rows
 //   buses:  end-to-end observations/s and publish→commit latency over NATS vs the in-process bus
+//   telemetry: the same end to end with the OpenTelemetry SDK recording vs no SDK
 // Sizes can be scaled down for a quick look: BENCH_ROWS=200000 npm run bench
 import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import { SqlStore } from '../shared/store/sql.ts';
 import { startIngestion } from '../ingestion/consumer.ts';
@@ -22,6 +25,8 @@ import { XMLParser } from 'fast-xml-parser';
 import { parseDayAheadPrices } from '../providers/energinet/parse.ts';
 import { parseEntsoeDocument as parseEntsoe } from '../providers/entsoe/datasets.ts';
 import { seriesKey } from '../shared/observation.ts';
+import { injectContext, startTelemetry, withSpan } from '../shared/telemetry.ts';
+import { BatchSpanProcessor, InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { DuckDbStore } from '../shared/store/duckdb.ts';
 import type { StoredObservation } from '../shared/store/index.ts';
 
@@ -265,40 +270,47 @@ async function benchMariaDb() {
  * observations/s and publish→commit latency; the in-process bus is the baseline. NATS is skipped
  * when unreachable.
  */
+const E2E_ROWS_PER = 192; // one area-day: 96 records → 192 observations
+
+/** Publishes `messages` raw payloads (each inside a publish span, as acquisition does) and waits until ingestion landed them all. */
+async function endToEnd(bus: Bus, messages: number) {
+  const body = dayAheadPayload(96);
+  const store = await DuckDbStore.open(':memory:');
+  const lags: number[] = [];
+  let done = 0;
+  let finish: () => void = () => undefined;
+  const all = new Promise<void>((r) => (finish = r));
+  const ingestion = await startIngestion(
+    { bus, store, cache: new MemoryCache(), archive: { put: async () => undefined, get: async () => body }, log: silentLogger, findDataset, topics: ['bench'] },
+    { batchRows: 20_000, batchWaitMs: 50, maxInFlight: 64, subscription: `bench-${process.pid}` },
+    (e) => {
+      if (e.type !== 'landed') return;
+      lags.push(e.lagMs);
+      if (++done === messages) finish();
+    },
+  );
+  const started = performance.now();
+  for (let i = 0; i < messages; i++) {
+    const window = { from: new Date(Date.UTC(2025, 9, 1) + i * 86_400_000), to: new Date(Date.UTC(2025, 9, 2) + i * 86_400_000) };
+    await withSpan('publish bench', {}, async () => {
+      const traceparent = injectContext().traceparent;
+      const props = rawProperties({ provider: 'bench', dataset: 'energinet.day_ahead_prices', partition: 'DK1', window, runId: `r${i}`, fetchedAt: new Date(), contentType: 'application/json', sha256: sha256Hex(body), traceparent });
+      await bus.publish('bench', { data: body, properties: props });
+    });
+  }
+  await all;
+  const seconds = (performance.now() - started) / 1000;
+  await ingestion.close();
+  await store.close();
+  await bus.close();
+  lags.sort((a, b) => a - b);
+  return { rate: (messages * E2E_ROWS_PER) / seconds, p50: lags[Math.floor(lags.length / 2)] ?? 0, p99: lags[Math.floor(lags.length * 0.99)] ?? 0 };
+}
+
 async function benchBuses() {
   const messages = Math.max(20, Math.floor(ROWS / 2000));
-  const body = dayAheadPayload(96); // one area-day: 96 records → 192 observations
-  const rowsPer = 192;
-  console.log(`\nend to end: ${fmt(messages)} raw payloads (${fmt(messages * rowsPer)} observations) → ingestion → DuckDB`);
-  const run = async (bus: Bus) => {
-    const store = await DuckDbStore.open(':memory:');
-    const lags: number[] = [];
-    let done = 0;
-    let finish: () => void = () => undefined;
-    const all = new Promise<void>((r) => (finish = r));
-    const ingestion = await startIngestion(
-      { bus, store, cache: new MemoryCache(), archive: { put: async () => undefined, get: async () => body }, log: silentLogger, findDataset, topics: ['bench'] },
-      { batchRows: 20_000, batchWaitMs: 50, maxInFlight: 64, subscription: `bench-${process.pid}` },
-      (e) => {
-        if (e.type !== 'landed') return;
-        lags.push(e.lagMs);
-        if (++done === messages) finish();
-      },
-    );
-    const started = performance.now();
-    for (let i = 0; i < messages; i++) {
-      const window = { from: new Date(Date.UTC(2025, 9, 1) + i * 86_400_000), to: new Date(Date.UTC(2025, 9, 2) + i * 86_400_000) };
-      const props = rawProperties({ provider: 'bench', dataset: 'energinet.day_ahead_prices', partition: 'DK1', window, runId: `r${i}`, fetchedAt: new Date(), contentType: 'application/json', sha256: sha256Hex(body) });
-      await bus.publish('bench', { data: body, properties: props });
-    }
-    await all;
-    const seconds = (performance.now() - started) / 1000;
-    await ingestion.close();
-    await store.close();
-    await bus.close();
-    lags.sort((a, b) => a - b);
-    return { rate: (messages * rowsPer) / seconds, p50: lags[Math.floor(lags.length / 2)] ?? 0, p99: lags[Math.floor(lags.length * 0.99)] ?? 0 };
-  };
+  console.log(`\nend to end: ${fmt(messages)} raw payloads (${fmt(messages * E2E_ROWS_PER)} observations) → ingestion → DuckDB`);
+  const run = (bus: Bus) => endToEnd(bus, messages);
   const memory = await run(new MemoryBus({ capacity: 1000 }));
   line('memory bus', `${fmt(memory.rate)} obs/s`, undefined);
   line('', `latency p50 ${memory.p50} ms, p99 ${memory.p99} ms`);
@@ -314,12 +326,66 @@ async function benchBuses() {
   line('', `latency p50 ${n.p50} ms, p99 ${n.p99} ms`, `memory p50 ${memory.p50} ms`);
 }
 
-console.log(`scalar bench (node ${process.version}, ${process.platform}/${process.arch})`);
-await benchParse();
-await benchElia();
-await benchEnerginetParsers();
-await benchEntsoe();
-await benchStore();
-await benchMariaDb();
-await benchBuses();
-console.log(`\npeak RSS ${fmt(mb(process.resourceUsage().maxRSS * 1024))} MB`);
+/**
+ * The cost of telemetry: the same end-to-end run with no SDK (the API's no-ops) and with the SDK
+ * recording every span (in-memory exporter) and metric (Prometheus reader, never scraped). Once
+ * registered the SDK stays for its process, so each run is a child process, off and on alternating
+ * (this machine's load varies by the second); the medians are compared.
+ */
+async function benchTelemetry() {
+  const messages = Math.max(100, Math.floor(ROWS / 2000));
+  const mode = process.env.BENCH_TELEMETRY_RUN;
+  if (mode) {
+    const exporter = new InMemorySpanExporter();
+    const processor = new BatchSpanProcessor(exporter);
+    const t = mode === 'on' ? await startTelemetry({ prometheus: true, spanProcessors: [processor] }, {}) : null;
+    const cpuBefore = process.cpuUsage();
+    const { rate } = await endToEnd(new MemoryBus({ capacity: 1000 }), messages);
+    await processor.forceFlush();
+    const cpu = process.cpuUsage(cpuBefore);
+    // CPU time per 1000 observations: less at the mercy of other processes than wall-clock throughput.
+    const cpuMs = (cpu.user + cpu.system) / 1000 / ((messages * E2E_ROWS_PER) / 1000);
+    console.log(JSON.stringify({ telemetry: mode, rate, cpuMs, spans: exporter.getFinishedSpans().length }));
+    await t?.shutdown();
+    return;
+  }
+  console.log(`\ntelemetry: end to end over the memory bus, ${fmt(messages)} payloads, 4 runs each in alternating child processes`);
+  const runs: Record<'off' | 'on', number[]> = { off: [], on: [] };
+  const cpu: Record<'off' | 'on', number[]> = { off: [], on: [] };
+  let spans = 0;
+  for (let i = 0; i < 4; i++) {
+    for (const m of ['off', 'on'] as const) {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
+        env: { ...process.env, BENCH_ONLY: 'telemetry', BENCH_TELEMETRY_RUN: m },
+        encoding: 'utf8',
+      });
+      const line = r.stdout.split('\n').find((l) => l.startsWith('{"telemetry"'));
+      if (!line) throw new Error(`telemetry bench run failed: ${r.stderr}`);
+      const out = JSON.parse(line) as { rate: number; cpuMs: number; spans: number };
+      runs[m].push(out.rate);
+      cpu[m].push(out.cpuMs);
+      if (m === 'on') spans = out.spans;
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const range = (xs: number[]) => `${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}`;
+  line('telemetry off (no SDK), median', `${fmt(median(runs.off))} obs/s`, `runs ${range(runs.off)}`);
+  line('telemetry on (spans + metrics), median', `${fmt(median(runs.on))} obs/s`, `off ${fmt(median(runs.off))} obs/s`, median(runs.on) / median(runs.off));
+  line('', `runs ${range(runs.on)}; ${fmt(spans)} spans per run`);
+  const ms = (x: number) => `${x.toFixed(1)} ms`;
+  line('CPU per 1000 observations, off / on (median)', `${ms(median(cpu.off))} / ${ms(median(cpu.on))}`, undefined, median(cpu.on) / median(cpu.off));
+}
+
+if (!process.env.BENCH_TELEMETRY_RUN) console.log(`scalar bench (node ${process.version}, ${process.platform}/${process.arch})`);
+// BENCH_ONLY=telemetry (comma-separated: parse, elia, energinet, entsoe, store, mariadb, buses, telemetry) runs a subset.
+const only = process.env.BENCH_ONLY?.split(',');
+const want = (name: string) => !only || only.includes(name);
+if (want('parse')) await benchParse();
+if (want('elia')) await benchElia();
+if (want('energinet')) await benchEnerginetParsers();
+if (want('entsoe')) await benchEntsoe();
+if (want('store')) await benchStore();
+if (want('mariadb')) await benchMariaDb();
+if (want('buses')) await benchBuses();
+if (want('telemetry')) await benchTelemetry();
+if (!process.env.BENCH_TELEMETRY_RUN) console.log(`\npeak RSS ${fmt(mb(process.resourceUsage().maxRSS * 1024))} MB`);

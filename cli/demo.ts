@@ -52,9 +52,10 @@ export async function runDemo(o: DemoOptions): Promise<number> {
       });
     }
   }
+  // Info lines go over OTLP only (when telemetry exports), the terminal shows errors.
   let platform;
   try {
-    platform = await openPlatform(config, createLogger('error'), secrets);
+    platform = await openPlatform(config, createLogger('error', 'info'), secrets);
   } catch (e) {
     // The simulators' servers would keep the process alive after the error.
     for (const sim of sims) await sim.close().catch(() => undefined);
@@ -73,6 +74,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   say(`  running for ${o.durationSeconds} s, every worker each ${o.every} after its backfill (Ctrl-C stops)\n`);
 
   const onAcquisition = (e: AcquisitionEvent) => {
+    if (e.type !== 'workers') platform.log.info({ ...e, window: undefined, from: isoUtc(e.window.from), to: isoUtc(e.window.to) }, e.type);
     if (e.type === 'published') {
       t(e.dataset).bytes += e.bytes;
       say(`  fetched  ${e.dataset.padEnd(28)} ${e.partition.padEnd(4)} ${short(e.window)}  ${kb(e.bytes).padStart(9)}  ${e.requests} req  ${e.latencyMs} ms`);
@@ -84,6 +86,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     }
   };
   const onIngestion = (e: IngestionEvent) => {
+    if (e.type === 'landed') platform.log.info({ dataset: e.dataset, partition: e.partition, rows: e.rows, from: isoUtc(e.window.from), to: isoUtc(e.window.to), lagMs: e.lagMs }, 'landed');
     if (e.type === 'landed') {
       t(e.dataset).windows += 1;
       t(e.dataset).rows += e.rows;

@@ -12,8 +12,10 @@ import { redact } from '../shared/redact.ts';
 import { NoStoreError, openStore, type Store } from '../shared/store/index.ts';
 import { isoUtc, nominalDurationMs, parseInstant } from '../shared/time.ts';
 import { join } from 'node:path';
+import { telemetry } from '../shared/telemetry.ts';
 import { runDemo } from './demo.ts';
 import { parseSpan, runHealth } from './health.ts';
+import { serveHealth } from './health-endpoints.ts';
 import { parseFormat, writeObservations, writeTable, type Format } from './output.ts';
 import { STOP_DRAIN_MS, environmentSeeds, exitOnSecondSignal, instanceIdentity, openPlatform, readConfig, seedWorkers, startRoles, type Platform } from './platform.ts';
 
@@ -269,6 +271,7 @@ program
         else if (e.type === 'dead-lettered') log.warn({ ...e, window: undefined }, 'dead-lettered');
       },
     });
+    const health = config.healthPort > 0 ? await serveHealth(config.healthPort, roles.readiness, telemetry().prometheus, log) : null;
     log.info({ role: o.role, env: config.env, store: config.storeUrl, bus: config.busUrl }, 'started');
     await new Promise<void>((resolve) => {
       // Signal listeners do not keep Node alive: without this an idle service would exit (code 13) by itself.
@@ -282,6 +285,7 @@ program
     });
     log.info('stopping');
     exitOnSecondSignal();
+    await health?.close();
     await roles.stop();
     await platform.close();
   });

@@ -17,6 +17,8 @@ import { openRateLimits, type RateLimits } from '../shared/rate-limit-redis.ts';
 import { fileArchive, type PayloadArchive } from '../shared/payload-archive.ts';
 import { envName, envSecrets, type Secrets } from '../shared/secrets/index.ts';
 import { openStore, type Store, type WorkerConfig } from '../shared/store/index.ts';
+import type { ReadinessChecks } from './health-endpoints.ts';
+import { observeRoles } from './role-observability.ts';
 
 export type Platform = {
   config: Config;
@@ -145,6 +147,8 @@ export async function seedWorkers(store: Store, environment: string, log?: Logge
 export type Roles = {
   scheduler?: Scheduler;
   ingestion?: Ingestion;
+  /** What /readyz checks: the ports answer and each role's loop runs. */
+  readiness: ReadinessChecks;
   stop(): Promise<void>;
 };
 
@@ -220,10 +224,13 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
     );
     scheduler.start();
   }
+  const observed = observeRoles(platform, { scheduler, ingestion, tickMs: config.acquisition.tickMs, topics: providers.map((p) => topicFor(p.id)), datasets });
   return {
     scheduler,
     ingestion,
+    readiness: observed.readiness,
     async stop() {
+      observed.stop();
       await scheduler?.stop();
       // An in-process bus forgets what it holds: let ingestion land it before closing.
       if (ingestion && platform.bus.drain && !(await platform.bus.drain(options.drainTimeoutMs ?? 30_000))) {

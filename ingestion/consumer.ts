@@ -7,11 +7,15 @@ import type { Cache, LatestValue } from '../shared/cache/index.ts';
 import type { Dataset } from '../shared/dataset.ts';
 import { errorMessage } from '../shared/errors.ts';
 import type { Logger } from '../shared/log.ts';
+import { recordDeadLetter } from '../shared/metrics.ts';
 import { seriesKey, type Observation } from '../shared/observation.ts';
 import type { PayloadArchive } from '../shared/payload-archive.ts';
 import { readRawMessage, type RawPayload } from '../shared/raw-message.ts';
 import type { Store, StoredObservation } from '../shared/store/index.ts';
+import { SpanKind, extractContext, recordError, withSpan } from '../shared/telemetry.ts';
 import { formatInterval, type Interval } from '../shared/time.ts';
+import { trace, type Span } from '@opentelemetry/api';
+import { traceBatch } from './batch-trace.ts';
 import { validateObservations } from './validate.ts';
 
 export type IngestionDeps = {
@@ -45,7 +49,8 @@ export type Ingestion = {
   close(): Promise<void>;
 };
 
-type Pending = { delivery: Delivery; raw: RawPayload; rows: StoredObservation[] };
+/** `span`: the message's consumer span (ended when the message is batched); its landing is traced under it at commit. */
+type Pending = { delivery: Delivery; raw: RawPayload; rows: StoredObservation[]; span: Span };
 
 /** Turns parsed observations into store rows tagged with the payload they came from. */
 export function toStoredRows(observations: readonly Observation[], payloadSha256: string): StoredObservation[] {
@@ -84,18 +89,22 @@ export async function startIngestion(
   async function commit(batch: Pending[]): Promise<void> {
     if (batch.length === 0) return;
     const rows = batch.flatMap((b) => b.rows);
+    const traced = traceBatch(batch.map((b) => ({ ...b.raw, span: b.span, rows: b.rows.length })));
     try {
-      await deps.store.upsertObservations(rows);
-      await deps.cache.refresh(latestPerSeries(rows));
+      await traced.upsert(() => deps.store.upsertObservations(rows));
+      await traced.refresh(() => deps.cache.refresh(latestPerSeries(rows)));
       for (const b of batch) await deps.store.setFetchRows(b.raw.runId, b.rows.length);
     } catch (e) {
+      traced.failed(e);
       deps.log.error({ err: e, messages: batch.length }, `batch of ${rows.length} rows failed; redelivering`);
       for (const b of batch) b.delivery.nack();
       onEvent({ type: 'batch-failed', messages: batch.length, rows: rows.length, error: errorMessage(e) });
       return;
     }
-    for (const b of batch) {
+    traced.committed();
+    for (const [i, b] of batch.entries()) {
       await b.delivery.ack();
+      traced.landed(i);
       onEvent({
         type: 'landed',
         dataset: b.raw.dataset,
@@ -121,10 +130,18 @@ export async function startIngestion(
   async function deadLetter(d: Delivery, raw: RawPayload | null, reason: string): Promise<void> {
     const where = raw ? `${raw.provider} ${raw.dataset} [${raw.partition} ${formatInterval(raw.window)}]` : d.topic;
     deps.log.warn({ topic: d.topic, traceparent: raw?.traceparent }, `dead-lettering ${where}: ${reason}`);
+    const span = trace.getActiveSpan();
+    if (span) recordError(span, new Error(`dead-lettered: ${reason}`));
     await d.deadLetter(reason);
   }
 
-  async function handle(d: Delivery): Promise<void> {
+  /** A CONSUMER span continuing the trace the message's `traceparent` carries. */
+  function handle(d: Delivery): Promise<void> {
+    const attributes = { 'messaging.system': 'scalar', 'messaging.destination.name': d.topic, 'messaging.operation.type': 'process', 'messaging.message.delivery_count': d.deliveryCount };
+    return withSpan(`process ${d.topic}`, attributes, (span) => handleMessage(d, span), { kind: SpanKind.CONSUMER, parent: extractContext(d.message.properties) });
+  }
+
+  async function handleMessage(d: Delivery, span: Span): Promise<void> {
     let raw: RawPayload;
     let ds: Dataset;
     try {
@@ -133,6 +150,7 @@ export async function startIngestion(
     } catch (e) {
       return deadLetter(d, null, `invalid raw message: ${errorMessage(e)}`);
     }
+    span.setAttributes({ 'scalar.provider': raw.provider, 'scalar.dataset': raw.dataset, 'scalar.partition': raw.partition, 'scalar.window.from': raw.window.from.toISOString(), 'scalar.window.to': raw.window.to.toISOString(), 'scalar.bytes': raw.body.byteLength });
     // Keep the bytes before anything can fail on their content: a parser fix can replay them.
     try {
       await deps.archive.put(raw.sha256, raw.body);
@@ -155,12 +173,17 @@ export async function startIngestion(
     }
     let observations: Observation[];
     try {
-      observations = ds.parse(raw.body);
-      validateObservations(ds, observations, raw.fetchedAt);
+      observations = await withSpan('parse', { 'scalar.dataset': ds.id, 'scalar.bytes': raw.body.byteLength }, async (parseSpan) => {
+        const parsed = ds.parse(raw.body);
+        validateObservations(ds, parsed, raw.fetchedAt);
+        parseSpan.setAttribute('scalar.rows', parsed.length);
+        return parsed;
+      });
     } catch (e) {
       return deadLetter(d, raw, errorMessage(e));
     }
-    pending.push({ delivery: d, raw, rows: toStoredRows(observations, raw.sha256) });
+    span.setAttribute('scalar.rows', observations.length);
+    pending.push({ delivery: d, raw, rows: toStoredRows(observations, raw.sha256), span });
     pendingRows += observations.length;
     if (pendingRows >= options.batchRows) void flush();
     else timer ??= setTimeout(() => void flush(), options.batchWaitMs);
@@ -186,6 +209,7 @@ export async function startIngestion(
         sha256: p.sha256 ?? null,
       });
       await d.ack();
+      recordDeadLetter(p[DEAD_LETTER_FROM] ?? d.topic, p.dataset ?? null);
       onEvent({ type: 'dead-lettered', topic: p[DEAD_LETTER_FROM] ?? d.topic, dataset: p.dataset ?? null, window, reason });
     }),
   );

@@ -38,6 +38,8 @@ const ConfigSchema = z
     instanceId: z.string().regex(/^[\w.:@/-]{1,200}$/, 'letters, digits and . : @ / - _').optional(),
     /** Longest wait for the store, bus or cache to connect at start before giving up with an error. */
     connectTimeoutMs: ms(100),
+    /** `scalar start` serves /healthz, /readyz and /metrics on this port; 0 turns it off. */
+    healthPort: z.coerce.number().int().min(0).max(65535),
     acquisition: z
       .object({
         /** How often the scheduler looks for due windows. */
@@ -95,6 +97,8 @@ export const DEFAULTS: z.input<typeof ConfigSchema> = {
   logLevel: 'info',
   secrets: { ttlMs: 10 * 60_000, startDeadlineMs: 2 * 60_000 },
   connectTimeoutMs: 10_000,
+  // The Prometheus exporter's customary port.
+  healthPort: 9464,
   acquisition: {
     tickMs: 1000,
     configRefreshMs: 5000,
@@ -128,6 +132,7 @@ const ENV_KEYS: Record<string, string> = {
   SCALAR_SECRETS_TTL_MS: 'secrets.ttlMs',
   SCALAR_SECRETS_START_DEADLINE_MS: 'secrets.startDeadlineMs',
   SCALAR_CONNECT_TIMEOUT_MS: 'connectTimeoutMs',
+  SCALAR_HEALTH_PORT: 'healthPort',
   SCALAR_ACQUISITION_TICK_MS: 'acquisition.tickMs',
   SCALAR_ACQUISITION_CONFIG_REFRESH_MS: 'acquisition.configRefreshMs',
   SCALAR_ACQUISITION_CONCURRENCY: 'acquisition.concurrency',

@@ -16,8 +16,10 @@ import {
   type IRetryContext,
 } from 'cockatiel';
 import { ConfigError, HttpError, SourceUnavailableError, errorMessage } from './errors.ts';
+import { observeBreaker, recordBan, recordRateLimitWait } from './metrics.ts';
 import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
 import { redact } from './redact.ts';
+import { SpanKind, withSpan } from './telemetry.ts';
 
 export type HttpPolicyOptions = {
   /** Per attempt, including reading the whole body. */
@@ -114,6 +116,23 @@ export function createHttpClient(name: string, options: Partial<HttpPolicyOption
   const perAttempt = timeout(o.timeoutMs, TimeoutStrategy.Aggressive);
   const policy: IPolicy<IRetryContext> = wrap(retryPolicy, breaker);
   const limiter = o.limiter ?? (o.ratePerMinute ? createRateLimiter(o.ratePerMinute) : null);
+  observeBreaker(name, () => breaker.state);
+
+  /** One client span per attempt, a child of the window's span. */
+  function tracedAttempt(url: string, req: RequestOptions, n: number, signal: AbortSignal): Promise<HttpResponse> {
+    const attributes = { 'http.request.method': 'GET', 'url.full': redactUrl(url), 'http.request.resend_count': n - 1, 'scalar.provider': name };
+    return withSpan('GET', attributes, async (span) => {
+      try {
+        const res = await attempt(url, req, n, signal);
+        span.setAttributes({ 'http.response.status_code': res.status, 'http.response.body.size': res.body.byteLength });
+        return res;
+      } catch (e) {
+        const status = e instanceof HttpError ? e.status : e instanceof ConfigError && e.cause instanceof HttpError ? e.cause.status : null;
+        if (status !== null) span.setAttribute('http.response.status_code', status);
+        throw e;
+      }
+    }, { kind: SpanKind.CLIENT });
+  }
 
   async function attempt(url: string, req: RequestOptions, n: number, signal: AbortSignal): Promise<HttpResponse> {
     const started = performance.now();
@@ -142,7 +161,10 @@ export function createHttpClient(name: string, options: Partial<HttpPolicyOption
     if (!res.ok && !(req.acceptStatus?.(res.status, body) ?? false)) {
       const retryAfter = req.retryAfter?.(response) ?? parseRetryAfter(res.headers.get('retry-after'));
       // A ban holds every caller of this upstream, not just this one.
-      if (res.status === 429 && retryAfter !== null) limiter?.pauseUntil(new Date(Date.now() + retryAfter));
+      if (res.status === 429 && retryAfter !== null && limiter) {
+        limiter.pauseUntil(new Date(Date.now() + retryAfter));
+        recordBan(name);
+      }
       // Redact before cutting to 200 characters, so a secret cut in half at the edge is still caught whole.
       const snippet = redact(new TextDecoder().decode(body.subarray(0, 4096)).replace(/\s+/g, ' ')).slice(0, 200);
       report(res.status, body.byteLength, `HTTP ${res.status}: ${snippet}`);
@@ -170,8 +192,12 @@ export function createHttpClient(name: string, options: Partial<HttpPolicyOption
       try {
         return await policy.execute(async ({ attempt: n, signal }) => {
           // Waiting for the rate limit (or a ban) is not part of the attempt's timeout.
-          await limiter?.take(signal);
-          return perAttempt.execute(({ signal: s }) => attempt(url, req, n + 1, s), signal);
+          if (limiter) {
+            const waitStarted = performance.now();
+            await limiter.take(signal);
+            recordRateLimitWait(name, performance.now() - waitStarted);
+          }
+          return perAttempt.execute(({ signal: s }) => tracedAttempt(url, req, n + 1, s), signal);
         }, req.signal);
       } catch (e) {
         if (e instanceof BrokenCircuitError) {

@@ -41,7 +41,7 @@ describe('redaction', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'scalar-redact-'));
     dirs.push(dataDir);
     const lines: string[] = [];
-    const log = createLogger('debug', { write: (l: string) => void lines.push(l) });
+    const log = createLogger('debug', 'debug', { write: (l: string) => void lines.push(l) });
     const config = readConfig({
       env: {},
       overrides: {
@@ -75,7 +75,7 @@ describe('redaction', () => {
 
   it('masks the password of a store URL in the error of a refused connection', async () => {
     const lines: string[] = [];
-    const log = createLogger('info', { write: (l: string) => void lines.push(l) });
+    const log = createLogger('info', 'info', { write: (l: string) => void lines.push(l) });
     const url = `mysql://scalar:${STORE_PASSWORD}@127.0.0.1:1/scalar_nope`;
     const e = await openStore(url).then(() => null, (err: unknown) => err as Error);
     assert.ok(e, 'connecting to port 1 fails');

@@ -59,6 +59,23 @@ export function busContract(name: string, o: BusContractOptions): void {
       await bus.close();
     });
 
+    it('answers a ping, and counts waiting plus unacknowledged messages as the backlog', async () => {
+      const bus = await o.open();
+      await bus.ping?.();
+      if (bus.backlog) {
+        const t = topic();
+        const held = collect(bus, [t], 1);
+        await held.sub;
+        for (const s of ['a', 'b', 'c']) await bus.publish(t, msg(s, { dataset: 'x.y' }));
+        await held.done;
+        // Delivered but not acknowledged, or not yet delivered: either way the backlog.
+        for (let i = 0; i < 50 && (await bus.backlog(t, 'test')) !== 3; i++) await sleep(20);
+        assert.equal(await bus.backlog(t, 'test'), 3);
+        await (await held.sub).close();
+      }
+      await bus.close();
+    });
+
     it('redelivers a nacked message with a higher delivery count', async () => {
       const bus = await o.open();
       const t = topic();

@@ -199,6 +199,14 @@ export class MemoryBus implements Bus {
     return s ? s.queue.length + s.unacked.size : 0;
   }
 
+  async ping(): Promise<void> {
+    if (this.#closed) throw new Error('bus is closed');
+  }
+
+  async backlog(topic: string, subscription: string): Promise<number> {
+    return this.depth(topic, subscription) + this.depth(topic);
+  }
+
   #outstanding(): number {
     let n = this.#timers.size;
     for (const t of this.#topics.values()) {

@@ -155,6 +155,16 @@ export class NatsBus implements Bus {
     m.term(reason);
   }
 
+  async ping(): Promise<void> {
+    await this.#nc.flush();
+  }
+
+  async backlog(topic: string, subscription: string): Promise<number> {
+    // The durable consumer's own counts: not yet delivered plus delivered and unacknowledged.
+    const info = await this.#jsm.consumers.info(this.#stream, token(`${subscription}-${topic}`)).catch(() => null);
+    return info ? info.num_pending + info.num_ack_pending : 0;
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     await this.#nc.drain().catch(() => this.#nc.close());

@@ -45,6 +45,10 @@ export type Bus = {
    * one) needs it: a clean shutdown drains it before closing.
    */
   drain?(timeoutMs: number): Promise<boolean>;
+  /** Resolves when the broker answers (readiness probe); rejects when it does not. */
+  ping?(): Promise<void>;
+  /** Messages waiting or unacknowledged on `topic` for `subscription` (the backlog gauge); buses that cannot tell cheaply leave it out. */
+  backlog?(topic: string, subscription: string): Promise<number>;
   close(): Promise<void>;
 };
 

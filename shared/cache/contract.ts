@@ -13,6 +13,12 @@ async function waitFor(check: () => boolean, ms = 2000): Promise<void> {
 
 export function cacheContract(name: string, open: () => Promise<Cache & { ready?(): Promise<void> }>): void {
   describe(`cache contract: ${name}`, () => {
+    it('answers a ping (readiness)', async () => {
+      const cache = await open();
+      await cache.ping?.();
+      await cache.close();
+    });
+
     it('keeps the value with the latest instant per series; an older one never replaces it', async () => {
       const cache = await open();
       await cache.refresh([v('2025-11-05T10:00:00Z', 1), v('2025-11-05T10:15:00Z', 2)]);

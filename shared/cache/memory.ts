@@ -4,6 +4,8 @@ export class MemoryCache implements Cache {
   readonly #values = new Map<string, LatestValue>();
   readonly #listeners = new Set<CacheListener>();
 
+  async ping(): Promise<void> {}
+
   async refresh(values: readonly LatestValue[]): Promise<LatestValue[]> {
     const changed: LatestValue[] = [];
     for (const v of values) {

@@ -118,6 +118,10 @@ export class RedisCache implements Cache {
     await new Promise((r) => setTimeout(r, 50));
   }
 
+  async ping(): Promise<void> {
+    await this.#client.ping();
+  }
+
   async close(): Promise<void> {
     this.#listeners.clear();
     if (this.#subscriber?.isOpen) await this.#subscriber.quit();

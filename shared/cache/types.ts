@@ -18,5 +18,7 @@ export type Cache = {
   latest(dataset: string, seriesKey?: string): Promise<LatestValue[]>;
   /** Follows changes; returns a function that stops following. */
   onChange(listener: CacheListener): () => void;
+  /** Resolves when the cache answers (readiness probe). */
+  ping?(): Promise<void>;
   close(): Promise<void>;
 };

@@ -90,6 +90,17 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await store.close();
     });
 
+    it('answers a ping, and tells the newest observation instant per dataset (health and freshness)', async () => {
+      const store = await open();
+      await store.ping?.();
+      await store.upsertObservations([...quarterHours('2025-10-25T22:00:00Z', 8), ...quarterHours('2025-10-25T22:00:00Z', 4, 'DK2')]);
+      if (store.newestObservations) {
+        const newest = (await store.newestObservations()).filter((n) => n.dataset === 'test.prices');
+        assert.deepEqual(newest.map((n) => n.newest.toISOString()), ['2025-10-25T23:45:00.000Z']);
+      }
+      await store.close();
+    });
+
     it('moves a watermark forward only', async () => {
       const store = await open();
       assert.equal(await store.getWatermark('d', 'DK1'), null);

@@ -247,6 +247,16 @@ export class DuckDbStore implements Store {
     });
   }
 
+  ping(): Promise<void> {
+    return this.#serial(async () => void (await this.#rows('SELECT 1')));
+  }
+
+  newestObservations(): Promise<{ dataset: string; newest: Date }[]> {
+    return this.#serial(async () =>
+      (await this.#rows('SELECT dataset, max(last_ts) AS newest FROM series GROUP BY dataset')).map((r) => ({ dataset: String(r.dataset), newest: asDate(r.newest) })),
+    );
+  }
+
   listWatermarks(): Promise<Watermark[]> {
     return this.#serial(async () =>
       (await this.#rows('SELECT * FROM acquisition_state ORDER BY dataset, partition_key')).map((r) => ({

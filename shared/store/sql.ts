@@ -190,6 +190,14 @@ export class SqlStore implements Store {
     await this.#query('INSERT INTO acquisition_state (dataset, partition_key, watermark, updated_at) VALUES (?, ?, ?, ?)', [dataset, partition, to, new Date()]);
   }
 
+  async ping(): Promise<void> {
+    await this.#pool.query('SELECT 1');
+  }
+
+  async newestObservations(): Promise<{ dataset: string; newest: Date }[]> {
+    return (await this.#query('SELECT dataset, max(last_ts) AS newest FROM series GROUP BY dataset')).map((r) => ({ dataset: String(r.dataset), newest: r.newest as Date }));
+  }
+
   async listWatermarks(): Promise<Watermark[]> {
     return (await this.#query('SELECT * FROM acquisition_state ORDER BY dataset, partition_key')).map((r) => ({
       dataset: String(r.dataset), partition: String(r.partition_key), watermark: r.watermark as Date, updatedAt: r.updated_at as Date,

@@ -109,5 +109,10 @@ export type Store = {
   recordDeadLetter(d: DeadLetterRecord): Promise<void>;
   listDeadLetters(limit?: number): Promise<DeadLetterRecord[]>;
 
+  /** Resolves when the store answers a trivial query (readiness probe). */
+  ping?(): Promise<void>;
+  /** The newest observation instant per dataset (from the series table: cheap), for the freshness gauge. */
+  newestObservations?(): Promise<{ dataset: string; newest: Date }[]>;
+
   close(): Promise<void>;
 };

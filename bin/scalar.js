@@ -6,7 +6,9 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { startTelemetry } = await import('../shared/telemetry.ts');
+const { startTelemetry, useRedaction } = await import('../shared/telemetry.ts');
+// Exported span attributes, exception events and log records pass the same redaction as log lines.
+useRedaction((await import('../shared/redact.ts')).redact);
 // `scalar start` serves /metrics on its health port, read from the same instruments.
 const command = process.argv.slice(2).find((a) => !a.startsWith('-'));
 const telemetry = await startTelemetry({ prometheus: command === 'start' });

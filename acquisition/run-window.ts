@@ -2,8 +2,8 @@
 // raw bytes, and only then advance the watermark.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Bus } from '../shared/bus/index.ts';
-import type { Dataset, FetchContext } from '../shared/dataset.ts';
-import { errorMessage } from '../shared/errors.ts';
+import type { Dataset, FetchContext, FetchedPayload } from '../shared/dataset.ts';
+import { NoDataYetError, errorMessage } from '../shared/errors.ts';
 import type { HttpClient } from '../shared/http.ts';
 import type { Logger } from '../shared/log.ts';
 import { rawProperties, sha256Hex } from '../shared/raw-message.ts';
@@ -63,6 +63,12 @@ export async function runWindow(deps: AcquisitionDeps, ds: Dataset, partition: s
   try {
     payload = await ds.fetch(window, partition, ctx);
   } catch (e) {
+    if (e instanceof NoDataYetError) {
+      // Not published yet: the requests are logged as landed with zero rows (nothing to repair),
+      // nothing is published and the watermark stays, so the window is asked for again later.
+      await deps.store.appendFetchLog(log.map((entry) => ({ ...entry, rows: 0 })));
+      throw e;
+    }
     // A failure before any request (open circuit, missing secret) still leaves a trace in fetch_log.
     if (log.length === 0) {
       log.push({ runId, dataset: ds.id, partition, windowFrom: window.from, windowTo: window.to, url: '', attempt: 0,
@@ -72,6 +78,34 @@ export async function runWindow(deps: AcquisitionDeps, ds: Dataset, partition: s
     throw new WindowFailedError(`${label}: ${errorMessage(e)}`, { cause: e });
   }
   await deps.store.appendFetchLog(log);
+  let sha256: string;
+  try {
+    sha256 = await publishPayload(deps, ds, partition, window, runId, payload);
+  } catch (e) {
+    throw new WindowFailedError(`${label}: publish failed: ${errorMessage(e)}`, { cause: e });
+  }
+  await deps.store.advanceWatermark(ds.id, partition, window.to);
+  return {
+    runId,
+    bytes: payload.body.byteLength,
+    latencyMs: Math.round(performance.now() - started),
+    requests: log.length,
+    sha256,
+  };
+}
+
+/**
+ * Publishes one payload of a dataset on its provider's topic as a raw message (windows and stream
+ * batches alike) and resolves with its sha256 once the bus has acknowledged it.
+ */
+export async function publishPayload(
+  deps: Pick<AcquisitionDeps, 'bus' | 'topicFor'>,
+  ds: Dataset,
+  partition: string,
+  window: Interval,
+  runId: string,
+  payload: FetchedPayload,
+): Promise<string> {
   const sha256 = sha256Hex(payload.body);
   // W3C trace context: one trace per window run, so acquisition and ingestion logs line up.
   const traceparent = `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
@@ -86,17 +120,6 @@ export async function runWindow(deps: AcquisitionDeps, ds: Dataset, partition: s
     sha256,
     traceparent,
   });
-  try {
-    await deps.bus.publish(deps.topicFor(ds.provider), { data: payload.body, properties, key: ds.id });
-  } catch (e) {
-    throw new WindowFailedError(`${label}: publish failed: ${errorMessage(e)}`, { cause: e });
-  }
-  await deps.store.advanceWatermark(ds.id, partition, window.to);
-  return {
-    runId,
-    bytes: payload.body.byteLength,
-    latencyMs: Math.round(performance.now() - started),
-    requests: log.length,
-    sha256,
-  };
+  await deps.bus.publish(deps.topicFor(ds.provider), { data: payload.body, properties, key: ds.id });
+  return sha256;
 }

@@ -3,8 +3,9 @@ import type { Dataset, Provider } from '../shared/dataset.ts';
 import { UnknownDatasetError } from '../shared/errors.ts';
 import { energinet } from './energinet/index.ts';
 import { entsoe } from './entsoe/index.ts';
+import { nordpool } from './nordpool/index.ts';
 
-export const providers: readonly Provider[] = [energinet, entsoe];
+export const providers: readonly Provider[] = [energinet, entsoe, nordpool];
 
 export const datasets: readonly Dataset[] = providers.flatMap((p) => p.datasets);
 

@@ -1,0 +1,48 @@
+// Nord Pool: the public data portal (day-ahead prices, indices, aggregates), the Market Data API v2
+// (OAuth2 subscription) and the Intraday API's live ticker (STOMP over WebSocket). See README.md.
+import type { Dataset, Provider } from '../../shared/dataset.ts';
+import { ParseError } from '../../shared/errors.ts';
+import {
+  aggregatePrices,
+  auctionPrices,
+  capacities,
+  dayAheadPrices,
+  exchanges,
+  intradayTrades,
+  priceIndices15,
+  priceIndices30,
+  priceIndices60,
+} from './datasets.ts';
+import { PORTAL_API } from './portal-client.ts';
+import { startNordpoolSimulator } from './simulator.ts';
+
+const datasets: readonly Dataset[] = [
+  dayAheadPrices, priceIndices15, priceIndices30, priceIndices60, aggregatePrices,
+  auctionPrices, exchanges, capacities, intradayTrades,
+];
+
+/** The one dataset whose `detect` claims `body`; a ParseError naming what was seen otherwise. */
+export function identifyNordpool(body: Uint8Array): Dataset {
+  const claims = datasets.filter((d) => d.detect?.(body));
+  if (claims.length === 1) return claims[0]!;
+  const head = new TextDecoder().decode(body.subarray(0, 80)).replace(/\s+/g, ' ');
+  throw new ParseError(
+    claims.length === 0
+      ? `nordpool: no dataset recognises this payload (starts ${JSON.stringify(head)})`
+      : `nordpool: several datasets claim this payload: ${claims.map((d) => d.id).join(', ')}`,
+  );
+}
+
+export const nordpool: Provider = {
+  id: 'nordpool',
+  title: 'Nord Pool — data portal, Market Data API v2, Intraday ticker',
+  baseUrl: PORTAL_API,
+  datasets,
+  // The portal is unofficial and CDN-protected: poll it gently (one limiter for every worker).
+  ratePerMinute: 30,
+  identify: identifyNordpool,
+  startSimulator: async (options) => {
+    const sim = await startNordpoolSimulator(options);
+    return { ...sim, urls: { intraday: `${sim.url.replace(/^http/, 'ws')}/intraday/ws` } };
+  },
+};

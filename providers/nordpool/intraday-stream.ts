@@ -1,0 +1,123 @@
+// The intraday stream source: STOMP over WebSocket (@stomp/stompjs on `ws`), authenticated with an
+// SSO token in the CONNECT frame (`X-AUTH-TOKEN`), subscribed to the public ticker. One connection
+// per `connect`; reconnecting, backoff and de-duplication are the stream worker's job. A message
+// that does not parse ends the connection with an error: the worker reconnects and the snapshot the
+// server sends on subscribe brings back whatever that message held.
+import { Client, type IMessage, type IStompSocket } from '@stomp/stompjs';
+import WebSocket from 'ws';
+import type { FetchContext, StreamConnection, StreamContext, StreamRecord, StreamSource } from '../../shared/dataset.ts';
+import { ConfigError, SourceUnavailableError } from '../../shared/errors.ts';
+import { TradeSchema, tradeKey, type Trade } from './intraday-parse.ts';
+import { createTokenCache, INTRADAY_CLIENT } from './oauth.ts';
+import { INTRADAY_PATH } from './intraday-simulator.ts';
+import { z } from 'zod';
+
+/** SSO tokens for the Intraday API (scope `global`), shared by every stream of the process. */
+export const intradayTokens = createTokenCache(INTRADAY_CLIENT);
+
+const MessageSchema = z.array(TradeSchema);
+
+/** Where to connect: the simulator's WebSocket path, or the endpoint Nord Pool gives at onboarding. */
+async function endpoint(ctx: StreamContext): Promise<string> {
+  if (ctx.baseUrl) return `${ctx.baseUrl.replace(/^http/, 'ws').replace(/\/$/, '')}${INTRADAY_PATH}`;
+  // Intraday hosts are per customer environment (handed out at onboarding), so they are configuration.
+  return ctx.secrets.require('nordpool:intraday_url');
+}
+
+export type TickerOptions = { heartbeatMs?: number; connectTimeoutMs?: number };
+
+/** Keeps the trades with a leg in one of `areas` (`all`: every trade). */
+export function inAreas(t: Trade, areas: readonly string[]): boolean {
+  return areas.includes('all') || t.legs.some((l) => areas.includes(String(l.deliveryAreaId)));
+}
+
+export function tickerStream(options: TickerOptions = {}): StreamSource {
+  return {
+    encode: (records) => ({ body: new TextEncoder().encode(JSON.stringify(records.map((r) => r.data))), contentType: 'application/json' }),
+    async connect(ctx, onRecords) {
+      const url = await endpoint(ctx);
+      const fetchCtx: FetchContext = { http: ctx.http, secrets: ctx.secrets, baseUrl: ctx.baseUrl, log: ctx.log, signal: ctx.signal, onAttempt: () => undefined };
+      const token = await intradayTokens.bearer(fetchCtx);
+      const username = await ctx.secrets.require('nordpool:username');
+      let settle: (e: Error | null) => void = () => undefined;
+      const closed = new Promise<Error | null>((resolve) => (settle = resolve));
+      let closing = false;
+      let connected = false;
+
+      const client = new Client({
+        webSocketFactory: () => {
+          const ws = new WebSocket(url);
+          ws.binaryType = 'arraybuffer';
+          return ws as unknown as IStompSocket;
+        },
+        connectHeaders: { 'X-AUTH-TOKEN': token },
+        reconnectDelay: 0, // the stream worker reconnects, with its own backoff
+        heartbeatIncoming: options.heartbeatMs ?? 5000, // a stalled server is noticed and the socket dropped
+        heartbeatOutgoing: 0,
+        connectionTimeout: options.connectTimeoutMs ?? 10_000,
+        debug: () => undefined,
+      });
+
+      const end = (e: Error | null) => {
+        settle(e);
+        if (!closing) {
+          closing = true;
+          void client.deactivate({ force: true });
+        }
+      };
+
+      const onMessage = (m: IMessage) => {
+        let json: unknown;
+        try {
+          json = JSON.parse(m.body);
+        } catch {
+          return end(new SourceUnavailableError('nordpool intraday: a ticker message is not JSON'));
+        }
+        const trades = MessageSchema.safeParse(json);
+        if (!trades.success) return end(new SourceUnavailableError(`nordpool intraday: a ticker message is not a list of trades: ${trades.error.issues[0]?.message}`));
+        const records: StreamRecord[] = [];
+        for (const t of trades.data) {
+          if (!inAreas(t, ctx.partitions)) continue;
+          records.push({ key: tradeKey(t), at: new Date(t.tradeTime), data: t });
+        }
+        if (records.length > 0) onRecords(records);
+      };
+
+      await new Promise<void>((resolve, reject) => {
+        const fail = (e: Error) => {
+          if (connected) return end(e);
+          end(e);
+          reject(e);
+        };
+        client.onConnect = () => {
+          connected = true;
+          client.subscribe(`/user/${username}/v1/streaming/ticker`, onMessage, { id: 'ticker' });
+          resolve();
+        };
+        client.onStompError = (frame) => {
+          const message = frame.headers.message ?? 'STOMP error';
+          // The server refused the token (expired early): forget it, so the reconnect re-authenticates.
+          if (/auth|token/i.test(message)) intradayTokens.invalidate(token);
+          fail(/auth|token/i.test(message) && !connected ? new ConfigError(`nordpool intraday: ${message}`) : new SourceUnavailableError(`nordpool intraday: ${message}`));
+        };
+        client.onWebSocketClose = (evt) => {
+          if (closing) return settle(null);
+          fail(new SourceUnavailableError(`nordpool intraday: connection closed (${(evt as { code?: number }).code ?? '?'})`));
+        };
+        client.onWebSocketError = () => fail(new SourceUnavailableError('nordpool intraday: WebSocket error'));
+        ctx.signal.addEventListener('abort', () => end(null), { once: true });
+        client.activate();
+      });
+
+      const connection: StreamConnection = {
+        closed,
+        async close() {
+          closing = true;
+          await client.deactivate();
+          settle(null);
+        },
+      };
+      return connection;
+    },
+  };
+}

@@ -141,11 +141,17 @@ export class StreamWorkers {
       clearTimeout(batchTimer);
       batchTimer = undefined;
       if (buffer.length === 0) return publishing;
-      const batch = buffer;
-      const dups = duplicates;
+      const all = buffer;
+      let dups = duplicates;
       buffer = [];
       duplicates = 0;
-      publishing = publishing.then(() => this.#publish(ds, partition, batch, dups, abort.signal));
+      // One message holds at most maxBatchRecords records, however many arrived at once.
+      for (let i = 0; i < all.length; i += this.#o.maxBatchRecords) {
+        const batch = all.slice(i, i + this.#o.maxBatchRecords);
+        const d = dups;
+        dups = 0;
+        publishing = publishing.then(() => this.#publish(ds, partition, batch, d, abort.signal));
+      }
       return publishing;
     };
 

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Scheduler, type AcquisitionEvent } from '../acquisition/scheduler.ts';
+import { StreamWorkers, type StreamEvent } from '../acquisition/stream-worker.ts';
 import { readWorkerSeed, workerSeedPath } from '../acquisition/worker-config.ts';
 import { startIngestion, type Ingestion, type IngestionEvent } from '../ingestion/consumer.ts';
 import { datasets, findDataset, providers } from '../providers/index.ts';
@@ -71,6 +72,7 @@ export async function seedWorkers(store: Store, environment: string, log?: Logge
 
 export type Roles = {
   scheduler?: Scheduler;
+  streams?: StreamWorkers;
   ingestion?: Ingestion;
   stop(): Promise<void>;
 };
@@ -86,6 +88,7 @@ export type RoleOptions = {
   now?: () => Date;
   drainTimeoutMs?: number;
   onAcquisition?: (e: AcquisitionEvent) => void;
+  onStream?: (e: StreamEvent) => void;
   onIngestion?: (e: IngestionEvent) => void;
 };
 
@@ -93,6 +96,7 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
   const { config, log } = platform;
   let ingestion: Ingestion | undefined;
   let scheduler: Scheduler | undefined;
+  let streams: StreamWorkers | undefined;
   if (options.ingestion) {
     ingestion = await startIngestion(
       {
@@ -113,23 +117,24 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
     const baseUrls: Record<string, string | undefined> = Object.fromEntries(
       providers.map((p) => [p.id, options.baseUrls?.[p.id] ?? config.providers[p.id]?.baseUrl]),
     );
-    scheduler = new Scheduler(
-      {
-        bus: platform.bus,
-        store: platform.store,
-        secrets: platform.secrets,
-        log: log.child({ role: 'acquisition' }),
-        httpFor(provider) {
-          let c = clients.get(provider);
-          if (!c) {
-            const ratePerMinute = providers.find((p) => p.id === provider)?.ratePerMinute;
-            clients.set(provider, (c = createHttpClient(provider, { ...config.acquisition.http, ratePerMinute })));
-          }
-          return c;
-        },
-        baseUrls,
-        topicFor,
+    const deps = {
+      bus: platform.bus,
+      store: platform.store,
+      secrets: platform.secrets,
+      log: log.child({ role: 'acquisition' }),
+      httpFor(provider: string) {
+        let c = clients.get(provider);
+        if (!c) {
+          const ratePerMinute = providers.find((p) => p.id === provider)?.ratePerMinute;
+          clients.set(provider, (c = createHttpClient(provider, { ...config.acquisition.http, ratePerMinute })));
+        }
+        return c;
       },
+      baseUrls,
+      topicFor,
+    };
+    scheduler = new Scheduler(
+      deps,
       datasets,
       {
         environment: config.env,
@@ -142,11 +147,16 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
       },
     );
     scheduler.start();
+    // Live streams beside the windows: the same worker_config, the same publish path.
+    streams = new StreamWorkers(deps, datasets, { environment: config.env, configRefreshMs: config.acquisition.configRefreshMs, onEvent: options.onStream });
+    streams.start();
   }
   return {
     scheduler,
+    streams,
     ingestion,
     async stop() {
+      await streams?.stop();
       await scheduler?.stop();
       // An in-process bus forgets what it holds: let ingestion land it before closing.
       if (ingestion && platform.bus.drain && !(await platform.bus.drain(options.drainTimeoutMs ?? 30_000))) {

@@ -10,7 +10,10 @@ import { readJson } from './portal-parse.ts';
 
 export const DATA_API = 'https://data-api.nordpoolgroup.com';
 
-export type DataApiEndpoint = 'Auction/Prices/ByAreas' | 'PowerSystem/Exchanges/ByAreas' | 'Auction/Capacities/ByAreas';
+export const DATA_API_ENDPOINTS = ['Auction/Prices/ByAreas', 'PowerSystem/Exchanges/ByAreas', 'Auction/Capacities/ByAreas'] as const;
+export type DataApiEndpoint = (typeof DATA_API_ENDPOINTS)[number];
+/** Path prefix of every Market Data API v2 endpoint. */
+export const DATA_API_PREFIX = '/api/v2/';
 
 /** The list of entries in one area object, by endpoint: how "published" is told apart from "not yet". */
 const ENTRIES: Record<DataApiEndpoint, string> = {
@@ -25,7 +28,7 @@ export function dataApiUrl(base: string, endpoint: DataApiEndpoint, date: string
   if (endpoint === 'Auction/Prices/ByAreas') q.set('currency', currency);
   if (endpoint !== 'PowerSystem/Exchanges/ByAreas') q.set('market', 'DayAhead');
   q.set('date', date);
-  return `${base.replace(/\/$/, '')}/api/v2/${endpoint}?${q}`;
+  return `${base.replace(/\/$/, '')}${DATA_API_PREFIX}${endpoint}?${q}`;
 }
 
 function hasEntries(json: unknown, endpoint: DataApiEndpoint): boolean {

@@ -7,7 +7,8 @@ import { z } from 'zod';
 import type { FetchContext } from '../../shared/dataset.ts';
 import { ConfigError, HttpError, SourceUnavailableError } from '../../shared/errors.ts';
 
-export const STS_TOKEN_URL = 'https://sts.nordpoolgroup.com/connect/token';
+export const STS_TOKEN_PATH = '/connect/token';
+export const STS_TOKEN_URL = `https://sts.nordpoolgroup.com${STS_TOKEN_PATH}`;
 /** Market Data API: scope `marketdata_api`, public client `client_marketdata_api` (secret = id). */
 export const MARKET_DATA_CLIENT: OAuthClient = { scope: 'marketdata_api', clientId: 'client_marketdata_api' };
 /** Intraday API (STOMP over WebSocket): scope `global`, client `client_intraday_api`. */
@@ -77,7 +78,7 @@ export function createTokenCache(client: OAuthClient = MARKET_DATA_CLIENT, now: 
       return grants;
     },
     async bearer(ctx) {
-      const tokenUrl = ctx.baseUrl ? `${ctx.baseUrl.replace(/\/$/, '')}/connect/token` : STS_TOKEN_URL;
+      const tokenUrl = ctx.baseUrl ? `${ctx.baseUrl.replace(/\/$/, '')}${STS_TOKEN_PATH}` : STS_TOKEN_URL;
       const key = `${tokenUrl} ${client.scope} ${(await ctx.secrets.get('nordpool:username')) ?? ''}`;
       if (cached && cached.key === key && now() < cached.expiresAt - EXPIRY_MARGIN_MS) return cached.token;
       // Windows running at once share one grant rather than each asking for a token.

@@ -27,6 +27,13 @@ export function deliveryDate(window: Interval): string {
   return from.toISODate()!;
 }
 
+/** Portal paths by request kind; the simulator routes on the same table. */
+export const PORTAL_PATHS = {
+  prices: '/api/DayAheadPrices',
+  indices: '/api/DayAheadPriceIndices',
+  aggregates: '/api/AggregatePrices',
+} as const;
+
 export type PortalRequest =
   | { kind: 'prices'; date: string; area: string; currency: string }
   | { kind: 'indices'; date: string; area: string; currency: string; minutes: IndexResolution }
@@ -37,13 +44,13 @@ export function portalUrl(base: string, r: PortalRequest): string {
   const root = base.replace(/\/$/, '');
   switch (r.kind) {
     case 'prices':
-      return `${root}/api/DayAheadPrices?${new URLSearchParams({ date: r.date, market: 'DayAhead', deliveryArea: r.area, currency: r.currency })}`;
+      return `${root}${PORTAL_PATHS.prices}?${new URLSearchParams({ date: r.date, market: 'DayAhead', deliveryArea: r.area, currency: r.currency })}`;
     case 'indices':
-      return `${root}/api/DayAheadPriceIndices?${new URLSearchParams({
+      return `${root}${PORTAL_PATHS.indices}?${new URLSearchParams({
         date: r.date, market: 'DayAhead', indexNames: r.area, currency: r.currency, resolutionInMinutes: String(r.minutes),
       })}`;
     case 'aggregates':
-      return `${root}/api/AggregatePrices?${new URLSearchParams({ year: String(r.year), market: 'DayAhead', deliveryArea: r.area, currency: r.currency })}`;
+      return `${root}${PORTAL_PATHS.aggregates}?${new URLSearchParams({ year: String(r.year), market: 'DayAhead', deliveryArea: r.area, currency: r.currency })}`;
   }
 }
 

@@ -9,6 +9,9 @@ import { DateTime } from 'luxon';
 import type { Simulator } from '../../shared/dataset.ts';
 import { FaultInjector, serveSimulator, type FaultPlan } from '../../shared/simulator.ts';
 import { INTRADAY_PATH, startIntradayStream, type IntradayStreamOptions, type IntradayStreamServer } from './intraday-simulator.ts';
+import { DATA_API_ENDPOINTS, DATA_API_PREFIX, type DataApiEndpoint } from './data-api-client.ts';
+import { STS_TOKEN_PATH } from './oauth.ts';
+import { PORTAL_PATHS } from './portal-client.ts';
 import { NORDPOOL_TZ } from './portal-parse.ts';
 
 /** Credentials the simulator accepts; the demo hands them to the clients through `Simulator.secrets`. */
@@ -141,7 +144,7 @@ export async function startNordpoolSimulator(options: NordpoolSimulatorOptions =
 
   function portal(path: string, q: URLSearchParams, res: ServerResponse): void {
     const currency = q.get('currency') ?? 'EUR';
-    if (path === '/api/AggregatePrices') {
+    if (path === PORTAL_PATHS.aggregates) {
       const year = Number(q.get('year'));
       const areas = (q.get('deliveryArea') ?? '').split(',').filter(Boolean);
       if (!Number.isInteger(year) || areas.length === 0) return json(res, 400, { message: 'year and deliveryArea are required' });
@@ -151,7 +154,7 @@ export async function startNordpoolSimulator(options: NordpoolSimulatorOptions =
     if (!dayBounds(date)) return json(res, 400, { message: 'date must be YYYY-MM-DD' });
     const published = isPublished(date!, now());
     const updatedAt = `${DateTime.fromISO(date!, { zone: NORDPOOL_TZ }).minus({ days: 1 }).set({ hour: 12, minute: 57 }).toUTC().toISO()!.replace('.000Z', '.1234567Z')}`;
-    if (path === '/api/DayAheadPrices') {
+    if (path === PORTAL_PATHS.prices) {
       if (!published) return void res.writeHead(204).end();
       const areas = (q.get('deliveryArea') ?? '').split(',').filter(Boolean);
       const native = date! >= GO_LIVE_15MIN ? 15 : 60;
@@ -181,7 +184,7 @@ export async function startNordpoolSimulator(options: NordpoolSimulatorOptions =
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(body);
   }
 
-  function dataApi(endpoint: string, q: URLSearchParams, req: IncomingMessage, res: ServerResponse): void {
+  function dataApi(endpoint: DataApiEndpoint, q: URLSearchParams, req: IncomingMessage, res: ServerResponse): void {
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (!bearer || (tokens.get(bearer) ?? 0) <= now().getTime()) {
       counts.rejected401 += 1;
@@ -233,17 +236,15 @@ export async function startNordpoolSimulator(options: NordpoolSimulatorOptions =
         maxNtcValues: [], deliveryDateCET: date, updatedAt,
       }))));
     }
-    json(res, 404, { message: `no endpoint ${endpoint}` });
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sim');
     const path = url.pathname;
-    if (path === '/connect/token') return token(req, res);
-    if (path.startsWith('/api/v2/')) return dataApi(path.slice('/api/v2/'.length), url.searchParams, req, res);
-    if (path === '/api/DayAheadPrices' || path === '/api/DayAheadPriceIndices' || path === '/api/AggregatePrices') {
-      return portal(path, url.searchParams, res);
-    }
+    if (path === STS_TOKEN_PATH) return token(req, res);
+    const endpoint = DATA_API_ENDPOINTS.find((e) => path === `${DATA_API_PREFIX}${e}`);
+    if (endpoint) return dataApi(endpoint, url.searchParams, req, res);
+    if (Object.values(PORTAL_PATHS).some((p) => p === path)) return portal(path, url.searchParams, res);
     json(res, 404, { message: `no route ${path}` });
   }
 

@@ -117,7 +117,7 @@ describe('Nord Pool clients against the simulator', () => {
   it('Market Data API: an unpublished day is "no data yet"; 429 and 5xx are retried', async () => {
     const tokens = createTokenCache();
     await assert.rejects(fetchDataApi(tokens, 'Auction/Prices/ByAreas', tomorrow, 'SE4', context(sim).ctx), NoDataYetError);
-    sim.setFaults({ rates: { rateLimit: 0.3, serverError: 0.3 }, retryAfterSeconds: 0, seed: 3 });
+    sim.setFaults({ rates: { rateLimit: 0.2, serverError: 0.2 }, retryAfterSeconds: 0, seed: 3 });
     const { ctx, attempts } = context(sim);
     const http = createHttpClient('nordpool-retry', { maxAttempts: 8, initialDelayMs: 1, maxDelayMs: 5 });
     try {

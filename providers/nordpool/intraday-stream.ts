@@ -62,7 +62,7 @@ export function tickerStream(options: TickerOptions = {}): StreamSource {
         settle(e);
         if (!closing) {
           closing = true;
-          void client.deactivate({ force: true });
+          void client.deactivate({ force: true }).catch(() => undefined);
         }
       };
 
@@ -105,7 +105,13 @@ export function tickerStream(options: TickerOptions = {}): StreamSource {
           fail(new SourceUnavailableError(`nordpool intraday: connection closed (${(evt as { code?: number }).code ?? '?'})`));
         };
         client.onWebSocketError = () => fail(new SourceUnavailableError('nordpool intraday: WebSocket error'));
-        ctx.signal.addEventListener('abort', () => end(null), { once: true });
+        // Stopping while the handshake is under way must not leave connect() pending forever.
+        const onAbort = () => {
+          end(null);
+          if (!connected) reject(new SourceUnavailableError('nordpool intraday: stopped while connecting'));
+        };
+        if (ctx.signal.aborted) return onAbort();
+        ctx.signal.addEventListener('abort', onAbort, { once: true });
         client.activate();
       });
 
@@ -113,7 +119,8 @@ export function tickerStream(options: TickerOptions = {}): StreamSource {
         closed,
         async close() {
           closing = true;
-          await client.deactivate();
+          // A socket that never finishes closing must not hold up a stop.
+          await Promise.race([client.deactivate(), new Promise((r) => setTimeout(r, 2000).unref())]);
           settle(null);
         },
       };

@@ -171,6 +171,7 @@ export function startIntradayStream(o: IntradayStreamOptions & { tokenValid: (to
           c.ws.close(1008, 'unauthorized');
           return;
         }
+        // The client's `cx,cy`: cy is how often it wants to hear from us; we answer `sx,0`.
         const [, wants] = (f.headers['heart-beat'] ?? '0,0').split(',').map(Number);
         const hb = wants && wants > 0 ? Math.max(wants, 200) : 0;
         if (hb) {
@@ -178,7 +179,7 @@ export function startIntradayStream(o: IntradayStreamOptions & { tokenValid: (to
             if (Date.now() >= stalledUntil && c.ws.readyState === c.ws.OPEN) c.ws.send('\n');
           }, hb);
         }
-        send(c, { command: 'CONNECTED', headers: { version: '1.2', 'heart-beat': `0,${hb}`, session: c.session, server: 'scalar-nordpool-sim/1' }, body: '' });
+        send(c, { command: 'CONNECTED', headers: { version: '1.2', 'heart-beat': `${hb},0`, session: c.session, server: 'scalar-nordpool-sim/1' }, body: '' });
         return;
       }
       case 'SUBSCRIBE': {

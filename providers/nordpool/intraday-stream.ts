@@ -112,6 +112,7 @@ export function tickerStream(options: TickerOptions = {}): StreamSource {
         };
         if (ctx.signal.aborted) return onAbort();
         ctx.signal.addEventListener('abort', onAbort, { once: true });
+        void closed.then(() => ctx.signal.removeEventListener('abort', onAbort));
         client.activate();
       });
 

@@ -9,6 +9,7 @@ import { readRawMessage } from '../../shared/raw-message.ts';
 import { envSecrets } from '../../shared/secrets/index.ts';
 import { openStore, type Store } from '../../shared/store/index.ts';
 import { intradayTrades } from './datasets.ts';
+import { tickerStream } from './intraday-stream.ts';
 import { SIM_PASSWORD, SIM_USERNAME, startNordpoolSimulator, type NordpoolSimulator } from './simulator.ts';
 
 async function until(what: string, ok: () => boolean, timeoutMs = 20_000): Promise<void> {
@@ -119,5 +120,16 @@ describe('Nord Pool intraday stream through the stream worker', () => {
     sim.stream.drop();
     const before = sim.stats().grants;
     await until('a connection with a fresh token', () => sim.stream.connections() === 1 && sim.stats().grants > before);
+  });
+
+  it('notices a stalled server by its missing heart-beats and ends the connection with an error', async () => {
+    const secrets = envSecrets({ NORDPOOL__USERNAME: SIM_USERNAME, NORDPOOL__PASSWORD: SIM_PASSWORD });
+    const conn = await tickerStream({ heartbeatMs: 200 }).connect(
+      { secrets, http: createHttpClient('nordpool'), baseUrl: sim.url, partitions: ['all'], log: silentLogger, signal: new AbortController().signal },
+      () => undefined,
+    );
+    sim.stream.stall(5000);
+    const reason = await conn.closed;
+    assert.match(String(reason), /connection closed|WebSocket error/);
   });
 });

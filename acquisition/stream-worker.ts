@@ -80,7 +80,9 @@ export class StreamWorkers {
       this.#refreshing = this.refresh()
         .catch((e: unknown) => this.#deps.log.error({ err: e }, `stream workers: ${errorMessage(e)}`))
         .finally(() => {
-          if (!this.#stopped) this.#timer = setTimeout(loop, this.#o.configRefreshMs);
+          // Streams are few and long-lived: a second is soon enough to notice a toggle, and
+          // spares the store a second fast poll beside the scheduler's.
+          if (!this.#stopped) this.#timer = setTimeout(loop, Math.max(this.#o.configRefreshMs, 1000));
         });
     };
     loop();

@@ -90,7 +90,7 @@ export const dayAheadPrices: Dataset = {
   parse: parseDayAheadPrices,
   detect: (body) => portalShape(body)?.kind === 'prices',
   workers: {
-    development: { enabled: true, partitions: ['SE3', 'SE3@SEK', 'FI', 'GER', 'NO2@NOK'], backfill: 'P3D' },
+    development: { enabled: true, partitions: ['SE3', 'SE3@SEK', 'FI'], backfill: 'P2D' },
     production: { enabled: true, backfill: 'P60D' },
   },
   fixtures: [
@@ -209,7 +209,7 @@ export const auctionPrices = dataApi(
   },
   // Needs a subscription: development runs it against the simulator's credentials; production
   // turns it on once nordpool:username / nordpool:password are in the vault.
-  { development: { enabled: true, partitions: ['SE4', 'SE3@SEK'], backfill: 'P2D' }, production: off },
+  { development: { enabled: true, partitions: ['SE4'], backfill: 'P1D' }, production: off },
 );
 
 export const exchanges = dataApi(

@@ -137,7 +137,7 @@ program
       const enabled = new Map((await store.listWorkerConfig(env)).map((w) => [w.workerId, w.enabled]));
       writeTable(
         ['id', 'provider', 'cadence', 'resolution', 'unit', 'partitions', `enabled (${env})`],
-        datasets.map((d) => [d.id, d.provider, cadenceText(d.cadence), d.resolution, d.unit, d.partitions.length > 6 ? `${d.partitions.length} (${d.partitions.slice(0, 3).join(' ')} …)` : d.partitions.join(' '),
+        datasets.map((d) => [d.id, d.provider, d.stream ? 'live stream' : cadenceText(d.cadence), d.resolution, d.unit, d.partitions.length > 6 ? `${d.partitions.length} (${d.partitions.slice(0, 3).join(' ')} …)` : d.partitions.join(' '),
           enabled.has(d.id) ? (enabled.get(d.id) ? 'yes' : 'no') : 'not configured']),
       );
       for (const p of o.reference ? providers : []) {

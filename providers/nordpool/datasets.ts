@@ -17,8 +17,8 @@ import {
 } from './portal-parse.ts';
 import { DateTime } from 'luxon';
 import { ConfigError } from '../../shared/errors.ts';
-import { INTRADAY_TRADES, TRADE_RESOLUTION, isTradeBatch, parseIntradayTrades } from './intraday-parse.ts';
-import { tickerStream } from './intraday-stream.ts';
+import { INTRADAY_STATISTICS, INTRADAY_TRADES, TRADE_RESOLUTION, isStatisticsBatch, isTradeBatch, parseIntradayStatistics, parseIntradayTrades } from './intraday-parse.ts';
+import { statisticsStream, tickerStream } from './intraday-stream.ts';
 
 /** Bidding zones as the portal names them (`GER`, not `DE`; `SYS` the Nordic system price; `TEL` Romania). */
 export const AREAS = [
@@ -277,4 +277,28 @@ export const intradayTrades: Dataset = {
     production: off,
   },
   fixtures: [fx('documented-shape_intraday_ticker_trades.json', 'documented-shape')],
+};
+
+/**
+ * Delivery area ids of the Intraday API the statistics stream subscribes to. These are the
+ * simulator's; the real ids come from the API's `deliveryAreas` topic at onboarding.
+ */
+export const INTRADAY_AREA_IDS = ['3', '7'] as const;
+
+/**
+ * Intraday contract statistics (last/highest/lowest price, VWAP, day-ahead price, last quantity)
+ * per delivery area and contract, as of each update (`ts = updatedAt`). A stream, like the trades.
+ */
+export const intradayStatistics: Dataset = {
+  ...intradayTrades,
+  id: INTRADAY_STATISTICS,
+  title: 'Intraday contract statistics per delivery area, live (Intraday API publicStatistics)',
+  unit: 'EUR/MWh (prices), MW (last quantity)',
+  partitions: INTRADAY_AREA_IDS,
+  fetch: () => Promise.reject(new ConfigError(`${INTRADAY_STATISTICS} is a live stream: it has no windows to fetch`)),
+  parse: parseIntradayStatistics,
+  detect: isStatisticsBatch,
+  stream: statisticsStream(),
+  workers: { development: off, production: off },
+  fixtures: [fx('documented-shape_intraday_publicStatistics_area3.json', 'documented-shape')],
 };

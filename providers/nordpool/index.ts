@@ -8,6 +8,7 @@ import {
   capacities,
   dayAheadPrices,
   exchanges,
+  intradayStatistics,
   intradayTrades,
   priceIndices15,
   priceIndices30,
@@ -18,7 +19,7 @@ import { startNordpoolSimulator } from './simulator.ts';
 
 const datasets: readonly Dataset[] = [
   dayAheadPrices, priceIndices15, priceIndices30, priceIndices60, aggregatePrices,
-  auctionPrices, exchanges, capacities, intradayTrades,
+  auctionPrices, exchanges, capacities, intradayTrades, intradayStatistics,
 ];
 
 /** The one dataset whose `detect` claims `body`; a ParseError naming what was seen otherwise. */

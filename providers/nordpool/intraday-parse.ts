@@ -85,3 +85,80 @@ export function isTradeBatch(body: Uint8Array): boolean {
     return false;
   }
 }
+
+export const INTRADAY_STATISTICS = 'nordpool.intraday_statistics';
+
+const nullableInt = integer.nullable().optional();
+
+/** PublicStatisticRow of the Intraday API's `publicStatistics/<deliveryAreaId>` topic. */
+export const StatisticSchema = z.looseObject({
+  contractId: z.string().min(1),
+  deliveryAreaId: integer,
+  updatedAt: z.string(),
+  lastPrice: nullableInt,
+  lastQuantity: nullableInt,
+  lastTradeTime: z.string().nullable().optional(),
+  highestPrice: nullableInt,
+  lowestPrice: nullableInt,
+  vwap: nullableInt,
+  dayAheadPrice: nullableInt,
+  deleted: z.boolean().nullable().optional(),
+});
+
+export type Statistic = z.infer<typeof StatisticSchema>;
+
+const StatisticsSchema = z.array(StatisticSchema);
+
+/** Dedupe key of one statistics update: the same contract and area as of the same `updatedAt` is a repeat. */
+export const statisticKey = (s: Pick<Statistic, 'contractId' | 'deliveryAreaId' | 'updatedAt'>) => `${s.contractId}/${s.deliveryAreaId}@${s.updatedAt}`;
+
+// Prices in 1/100 EUR per MWh, quantities in kW (Intraday API conventions). `turnover` is left out:
+// its unit is not documented clearly enough to label it.
+const STATISTIC_METRICS = [
+  ['lastPrice', 'last_price', 100, 'EUR/MWh'],
+  ['highestPrice', 'highest_price', 100, 'EUR/MWh'],
+  ['lowestPrice', 'lowest_price', 100, 'EUR/MWh'],
+  ['vwap', 'vwap', 100, 'EUR/MWh'],
+  ['dayAheadPrice', 'day_ahead_price', 100, 'EUR/MWh'],
+  ['lastQuantity', 'last_quantity', 1000, 'MW'],
+] as const;
+
+/**
+ * Per-contract statistics as of `updatedAt`: one row per metric at `ts = updatedAt`. A missing
+ * statistic (no trade yet) stays null; a `deleted` row (contract withdrawn) is kept with quality `deleted`.
+ */
+export function parseIntradayStatistics(body: Uint8Array | string): Observation[] {
+  const json = readJson(body, 'nordpool intraday statistics');
+  if (json === null) return [];
+  const rows = checked(StatisticsSchema, json, 'nordpool intraday statistics');
+  const out: Observation[] = [];
+  rows.forEach((s, i) => {
+    const ts = parseUtcInstant(s.updatedAt);
+    if (!ts) throw new ParseError(`nordpool intraday statistic ${i} (${s.contractId}): updatedAt is not a UTC instant: ${s.updatedAt}`);
+    for (const [field, metric, scale, unit] of STATISTIC_METRICS) {
+      const v = s[field];
+      out.push({
+        dataset: INTRADAY_STATISTICS,
+        series: { area: String(s.deliveryAreaId), contract: s.contractId, metric },
+        ts,
+        resolution: TRADE_RESOLUTION,
+        value: v === null || v === undefined ? null : v / scale,
+        unit,
+        ...(s.deleted ? { quality: 'deleted' } : {}),
+      });
+    }
+  });
+  return out;
+}
+
+/** A JSON array whose first element looks like a PublicStatisticRow; never throws. */
+export function isStatisticsBatch(body: Uint8Array): boolean {
+  try {
+    const json = readJson(body, 'detect');
+    if (!Array.isArray(json) || json.length === 0) return false;
+    const first = json[0] as Record<string, unknown>;
+    return typeof first === 'object' && first !== null && 'contractId' in first && 'deliveryAreaId' in first && !('legs' in first);
+  } catch {
+    return false;
+  }
+}

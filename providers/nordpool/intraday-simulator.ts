@@ -8,13 +8,15 @@ import type { Duplex } from 'node:stream';
 import { DateTime } from 'luxon';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { seededRandom } from '../../shared/simulator.ts';
-import type { Trade } from './intraday-parse.ts';
+import type { Statistic, Trade } from './intraday-parse.ts';
 import { NORDPOOL_TZ } from './portal-parse.ts';
 import { decodeFrames, encodeFrame, type StompFrame } from './stomp-frame.ts';
 
 export const INTRADAY_PATH = '/intraday/ws';
 /** Ticker destinations look like `/user/<username>/v1/streaming/ticker`. */
 export const TICKER_RE = /^\/user\/[^/]+\/v1\/(streaming|conflated)\/ticker$/;
+/** Per-area contract statistics: `/user/<username>/v1/streaming/publicStatistics/<deliveryAreaId>`. */
+export const STATISTICS_RE = /^\/user\/[^/]+\/v1\/(streaming|conflated)\/publicStatistics\/(\d+)$/;
 
 export type IntradayStreamOptions = {
   /** Trades per second at full (business-hours) intensity. */
@@ -36,6 +38,8 @@ export type IntradayStreamServer = {
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Every trade generated so far, oldest first. */
   trades(): readonly Trade[];
+  /** The current statistics row per contract and area. */
+  statistics(): readonly Statistic[];
   /** Generates `n` trades now (tests), sent at once to every subscriber. */
   generate(n: number): void;
   pause(): void;
@@ -62,6 +66,7 @@ export function startIntradayStream(o: IntradayStreamOptions & { tokenValid: (to
   const retain = o.retain ?? 20_000;
   const all: Trade[] = [];
   const walk = new Map<string, number>(); // contract+area -> price in cents
+  const stats = new Map<string, Statistic & { volume: number; value: number }>(); // contract/area -> running statistics
   let seq = 0;
   let lastTradeMs = 0;
   let stalledUntil = 0;
@@ -110,8 +115,37 @@ export function startIntradayStream(o: IntradayStreamOptions & { tokenValid: (to
     };
   }
 
+  /** Folds a trade into its contract's statistics; returns the updated row. */
+  function foldStatistic(t: Trade): Statistic {
+    const leg = t.legs[0]!;
+    const k = `${leg.contractId}/${leg.deliveryAreaId}`;
+    const prev = stats.get(k);
+    const volume = (prev?.volume ?? 0) + leg.quantity;
+    const value = (prev?.value ?? 0) + leg.quantity * leg.unitPrice;
+    const row = {
+      contractId: leg.contractId,
+      deliveryAreaId: leg.deliveryAreaId,
+      updatedAt: t.tradeTime,
+      lastPrice: leg.unitPrice,
+      lastQuantity: leg.quantity,
+      lastTradeTime: t.tradeTime,
+      highestPrice: Math.max(prev?.highestPrice ?? -Infinity, leg.unitPrice),
+      lowestPrice: Math.min(prev?.lowestPrice ?? Infinity, leg.unitPrice),
+      vwap: Math.round(value / volume),
+      dayAheadPrice: null,
+      tendency: prev?.lastPrice == null ? 'EQUAL' : leg.unitPrice > prev.lastPrice ? 'UP' : leg.unitPrice < prev.lastPrice ? 'DOWN' : 'EQUAL',
+      deleted: false,
+      volume,
+      value,
+    };
+    stats.set(k, row);
+    return publicRow(row);
+  }
+  const publicRow = ({ volume: _v, value: _x, ...row }: Statistic & { volume: number; value: number }): Statistic => row;
+
   function publish(trades: Trade[]): void {
     if (trades.length === 0) return;
+    for (const t of trades) foldStatistic(t);
     all.push(...trades);
     if (Date.now() < stalledUntil) {
       held.push(...trades);
@@ -120,8 +154,24 @@ export function startIntradayStream(o: IntradayStreamOptions & { tokenValid: (to
     for (const c of clients) deliver(c, trades);
   }
 
-  function deliver(c: Client, trades: readonly Trade[]): void {
+  function deliver(c: Client, trades: readonly Trade[], only?: string): void {
     for (const [id, destination] of c.subscriptions) {
+      if (only !== undefined && id !== only) continue;
+      const area = STATISTICS_RE.exec(destination)?.[2];
+      if (area !== undefined) {
+        // Statistics: the latest row of each contract the trades touched, in that area.
+        const touched = new Map<string, Statistic>();
+        for (const t of trades) {
+          const leg = t.legs[0]!;
+          if (String(leg.deliveryAreaId) !== area) continue;
+          const row = stats.get(`${leg.contractId}/${leg.deliveryAreaId}`);
+          if (row) touched.set(leg.contractId, publicRow(row));
+        }
+        if (touched.size > 0 && !malformedNext) {
+          send(c, { command: 'MESSAGE', headers: { destination, subscription: id, 'message-id': `m-${++messageId}`, 'content-type': 'application/json' }, body: JSON.stringify([...touched.values()]) });
+        }
+        continue;
+      }
       if (malformedNext) {
         send(c, { command: 'MESSAGE', headers: { destination, subscription: id, 'message-id': `m-${++messageId}`, 'content-type': 'application/json' }, body: '[{"tradeId":"T' });
         continue;
@@ -185,7 +235,7 @@ export function startIntradayStream(o: IntradayStreamOptions & { tokenValid: (to
       case 'SUBSCRIBE': {
         const destination = f.headers.destination ?? '';
         const id = f.headers.id ?? '';
-        if (!TICKER_RE.test(destination) || id === '') {
+        if (!(TICKER_RE.test(destination) || STATISTICS_RE.test(destination)) || id === '') {
           send(c, { command: 'ERROR', headers: { message: `unknown destination ${destination}` }, body: '' });
           return;
         }
@@ -193,7 +243,7 @@ export function startIntradayStream(o: IntradayStreamOptions & { tokenValid: (to
         // The snapshot: what is retained, then live trades.
         const snapshot = all.slice(-retain);
         if (Date.now() < stalledUntil) held = [...snapshot, ...held];
-        else deliver(c, snapshot);
+        else deliver(c, snapshot, id);
         return;
       }
       case 'UNSUBSCRIBE':
@@ -229,6 +279,7 @@ export function startIntradayStream(o: IntradayStreamOptions & { tokenValid: (to
   return {
     upgrade: (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req)),
     trades: () => all,
+    statistics: () => [...stats.values()].map(publicRow),
     generate: (n) => publish(Array.from({ length: n }, () => newTrade(now()))),
     pause: () => void (running = false),
     resume: () => void (running = true),

@@ -7,7 +7,7 @@ import { Client, type IMessage, type IStompSocket } from '@stomp/stompjs';
 import WebSocket from 'ws';
 import type { FetchContext, StreamConnection, StreamContext, StreamRecord, StreamSource } from '../../shared/dataset.ts';
 import { ConfigError, SourceUnavailableError } from '../../shared/errors.ts';
-import { TradeSchema, tradeKey, type Trade } from './intraday-parse.ts';
+import { StatisticSchema, TradeSchema, statisticKey, tradeKey, type Statistic, type Trade } from './intraday-parse.ts';
 import { createTokenCache, INTRADAY_CLIENT } from './oauth.ts';
 import { INTRADAY_PATH } from './intraday-simulator.ts';
 import { z } from 'zod';
@@ -15,7 +15,36 @@ import { z } from 'zod';
 /** SSO tokens for the Intraday API (scope `global`), shared by every stream of the process. */
 export const intradayTokens = createTokenCache(INTRADAY_CLIENT);
 
-const MessageSchema = z.array(TradeSchema);
+/** What one subscription of the Intraday API delivers and how its records are named. */
+export type IntradayTopic<T> = {
+  what: string;
+  /** STOMP destinations for the worker's partitions. */
+  destinations(username: string, partitions: readonly string[]): string[];
+  schema: z.ZodType<T>;
+  key(row: T): string;
+  at(row: T): Date;
+  keep(row: T, partitions: readonly string[]): boolean;
+};
+
+/** Public trades of every area (`/ticker`); partition `all`, or area ids to keep. */
+export const TICKER: IntradayTopic<Trade> = {
+  what: 'ticker',
+  destinations: (user) => [`/user/${user}/v1/streaming/ticker`],
+  schema: TradeSchema,
+  key: tradeKey,
+  at: (t) => new Date(t.tradeTime),
+  keep: (t, areas) => inAreas(t, areas),
+};
+
+/** Contract statistics, one subscription per delivery area id (`/publicStatistics/<id>`). */
+export const STATISTICS: IntradayTopic<Statistic> = {
+  what: 'publicStatistics',
+  destinations: (user, areas) => areas.map((a) => `/user/${user}/v1/streaming/publicStatistics/${a}`),
+  schema: StatisticSchema,
+  key: statisticKey,
+  at: (s) => new Date(s.updatedAt),
+  keep: () => true,
+};
 
 /** Where to connect: the simulator's WebSocket path, or the endpoint Nord Pool gives at onboarding. */
 async function endpoint(ctx: StreamContext): Promise<string> {
@@ -32,6 +61,15 @@ export function inAreas(t: Trade, areas: readonly string[]): boolean {
 }
 
 export function tickerStream(options: TickerOptions = {}): StreamSource {
+  return intradayStream(TICKER, options);
+}
+
+export function statisticsStream(options: TickerOptions = {}): StreamSource {
+  return intradayStream(STATISTICS, options);
+}
+
+export function intradayStream<T>(topic: IntradayTopic<T>, options: TickerOptions = {}): StreamSource {
+  const MessageSchema = z.array(topic.schema);
   return {
     encode: (records) => ({ body: new TextEncoder().encode(JSON.stringify(records.map((r) => r.data))), contentType: 'application/json' }),
     async connect(ctx, onRecords) {
@@ -71,14 +109,14 @@ export function tickerStream(options: TickerOptions = {}): StreamSource {
         try {
           json = JSON.parse(m.body);
         } catch {
-          return end(new SourceUnavailableError('nordpool intraday: a ticker message is not JSON'));
+          return end(new SourceUnavailableError(`nordpool intraday: a ${topic.what} message is not JSON`));
         }
-        const trades = MessageSchema.safeParse(json);
-        if (!trades.success) return end(new SourceUnavailableError(`nordpool intraday: a ticker message is not a list of trades: ${trades.error.issues[0]?.message}`));
+        const rows = MessageSchema.safeParse(json);
+        if (!rows.success) return end(new SourceUnavailableError(`nordpool intraday: a ${topic.what} message is not a list of rows: ${rows.error.issues[0]?.message}`));
         const records: StreamRecord[] = [];
-        for (const t of trades.data) {
-          if (!inAreas(t, ctx.partitions)) continue;
-          records.push({ key: tradeKey(t), at: new Date(t.tradeTime), data: t });
+        for (const r of rows.data) {
+          if (!topic.keep(r, ctx.partitions)) continue;
+          records.push({ key: topic.key(r), at: topic.at(r), data: r });
         }
         if (records.length > 0) onRecords(records);
       };
@@ -91,7 +129,7 @@ export function tickerStream(options: TickerOptions = {}): StreamSource {
         };
         client.onConnect = () => {
           connected = true;
-          client.subscribe(`/user/${username}/v1/streaming/ticker`, onMessage, { id: 'ticker' });
+          topic.destinations(username, ctx.partitions).forEach((d, i) => client.subscribe(d, onMessage, { id: `${topic.what}-${i}` }));
           resolve();
         };
         client.onStompError = (frame) => {

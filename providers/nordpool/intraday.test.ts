@@ -9,7 +9,8 @@ import { readRawMessage } from '../../shared/raw-message.ts';
 import { envSecrets } from '../../shared/secrets/index.ts';
 import { openStore, type Store } from '../../shared/store/index.ts';
 import { intradayTrades } from './datasets.ts';
-import { tickerStream } from './intraday-stream.ts';
+import { statisticsStream, tickerStream } from './intraday-stream.ts';
+import type { Statistic } from './intraday-parse.ts';
 import { SIM_PASSWORD, SIM_USERNAME, startNordpoolSimulator, type NordpoolSimulator } from './simulator.ts';
 
 async function until(what: string, ok: () => boolean, timeoutMs = 20_000): Promise<void> {
@@ -102,7 +103,7 @@ describe('Nord Pool intraday stream through the stream worker', () => {
     const log = await store.listFetchLog({ dataset: intradayTrades.id, limit: 200 });
     assert.ok(log.filter((r) => r.status === STREAM_CONNECTED).length >= 13);
     assert.ok(log.filter((r) => r.error?.startsWith('disconnected:')).length >= 12);
-    assert.ok(log.some((r) => r.error?.includes('not JSON') || r.error?.includes('not a list of trades')));
+    assert.ok(log.some((r) => r.error?.includes('not JSON') || r.error?.includes('not a list of rows')));
   });
 
   it('stops the stream when its worker is disabled in worker_config, and starts it again when enabled', async () => {
@@ -131,5 +132,20 @@ describe('Nord Pool intraday stream through the stream worker', () => {
     sim.stream.stall(5000);
     const reason = await conn.closed;
     assert.match(String(reason), /connection closed|WebSocket error/);
+  });
+
+  it('streams contract statistics of the subscribed area, ending at the simulator\'s current row per contract', async () => {
+    const secrets = envSecrets({ NORDPOOL__USERNAME: SIM_USERNAME, NORDPOOL__PASSWORD: SIM_PASSWORD });
+    const latest = new Map<string, Statistic>();
+    const conn = await statisticsStream().connect(
+      { secrets, http: createHttpClient('nordpool'), baseUrl: sim.url, partitions: ['3'], log: silentLogger, signal: new AbortController().signal },
+      (rs) => rs.forEach((r) => latest.set((r.data as Statistic).contractId, r.data as Statistic)),
+    );
+    await new Promise((r) => setTimeout(r, 5200)); // the stall of the test before is over
+    sim.stream.generate(200);
+    const want = sim.stream.statistics().filter((x) => x.deliveryAreaId === 3);
+    await until('every contract of area 3', () => want.every((w) => latest.get(w.contractId)?.updatedAt === w.updatedAt));
+    assert.ok([...latest.values()].every((x) => x.deliveryAreaId === 3));
+    await conn.close();
   });
 });

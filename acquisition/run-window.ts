@@ -3,8 +3,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Span } from '@opentelemetry/api';
 import type { Bus } from '../shared/bus/index.ts';
-import type { Dataset, FetchContext } from '../shared/dataset.ts';
-import { errorMessage } from '../shared/errors.ts';
+import type { Dataset, FetchContext, FetchedPayload } from '../shared/dataset.ts';
+import { NoDataYetError, errorMessage } from '../shared/errors.ts';
 import type { HttpClient } from '../shared/http.ts';
 import type { Logger } from '../shared/log.ts';
 import { recordFetchAttempt, recordPublished, recordWindow } from '../shared/metrics.ts';
@@ -85,6 +85,12 @@ async function acquireWindow(deps: AcquisitionDeps, ds: Dataset, partition: stri
   try {
     payload = await ds.fetch(window, partition, ctx);
   } catch (e) {
+    if (e instanceof NoDataYetError) {
+      // Not published yet: the requests are logged as landed with zero rows (nothing to repair),
+      // nothing is published and the watermark stays, so the window is asked for again later.
+      await deps.store.appendFetchLog(log.map((entry) => ({ ...entry, rows: 0 })));
+      throw e;
+    }
     // A failure before any request (open circuit, missing secret) still leaves a trace in fetch_log.
     if (log.length === 0) {
       log.push({ runId, dataset: ds.id, partition, windowFrom: window.from, windowTo: window.to, url: '', attempt: 0,
@@ -94,6 +100,34 @@ async function acquireWindow(deps: AcquisitionDeps, ds: Dataset, partition: stri
     throw new WindowFailedError(`${label}: ${errorMessage(e)}`, { cause: e });
   }
   await deps.store.appendFetchLog(log);
+  let sha256: string;
+  try {
+    sha256 = await publishPayload(deps, ds, partition, window, runId, payload);
+  } catch (e) {
+    throw new WindowFailedError(`${label}: publish failed: ${errorMessage(e)}`, { cause: e });
+  }
+  await deps.store.advanceWatermark(ds.id, partition, window.to);
+  return {
+    runId,
+    bytes: payload.body.byteLength,
+    latencyMs: Math.round(performance.now() - started),
+    requests: log.length,
+    sha256,
+  };
+}
+
+/**
+ * Publishes one payload of a dataset on its provider's topic as a raw message (windows and stream
+ * batches alike) and resolves with its sha256 once the bus has acknowledged it.
+ */
+export async function publishPayload(
+  deps: Pick<AcquisitionDeps, 'bus' | 'topicFor'>,
+  ds: Dataset,
+  partition: string,
+  window: Interval,
+  runId: string,
+  payload: FetchedPayload,
+): Promise<string> {
   const sha256 = sha256Hex(payload.body);
   // W3C trace context: the publish span's (injected below) when tracing is on; without it a random
   // id, so acquisition and ingestion logs still line up.
@@ -110,19 +144,8 @@ async function acquireWindow(deps: AcquisitionDeps, ds: Dataset, partition: stri
     traceparent,
   });
   const topic = deps.topicFor(ds.provider);
-  try {
-    const messaging = { 'messaging.system': 'scalar', 'messaging.destination.name': topic, 'messaging.operation.type': 'send', 'messaging.message.body.size': payload.body.byteLength };
-    await withSpan(`publish ${topic}`, messaging, () => deps.bus.publish(topic, { data: payload.body, properties: { ...properties, ...injectContext() }, key: ds.id }), { kind: SpanKind.PRODUCER });
-  } catch (e) {
-    throw new WindowFailedError(`${label}: publish failed: ${errorMessage(e)}`, { cause: e });
-  }
+  const messaging = { 'messaging.system': 'scalar', 'messaging.destination.name': topic, 'messaging.operation.type': 'send', 'messaging.message.body.size': payload.body.byteLength };
+  await withSpan(`publish ${topic}`, messaging, () => deps.bus.publish(topic, { data: payload.body, properties: { ...properties, ...injectContext() }, key: ds.id }), { kind: SpanKind.PRODUCER });
   recordPublished(topic);
-  await deps.store.advanceWatermark(ds.id, partition, window.to);
-  return {
-    runId,
-    bytes: payload.body.byteLength,
-    latencyMs: Math.round(performance.now() - started),
-    requests: log.length,
-    sha256,
-  };
+  return sha256;
 }

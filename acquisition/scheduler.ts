@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Cadence, Dataset } from '../shared/dataset.ts';
-import { errorMessage } from '../shared/errors.ts';
+import { NoDataYetError, errorMessage } from '../shared/errors.ts';
 import type { Interval } from '../shared/time.ts';
 import { runWindow, type AcquisitionDeps, type WindowResult } from './run-window.ts';
 import { isBehind, nextRunAt, nextWindow } from './window.ts';
@@ -13,6 +13,8 @@ import { WorkerParametersSchema, type WorkerParameters } from './worker-config.t
 export type AcquisitionEvent =
   | ({ type: 'published'; dataset: string; partition: string; window: Interval } & WindowResult)
   | { type: 'failed'; dataset: string; partition: string; window: Interval; error: string; retryInMs: number }
+  /** The source has not published the window yet: nothing was published, the watermark stays, no alert. */
+  | { type: 'no-data-yet'; dataset: string; partition: string; window: Interval; retryInMs: number }
   | { type: 'workers'; enabled: string[] };
 
 export type SchedulerOptions = {
@@ -23,6 +25,8 @@ export type SchedulerOptions = {
   concurrency: number;
   /** Longest wait before a failing window is tried again. */
   maxRetryDelayMs?: number;
+  /** Wait before asking again for a window the source has not published (unless the source says). */
+  noDataRetryMs?: number;
   now?: () => Date;
   /** A fixed period replacing every worker's cadence (the demo shows runs within seconds). */
   every?: string;
@@ -76,7 +80,7 @@ export class Scheduler {
     this.#deps = deps;
     this.#datasets = new Map(datasets.map((d) => [d.id, d]));
     const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as SchedulerOptions;
-    this.#o = { maxRetryDelayMs: 5 * 60_000, now: () => new Date(), leaseMs: 30_000, repairLookbackMs: 0, ...given };
+    this.#o = { maxRetryDelayMs: 5 * 60_000, noDataRetryMs: 10 * 60_000, now: () => new Date(), leaseMs: 30_000, repairLookbackMs: 0, ...given };
     this.#owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.#renewEveryMs = options.renewEveryMs ?? Math.max(1, Math.floor(this.#o.leaseMs / 3));
   }
@@ -146,6 +150,7 @@ export class Scheduler {
     for (const row of rows) {
       if (!row.enabled) continue;
       const ds = this.#datasets.get(row.workerId);
+      if (ds?.stream) continue; // a streaming dataset: acquisition/stream-worker.ts runs it
       const params = WorkerParametersSchema.safeParse(row.parameters);
       const problem = !ds ? 'names no known dataset' : !params.success ? `has bad parameters: ${params.error.message}` : null;
       if (problem) {
@@ -201,7 +206,7 @@ export class Scheduler {
     partition: string,
     window: Interval,
     lease: string,
-    settle: (failure: { error: string } | null) => number,
+    settle: (failure: { error: string } | { waitMs: number } | null) => number,
     done: () => void = () => undefined,
   ): void {
     this.#held.add(lease);
@@ -211,6 +216,11 @@ export class Scheduler {
         this.#o.onEvent?.({ type: 'published', dataset: ds.id, partition, window, ...result });
       })
       .catch((e: unknown) => {
+        if (e instanceof NoDataYetError) {
+          const retryInMs = settle({ waitMs: e.retryAfterMs ?? this.#o.noDataRetryMs });
+          this.#o.onEvent?.({ type: 'no-data-yet', dataset: ds.id, partition, window, retryInMs });
+          return;
+        }
         const retryInMs = settle({ error: errorMessage(e) });
         this.#o.onEvent?.({ type: 'failed', dataset: ds.id, partition, window, error: errorMessage(e), retryInMs });
       })
@@ -242,7 +252,7 @@ export class Scheduler {
       const window = { from: r.windowFrom, to: r.windowTo };
       this.#launch(worker.ds, r.partition, window, lease, (failure) => {
         // A repair that fails is not retried here: the window stays unlanded and is found again on the next start.
-        if (failure) this.#deps.log.warn({ dataset: r.dataset, partition: r.partition }, `repair of a lost window failed: ${failure.error}`);
+        if (failure && 'error' in failure) this.#deps.log.warn({ dataset: r.dataset, partition: r.partition }, `repair of a lost window failed: ${failure.error}`);
         return 0;
       });
     }
@@ -288,6 +298,11 @@ export class Scheduler {
         s.failures = 0;
         s.retryAt = null;
         return 0;
+      }
+      if ('waitMs' in failure) {
+        s.failures = 0;
+        s.retryAt = new Date(this.#o.now().getTime() + failure.waitMs);
+        return failure.waitMs;
       }
       s.failures += 1;
       const delay = Math.min(this.#o.maxRetryDelayMs, 1000 * 2 ** (s.failures - 1));

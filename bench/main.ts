@@ -376,8 +376,68 @@ async function benchTelemetry() {
   line('CPU per 1000 observations, off / on (median)', `${ms(median(cpu.off))} / ${ms(median(cpu.on))}`, undefined, median(cpu.on) / median(cpu.off));
 }
 
+/**
+ * Intraday stream: trades/s from the simulator's STOMP-over-WebSocket server through the stream
+ * worker (de-duplication, batching) into the in-process bus, beside the bare STOMP client receiving
+ * the same snapshot.
+ */
+async function benchStream() {
+  console.log('\nintraday stream (STOMP over WebSocket → stream worker → bus)');
+  const { startNordpoolSimulator, SIM_USERNAME, SIM_PASSWORD } = await import('../providers/nordpool/simulator.ts');
+  const { intradayTrades } = await import('../providers/nordpool/datasets.ts');
+  const { StreamWorkers } = await import('../acquisition/stream-worker.ts');
+  const { createHttpClient } = await import('../shared/http.ts');
+  const { envSecrets } = await import('../shared/secrets/index.ts');
+  const trades = Math.max(5000, Math.floor(ROWS / 20));
+  const sim = await startNordpoolSimulator({ stream: { running: false, retain: trades } });
+  sim.stream.generate(trades); // retained: every new subscription receives them as its snapshot
+  const secrets = envSecrets({ NORDPOOL__USERNAME: SIM_USERNAME, NORDPOOL__PASSWORD: SIM_PASSWORD });
+  const http = createHttpClient('nordpool');
+  const until = async (ok: () => boolean) => {
+    while (!ok()) await new Promise((r) => setTimeout(r, 2));
+  };
+
+  // Baseline: the STOMP client alone, records counted and dropped.
+  let received = 0;
+  let t = performance.now();
+  const conn = await intradayTrades.stream!.connect(
+    { secrets, http, baseUrl: sim.url, partitions: ['all'], log: silentLogger, signal: new AbortController().signal },
+    (rs) => void (received += rs.length),
+  );
+  await until(() => received >= trades);
+  const bare = trades / ((performance.now() - t) / 1000);
+  await conn.close();
+
+  // The stream worker: dedupe, batches of 1000 records, raw messages published and acknowledged.
+  const store = await DuckDbStore.open(':memory:');
+  await store.seedWorkerConfig([{ workerId: intradayTrades.id, environment: 'bench', enabled: true, parameters: {} }]);
+  const bus = new MemoryBus({ capacity: 1000 });
+  let landed = 0;
+  let messages = 0;
+  await bus.subscribe(['nordpool'], { subscription: 'bench', maxInFlight: 64 }, async (d) => {
+    landed += (JSON.parse(new TextDecoder().decode(d.message.data)) as unknown[]).length;
+    messages += 1;
+    await d.ack();
+  });
+  const workers = new StreamWorkers(
+    { bus, store, secrets, log: silentLogger, httpFor: () => http, baseUrls: { nordpool: sim.url }, topicFor: (p) => p },
+    [intradayTrades],
+    { environment: 'bench', configRefreshMs: 60_000, maxBatchRecords: 1000, maxBatchWaitMs: 50 },
+  );
+  t = performance.now();
+  await workers.refresh();
+  await until(() => landed >= trades);
+  const seconds = (performance.now() - t) / 1000;
+  line(`${fmt(trades)} trades via the stream worker`, `${fmt(trades / seconds)} trades/s`, `bare STOMP client ${fmt(bare)} trades/s`, trades / seconds / bare);
+  line('', `${fmt(messages / seconds)} bus messages/s (1000 trades each)`);
+  await workers.stop();
+  await bus.close();
+  await store.close();
+  await sim.close();
+}
+
 if (!process.env.BENCH_TELEMETRY_RUN) console.log(`scalar bench (node ${process.version}, ${process.platform}/${process.arch})`);
-// BENCH_ONLY=telemetry (comma-separated: parse, elia, energinet, entsoe, store, mariadb, buses, telemetry) runs a subset.
+// BENCH_ONLY=telemetry (comma-separated: parse, elia, energinet, entsoe, store, mariadb, buses, stream, telemetry) runs a subset.
 const only = process.env.BENCH_ONLY?.split(',');
 const want = (name: string) => !only || only.includes(name);
 if (want('parse')) await benchParse();
@@ -387,5 +447,6 @@ if (want('entsoe')) await benchEntsoe();
 if (want('store')) await benchStore();
 if (want('mariadb')) await benchMariaDb();
 if (want('buses')) await benchBuses();
+if (want('stream')) await benchStream();
 if (want('telemetry')) await benchTelemetry();
 if (!process.env.BENCH_TELEMETRY_RUN) console.log(`\npeak RSS ${fmt(mb(process.resourceUsage().maxRSS * 1024))} MB`);

@@ -1,5 +1,6 @@
 // `scalar demo`: every provider's simulator and every role in one process on embedded defaults.
 import type { AcquisitionEvent } from '../acquisition/scheduler.ts';
+import type { StreamEvent } from '../acquisition/stream-worker.ts';
 import type { IngestionEvent } from '../ingestion/consumer.ts';
 import { providers } from '../providers/index.ts';
 import type { Simulator } from '../shared/dataset.ts';
@@ -70,7 +71,10 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     return x;
   };
   say(`scalar demo: environment ${config.env}, store ${config.storeUrl}, bus ${config.busUrl}, cache ${config.cacheUrl}`);
-  for (const p of providers) say(`  simulator ${p.id} at ${baseUrls[p.id]}`);
+  for (const [i, p] of providers.entries()) {
+    const more = Object.entries(sims[i]?.urls ?? {}).map(([k, v]) => `, ${k} ${v}`).join('');
+    say(`  simulator ${p.id} at ${baseUrls[p.id]}${more}`);
+  }
   say(`  running for ${o.durationSeconds} s, every worker each ${o.every} after its backfill (Ctrl-C stops)\n`);
 
   const onAcquisition = (e: AcquisitionEvent) => {
@@ -81,9 +85,16 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     } else if (e.type === 'failed') {
       t(e.dataset).failures += 1;
       say(`  failed   ${e.dataset.padEnd(28)} ${e.partition.padEnd(4)} ${short(e.window)}  ${e.error} (retry in ${Math.round(e.retryInMs / 1000)} s)`);
+    } else if (e.type === 'no-data-yet') {
+      say(`  not yet  ${e.dataset.padEnd(28)} ${e.partition.padEnd(4)} ${short(e.window)}  not published yet (asking again in ${Math.round(e.retryInMs / 1000)} s)`);
     } else {
       say(`  workers enabled: ${e.enabled.join(', ') || '(none)'}`);
     }
+  };
+  const onStream = (e: StreamEvent) => {
+    if (e.type === 'stream-connected') say(`  stream   ${e.dataset.padEnd(28)} ${e.partition.padEnd(4)} connected (connection ${e.connection})`);
+    else if (e.type === 'stream-disconnected') say(`  stream   ${e.dataset.padEnd(28)} ${e.partition.padEnd(4)} disconnected: ${e.error ?? 'closed'} (reconnect in ${e.retryInMs} ms)`);
+    else t(e.dataset).bytes += e.bytes;
   };
   const onIngestion = (e: IngestionEvent) => {
     if (e.type === 'landed') platform.log.info({ dataset: e.dataset, partition: e.partition, rows: e.rows, from: isoUtc(e.window.from), to: isoUtc(e.window.to), lagMs: e.lagMs }, 'landed');
@@ -100,7 +111,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   };
 
   const started = Date.now();
-  const roles = await startRoles(platform, { acquisition: true, ingestion: true, baseUrls, every: o.every, onAcquisition, onIngestion, drainTimeoutMs: STOP_DRAIN_MS, owner: instanceIdentity(config) });
+  const roles = await startRoles(platform, { acquisition: true, ingestion: true, baseUrls, every: o.every, onAcquisition, onStream, onIngestion, drainTimeoutMs: STOP_DRAIN_MS, owner: instanceIdentity(config) });
   await new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, o.durationSeconds * 1000);
     const stop = () => {

@@ -175,7 +175,7 @@ program
       }
       writeTable(
         ['id', 'provider', 'cadence', 'resolution', 'unit', 'dimensions', 'partitions', `enabled (${env})`],
-        datasets.map((d) => [d.id, d.provider, cadenceText(d.cadence), d.resolution, d.unit,
+        datasets.map((d) => [d.id, d.provider, d.stream ? 'live stream' : cadenceText(d.cadence), d.resolution, d.unit,
           [...d.dimensions, ...(d.optionalDimensions ?? []).map((x) => `[${x}]`)].join(' '),
           d.partitions.length > 6 ? `${d.partitions.length} (${d.partitions.slice(0, 3).join(' ')} …)` : d.partitions.join(' '),
           enabled.has(d.id) ? (enabled.get(d.id) ? 'yes' : 'no') : 'not configured']),
@@ -265,6 +265,7 @@ program
       onAcquisition: (e) => {
         if (e.type === 'published') log.info({ ...e, window: undefined, from: isoUtc(e.window.from), to: isoUtc(e.window.to) }, 'published');
         else if (e.type === 'workers') log.info({ enabled: e.enabled }, 'workers');
+        else if (e.type === 'no-data-yet') log.info({ ...e, window: undefined, from: isoUtc(e.window.from), to: isoUtc(e.window.to) }, 'not published yet');
       },
       onIngestion: (e) => {
         if (e.type === 'landed') log.info({ dataset: e.dataset, partition: e.partition, rows: e.rows, from: isoUtc(e.window.from), to: isoUtc(e.window.to), lagMs: e.lagMs }, 'landed');

@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Scheduler, type AcquisitionEvent } from '../acquisition/scheduler.ts';
+import { StreamWorkers, type StreamEvent } from '../acquisition/stream-worker.ts';
 import { readWorkerOverrides, workerOverridesPath, workerSeeds } from '../acquisition/worker-config.ts';
 import { startIngestion, type Ingestion, type IngestionEvent } from '../ingestion/consumer.ts';
 import { datasets, findDataset, providers } from '../providers/index.ts';
@@ -146,6 +147,7 @@ export async function seedWorkers(store: Store, environment: string, log?: Logge
 
 export type Roles = {
   scheduler?: Scheduler;
+  streams?: StreamWorkers;
   ingestion?: Ingestion;
   /** What /readyz checks: the ports answer and each role's loop runs. */
   readiness: ReadinessChecks;
@@ -165,6 +167,7 @@ export type RoleOptions = {
   now?: () => Date;
   drainTimeoutMs?: number;
   onAcquisition?: (e: AcquisitionEvent) => void;
+  onStream?: (e: StreamEvent) => void;
   onIngestion?: (e: IngestionEvent) => void;
 };
 
@@ -172,6 +175,7 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
   const { config, log } = platform;
   let ingestion: Ingestion | undefined;
   let scheduler: Scheduler | undefined;
+  let streams: StreamWorkers | undefined;
   if (options.ingestion) {
     ingestion = await startIngestion(
       {
@@ -192,24 +196,25 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
     const baseUrls: Record<string, string | undefined> = Object.fromEntries(
       providers.map((p) => [p.id, options.baseUrls?.[p.id] ?? config.providers[p.id]?.baseUrl]),
     );
-    scheduler = new Scheduler(
-      {
-        bus: platform.bus,
-        store: platform.store,
-        secrets: platform.secrets,
-        log: log.child({ role: 'acquisition' }),
-        httpFor(provider) {
-          let c = clients.get(provider);
-          if (!c) {
-            const ratePerMinute = providers.find((p) => p.id === provider)?.ratePerMinute;
-            const limiter = ratePerMinute ? platform.rateLimits.limiterFor(provider, ratePerMinute) : undefined;
-            clients.set(provider, (c = createHttpClient(provider, { ...config.acquisition.http, limiter })));
-          }
-          return c;
-        },
-        baseUrls,
-        topicFor,
+    const deps = {
+      bus: platform.bus,
+      store: platform.store,
+      secrets: platform.secrets,
+      log: log.child({ role: 'acquisition' }),
+      httpFor(provider: string) {
+        let c = clients.get(provider);
+        if (!c) {
+          const ratePerMinute = providers.find((p) => p.id === provider)?.ratePerMinute;
+          const limiter = ratePerMinute ? platform.rateLimits.limiterFor(provider, ratePerMinute) : undefined;
+          clients.set(provider, (c = createHttpClient(provider, { ...config.acquisition.http, limiter })));
+        }
+        return c;
       },
+      baseUrls,
+      topicFor,
+    };
+    scheduler = new Scheduler(
+      deps,
       datasets,
       {
         environment: config.env,
@@ -223,14 +228,19 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
       },
     );
     scheduler.start();
+    // Live streams beside the windows: the same worker_config, the same publish path.
+    streams = new StreamWorkers(deps, datasets, { environment: config.env, configRefreshMs: config.acquisition.configRefreshMs, onEvent: options.onStream });
+    streams.start();
   }
   const observed = observeRoles(platform, { scheduler, ingestion, tickMs: config.acquisition.tickMs, topics: providers.map((p) => topicFor(p.id)), datasets });
   return {
     scheduler,
+    streams,
     ingestion,
     readiness: observed.readiness,
     async stop() {
       observed.stop();
+      await streams?.stop();
       await scheduler?.stop();
       // An in-process bus forgets what it holds: let ingestion land it before closing.
       if (ingestion && platform.bus.drain && !(await platform.bus.drain(options.drainTimeoutMs ?? 30_000))) {

@@ -48,6 +48,38 @@ export type FetchContext = {
 
 export type FetchedPayload = { body: Uint8Array; contentType: string };
 
+/** One record a live stream delivered. `key` names it across reconnects: the stream worker drops repeats. */
+export type StreamRecord = { key: string; at: Date; data: unknown };
+
+export type StreamContext = {
+  secrets: Secrets;
+  http: HttpClient;
+  /** Provider endpoint (the simulator); the provider's own stream endpoint when unset. */
+  baseUrl?: string;
+  /** The worker's partitions (e.g. delivery areas) the subscription covers. */
+  partitions: readonly string[];
+  log: Logger;
+  signal: AbortSignal;
+};
+
+export type StreamConnection = {
+  /** Settles when the connection ends: null for a clean close, otherwise why it broke. */
+  readonly closed: Promise<Error | null>;
+  close(): Promise<void>;
+};
+
+/**
+ * A dataset fed by a long-lived subscription instead of windows. The stream worker connects (and
+ * reconnects with backoff), de-duplicates by record key, and publishes batches of records as raw
+ * messages through the same path as windows; `parse` reads what `encode` produced.
+ */
+export type StreamSource = {
+  /** Connects and subscribes; resolves once records can flow, rejects when that fails. */
+  connect(ctx: StreamContext, onRecords: (records: StreamRecord[]) => void): Promise<StreamConnection>;
+  /** The bytes of one batch, as the source sent its records (e.g. a JSON array of them). */
+  encode(records: readonly StreamRecord[]): FetchedPayload;
+};
+
 /** A dataset's worker in one environment, before the worker YAML's overrides. */
 export type WorkerDefaults = {
   enabled: boolean;
@@ -109,11 +141,15 @@ export type Dataset = {
   workers: Readonly<Record<string, WorkerDefaults>>;
   /** At least one per dataset; the conformance suite parses each and compares with its golden file. */
   fixtures: readonly DatasetFixture[];
+  /** A streaming dataset: the stream worker runs it, the window scheduler leaves it alone. */
+  stream?: StreamSource;
 };
 
 export type Simulator = {
   /** Base URL the provider client should use instead of the public API. */
   url: string;
+  /** Further endpoints of the same simulator by name (e.g. a WebSocket stream), for display. */
+  urls?: Readonly<Record<string, string>>;
   /** Secrets the simulator expects (its token), for the demo to hand to the clients. */
   secrets?: Readonly<Record<string, string>>;
   /** Switches fault injection (rates per fault kind); simulators without faults leave it out. */

@@ -27,6 +27,21 @@ export class SourceUnavailableError extends Error {
   override name = 'SourceUnavailableError';
 }
 
+/**
+ * The source has not published this window yet (a day-ahead day before the auction result): not a
+ * failure and no alert. Acquisition publishes nothing, keeps the watermark where it is and asks
+ * again after `retryAfterMs`.
+ */
+export class NoDataYetError extends Error {
+  override name = 'NoDataYetError';
+  constructor(
+    message: string,
+    readonly retryAfterMs: number | null = null,
+  ) {
+    super(message);
+  }
+}
+
 /** A payload could not be turned into observations. Keep the raw bytes; redelivery will not help. */
 export class ParseError extends Error {
   override name = 'ParseError';

@@ -60,6 +60,10 @@ export type AttemptReport = {
 export type HttpResponse = { status: number; headers: Headers; body: Uint8Array };
 
 export type RequestOptions = {
+  /** GET unless said; a POST (an OAuth2 token request) goes through the same retries and limiter. */
+  method?: 'GET' | 'POST';
+  /** Request body of a POST; never reported in `onAttempt` (it may hold credentials). */
+  body?: string;
   headers?: Record<string, string>;
   /** Statuses that are answers, not failures (ENTSO-E's 400 acknowledgement, JAO's 400 "No Data found"). */
   acceptStatus?: (status: number, body: Uint8Array) => boolean;
@@ -145,7 +149,7 @@ export function createHttpClient(name: string, options: Partial<HttpPolicyOption
     // the first says something about the source, so fetch_log tells them apart (scalar health).
     const whyFailed = (e: unknown) => (req.signal?.aborted ? ABORTED_BY_CALLER : signal.aborted ? `timed out after ${o.timeoutMs} ms` : errorMessage(e));
     try {
-      res = await fetch(url, { headers: req.headers, signal });
+      res = await fetch(url, { method: req.method ?? 'GET', headers: req.headers, body: req.body, signal });
     } catch (e) {
       report(null, 0, whyFailed(e));
       throw new SourceUnavailableError(redact(`${name}: request failed: ${errorMessage(e)}`), { cause: e });

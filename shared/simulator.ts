@@ -1,6 +1,7 @@
 // Fault injection shared by every provider simulator: each request may be answered with a fault
 // instead of data, chosen by a seeded random stream so that a test run is repeatable.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 
 export type FaultKind = 'rateLimit' | 'serverError' | 'unavailable' | 'slow' | 'truncated' | 'malformed' | 'badRecord';
 
@@ -151,6 +152,8 @@ export async function serveSimulator(
   faults: FaultInjector,
   handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
   port = 0,
+  /** WebSocket upgrades on the same port (a streaming simulator); refused when unset. */
+  onUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void,
 ): Promise<{ url: string; close(): Promise<void> }> {
   const server = createServer((req, res) => {
     (async () => {
@@ -160,5 +163,6 @@ export async function serveSimulator(
       res.end(String(e));
     });
   });
+  if (onUpgrade) server.on('upgrade', onUpgrade);
   return { url: await listen(server, port), close: () => closeServer(server) };
 }

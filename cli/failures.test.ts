@@ -42,9 +42,13 @@ describe('commands that cannot do their job say why in one line', () => {
 
   it('read-only commands on a mistyped data dir create nothing; a data dir that is a file is named', () => {
     const typo = join(dir, 'typo');
-    for (const args of [['query', 'energinet.day_ahead_prices'], ['status'], ['datasets'], ['workers', 'list']]) {
+    for (const args of [['query', 'energinet.day_ahead_prices'], ['status'], ['workers', 'list']]) {
       failsWith(scalar([...args, '--data-dir', typo]), 2, /^scalar: (ConfigError|NoStoreError): no store at .*typo\/scalar\.duckdb \(nothing created/);
     }
+    // The catalogue needs no store: it lists the seeds the environment would start with, and says so.
+    const catalogue = scalar(['datasets', '--data-dir', typo]);
+    assert.equal(catalogue.status, 0, catalogue.stderr);
+    assert.match(catalogue.stderr, /no store at .*typo\/scalar\.duckdb: showing the worker seeds of development \(nothing created\)/);
     assert.equal(existsSync(typo), false);
     failsWith(scalar(['status', '--data-dir', file]), 2, /^scalar: ConfigError: data directory .*a-file is a file, not a directory$/);
     failsWith(scalar(['start', '--data-dir', file]), 2, /data directory .*a-file is a file/);

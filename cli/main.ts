@@ -159,8 +159,9 @@ program
       await seedWorkers(store, env);
       return store.listWorkerConfig(env);
     }, false).catch((e: unknown) => {
-      if (e instanceof NoStoreError) return environmentSeeds(env);
-      throw e;
+      if (!(e instanceof NoStoreError)) throw e;
+      process.stderr.write(`scalar: ${e.message.replace(/ \(nothing created.*$/, '')}: showing the worker seeds of ${env} (nothing created)\n`);
+      return environmentSeeds(env);
     });
     {
       const enabled = new Map(workerRows.map((w) => [w.workerId, w.enabled]));

@@ -9,7 +9,8 @@ import { ParseError, ValidationError } from './errors.ts';
 import type { Observation } from './observation.ts';
 import { isoUtc } from './time.ts';
 
-export const KNOWN_RESOLUTIONS: ReadonlySet<string> = new Set(['PT1M', 'PT5M', 'PT15M', 'PT30M', 'PT60M', 'PT3H', 'PT6H', 'PT12H', 'P1D', 'P7D', 'P1W', 'P1M', 'P3M', 'P1Y']);
+// PT0S: an instant without duration (intraday trades and tick statistics).
+export const KNOWN_RESOLUTIONS: ReadonlySet<string> = new Set(['PT0S', 'PT1M', 'PT5M', 'PT15M', 'PT30M', 'PT60M', 'PT3H', 'PT6H', 'PT12H', 'P1D', 'P7D', 'P1W', 'P1M', 'P3M', 'P1Y']);
 
 export type FuzzTarget = {
   name: string;

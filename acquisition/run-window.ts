@@ -6,6 +6,7 @@ import type { Dataset, FetchContext } from '../shared/dataset.ts';
 import { errorMessage } from '../shared/errors.ts';
 import type { HttpClient } from '../shared/http.ts';
 import type { Logger } from '../shared/log.ts';
+import type { PayloadArchive } from '../shared/payload-archive.ts';
 import { rawProperties, sha256Hex } from '../shared/raw-message.ts';
 import type { Secrets } from '../shared/secrets/index.ts';
 import type { FetchLogEntry, Store } from '../shared/store/index.ts';
@@ -14,6 +15,8 @@ import { formatInterval, type Interval } from '../shared/time.ts';
 export type AcquisitionDeps = {
   bus: Bus;
   store: Store;
+  /** Where a fetched payload is kept before it is published, so a lost message can be landed again. */
+  archive: PayloadArchive;
   secrets: Secrets;
   log: Logger;
   /** One client per provider, so each upstream has its own circuit breaker. */
@@ -73,6 +76,18 @@ export async function runWindow(deps: AcquisitionDeps, ds: Dataset, partition: s
   }
   await deps.store.appendFetchLog(log);
   const sha256 = sha256Hex(payload.body);
+  const fetchedAt = new Date();
+  // Kept before it is published: if the bus loses the message (the in-process bus in a crash),
+  // ingestion lands it from the archive on the next start instead of the provider being asked again.
+  try {
+    await deps.archive.put(sha256, payload.body);
+    await deps.store.recordRawPayload({
+      sha256, provider: ds.provider, dataset: ds.id, partition, windowFrom: window.from, windowTo: window.to,
+      fetchedAt, contentType: payload.contentType, bytes: payload.body.byteLength, runId,
+    });
+  } catch (e) {
+    throw new WindowFailedError(`${label}: could not keep the payload: ${errorMessage(e)}`, { cause: e });
+  }
   // W3C trace context: one trace per window run, so acquisition and ingestion logs line up.
   const traceparent = `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
   const properties = rawProperties({
@@ -81,7 +96,7 @@ export async function runWindow(deps: AcquisitionDeps, ds: Dataset, partition: s
     partition,
     window,
     runId,
-    fetchedAt: new Date(),
+    fetchedAt,
     contentType: payload.contentType,
     sha256,
     traceparent,

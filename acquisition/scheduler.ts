@@ -29,10 +29,11 @@ export type SchedulerOptions = {
   /** How long a (dataset, partition) lease lasts if its holder dies mid-window. */
   leaseMs?: number;
   /**
-   * On start, fetch again the windows published since this long ago that never landed: what a
-   * non-durable (in-process) bus lost when the process died. 0 turns it off (durable brokers).
+   * On stop, how long windows under way may take to finish before they are aborted. A request
+   * already sent is usually answered within it; aborting it would spend the quota twice (the
+   * window is fetched again on the next start).
    */
-  repairLookbackMs?: number;
+  stopGraceMs?: number;
   onEvent?: (e: AcquisitionEvent) => void;
 };
 
@@ -51,17 +52,18 @@ export class Scheduler {
   #configReadAt = 0;
   #timer: NodeJS.Timeout | undefined;
   #ticking = false;
+  /** The scheduling pass under way: stop waits for it, so no window starts after stop. */
+  #tickDone: Promise<void> = Promise.resolve();
   #stopped = false;
   #badParams = new Set<string>();
   /** Aborts windows under way when the scheduler stops, so a stop never waits out retries. */
   readonly #abort = new AbortController();
-  #repairs: { dataset: string; partition: string; windowFrom: Date; windowTo: Date }[] | undefined;
 
   constructor(deps: AcquisitionDeps, datasets: readonly Dataset[], options: SchedulerOptions) {
     this.#deps = deps;
     this.#datasets = new Map(datasets.map((d) => [d.id, d]));
     const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as SchedulerOptions;
-    this.#o = { maxRetryDelayMs: 5 * 60_000, now: () => new Date(), leaseMs: 10 * 60_000, repairLookbackMs: 0, ...given };
+    this.#o = { maxRetryDelayMs: 5 * 60_000, now: () => new Date(), leaseMs: 10 * 60_000, stopGraceMs: 5000, ...given };
   }
 
   start(): void {
@@ -76,13 +78,24 @@ export class Scheduler {
     loop();
   }
 
-  /** Stops scheduling and waits for windows already under way. */
+  /**
+   * Stops scheduling: waits for the scheduling pass under way (which then starts nothing), lets the
+   * windows under way finish for up to stopGraceMs, and aborts what is left.
+   */
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
+    await this.#tickDone.catch(() => undefined);
+    const all = Promise.allSettled([...this.#inFlight]);
+    let timer: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([
+      all.then(() => true),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), this.#o.stopGraceMs))),
+    ]);
+    clearTimeout(timer);
     // An aborted window is not published and its watermark stays: the next start fetches it again.
-    this.#abort.abort(new Error('acquisition stopping'));
-    await Promise.allSettled([...this.#inFlight]);
+    if (!finished) this.#abort.abort(new Error('acquisition stopping'));
+    await all;
   }
 
   /** Windows currently being fetched or published. */
@@ -129,30 +142,32 @@ export class Scheduler {
   }
 
   /** One scheduling pass: starts every due window (up to the concurrency limit). */
-  async tick(): Promise<void> {
-    if (this.#ticking || this.#stopped) return;
+  tick(): Promise<void> {
+    if (this.#stopped) return Promise.resolve();
+    if (this.#ticking) return this.#tickDone;
     this.#ticking = true;
-    try {
-      if (Date.now() - this.#configReadAt >= this.#o.configRefreshMs || this.#configReadAt === 0) {
-        await this.#refreshWorkers();
+    this.#tickDone = this.#pass().finally(() => (this.#ticking = false));
+    return this.#tickDone;
+  }
+
+  async #pass(): Promise<void> {
+    if (Date.now() - this.#configReadAt >= this.#o.configRefreshMs || this.#configReadAt === 0) {
+      await this.#refreshWorkers();
+    }
+    for (const { ds, params } of this.#workers) {
+      const every = this.#o.every ?? params.every;
+      const cadence: Cadence = every ? { every } : ds.cadence;
+      for (const partition of this.#partitions(ds, params)) {
+        if (this.#inFlight.size >= this.#o.concurrency || this.#stopped) return;
+        await this.#maybeRun(ds, params, cadence, partition);
       }
-      await this.#repair();
-      for (const { ds, params } of this.#workers) {
-        const every = this.#o.every ?? params.every;
-        const cadence: Cadence = every ? { every } : ds.cadence;
-        for (const partition of this.#partitions(ds, params)) {
-          if (this.#inFlight.size >= this.#o.concurrency) return;
-          await this.#maybeRun(ds, params, cadence, partition);
-        }
-      }
-    } finally {
-      this.#ticking = false;
     }
   }
 
   /**
    * Runs one window in the background under its lease: reports the outcome, lets `settle` update
    * the slot (returning the retry delay on failure), releases the lease, and looks for more work.
+   * Returns false, starting nothing, once the scheduler is stopping.
    */
   #launch(
     ds: Dataset,
@@ -161,7 +176,8 @@ export class Scheduler {
     lease: string,
     settle: (failure: { error: string } | null) => number,
     done: () => void = () => undefined,
-  ): void {
+  ): boolean {
+    if (this.#stopped) return false;
     const run = runWindow({ ...this.#deps, signal: this.#abort.signal }, ds, partition, window)
       .then((result) => {
         settle(null);
@@ -179,25 +195,7 @@ export class Scheduler {
         if (!this.#stopped) setImmediate(() => void this.tick().catch(() => undefined));
       });
     this.#inFlight.add(run);
-  }
-
-  /** Re-fetches lost windows once after start, before regular work; the watermark never moves back. */
-  async #repair(): Promise<void> {
-    if (this.#o.repairLookbackMs <= 0) return;
-    this.#repairs ??= await this.#deps.store.listUnlandedWindows(new Date(Date.now() - this.#o.repairLookbackMs));
-    while (this.#repairs.length > 0 && this.#inFlight.size < this.#o.concurrency) {
-      const r = this.#repairs.shift()!;
-      const worker = this.#workers.find((w) => w.ds.id === r.dataset);
-      if (!worker) continue;
-      const lease = `${r.dataset}/${r.partition}`;
-      if (!(await this.#deps.store.acquireLease(lease, this.#owner, this.#o.leaseMs))) continue;
-      const window = { from: r.windowFrom, to: r.windowTo };
-      this.#launch(worker.ds, r.partition, window, lease, (failure) => {
-        // A repair that fails is not retried here: the window stays unlanded and is found again on the next start.
-        if (failure) this.#deps.log.warn({ dataset: r.dataset, partition: r.partition }, `repair of a lost window failed: ${failure.error}`);
-        return 0;
-      });
-    }
+    return true;
   }
 
   async #maybeRun(ds: Dataset, params: WorkerParameters, cadence: Cadence, partition: string): Promise<void> {
@@ -232,9 +230,8 @@ export class Scheduler {
     const window = nextWindow(ds.window, watermark, now, params.backfill);
     if (!window) return false;
 
-    slot.running = true;
     const s = slot;
-    this.#launch(ds, partition, window, lease, (failure) => {
+    const started = this.#launch(ds, partition, window, lease, (failure) => {
       if (!failure) {
         s.failures = 0;
         s.retryAt = null;
@@ -246,6 +243,7 @@ export class Scheduler {
       this.#deps.log.warn({ dataset: ds.id, partition }, failure.error);
       return delay;
     }, () => (s.running = false));
-    return true;
+    if (started) s.running = true;
+    return started;
   }
 }

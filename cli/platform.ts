@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Scheduler, type AcquisitionEvent } from '../acquisition/scheduler.ts';
 import { readWorkerSeed, workerSeedPath } from '../acquisition/worker-config.ts';
 import { startIngestion, type Ingestion, type IngestionEvent } from '../ingestion/consumer.ts';
+import { republishUnlanded } from '../ingestion/recover.ts';
 import { datasets, findDataset, providers } from '../providers/index.ts';
 import { openBus, type Bus } from '../shared/bus/index.ts';
 import { openCache, type Cache } from '../shared/cache/index.ts';
@@ -107,6 +108,15 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
       config.ingestion,
       options.onIngestion,
     );
+    // Only a bus that forgets on a crash (the in-process one) loses published windows; they are
+    // landed from the raw archive before acquisition publishes anything new (so a newer revision
+    // of the same window still lands last).
+    if (platform.bus.drain) {
+      await republishUnlanded(
+        { store: platform.store, archive: platform.archive, bus: platform.bus, log: log.child({ role: 'ingestion' }), topicFor },
+        new Date(Date.now() - 7 * 86_400_000),
+      );
+    }
   }
   if (options.acquisition) {
     const clients = new Map<string, HttpClient>();
@@ -117,6 +127,7 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
       {
         bus: platform.bus,
         store: platform.store,
+        archive: platform.archive,
         secrets: platform.secrets,
         log: log.child({ role: 'acquisition' }),
         httpFor(provider) {
@@ -136,8 +147,6 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
         ...config.acquisition,
         every: options.every,
         now: options.now,
-        // Only a bus that forgets on a crash (the in-process one) needs lost windows fetched again.
-        repairLookbackMs: platform.bus.drain ? 7 * 86_400_000 : 0,
         onEvent: options.onAcquisition,
       },
     );
@@ -150,7 +159,7 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
       await scheduler?.stop();
       // An in-process bus forgets what it holds: let ingestion land it before closing.
       if (ingestion && platform.bus.drain && !(await platform.bus.drain(options.drainTimeoutMs ?? 30_000))) {
-        log.error('stopped before every published window was landed; those windows are re-fetched on the next start');
+        log.error('stopped before every published window was landed; those windows are landed from the raw archive on the next start');
       }
       await ingestion?.close();
     },

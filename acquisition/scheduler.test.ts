@@ -4,13 +4,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MemoryBus } from '../shared/bus/index.ts';
 import type { Dataset } from '../shared/dataset.ts';
+import { ConfigError, HttpError } from '../shared/errors.ts';
 import { createHttpClient } from '../shared/http.ts';
 import { silentLogger } from '../shared/log.ts';
 import { memoryArchive } from '../shared/payload-archive.ts';
 import { envSecrets } from '../shared/secrets/index.ts';
 import { DuckDbStore } from '../shared/store/duckdb.ts';
 import type { Store } from '../shared/store/index.ts';
-import { Scheduler } from './scheduler.ts';
+import { Scheduler, type AcquisitionEvent } from './scheduler.ts';
 
 const NOW = new Date('2025-11-05T12:00:00Z');
 
@@ -38,11 +39,12 @@ function testDataset(fetch: Dataset['fetch']): Dataset {
   };
 }
 
-async function setup(fetch: Dataset['fetch'], wrap: (s: Store) => Store = (s) => s) {
+async function setup(fetch: Dataset['fetch'], wrap: (s: Store) => Store = (s) => s, clock: () => Date = () => NOW) {
   const store = await DuckDbStore.open(':memory:');
   await store.seedWorkerConfig([{ workerId: 'test.prices', environment: 'test', enabled: true, parameters: {} }]);
   const bus = new MemoryBus();
   const published: string[] = [];
+  const events: AcquisitionEvent[] = [];
   await bus.subscribe(['test'], { subscription: 's', maxInFlight: 10 }, async (d) => {
     published.push(d.message.properties['window-from'] ?? '?');
     await d.ack();
@@ -50,9 +52,9 @@ async function setup(fetch: Dataset['fetch'], wrap: (s: Store) => Store = (s) =>
   const scheduler = new Scheduler(
     { bus, store: wrap(store), archive: memoryArchive(), secrets: envSecrets({}), log: silentLogger, httpFor: () => createHttpClient('test'), baseUrls: {}, topicFor: (p) => p },
     [testDataset(fetch)],
-    { environment: 'test', tickMs: 10_000, configRefreshMs: 10_000, concurrency: 1, now: () => NOW },
+    { environment: 'test', tickMs: 10_000, configRefreshMs: 10_000, concurrency: 1, now: clock, onEvent: (e) => events.push(e) },
   );
-  return { store, bus, scheduler, published };
+  return { store, bus, scheduler, published, events };
 }
 
 /** The store with some methods replaced (the rest bound to the real one: it has private fields). */
@@ -121,5 +123,41 @@ describe('scheduler stop', () => {
     assert.equal(published.length, 1);
     assert.ok(await store.getWatermark('test.prices', 'A'), 'watermark advanced');
     await store.close();
+  });
+});
+
+describe('scheduler outcome by error class', () => {
+  async function fetchesAfterAnHour(error: Error) {
+    let now = NOW;
+    let fetches = 0;
+    const { store, scheduler, events } = await setup(async () => {
+      fetches += 1;
+      throw error;
+    }, undefined, () => now);
+    const idle = async () => {
+      while (scheduler.busy > 0) await new Promise((r) => setTimeout(r, 5));
+    };
+    await scheduler.tick();
+    await idle();
+    // an hour later, far beyond any retry delay
+    now = new Date(NOW.getTime() + 3_600_000);
+    await scheduler.tick();
+    await idle();
+    await scheduler.stop();
+    await store.close();
+    return { fetches, events };
+  }
+
+  it('stops the worker, saying why, when the source rejects the token (ConfigError)', async () => {
+    const { fetches, events } = await fetchesAfterAnHour(new ConfigError('test: credentials rejected (HTTP 401)'));
+    assert.equal(fetches, 1, 'a rejected token was retried');
+    const stopped = events.find((e) => e.type === 'worker-stopped');
+    assert.match(stopped && 'error' in stopped ? stopped.error : '', /credentials rejected/);
+  });
+
+  it('retries a 503 later', async () => {
+    const { fetches, events } = await fetchesAfterAnHour(new HttpError('test: HTTP 503', 503));
+    assert.equal(fetches, 2);
+    assert.ok(!events.some((e) => e.type === 'worker-stopped'));
   });
 });

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Cadence, Dataset } from '../shared/dataset.ts';
-import { errorMessage } from '../shared/errors.ts';
+import { errorMessage, outcomeOf } from '../shared/errors.ts';
 import type { Interval } from '../shared/time.ts';
 import { runWindow, type AcquisitionDeps, type WindowResult } from './run-window.ts';
 import { isBehind, nextRunAt, nextWindow } from './window.ts';
@@ -13,6 +13,8 @@ import { WorkerParametersSchema, type WorkerParameters } from './worker-config.t
 export type AcquisitionEvent =
   | ({ type: 'published'; dataset: string; partition: string; window: Interval } & WindowResult)
   | { type: 'failed'; dataset: string; partition: string; window: Interval; error: string; retryInMs: number }
+  /** A failure retrying cannot fix (rejected token, refused request): the partition's worker runs no more until it is re-enabled or restarted. */
+  | { type: 'worker-stopped'; dataset: string; partition: string; error: string }
   | { type: 'workers'; enabled: string[] };
 
 export type SchedulerOptions = {
@@ -37,7 +39,7 @@ export type SchedulerOptions = {
   onEvent?: (e: AcquisitionEvent) => void;
 };
 
-type Slot = { running: boolean; nextCadenceAt: Date | null; retryAt: Date | null; failures: number };
+type Slot = { running: boolean; nextCadenceAt: Date | null; retryAt: Date | null; failures: number; stoppedBy: string | null };
 
 type ActiveWorker = { ds: Dataset; params: WorkerParameters };
 
@@ -130,6 +132,8 @@ export class Scheduler {
       workers.push({ ds: ds!, params: params.data! });
     }
     const before = this.#workers.map((w) => w.ds.id).join(',');
+    const enabled = new Set(workers.map((w) => w.ds.id));
+    for (const [key, slot] of this.#slots) if (!enabled.has(key.split('\u0000')[0]!) && !slot.running) this.#slots.delete(key);
     this.#workers = workers;
     this.#configReadAt = Date.now();
     if (workers.map((w) => w.ds.id).join(',') !== before) {
@@ -174,7 +178,7 @@ export class Scheduler {
     partition: string,
     window: Interval,
     lease: string,
-    settle: (failure: { error: string } | null) => number,
+    settle: (failure: { error: string; cause: unknown } | null) => number,
     done: () => void = () => undefined,
   ): boolean {
     if (this.#stopped) return false;
@@ -184,8 +188,9 @@ export class Scheduler {
         this.#o.onEvent?.({ type: 'published', dataset: ds.id, partition, window, ...result });
       })
       .catch((e: unknown) => {
-        const retryInMs = settle({ error: errorMessage(e) });
+        const retryInMs = settle({ error: errorMessage(e), cause: e });
         this.#o.onEvent?.({ type: 'failed', dataset: ds.id, partition, window, error: errorMessage(e), retryInMs });
+        if (outcomeOf(e) === 'stop-worker') this.#o.onEvent?.({ type: 'worker-stopped', dataset: ds.id, partition, error: errorMessage(e) });
       })
       .finally(async () => {
         await this.#deps.store.releaseLease(lease, this.#owner).catch(() => undefined);
@@ -203,10 +208,10 @@ export class Scheduler {
     let slot = this.#slots.get(key);
     const now = this.#o.now();
     if (!slot) {
-      slot = { running: false, nextCadenceAt: nextRunAt(cadence, now), retryAt: null, failures: 0 };
+      slot = { running: false, nextCadenceAt: nextRunAt(cadence, now), retryAt: null, failures: 0, stoppedBy: null };
       this.#slots.set(key, slot);
     }
-    if (slot.running || (slot.retryAt && slot.retryAt > now)) return;
+    if (slot.running || slot.stoppedBy !== null || (slot.retryAt && slot.retryAt > now)) return;
     // Cheap check first; the watermark is read again under the lease, where another process may have moved it.
     const dueByCadence = slot.nextCadenceAt !== null && now >= slot.nextCadenceAt;
     if (!dueByCadence && !isBehind(ds.window, await this.#deps.store.getWatermark(ds.id, partition), now)) return;
@@ -235,6 +240,12 @@ export class Scheduler {
       if (!failure) {
         s.failures = 0;
         s.retryAt = null;
+        return 0;
+      }
+      if (outcomeOf(failure.cause) === 'stop-worker') {
+        // Retrying a rejected token or a refused request only spends quota (and invites a ban).
+        s.stoppedBy = failure.error;
+        this.#deps.log.error({ dataset: ds.id, partition }, `worker stopped until it is re-enabled or restarted: ${failure.error}`);
         return 0;
       }
       s.failures += 1;

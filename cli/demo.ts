@@ -70,6 +70,8 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     } else if (e.type === 'failed') {
       t(e.dataset).failures += 1;
       say(`  failed   ${e.dataset.padEnd(28)} ${e.partition.padEnd(4)} ${short(e.window)}  ${e.error} (retry in ${Math.round(e.retryInMs / 1000)} s)`);
+    } else if (e.type === 'worker-stopped') {
+      say(`  stopped  ${e.dataset.padEnd(28)} ${e.partition.padEnd(4)} ${e.error}`);
     } else {
       say(`  workers enabled: ${e.enabled.join(', ') || '(none)'}`);
     }

@@ -202,6 +202,7 @@ program
       onAcquisition: (e) => {
         if (e.type === 'published') log.info({ ...e, window: undefined, from: isoUtc(e.window.from), to: isoUtc(e.window.to) }, 'published');
         else if (e.type === 'workers') log.info({ enabled: e.enabled }, 'workers');
+        else if (e.type === 'worker-stopped') log.error({ dataset: e.dataset, partition: e.partition, error: e.error }, 'worker stopped');
       },
       onIngestion: (e) => {
         if (e.type === 'landed') log.info({ dataset: e.dataset, partition: e.partition, rows: e.rows, from: isoUtc(e.window.from), to: isoUtc(e.window.to), lagMs: e.lagMs }, 'landed');

@@ -42,6 +42,49 @@ export class UnknownDatasetError extends Error {
   override name = 'UnknownDatasetError';
 }
 
+/**
+ * A server the platform depends on (store, bus, cache, archive) cannot be reached or answered with
+ * a transient failure. Retried for as long as the outage lasts; never the fault of a message.
+ */
+export class InfrastructureUnavailableError extends Error {
+  override name = 'InfrastructureUnavailableError';
+  constructor(
+    readonly component: 'store' | 'bus' | 'cache' | 'archive',
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * What happens after a failure, decided by the error's class alone:
+ * - `retry`: the cause is outside the payload and passes (a source or server outage, 429/5xx): try again later;
+ * - `dead-letter`: the payload itself is bad (parse, validation, unknown dataset): redelivery cannot help;
+ * - `stop-worker`: configuration is wrong (a rejected token, a request the source refuses as formed):
+ *   retrying would only spend quota and invite a ban, so the worker stops and says why.
+ */
+export type Outcome = 'retry' | 'dead-letter' | 'stop-worker';
+
+/** The outcome of an error; a wrapper without a class of its own is judged by its cause. Unknown errors are retried. */
+export function outcomeOf(e: unknown): Outcome {
+  for (let cur: unknown = e, depth = 0; cur instanceof Error && depth < 8; cur = cur.cause, depth++) {
+    if (cur instanceof ConfigError) return 'stop-worker';
+    if (cur instanceof ParseError || cur instanceof ValidationError || cur instanceof UnknownDatasetError) return 'dead-letter';
+    if (cur instanceof HttpError) return cur.retryable ? 'retry' : 'stop-worker';
+    if (cur instanceof SourceUnavailableError || cur instanceof InfrastructureUnavailableError) return 'retry';
+  }
+  return 'retry';
+}
+
+/** True for the failures of a server the platform depends on, which must not count against a message's deliveries. */
+export function isInfrastructureOutage(e: unknown): boolean {
+  for (let cur: unknown = e, depth = 0; cur instanceof Error && depth < 8; cur = cur.cause, depth++) {
+    if (cur instanceof InfrastructureUnavailableError) return true;
+  }
+  return false;
+}
+
 export function errorMessage(e: unknown): string {
   return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
 }

@@ -39,7 +39,7 @@ export async function openPlatform(
   extraSecrets: Readonly<Record<string, string>> = {},
 ): Promise<Platform> {
   const store = await openStore(config.storeUrl);
-  const bus = await openBus(config.busUrl, { ...config.bus, environment: config.env });
+  const bus = await openBus(config.busUrl, { ...config.bus, environment: config.env, log: log.child({ component: 'bus' }) });
   const cache = await openCache(config.cacheUrl);
   return {
     config,

@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.ts';
+import type { Logger } from '../log.ts';
 import { MemoryBus, type MemoryBusOptions } from './memory.ts';
 import type { Bus } from './types.ts';
 
@@ -6,7 +7,10 @@ export * from './types.ts';
 export { MemoryBus } from './memory.ts';
 
 /** Picks the bus from its URL: `memory:` (options as query: `memory:?capacity=500&maxDeliveries=3`), `nats://host:4222` or `pulsar://host:6650[?tenant=scalar]`. */
-export async function openBus(url: string, defaults: Partial<MemoryBusOptions> & { environment?: string; ackWaitMs?: number } = {}): Promise<Bus> {
+export async function openBus(
+  url: string,
+  defaults: Partial<MemoryBusOptions> & { environment?: string; ackWaitMs?: number; publishTimeoutMs?: number; log?: Logger } = {},
+): Promise<Bus> {
   if (url.startsWith('pulsar://') || url.startsWith('pulsar+ssl://')) {
     const { PulsarBus } = await import('./pulsar.ts');
     return PulsarBus.open(url, {
@@ -14,6 +18,7 @@ export async function openBus(url: string, defaults: Partial<MemoryBusOptions> &
       maxDeliveries: defaults.maxDeliveries ?? 5,
       redeliveryDelayMs: defaults.redeliveryDelayMs ?? 1000,
       token: process.env.PULSAR__TOKEN,
+      log: defaults.log,
     });
   }
   if (url.startsWith('nats://')) {
@@ -24,6 +29,8 @@ export async function openBus(url: string, defaults: Partial<MemoryBusOptions> &
       redeliveryDelayMs: defaults.redeliveryDelayMs ?? 1000,
       ackWaitMs: defaults.ackWaitMs ?? 30_000,
       maxAgeDays: 7,
+      publishTimeoutMs: defaults.publishTimeoutMs,
+      log: defaults.log,
     });
   }
   if (url === 'memory:' || url.startsWith('memory:?')) {

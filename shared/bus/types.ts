@@ -19,6 +19,8 @@ export type Delivery = {
   nack(): void;
   /** The message can never succeed: move it to the dead-letter topic now, with the reason. */
   deadLetter(reason: string): Promise<void>;
+  /** Processing is waiting out an outage: ask the bus for more time before it redelivers. */
+  extend?(): void;
 };
 
 export type SubscribeOptions = {
@@ -45,6 +47,11 @@ export type Bus = {
    * one) needs it: a clean shutdown drains it before closing.
    */
   drain?(timeoutMs: number): Promise<boolean>;
+  /**
+   * Resolves when the bus cannot go on (a broker connection closed for good): the process must
+   * exit non-zero so a supervisor restarts it, never stay up publishing nothing.
+   */
+  readonly failed?: Promise<Error>;
   close(): Promise<void>;
 };
 

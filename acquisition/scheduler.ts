@@ -39,7 +39,14 @@ export type SchedulerOptions = {
   onEvent?: (e: AcquisitionEvent) => void;
 };
 
-type Slot = { running: boolean; nextCadenceAt: Date | null; retryAt: Date | null; failures: number; stoppedBy: string | null };
+type Slot = {
+  running: boolean;
+  nextCadenceAt: Date | null;
+  /** Wall-clock ms (Date.now) before which a failed window is not tried again: a retry delay is real time, whatever the data clock says. */
+  retryAt: number | null;
+  failures: number;
+  stoppedBy: string | null;
+};
 
 type ActiveWorker = { ds: Dataset; params: WorkerParameters };
 
@@ -211,7 +218,7 @@ export class Scheduler {
       slot = { running: false, nextCadenceAt: nextRunAt(cadence, now), retryAt: null, failures: 0, stoppedBy: null };
       this.#slots.set(key, slot);
     }
-    if (slot.running || slot.stoppedBy !== null || (slot.retryAt && slot.retryAt > now)) return;
+    if (slot.running || slot.stoppedBy !== null || (slot.retryAt !== null && slot.retryAt > Date.now())) return;
     // Cheap check first; the watermark is read again under the lease, where another process may have moved it.
     const dueByCadence = slot.nextCadenceAt !== null && now >= slot.nextCadenceAt;
     if (!dueByCadence && !isBehind(ds.window, await this.#deps.store.getWatermark(ds.id, partition), now)) return;
@@ -250,7 +257,7 @@ export class Scheduler {
       }
       s.failures += 1;
       const delay = Math.min(this.#o.maxRetryDelayMs, 1000 * 2 ** (s.failures - 1));
-      s.retryAt = new Date(this.#o.now().getTime() + delay);
+      s.retryAt = Date.now() + delay;
       this.#deps.log.warn({ dataset: ds.id, partition }, failure.error);
       return delay;
     }, () => (s.running = false));

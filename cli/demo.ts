@@ -84,8 +84,12 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     } else if (e.type === 'dead-lettered') {
       if (e.dataset) t(e.dataset).deadLetters += 1;
       say(`  dead-letter ${e.dataset ?? e.topic}: ${e.reason}`);
-    } else {
+    } else if (e.type === 'batch-failed') {
       say(`  batch failed (${e.messages} messages, ${e.rows} rows), redelivering: ${e.error}`);
+    } else if (e.type === 'outage' && e.attempt === 1) {
+      say(`  outage   ${e.error}; waiting until it is back`);
+    } else if (e.type === 'recovered') {
+      say(`  recovered after ${(e.afterMs / 1000).toFixed(1)} s`);
     }
   };
 

@@ -77,10 +77,23 @@ export function outcomeOf(e: unknown): Outcome {
   return 'retry';
 }
 
-/** True for the failures of a server the platform depends on, which must not count against a message's deliveries. */
+/** Error codes of a server that cannot be reached or dropped the connection (Node sockets, mysql2, node-redis). */
+const OUTAGE_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
+  'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ER_CON_COUNT_ERROR', 'ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT',
+]);
+const OUTAGE_NAMES = new Set(['ClientClosedError', 'ConnectionTimeoutError', 'SocketClosedUnexpectedlyError', 'ReconnectStrategyError']);
+
+/**
+ * True for the failures of a server the platform depends on (store, bus, cache): retried for as
+ * long as the outage lasts and never counted against a message's deliveries.
+ */
 export function isInfrastructureOutage(e: unknown): boolean {
   for (let cur: unknown = e, depth = 0; cur instanceof Error && depth < 8; cur = cur.cause, depth++) {
     if (cur instanceof InfrastructureUnavailableError) return true;
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === 'string' && OUTAGE_CODES.has(code)) return true;
+    if (OUTAGE_NAMES.has(cur.name) || OUTAGE_NAMES.has(cur.constructor.name)) return true;
   }
   return false;
 }

@@ -10,7 +10,8 @@ export type FaultProxy = {
   readonly mode: FaultMode;
   /**
    * `refuse`: drops every open connection and refuses new ones (server down);
-   * `blackhole`: keeps connections open but forwards nothing (network partition: calls hang);
+   * `blackhole`: keeps connections open but forwards nothing until restored (a network partition
+   *   shorter than TCP's retransmission timeout: calls hang, then the held bytes arrive);
    * `pass`: back to normal.
    */
   set(mode: FaultMode): Promise<void>;
@@ -22,6 +23,8 @@ export type FaultProxy = {
 export async function startFaultProxy(target: { host: string; port: number }, port = 0): Promise<FaultProxy> {
   let mode: FaultMode = 'pass';
   const pairs = new Set<{ client: Socket; upstream: Socket }>();
+  /** Bytes held while black-holed, delivered in order on restore. */
+  const held: { to: Socket; chunk: Buffer }[] = [];
   let server: Server | null = null;
   const proxy: FaultProxy = {
     port,
@@ -37,9 +40,11 @@ export async function startFaultProxy(target: { host: string; port: number }, po
           p.upstream.destroy();
         }
         pairs.clear();
+        held.length = 0;
         await stopListening();
-      } else if (!server) {
-        await listen();
+      } else {
+        if (!server) await listen();
+        if (next === 'pass') for (const h of held.splice(0)) if (h.to.writable) h.to.write(h.chunk);
       }
     },
     async close() {
@@ -48,14 +53,17 @@ export async function startFaultProxy(target: { host: string; port: number }, po
         p.upstream.destroy();
       }
       pairs.clear();
+      held.length = 0;
       await stopListening();
     },
   };
 
   const forward = (from: Socket, to: Socket) => {
     from.on('data', (chunk: Buffer) => {
-      // Black-holed bytes are dropped, as on a partitioned network.
-      if (mode === 'blackhole') return;
+      if (mode === 'blackhole') {
+        held.push({ to, chunk });
+        return;
+      }
       if (proxy.latencyMs > 0) setTimeout(() => to.writable && to.write(chunk), proxy.latencyMs);
       else if (to.writable) to.write(chunk);
     });

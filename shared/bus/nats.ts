@@ -195,9 +195,12 @@ export class NatsBus implements Bus {
         runHandler(handler, delivery, this.#core);
       }
     })();
-    loop.catch((e: unknown) => {
-      if (!stopped && !this.#closed) this.#o.log?.error(`NATS: consumer ${durable} ended: ${errorMessage(e)}`);
-    });
+    // A consumer that ends on its own (deleted, or its iterator failed) cannot go on: fatal, so the
+    // process exits and is restarted rather than staying up consuming nothing.
+    loop.then(
+      () => !stopped && !this.#closed && this.#fail(new InfrastructureUnavailableError('bus', `NATS consumer ${durable} ended`)),
+      (e: unknown) => !stopped && !this.#closed && this.#fail(new InfrastructureUnavailableError('bus', `NATS consumer ${durable} ended: ${errorMessage(e)}`, { cause: e })),
+    );
     return {
       stop: async () => {
         stopped = true;

@@ -117,7 +117,8 @@ export class NatsBus implements Bus {
   async publish(topic: string, message: BusMessage): Promise<void> {
     if (this.#closed) throw new Error('bus is closed');
     const h = natsHeaders();
-    for (const [k, v] of Object.entries(message.properties)) h.set(k, v);
+    // Header values cannot hold line breaks (a multi-line dead-letter reason, e.g. a ZodError).
+    for (const [k, v] of Object.entries(message.properties)) h.set(k, v.replace(/[\r\n]+\s*/g, ' '));
     if (message.key) h.set('scalar-key', message.key);
     // A message id lets the stream drop a re-sent publish within its duplicate window.
     const id = message.properties.sha256 && message.properties['run-id'] ? `${message.properties['run-id']}:${message.properties.sha256}` : undefined;
@@ -213,7 +214,8 @@ export class NatsBus implements Bus {
 
   async #deadLetter(topic: string, message: BusMessage, reason: string, m: JsMsg): Promise<void> {
     await this.publish(deadLetterTopic(topic), { ...message, properties: { ...message.properties, [DEAD_LETTER_REASON]: reason, [DEAD_LETTER_FROM]: topic, 'run-id': `${message.properties['run-id'] ?? 'x'}:dlq:${m.seq}` } });
-    m.term(reason);
+    // No reason on TERM: with one, this nats-server kept redelivering the message (seen in npm run chaos).
+    m.term();
   }
 
   async close(): Promise<void> {

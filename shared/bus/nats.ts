@@ -152,8 +152,10 @@ export class NatsBus implements Bus {
           ack_policy: AckPolicy.Explicit,
           deliver_policy: DeliverPolicy.All,
           ack_wait: this.#o.ackWaitMs * 1e6,
-          // The bus dead-letters itself; this only stops a message that could not even be dead-lettered.
-          max_deliver: this.#o.maxDeliveries + 5,
+          // Unlimited: the bus dead-letters by itself (after maxDeliveries failed handlings). A server
+          // cap would silently drop a message redelivered often for other reasons (consumers killed
+          // while holding it): the window would be lost without a dead letter.
+          max_deliver: -1,
           max_ack_pending: Math.max(options.maxInFlight * 16, 256),
         });
       }

@@ -13,6 +13,8 @@ import { openPlatform, readConfig, startRoles, type Platform, type Roles } from 
 import { DAY_AHEAD_COLUMNS } from '../providers/energinet/parse.ts';
 import { simulatedRecords, startEnerginetSimulator } from '../providers/energinet/simulator.ts';
 import { createLogger, silentLogger } from '../shared/log.ts';
+import { NatsBus } from '../shared/bus/nats.ts';
+import { InfrastructureUnavailableError } from '../shared/errors.ts';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.ts';
 
 const MYSQL = new URL(process.env.SCALAR_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306');
@@ -129,6 +131,24 @@ describe('outages under a running pipeline', () => {
         },
       });
     } finally {
+      await proxy.close();
+    }
+  });
+
+  it('a publish while NATS is unreachable fails after its bound instead of hanging, and works again once it is back', async () => {
+    const proxy = await startFaultProxy({ host: NATS.hostname, port: Number(NATS.port || 4222) });
+    const bus = await NatsBus.open(`nats://127.0.0.1:${proxy.port}`, {
+      environment: `outage-${randomUUID().slice(0, 8)}`, maxDeliveries: 3, redeliveryDelayMs: 50, ackWaitMs: 2000, maxAgeDays: 1, publishTimeoutMs: 1500,
+    });
+    try {
+      await proxy.set('refuse');
+      const started = Date.now();
+      await assert.rejects(bus.publish('t', { data: new Uint8Array([1]), properties: {} }), InfrastructureUnavailableError);
+      assert.ok(Date.now() - started < 15_000, `publish took ${Date.now() - started} ms to fail`);
+      await proxy.set('pass');
+      await until('published again', () => bus.publish('t', { data: new Uint8Array([2]), properties: {} }).then(() => true, () => false), 30_000);
+    } finally {
+      await bus.close();
       await proxy.close();
     }
   });

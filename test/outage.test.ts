@@ -2,6 +2,10 @@
 // restores: the broker (NATS) and the store (MariaDB). Every window must land once, nothing may be
 // dead-lettered for an outage, and nothing may reject unhandled.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -150,6 +154,34 @@ describe('outages under a running pipeline', () => {
     } finally {
       await bus.close();
       await proxy.close();
+    }
+  });
+
+  it('scalar start exits non-zero (70) when its bus cannot go on, instead of staying up consuming nothing', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'scalar-fatal-'));
+    dirs.push(dataDir);
+    const env = `fatal-${randomUUID().slice(0, 8)}`;
+    const child = spawn(process.execPath, [fileURLToPath(new URL('../bin/scalar.js', import.meta.url)), 'start', '--role', 'ingestion'], {
+      env: { ...process.env, SCALAR_ENV: env, SCALAR_DATA_DIR: dataDir, SCALAR_BUS_URL: NATS.toString(), SCALAR_LOG_LEVEL: 'error' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const nc = await connect({ servers: `${NATS.hostname}:${NATS.port || 4222}` });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const stream = `SCALAR_${env.toUpperCase().replace(/[^A-Z0-9_-]/g, '_')}`;
+      await until('the ingestion consumer exists', () => jsm.consumers.info(stream, 'ingestion-energinet').then(() => true, () => false), 30_000);
+      // An operator (or a broker losing its state) deletes the consumer the role reads from.
+      await jsm.consumers.delete(stream, 'ingestion-energinet');
+      const code = await Promise.race([exited, sleep(20_000).then(() => 'still running')]);
+      assert.equal(code, 70, stderr);
+      assert.match(stderr, /cannot go on/);
+      await jsm.streams.delete(stream).catch(() => undefined);
+    } finally {
+      child.kill('SIGKILL');
+      await nc.close();
     }
   });
 

@@ -169,6 +169,15 @@ export class NatsBus implements Bus {
     const messages = await consumer.consume({ max_messages: maxInFlight });
     const limit = inFlightLimit(maxInFlight);
     let stopped = false;
+    // A consumer deleted on the server (or its stream) never delivers again, while the iterator
+    // keeps waiting: fatal, so the process exits and its restart creates the consumer afresh.
+    void (async () => {
+      for await (const st of messages.status()) {
+        if ((st.type === 'consumer_deleted' || st.type === 'consumer_not_found' || st.type === 'stream_not_found') && !stopped && !this.#closed) {
+          this.#fail(new InfrastructureUnavailableError('bus', `NATS consumer ${durable} cannot go on: ${st.type}`));
+        }
+      }
+    })().catch(() => undefined);
     const loop = (async () => {
       for await (const m of messages) {
         if (!(await limit.take(() => stopped))) {

@@ -1,5 +1,6 @@
 // A window that takes longer than the lease keeps its lease: the scheduler renews it while the
 // window runs (heartbeat), so the short expiry only frees the leases of a holder that died.
+import { memoryArchive } from '../shared/payload-archive.ts';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { findDataset } from '../providers/index.ts';
@@ -28,7 +29,7 @@ describe('lease heartbeat', () => {
     } };
     await store.seedWorkerConfig([{ workerId: slow.id, environment: 'test', enabled: true, parameters: { backfill: 'P1D', partitions: ['DK1'] } }]);
     const scheduler = new Scheduler(
-      { bus, store, secrets: envSecrets({}), log: silentLogger, httpFor: () => createHttpClient('test'), baseUrls: {}, topicFor: (p) => p },
+      { bus, store, archive: memoryArchive(), secrets: envSecrets({}), log: silentLogger, httpFor: () => createHttpClient('test'), baseUrls: {}, topicFor: (p) => p },
       [slow],
       { environment: 'test', tickMs: 50, configRefreshMs: 1000, concurrency: 1, owner: 'node-a', leaseMs: 3000, renewEveryMs: 100, now: () => new Date('2025-11-05T14:00:00Z') },
     );

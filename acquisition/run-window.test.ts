@@ -1,3 +1,4 @@
+import { memoryArchive } from '../shared/payload-archive.ts';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MemoryBus } from '../shared/bus/memory.ts';
@@ -34,7 +35,7 @@ describe('a window the source has not published yet', () => {
       published.push(d.message.properties.dataset!);
       await d.ack();
     });
-    deps = { bus, store, secrets: envSecrets({}), log: silentLogger, httpFor: () => createHttpClient('t'), baseUrls: {}, topicFor: (p) => p };
+    deps = { bus, store, archive: memoryArchive(), secrets: envSecrets({}), log: silentLogger, httpFor: () => createHttpClient('t'), baseUrls: {}, topicFor: (p) => p };
   });
   after(async () => {
     await bus.close();

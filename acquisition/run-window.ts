@@ -8,6 +8,7 @@ import { NoDataYetError, errorMessage } from '../shared/errors.ts';
 import type { HttpClient } from '../shared/http.ts';
 import type { Logger } from '../shared/log.ts';
 import { recordFetchAttempt, recordPublished, recordWindow } from '../shared/metrics.ts';
+import type { PayloadArchive } from '../shared/payload-archive.ts';
 import { rawProperties, sha256Hex } from '../shared/raw-message.ts';
 import type { Secrets } from '../shared/secrets/index.ts';
 import type { FetchLogEntry, Store } from '../shared/store/index.ts';
@@ -17,6 +18,8 @@ import { formatInterval, type Interval } from '../shared/time.ts';
 export type AcquisitionDeps = {
   bus: Bus;
   store: Store;
+  /** Where a fetched payload is kept before it is published, so a lost message can be landed again. */
+  archive: PayloadArchive;
   secrets: Secrets;
   log: Logger;
   /** One client per provider, so each upstream has its own circuit breaker. */
@@ -117,11 +120,14 @@ async function acquireWindow(deps: AcquisitionDeps, ds: Dataset, partition: stri
 }
 
 /**
- * Publishes one payload of a dataset on its provider's topic as a raw message (windows and stream
- * batches alike) and resolves with its sha256 once the bus has acknowledged it.
+ * Keeps one payload of a dataset (archive + raw_payloads) and then publishes it on its provider's
+ * topic as a raw message (windows and stream batches alike); resolves with its sha256 once the bus
+ * has acknowledged it. Kept before it is published: if the bus loses the message (the in-process
+ * bus in a crash), ingestion lands it from the archive on the next start instead of the provider
+ * being asked again.
  */
 export async function publishPayload(
-  deps: Pick<AcquisitionDeps, 'bus' | 'topicFor'>,
+  deps: Pick<AcquisitionDeps, 'bus' | 'topicFor' | 'archive' | 'store'>,
   ds: Dataset,
   partition: string,
   window: Interval,
@@ -129,6 +135,16 @@ export async function publishPayload(
   payload: FetchedPayload,
 ): Promise<string> {
   const sha256 = sha256Hex(payload.body);
+  const fetchedAt = new Date();
+  try {
+    await deps.archive.put(sha256, payload.body);
+    await deps.store.recordRawPayload({
+      sha256, provider: ds.provider, dataset: ds.id, partition, windowFrom: window.from, windowTo: window.to,
+      fetchedAt, contentType: payload.contentType, bytes: payload.body.byteLength, runId,
+    });
+  } catch (e) {
+    throw new Error(`could not keep the payload: ${errorMessage(e)}`, { cause: e });
+  }
   // W3C trace context: the publish span's (injected below) when tracing is on; without it a random
   // id, so acquisition and ingestion logs still line up.
   const traceparent = `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
@@ -138,7 +154,7 @@ export async function publishPayload(
     partition,
     window,
     runId,
-    fetchedAt: new Date(),
+    fetchedAt,
     contentType: payload.contentType,
     sha256,
     traceparent,

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Cadence, Dataset } from '../shared/dataset.ts';
-import { NoDataYetError, errorMessage } from '../shared/errors.ts';
+import { NoDataYetError, errorMessage, outcomeOf } from '../shared/errors.ts';
 import type { Interval } from '../shared/time.ts';
 import { runWindow, type AcquisitionDeps, type WindowResult } from './run-window.ts';
 import { isBehind, nextRunAt, nextWindow } from './window.ts';
@@ -15,6 +15,8 @@ export type AcquisitionEvent =
   | { type: 'failed'; dataset: string; partition: string; window: Interval; error: string; retryInMs: number }
   /** The source has not published the window yet: nothing was published, the watermark stays, no alert. */
   | { type: 'no-data-yet'; dataset: string; partition: string; window: Interval; retryInMs: number }
+  /** A failure retrying cannot fix (rejected token, refused request): the partition's worker runs no more until it is re-enabled or restarted. */
+  | { type: 'worker-stopped'; dataset: string; partition: string; error: string }
   | { type: 'workers'; enabled: string[] };
 
 export type SchedulerOptions = {
@@ -41,14 +43,22 @@ export type SchedulerOptions = {
   /** How often the holder renews its leases; a third of `leaseMs` by default. */
   renewEveryMs?: number;
   /**
-   * On start, fetch again the windows published since this long ago that never landed: what a
-   * non-durable (in-process) bus lost when the process died. 0 turns it off (durable brokers).
+   * On stop, how long windows under way may take to finish before they are aborted. A request
+   * already sent is usually answered within it; aborting it would spend the quota twice (the
+   * window is fetched again on the next start).
    */
-  repairLookbackMs?: number;
+  stopGraceMs?: number;
   onEvent?: (e: AcquisitionEvent) => void;
 };
 
-type Slot = { running: boolean; nextCadenceAt: Date | null; retryAt: Date | null; failures: number };
+type Slot = {
+  running: boolean;
+  nextCadenceAt: Date | null;
+  /** Wall-clock ms (Date.now) before which a failed window is not tried again: a retry delay is real time, whatever the data clock says. */
+  retryAt: number | null;
+  failures: number;
+  stoppedBy: string | null;
+};
 
 type ActiveWorker = { ds: Dataset; params: WorkerParameters };
 
@@ -61,26 +71,25 @@ export class Scheduler {
   readonly #held = new Set<string>();
   #heartbeat: NodeJS.Timeout | undefined;
   readonly #renewEveryMs: number;
+  #lastTickAt = 0;
   readonly #slots = new Map<string, Slot>();
   readonly #inFlight = new Set<Promise<void>>();
   #workers: ActiveWorker[] = [];
   #configReadAt = 0;
   #timer: NodeJS.Timeout | undefined;
   #ticking = false;
-  /** Settles when the pass under way ends: stop waits for it, or a lease it just took would outlive the process. */
+  /** The scheduling pass under way: stop waits for it, so no window starts after stop. */
   #tickDone: Promise<void> = Promise.resolve();
   #stopped = false;
-  #lastTickAt = 0;
   #badParams = new Set<string>();
   /** Aborts windows under way when the scheduler stops, so a stop never waits out retries. */
   readonly #abort = new AbortController();
-  #repairs: { dataset: string; partition: string; windowFrom: Date; windowTo: Date }[] | undefined;
 
   constructor(deps: AcquisitionDeps, datasets: readonly Dataset[], options: SchedulerOptions) {
     this.#deps = deps;
     this.#datasets = new Map(datasets.map((d) => [d.id, d]));
     const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as SchedulerOptions;
-    this.#o = { maxRetryDelayMs: 5 * 60_000, noDataRetryMs: 10 * 60_000, now: () => new Date(), leaseMs: 30_000, repairLookbackMs: 0, ...given };
+    this.#o = { maxRetryDelayMs: 5 * 60_000, noDataRetryMs: 10 * 60_000, now: () => new Date(), leaseMs: 30_000, stopGraceMs: 5000, ...given };
     this.#owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.#renewEveryMs = options.renewEveryMs ?? Math.max(1, Math.floor(this.#o.leaseMs / 3));
   }
@@ -111,16 +120,25 @@ export class Scheduler {
     loop();
   }
 
-  /** Stops scheduling and waits for windows already under way. */
+  /**
+   * Stops scheduling: waits for the scheduling pass under way (which then starts nothing), lets the
+   * windows under way finish for up to stopGraceMs, and aborts what is left.
+   */
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
-    clearInterval(this.#heartbeat);
+    await this.#tickDone.catch(() => undefined);
+    const all = Promise.allSettled([...this.#inFlight]);
+    let timer: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([
+      all.then(() => true),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), this.#o.stopGraceMs))),
+    ]);
+    clearTimeout(timer);
     // An aborted window is not published and its watermark stays: the next start fetches it again.
-    this.#abort.abort(new Error('acquisition stopping'));
-    // A pass under way may be between taking a lease and starting its window: let it finish first.
-    await this.#tickDone;
-    await Promise.allSettled([...this.#inFlight]);
+    if (!finished) this.#abort.abort(new Error('acquisition stopping'));
+    await all;
+    clearInterval(this.#heartbeat);
   }
 
   /** Whether the scheduling loop runs: started, not stopped, and its last pass ended within `withinMs` (readiness). */
@@ -161,6 +179,8 @@ export class Scheduler {
       workers.push({ ds: ds!, params: params.data! });
     }
     const before = this.#workers.map((w) => w.ds.id).join(',');
+    const enabled = new Set(workers.map((w) => w.ds.id));
+    for (const [key, slot] of this.#slots) if (!enabled.has(key.split('\u0000')[0]!) && !slot.running) this.#slots.delete(key);
     this.#workers = workers;
     this.#configReadAt = Date.now();
     if (workers.map((w) => w.ds.id).join(',') !== before) {
@@ -173,42 +193,42 @@ export class Scheduler {
   }
 
   /** One scheduling pass: starts every due window (up to the concurrency limit). */
-  async tick(): Promise<void> {
-    if (this.#ticking || this.#stopped) return;
+  tick(): Promise<void> {
+    if (this.#stopped) return Promise.resolve();
+    if (this.#ticking) return this.#tickDone;
     this.#ticking = true;
-    let done!: () => void;
-    this.#tickDone = new Promise<void>((r) => (done = r));
-    try {
-      if (Date.now() - this.#configReadAt >= this.#o.configRefreshMs || this.#configReadAt === 0) {
-        await this.#refreshWorkers();
+    this.#tickDone = this.#pass().finally(() => (this.#ticking = false));
+    return this.#tickDone;
+  }
+
+  async #pass(): Promise<void> {
+    if (Date.now() - this.#configReadAt >= this.#o.configRefreshMs || this.#configReadAt === 0) {
+      await this.#refreshWorkers();
+    }
+    for (const { ds, params } of this.#workers) {
+      const every = this.#o.every ?? params.every;
+      const cadence: Cadence = every ? { every } : ds.cadence;
+      for (const partition of this.#partitions(ds, params)) {
+        if (this.#inFlight.size >= this.#o.concurrency || this.#stopped) return;
+        await this.#maybeRun(ds, params, cadence, partition);
       }
-      await this.#repair();
-      for (const { ds, params } of this.#workers) {
-        const every = this.#o.every ?? params.every;
-        const cadence: Cadence = every ? { every } : ds.cadence;
-        for (const partition of this.#partitions(ds, params)) {
-          if (this.#inFlight.size >= this.#o.concurrency) return;
-          await this.#maybeRun(ds, params, cadence, partition);
-        }
-      }
-    } finally {
-      this.#ticking = false;
-      done();
     }
   }
 
   /**
    * Runs one window in the background under its lease: reports the outcome, lets `settle` update
    * the slot (returning the retry delay on failure), releases the lease, and looks for more work.
+   * Returns false, starting nothing, once the scheduler is stopping.
    */
   #launch(
     ds: Dataset,
     partition: string,
     window: Interval,
     lease: string,
-    settle: (failure: { error: string } | { waitMs: number } | null) => number,
+    settle: (failure: { error: string; cause: unknown } | { waitMs: number } | null) => number,
     done: () => void = () => undefined,
-  ): void {
+  ): boolean {
+    if (this.#stopped) return false;
     this.#held.add(lease);
     const run = runWindow({ ...this.#deps, signal: this.#abort.signal }, ds, partition, window)
       .then((result) => {
@@ -221,8 +241,9 @@ export class Scheduler {
           this.#o.onEvent?.({ type: 'no-data-yet', dataset: ds.id, partition, window, retryInMs });
           return;
         }
-        const retryInMs = settle({ error: errorMessage(e) });
+        const retryInMs = settle({ error: errorMessage(e), cause: e });
         this.#o.onEvent?.({ type: 'failed', dataset: ds.id, partition, window, error: errorMessage(e), retryInMs });
+        if (outcomeOf(e) === 'stop-worker') this.#o.onEvent?.({ type: 'worker-stopped', dataset: ds.id, partition, error: errorMessage(e) });
       })
       .finally(async () => {
         this.#held.delete(lease);
@@ -233,29 +254,7 @@ export class Scheduler {
         if (!this.#stopped) setImmediate(() => void this.tick().catch(() => undefined));
       });
     this.#inFlight.add(run);
-  }
-
-  /** Re-fetches lost windows once after start, before regular work; the watermark never moves back. */
-  async #repair(): Promise<void> {
-    if (this.#o.repairLookbackMs <= 0) return;
-    this.#repairs ??= await this.#deps.store.listUnlandedWindows(new Date(Date.now() - this.#o.repairLookbackMs));
-    while (this.#repairs.length > 0 && this.#inFlight.size < this.#o.concurrency) {
-      const r = this.#repairs.shift()!;
-      const worker = this.#workers.find((w) => w.ds.id === r.dataset);
-      if (!worker) continue;
-      const lease = `${r.dataset}/${r.partition}`;
-      if (!(await this.#deps.store.acquireLease(lease, this.#owner, this.#o.leaseMs))) {
-        // Held elsewhere (or by a dead holder whose lease has not expired yet): try again at a later tick, never drop it.
-        this.#repairs.push(r);
-        break;
-      }
-      const window = { from: r.windowFrom, to: r.windowTo };
-      this.#launch(worker.ds, r.partition, window, lease, (failure) => {
-        // A repair that fails is not retried here: the window stays unlanded and is found again on the next start.
-        if (failure && 'error' in failure) this.#deps.log.warn({ dataset: r.dataset, partition: r.partition }, `repair of a lost window failed: ${failure.error}`);
-        return 0;
-      });
-    }
+    return true;
   }
 
   async #maybeRun(ds: Dataset, params: WorkerParameters, cadence: Cadence, partition: string): Promise<void> {
@@ -263,10 +262,10 @@ export class Scheduler {
     let slot = this.#slots.get(key);
     const now = this.#o.now();
     if (!slot) {
-      slot = { running: false, nextCadenceAt: nextRunAt(cadence, now), retryAt: null, failures: 0 };
+      slot = { running: false, nextCadenceAt: nextRunAt(cadence, now), retryAt: null, failures: 0, stoppedBy: null };
       this.#slots.set(key, slot);
     }
-    if (slot.running || (slot.retryAt && slot.retryAt > now)) return;
+    if (slot.running || slot.stoppedBy !== null || (slot.retryAt !== null && slot.retryAt > Date.now())) return;
     // Cheap check first; the watermark is read again under the lease, where another process may have moved it.
     const dueByCadence = slot.nextCadenceAt !== null && now >= slot.nextCadenceAt;
     if (!dueByCadence && !isBehind(ds.window, await this.#deps.store.getWatermark(ds.id, partition), now)) return;
@@ -291,9 +290,8 @@ export class Scheduler {
     const window = nextWindow(ds.window, watermark, now, params.backfill);
     if (!window) return false;
 
-    slot.running = true;
     const s = slot;
-    this.#launch(ds, partition, window, lease, (failure) => {
+    const started = this.#launch(ds, partition, window, lease, (failure) => {
       if (!failure) {
         s.failures = 0;
         s.retryAt = null;
@@ -301,15 +299,22 @@ export class Scheduler {
       }
       if ('waitMs' in failure) {
         s.failures = 0;
-        s.retryAt = new Date(this.#o.now().getTime() + failure.waitMs);
+        s.retryAt = Date.now() + failure.waitMs;
         return failure.waitMs;
+      }
+      if (outcomeOf(failure.cause) === 'stop-worker') {
+        // Retrying a rejected token or a refused request only spends quota (and invites a ban).
+        s.stoppedBy = failure.error;
+        this.#deps.log.error({ dataset: ds.id, partition }, `worker stopped until it is re-enabled or restarted: ${failure.error}`);
+        return 0;
       }
       s.failures += 1;
       const delay = Math.min(this.#o.maxRetryDelayMs, 1000 * 2 ** (s.failures - 1));
-      s.retryAt = new Date(this.#o.now().getTime() + delay);
+      s.retryAt = Date.now() + delay;
       this.#deps.log.warn({ dataset: ds.id, partition }, failure.error);
       return delay;
     }, () => (s.running = false));
-    return true;
+    if (started) s.running = true;
+    return started;
   }
 }

@@ -6,6 +6,7 @@
 //   buses:  end-to-end observations/s and publish→commit latency over NATS vs the in-process bus
 //   telemetry: the same end to end with the OpenTelemetry SDK recording vs no SDK
 // Sizes can be scaled down for a quick look: BENCH_ROWS=200000 npm run bench
+import { memoryArchive } from '../shared/payload-archive.ts';
 import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -420,7 +421,7 @@ async function benchStream() {
     await d.ack();
   });
   const workers = new StreamWorkers(
-    { bus, store, secrets, log: silentLogger, httpFor: () => http, baseUrls: { nordpool: sim.url }, topicFor: (p) => p },
+    { bus, store, archive: memoryArchive(), secrets, log: silentLogger, httpFor: () => http, baseUrls: { nordpool: sim.url }, topicFor: (p) => p },
     [intradayTrades],
     { environment: 'bench', configRefreshMs: 60_000, maxBatchRecords: 1000, maxBatchWaitMs: 50 },
   );

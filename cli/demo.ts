@@ -78,7 +78,8 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   say(`  running for ${o.durationSeconds} s, every worker each ${o.every} after its backfill (Ctrl-C stops)\n`);
 
   const onAcquisition = (e: AcquisitionEvent) => {
-    if (e.type !== 'workers') platform.log.info({ ...e, window: undefined, from: isoUtc(e.window.from), to: isoUtc(e.window.to) }, e.type);
+    if ('window' in e) platform.log.info({ ...e, window: undefined, from: isoUtc(e.window.from), to: isoUtc(e.window.to) }, e.type);
+    else if (e.type === 'worker-stopped') platform.log.error(e, e.type);
     if (e.type === 'published') {
       t(e.dataset).bytes += e.bytes;
       say(`  fetched  ${e.dataset.padEnd(28)} ${e.partition.padEnd(4)} ${short(e.window)}  ${kb(e.bytes).padStart(9)}  ${e.requests} req  ${e.latencyMs} ms`);
@@ -87,6 +88,8 @@ export async function runDemo(o: DemoOptions): Promise<number> {
       say(`  failed   ${e.dataset.padEnd(28)} ${e.partition.padEnd(4)} ${short(e.window)}  ${e.error} (retry in ${Math.round(e.retryInMs / 1000)} s)`);
     } else if (e.type === 'no-data-yet') {
       say(`  not yet  ${e.dataset.padEnd(28)} ${e.partition.padEnd(4)} ${short(e.window)}  not published yet (asking again in ${Math.round(e.retryInMs / 1000)} s)`);
+    } else if (e.type === 'worker-stopped') {
+      say(`  stopped  ${e.dataset.padEnd(28)} ${e.partition.padEnd(4)} ${e.error}`);
     } else {
       say(`  workers enabled: ${e.enabled.join(', ') || '(none)'}`);
     }
@@ -105,8 +108,12 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     } else if (e.type === 'dead-lettered') {
       if (e.dataset) t(e.dataset).deadLetters += 1;
       say(`  dead-letter ${e.dataset ?? e.topic}: ${e.reason}`);
-    } else {
+    } else if (e.type === 'batch-failed') {
       say(`  batch failed (${e.messages} messages, ${e.rows} rows), redelivering: ${e.error}`);
+    } else if (e.type === 'outage' && e.attempt === 1) {
+      say(`  outage   ${e.error}; waiting until it is back`);
+    } else if (e.type === 'recovered') {
+      say(`  recovered after ${(e.afterMs / 1000).toFixed(1)} s`);
     }
   };
 

@@ -267,6 +267,7 @@ program
         if (e.type === 'published') log.info({ ...e, window: undefined, from: isoUtc(e.window.from), to: isoUtc(e.window.to) }, 'published');
         else if (e.type === 'workers') log.info({ enabled: e.enabled }, 'workers');
         else if (e.type === 'no-data-yet') log.info({ ...e, window: undefined, from: isoUtc(e.window.from), to: isoUtc(e.window.to) }, 'not published yet');
+        else if (e.type === 'worker-stopped') log.error({ dataset: e.dataset, partition: e.partition, error: e.error }, 'worker stopped');
       },
       onIngestion: (e) => {
         if (e.type === 'landed') log.info({ dataset: e.dataset, partition: e.partition, rows: e.rows, from: isoUtc(e.window.from), to: isoUtc(e.window.to), lagMs: e.lagMs }, 'landed');
@@ -275,21 +276,30 @@ program
     });
     const health = config.healthPort > 0 ? await serveHealth(config.healthPort, roles.readiness, telemetry().prometheus, log) : null;
     log.info({ role: o.role, env: config.env, store: config.storeUrl, bus: config.busUrl }, 'started');
-    await new Promise<void>((resolve) => {
+    // A bus that cannot go on ends the process non-zero (a supervisor restarts it): never alive and dead.
+    const fatal = await new Promise<Error | null>((resolve) => {
       // Signal listeners do not keep Node alive: without this an idle service would exit (code 13) by itself.
       const alive = setInterval(() => undefined, 60_000);
-      const stop = () => {
+      const done = (e: Error | null) => {
         clearInterval(alive);
-        resolve();
+        resolve(e);
       };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      process.once('SIGINT', () => done(null));
+      process.once('SIGTERM', () => done(null));
+      void platform.bus.failed?.then(done);
     });
-    log.info('stopping');
-    exitOnSecondSignal();
+    if (fatal) {
+      log.fatal(`cannot go on: ${errorMessage(fatal)}; exiting`);
+      // Bounded: a stop that waits on the dead connection must not keep the process alive.
+      setTimeout(() => process.exit(70), 10_000).unref();
+      process.exitCode = 70;
+    } else {
+      log.info('stopping');
+      exitOnSecondSignal();
+    }
     await health?.close();
     await roles.stop();
-    await platform.close();
+    await platform.close().catch(() => undefined);
   });
 
 program
@@ -346,6 +356,42 @@ program
     const admin = o.adminUrl ?? (bus.startsWith('pulsar') ? `http://${new URL(bus).hostname}:8080` : 'http://127.0.0.1:8080');
     const plan = pulsarInitPlan({ tenant: o.tenant, environments: o.envs.split(',').map((e) => e.trim()).filter(Boolean), topics: providers.map((p) => p.id), cluster: o.cluster, retentionMinutes: 7 * 24 * 60, retentionMb: 4096 });
     await pulsarInit(admin, plan, (l) => process.stdout.write(`${l}\n`));
+  });
+
+const deadLetters = program.command('dead-letters').description('payloads that could not be landed, and re-driving them once the cause is fixed');
+deadLetters
+  .command('list')
+  .description('dead letters, newest first')
+  .option('--dataset <id>', 'only this dataset')
+  .option('--since <iso>', 'recorded at or after this instant', instant)
+  .option('--all', 'include those already replayed')
+  .addOption(dataDirOption())
+  .addOption(configOption())
+  .action(async (o: Common & { dataset?: string; since?: Date; all?: boolean }) => {
+    await withStore(o, async (store) => {
+      const rows = await store.listDeadLetters({ dataset: o.dataset, since: o.since, limit: 1000, notReplayed: !o.all });
+      writeTable(['id', 'at', 'dataset', 'window', 'sha256', 'replayed', 'reason'], rows.map((d) => [
+        String(d.id ?? '-'), isoUtc(d.at), d.dataset ?? '-', d.windowFrom ? `${isoUtc(d.windowFrom)}/${isoUtc(d.windowTo!)}` : '-',
+        d.sha256?.slice(0, 12) ?? '-', d.replayedAt ? isoUtc(d.replayedAt) : '-', d.reason.slice(0, 100),
+      ]));
+    });
+  });
+deadLetters
+  .command('replay')
+  .description('land dead-lettered payloads again from the raw archive (after a parser fix); replayed ones are marked')
+  .option('--dataset <id>', 'only this dataset')
+  .option('--since <iso>', 'recorded at or after this instant', instant)
+  .addOption(dataDirOption())
+  .addOption(configOption())
+  .action(async (o: Common & { dataset?: string; since?: Date }) => {
+    const { replayDeadLetters } = await import('../ingestion/replay.ts');
+    const config = configFrom(o);
+    await withStore(o, async (store) => {
+      const r = await replayDeadLetters({ store, archive: fileArchive(join(config.dataDir, 'raw')), findDataset }, { dataset: o.dataset, since: o.since });
+      process.stdout.write(`${r.replayed.length} replayed (${r.replayed.reduce((n, x) => n + x.rows, 0)} rows), ${r.failed.length} still failing, ${r.skipped.length} without a payload\n`);
+      for (const f of r.failed) process.stdout.write(`  still failing ${f.dead.dataset} ${f.dead.sha256?.slice(0, 12)}: ${f.error}\n`);
+      if (r.failed.length > 0) process.exitCode = 1;
+    });
   });
 
 program

@@ -8,6 +8,7 @@ import { Scheduler, type AcquisitionEvent } from '../acquisition/scheduler.ts';
 import { StreamWorkers, type StreamEvent } from '../acquisition/stream-worker.ts';
 import { readWorkerOverrides, workerOverridesPath, workerSeeds } from '../acquisition/worker-config.ts';
 import { startIngestion, type Ingestion, type IngestionEvent } from '../ingestion/consumer.ts';
+import { republishUnlanded } from '../ingestion/recover.ts';
 import { datasets, findDataset, providers } from '../providers/index.ts';
 import { openBus, type Bus } from '../shared/bus/index.ts';
 import { openCache, type Cache } from '../shared/cache/index.ts';
@@ -53,7 +54,7 @@ export async function openPlatform(
   let cache: Cache | undefined;
   let rateLimits: RateLimits;
   try {
-    bus = await openBus(config.busUrl, { ...config.bus, environment: config.env, ...timeout });
+    bus = await openBus(config.busUrl, { ...config.bus, environment: config.env, ...timeout, log: log.child({ component: 'bus' }) });
     cache = await openCache(config.cacheUrl, timeout);
     rateLimits = await openRateLimits(config.cacheUrl, {
       environment: config.env,
@@ -190,6 +191,15 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
       config.ingestion,
       options.onIngestion,
     );
+    // Only a bus that forgets on a crash (the in-process one) loses published windows; they are
+    // landed from the raw archive before acquisition publishes anything new (so a newer revision
+    // of the same window still lands last).
+    if (platform.bus.drain) {
+      await republishUnlanded(
+        { store: platform.store, archive: platform.archive, bus: platform.bus, log: log.child({ role: 'ingestion' }), topicFor },
+        new Date(Date.now() - 7 * 86_400_000),
+      );
+    }
   }
   if (options.acquisition) {
     const clients = new Map<string, HttpClient>();
@@ -199,6 +209,7 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
     const deps = {
       bus: platform.bus,
       store: platform.store,
+      archive: platform.archive,
       secrets: platform.secrets,
       log: log.child({ role: 'acquisition' }),
       httpFor(provider: string) {
@@ -222,8 +233,6 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
         every: options.every,
         owner: options.owner,
         now: options.now,
-        // Only a bus that forgets on a crash (the in-process one) needs lost windows fetched again.
-        repairLookbackMs: platform.bus.drain ? 7 * 86_400_000 : 0,
         onEvent: options.onAcquisition,
       },
     );
@@ -244,7 +253,7 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
       await scheduler?.stop();
       // An in-process bus forgets what it holds: let ingestion land it before closing.
       if (ingestion && platform.bus.drain && !(await platform.bus.drain(options.drainTimeoutMs ?? 30_000))) {
-        log.error('stopped before every published window was landed; those windows are re-fetched on the next start');
+        log.error('stopped before every published window was landed; those windows are landed from the raw archive on the next start');
       }
       await ingestion?.close();
     },

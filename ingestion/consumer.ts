@@ -1,11 +1,15 @@
 // Consumes the provider topics: validate the message, keep the raw bytes, parse, check, then batch
 // by rows and by time; a batch is upserted, the cache refreshed, and only then are its messages
-// acknowledged. What can never succeed goes to the dead-letter topic with its reason.
+// acknowledged. What can never succeed goes to the dead-letter topic with its reason. A store,
+// cache or archive outage is waited out in place (with backoff, the messages held and their ack
+// deadline extended) for as long as it lasts: it is not the messages' fault, so it never counts
+// against their deliveries. Nothing here ever rejects unhandled: a failed ack is logged and the
+// message comes back by redelivery (the store upsert is idempotent).
 import type { Bus, Delivery, Subscription } from '../shared/bus/index.ts';
 import { DEAD_LETTER_FROM, DEAD_LETTER_REASON, deadLetterTopic } from '../shared/bus/index.ts';
 import type { Cache, LatestValue } from '../shared/cache/index.ts';
 import type { Dataset } from '../shared/dataset.ts';
-import { errorMessage } from '../shared/errors.ts';
+import { errorMessage, isInfrastructureOutage } from '../shared/errors.ts';
 import type { Logger } from '../shared/log.ts';
 import { recordDeadLetter } from '../shared/metrics.ts';
 import { seriesKey, type Observation } from '../shared/observation.ts';
@@ -35,12 +39,17 @@ export type IngestionOptions = {
   batchWaitMs: number;
   maxInFlight: number;
   subscription?: string;
+  /** Longest wait between two tries while the store, cache or archive is down. */
+  maxOutageBackoffMs?: number;
 };
 
 export type IngestionEvent =
   | { type: 'landed'; dataset: string; partition: string; window: Interval; runId: string; rows: number; lagMs: number }
   | { type: 'dead-lettered'; topic: string; dataset: string | null; window: Interval | null; reason: string }
-  | { type: 'batch-failed'; messages: number; rows: number; error: string };
+  | { type: 'batch-failed'; messages: number; rows: number; error: string }
+  /** The store, cache or archive failed; the work is retried in place until it is back. */
+  | { type: 'outage'; error: string; attempt: number }
+  | { type: 'recovered'; afterMs: number };
 
 export type Ingestion = {
   /** Commits whatever is batched now. */
@@ -85,15 +94,53 @@ export async function startIngestion(
   let pendingRows = 0;
   let timer: NodeJS.Timeout | undefined;
   let committing: Promise<void> = Promise.resolve();
+  let closing = false;
+  const maxBackoff = options.maxOutageBackoffMs ?? 2000;
+
+  /**
+   * Runs `work` until it succeeds, waiting out infrastructure outages (the deliveries' ack deadline
+   * extended meanwhile). Resolves true on success; false when closing interrupted the wait (the
+   * messages stay unacknowledged and come back). Other errors are thrown: they are the messages'.
+   */
+  async function outlasting(what: string, deliveries: readonly Delivery[], work: () => Promise<void>): Promise<boolean> {
+    let since: number | null = null;
+    const beat = setInterval(() => deliveries.forEach((d) => d.extend?.()), 1000);
+    try {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await work();
+          if (since !== null) {
+            const afterMs = Date.now() - since;
+            deps.log.warn(`${what}: infrastructure back after ${afterMs} ms`);
+            onEvent({ type: 'recovered', afterMs });
+          }
+          return true;
+        } catch (e) {
+          if (!isInfrastructureOutage(e)) throw e;
+          since ??= Date.now();
+          if (attempt === 1 || attempt % 10 === 0) deps.log.warn(`${what}: ${errorMessage(e)}; retrying until it is back (attempt ${attempt})`);
+          onEvent({ type: 'outage', error: errorMessage(e), attempt });
+          if (closing) return false;
+          await new Promise((r) => setTimeout(r, Math.min(maxBackoff, 100 * 2 ** Math.min(attempt - 1, 10))));
+          if (closing) return false;
+        }
+      }
+    } finally {
+      clearInterval(beat);
+    }
+  }
 
   async function commit(batch: Pending[]): Promise<void> {
     if (batch.length === 0) return;
     const rows = batch.flatMap((b) => b.rows);
     const traced = traceBatch(batch.map((b) => ({ ...b.raw, span: b.span, rows: b.rows.length })));
     try {
-      await traced.upsert(() => deps.store.upsertObservations(rows));
-      await traced.refresh(() => deps.cache.refresh(latestPerSeries(rows)));
-      for (const b of batch) await deps.store.setFetchRows(b.raw.runId, b.rows.length);
+      const done = await outlasting(`batch of ${rows.length} rows`, batch.map((b) => b.delivery), async () => {
+        await traced.upsert(() => deps.store.upsertObservations(rows));
+        await traced.refresh(() => deps.cache.refresh(latestPerSeries(rows)));
+        for (const b of batch) await deps.store.setFetchRows(b.raw.runId, b.rows.length);
+      });
+      if (!done) return;
     } catch (e) {
       traced.failed(e);
       deps.log.error({ err: e, messages: batch.length }, `batch of ${rows.length} rows failed; redelivering`);
@@ -103,7 +150,13 @@ export async function startIngestion(
     }
     traced.committed();
     for (const [i, b] of batch.entries()) {
-      await b.delivery.ack();
+      try {
+        await b.delivery.ack();
+      } catch (e) {
+        // Landed but not acknowledged (the bus is down): it comes back and lands again, idempotently.
+        deps.log.warn({ topic: b.delivery.topic }, `ack failed, the message will be redelivered: ${errorMessage(e)}`);
+        continue;
+      }
       traced.landed(i);
       onEvent({
         type: 'landed',
@@ -123,7 +176,10 @@ export async function startIngestion(
     const batch = pending;
     pending = [];
     pendingRows = 0;
-    committing = committing.then(() => commit(batch));
+    // commit never rejects; the catch only keeps an unforeseen error from ending the chain unhandled.
+    committing = committing
+      .then(() => commit(batch))
+      .catch((e: unknown) => deps.log.error({ err: e }, `commit failed: ${errorMessage(e)}`));
     return committing;
   }
 
@@ -153,8 +209,9 @@ export async function startIngestion(
     span.setAttributes({ 'scalar.provider': raw.provider, 'scalar.dataset': raw.dataset, 'scalar.partition': raw.partition, 'scalar.window.from': raw.window.from.toISOString(), 'scalar.window.to': raw.window.to.toISOString(), 'scalar.bytes': raw.body.byteLength });
     // Keep the bytes before anything can fail on their content: a parser fix can replay them.
     try {
-      await deps.archive.put(raw.sha256, raw.body);
-      await deps.store.recordRawPayload({
+      const kept = await outlasting(`keeping raw payload ${raw.sha256.slice(0, 12)}`, [d], async () => {
+        await deps.archive.put(raw.sha256, raw.body);
+        await deps.store.recordRawPayload({
         sha256: raw.sha256,
         provider: raw.provider,
         dataset: raw.dataset,
@@ -165,7 +222,9 @@ export async function startIngestion(
         contentType: raw.contentType,
         bytes: raw.body.byteLength,
         runId: raw.runId,
+        });
       });
+      if (!kept) return;
     } catch (e) {
       deps.log.error({ err: e }, `could not keep raw payload ${raw.sha256}; redelivering`);
       d.nack();
@@ -198,7 +257,7 @@ export async function startIngestion(
       const p = d.message.properties;
       const window = p['window-from'] && p['window-to'] ? { from: new Date(p['window-from']), to: new Date(p['window-to']) } : null;
       const reason = p[DEAD_LETTER_REASON] ?? 'unknown';
-      await deps.store.recordDeadLetter({
+      const recorded = await outlasting('recording a dead letter', [d], () => deps.store.recordDeadLetter({
         at: new Date(),
         topic: p[DEAD_LETTER_FROM] ?? d.topic,
         reason,
@@ -207,7 +266,8 @@ export async function startIngestion(
         windowFrom: window?.from ?? null,
         windowTo: window?.to ?? null,
         sha256: p.sha256 ?? null,
-      });
+      }));
+      if (!recorded) return;
       await d.ack();
       recordDeadLetter(p[DEAD_LETTER_FROM] ?? d.topic, p.dataset ?? null);
       onEvent({ type: 'dead-lettered', topic: p[DEAD_LETTER_FROM] ?? d.topic, dataset: p.dataset ?? null, window, reason });
@@ -217,6 +277,7 @@ export async function startIngestion(
   return {
     flush,
     async close() {
+      closing = true;
       await flush();
       for (const s of subs) await s.close();
     },

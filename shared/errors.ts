@@ -62,6 +62,62 @@ export class ConnectionError extends Error {
   override name = 'ConnectionError';
 }
 
+/**
+ * A server the platform depends on (store, bus, cache, archive) cannot be reached or answered with
+ * a transient failure. Retried for as long as the outage lasts; never the fault of a message.
+ */
+export class InfrastructureUnavailableError extends Error {
+  override name = 'InfrastructureUnavailableError';
+  constructor(
+    readonly component: 'store' | 'bus' | 'cache' | 'archive',
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * What happens after a failure, decided by the error's class alone:
+ * - `retry`: the cause is outside the payload and passes (a source or server outage, 429/5xx): try again later;
+ * - `dead-letter`: the payload itself is bad (parse, validation, unknown dataset): redelivery cannot help;
+ * - `stop-worker`: configuration is wrong (a rejected token, a request the source refuses as formed):
+ *   retrying would only spend quota and invite a ban, so the worker stops and says why.
+ */
+export type Outcome = 'retry' | 'dead-letter' | 'stop-worker';
+
+/** The outcome of an error; a wrapper without a class of its own is judged by its cause. Unknown errors are retried. */
+export function outcomeOf(e: unknown): Outcome {
+  for (let cur: unknown = e, depth = 0; cur instanceof Error && depth < 8; cur = cur.cause, depth++) {
+    if (cur instanceof ConfigError) return 'stop-worker';
+    if (cur instanceof ParseError || cur instanceof ValidationError || cur instanceof UnknownDatasetError) return 'dead-letter';
+    if (cur instanceof HttpError) return cur.retryable ? 'retry' : 'stop-worker';
+    if (cur instanceof SourceUnavailableError || cur instanceof InfrastructureUnavailableError) return 'retry';
+  }
+  return 'retry';
+}
+
+/** Error codes of a server that cannot be reached or dropped the connection (Node sockets, mysql2, node-redis). */
+const OUTAGE_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
+  'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ER_CON_COUNT_ERROR', 'ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT',
+]);
+const OUTAGE_NAMES = new Set(['ClientClosedError', 'ConnectionTimeoutError', 'SocketClosedUnexpectedlyError', 'ReconnectStrategyError']);
+
+/**
+ * True for the failures of a server the platform depends on (store, bus, cache): retried for as
+ * long as the outage lasts and never counted against a message's deliveries.
+ */
+export function isInfrastructureOutage(e: unknown): boolean {
+  for (let cur: unknown = e, depth = 0; cur instanceof Error && depth < 8; cur = cur.cause, depth++) {
+    if (cur instanceof InfrastructureUnavailableError) return true;
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === 'string' && OUTAGE_CODES.has(code)) return true;
+    if (OUTAGE_NAMES.has(cur.name) || OUTAGE_NAMES.has(cur.constructor.name)) return true;
+  }
+  return false;
+}
+
 export function errorMessage(e: unknown): string {
   return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
 }

@@ -1,6 +1,7 @@
 // Raw payloads kept by content: the same bytes are stored once, under their sha256, so
 // `scalar reprocess` can re-parse them without calling the provider again.
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256Hex } from './raw-message.ts';
 
@@ -21,15 +22,41 @@ export function fileArchive(dir: string): PayloadArchive {
         // not there yet
       }
       await mkdir(join(dir, sha256.slice(0, 2)), { recursive: true });
-      // Write then rename, so a crash never leaves a half-written file under a valid name.
-      const tmp = `${path}.${process.pid}.tmp`;
-      await writeFile(tmp, body);
-      await rename(tmp, path);
+      // Write then rename, so a crash never leaves a half-written file under a valid name. The
+      // temporary name is unique per call: the same payload handled twice at once (a redelivery,
+      // two processes on one data directory) must not share it. Renaming over a file another
+      // writer just finished is harmless: same name, same sha256, same bytes.
+      const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+      try {
+        await writeFile(tmp, body);
+        await rename(tmp, path);
+      } catch (e) {
+        await rm(tmp, { force: true });
+        throw e;
+      }
     },
     async get(sha256) {
       const body = new Uint8Array(await readFile(pathOf(sha256)));
       if (sha256Hex(body) !== sha256) throw new Error(`archived payload ${sha256} is corrupt`);
       return body;
+    },
+  };
+}
+
+/** An archive in memory, for tests. */
+export function memoryArchive(): PayloadArchive & { readonly size: number } {
+  const kept = new Map<string, Uint8Array>();
+  return {
+    async put(sha256, body) {
+      kept.set(sha256, body);
+    },
+    async get(sha256) {
+      const body = kept.get(sha256);
+      if (!body) throw new Error(`payload ${sha256} is not archived`);
+      return body;
+    },
+    get size() {
+      return kept.size;
     },
   };
 }

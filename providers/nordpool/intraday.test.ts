@@ -1,3 +1,4 @@
+import { memoryArchive } from '../../shared/payload-archive.ts';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { StreamWorkers, STREAM_CONNECTED, type StreamEvent } from '../../acquisition/stream-worker.ts';
@@ -45,6 +46,7 @@ describe('Nord Pool intraday stream through the stream worker', () => {
       {
         bus,
         store,
+        archive: memoryArchive(),
         secrets: envSecrets({ NORDPOOL__USERNAME: SIM_USERNAME, NORDPOOL__PASSWORD: SIM_PASSWORD }),
         log: process.env.DEBUG_STREAM ? createLogger('debug') : silentLogger,
         httpFor: () => createHttpClient('nordpool', { maxAttempts: 3, initialDelayMs: 5 }),

@@ -120,6 +120,26 @@ export function busContract(name: string, o: BusContractOptions): void {
       await bus.close();
     });
 
+    it('never delivers again a message it dead-lettered, whatever its reason holds (quotes, line breaks)', async () => {
+      const bus = await o.open();
+      const t = topic();
+      await bus.publish(t, msg('poison', { 'run-id': 'r1', sha256: 'abc' }));
+      let deliveries = 0;
+      const sub = await bus.subscribe([t], { subscription: 'test', maxInFlight: 4 }, async (d) => {
+        deliveries += 1;
+        await d.deadLetter('ParseError: record 0: "yesterday" is not a timestamp\n  at line 2');
+      });
+      const dlq = collect(bus, [deadLetterTopic(t)], 1, { subscription: 'dlq', onDelivery: (d) => d.ack() });
+      const [dead] = await dlq.done;
+      assert.match(dead!.message.properties[DEAD_LETTER_REASON] ?? '', /"yesterday" is not a timestamp/);
+      // longer than any test bus's ack wait: an unsettled message would be back by now
+      await sleep(2500);
+      assert.equal(deliveries, 1);
+      await sub.close();
+      await (await dlq.sub).close();
+      await bus.close();
+    });
+
     it('hands unacknowledged messages to the next consumer when one goes away (crash)', async () => {
       const bus = await o.open();
       const t = topic();

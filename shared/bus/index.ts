@@ -1,5 +1,6 @@
 import { connectWithin, DEFAULT_CONNECT_TIMEOUT_MS } from '../connect.ts';
 import { ConfigError } from '../errors.ts';
+import type { Logger } from '../log.ts';
 import { redact } from '../redact.ts';
 import { MemoryBus, type MemoryBusOptions } from './memory.ts';
 import type { Bus } from './types.ts';
@@ -8,7 +9,10 @@ export * from './types.ts';
 export { MemoryBus } from './memory.ts';
 
 /** Picks the bus from its URL: `memory:` (options as query: `memory:?capacity=500&maxDeliveries=3`), `nats://host:4222` or `pulsar://host:6650[?tenant=scalar]`. */
-export async function openBus(url: string, defaults: Partial<MemoryBusOptions> & { environment?: string; ackWaitMs?: number; connectTimeoutMs?: number } = {}): Promise<Bus> {
+export async function openBus(
+  url: string,
+  defaults: Partial<MemoryBusOptions> & { environment?: string; ackWaitMs?: number; connectTimeoutMs?: number; publishTimeoutMs?: number; log?: Logger } = {},
+): Promise<Bus> {
   const timeout = defaults.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const close = (b: Bus) => b.close();
   if (url.startsWith('pulsar://') || url.startsWith('pulsar+ssl://')) {
@@ -18,6 +22,7 @@ export async function openBus(url: string, defaults: Partial<MemoryBusOptions> &
       maxDeliveries: defaults.maxDeliveries ?? 5,
       redeliveryDelayMs: defaults.redeliveryDelayMs ?? 1000,
       token: process.env.PULSAR__TOKEN,
+      log: defaults.log,
     }), close);
   }
   if (url.startsWith('nats://')) {
@@ -28,6 +33,8 @@ export async function openBus(url: string, defaults: Partial<MemoryBusOptions> &
       redeliveryDelayMs: defaults.redeliveryDelayMs ?? 1000,
       ackWaitMs: defaults.ackWaitMs ?? 30_000,
       maxAgeDays: 7,
+      publishTimeoutMs: defaults.publishTimeoutMs,
+      log: defaults.log,
     }), close);
   }
   if (url === 'memory:' || url.startsWith('memory:?')) {

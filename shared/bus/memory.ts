@@ -7,11 +7,11 @@ import {
   type Bus,
   type BusMessage,
   type BusOptions,
-  type Delivery,
   type DeliveryHandler,
   type SubscribeOptions,
   type Subscription,
 } from './types.ts';
+import { createDelivery, runHandler, type TransportSettlement } from './delivery.ts';
 
 type Entry = { id: number; topic: string; message: BusMessage; deliveryCount: number };
 
@@ -106,52 +106,36 @@ export class MemoryBus implements Bus {
   }
 
   #deliver(s: SubscriptionState, consumer: Consumer, entry: Entry): void {
-    let settled = false;
-    const settle = (): boolean => {
-      if (settled || !s.unacked.has(entry.id)) return false;
-      settled = true;
-      s.unacked.delete(entry.id);
-      consumer.inFlight.delete(entry.id);
-      return true;
-    };
     const after = () => {
       this.#wake(this.#topic(entry.topic));
       this.#dispatch(s);
     };
-    const delivery: Delivery = {
-      topic: entry.topic,
-      message: entry.message,
-      deliveryCount: entry.deliveryCount,
-      ack: async () => {
-        if (settle()) after();
-      },
-      nack: () => {
-        if (!settle()) return;
-        if (entry.deliveryCount >= this.#o.maxDeliveries) {
-          this.#toDeadLetter(entry, `failed ${entry.deliveryCount} deliveries`);
-        } else {
-          const timer = setTimeout(() => {
-            this.#timers.delete(timer);
-            if (this.#closed) return;
-            s.queue.push(entry);
-            this.#dispatch(s);
-          }, this.#o.redeliveryDelayMs);
-          this.#timers.add(timer);
-        }
+    const transport: TransportSettlement = {
+      ack: async () => after(),
+      redeliver: (delayMs) => {
+        const timer = setTimeout(() => {
+          this.#timers.delete(timer);
+          if (this.#closed) return;
+          s.queue.push(entry);
+          this.#dispatch(s);
+        }, delayMs);
+        this.#timers.add(timer);
         after();
       },
-      deadLetter: async (reason: string) => {
-        if (!settle()) return;
+      deadLetter: async (reason) => {
         this.#toDeadLetter(entry, reason);
         after();
       },
     };
-    // A throwing handler is a failed delivery, never a crashed bus.
-    queueMicrotask(() => {
-      Promise.resolve()
-        .then(() => consumer.handler(delivery))
-        .catch(() => delivery.nack());
-    });
+    // A closed consumer handed the entry back: its late settlement is dropped.
+    const claim = () => {
+      if (!s.unacked.has(entry.id)) return false;
+      s.unacked.delete(entry.id);
+      consumer.inFlight.delete(entry.id);
+      return true;
+    };
+    const delivery = createDelivery(entry.topic, entry.message, entry.deliveryCount, transport, this.#o, claim);
+    queueMicrotask(() => runHandler(consumer.handler, delivery, this.#o));
   }
 
   #toDeadLetter(entry: Entry, reason: string): void {

@@ -5,9 +5,28 @@ import { describe, it } from 'node:test';
 import { ConfigError } from '../errors.ts';
 import { busContract } from './contract.ts';
 import { openBus } from './index.ts';
-import { PulsarBus, pulsarInitPlan } from './pulsar.ts';
+import { PulsarBus, pulsarInitPlan, windowSequence } from './pulsar.ts';
 
 const hasClient = await import('pulsar-client' as string).then(() => true, () => false);
+
+describe('pulsar de-duplication keys', () => {
+  const window = { dataset: 'entsoe.load', partition: '10YFR-RTE------C', 'window-from': '2025-11-01T00:00:00.000Z', 'window-to': '2025-11-02T00:00:00.000Z' };
+
+  it('gives every re-send of a window run the same producer and sequence id, and a later run a larger one', () => {
+    const first = windowSequence('production', { ...window, 'fetched-at': '2025-11-02T10:00:00.000Z' });
+    const resent = windowSequence('production', { ...window, 'fetched-at': '2025-11-02T10:00:00.000Z', 'run-id': 'other' });
+    const later = windowSequence('production', { ...window, 'fetched-at': '2025-11-02T10:15:00.000Z' });
+    assert.deepEqual(resent, first);
+    assert.equal(later!.producerName, first!.producerName);
+    assert.ok(later!.sequenceId > first!.sequenceId);
+    assert.match(first!.producerName, /^scalar-production-entsoe\.load-10YFR-RTE------C$/);
+  });
+
+  it('leaves dead letters and foreign messages without a sequence id', () => {
+    assert.equal(windowSequence('production', { ...window, 'fetched-at': '2025-11-02T10:00:00.000Z', 'dead-letter-reason': 'x' }), null);
+    assert.equal(windowSequence('production', { schema: 'nope' }), null);
+  });
+});
 
 describe('pulsar bus', () => {
   it('says what is missing and how to install it when pulsar-client is absent', { skip: hasClient ? 'pulsar-client is installed here' : false }, async () => {

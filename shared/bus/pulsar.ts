@@ -1,11 +1,15 @@
 // Bus on Apache Pulsar through `pulsar-client` (an optional dependency: its install downloads a
 // native binary, so it is loaded lazily and only when a pulsar:// URL is configured).
-// Topics: persistent://<tenant>/<environment>/<topic>; one producer per topic with a stable name
-// (broker-side de-duplication drops re-sent windows); consumers on a Shared subscription starting at
-// the earliest message; nack → redelivery after redeliveryDelayMs; after maxDeliveries the bus
-// publishes the message to <topic>.dlq with its reason and acknowledges it.
+// Topics: persistent://<tenant>/<environment>/<topic>. A raw window is sent by a producer named
+// after its dataset and partition, with a sequence id derived from the window's run (see
+// windowSequence), so the broker's de-duplication drops a re-sent window; other messages go through
+// one producer per topic. Consumers on a Shared subscription starting at the earliest message;
+// delivery semantics (settle once, in-flight bound, nack → redelivery → dead letter after
+// maxDeliveries, handler errors by class) are shared/bus/delivery.ts.
 import { hostname } from 'node:os';
-import { ConfigError } from '../errors.ts';
+import { ConfigError, errorMessage } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { createDelivery, inFlightLimit, runHandler, type DeliveryCoreOptions } from './delivery.ts';
 import {
   DEAD_LETTER_FROM,
   DEAD_LETTER_REASON,
@@ -13,7 +17,6 @@ import {
   type Bus,
   type BusMessage,
   type BusOptions,
-  type Delivery,
   type DeliveryHandler,
   type SubscribeOptions,
   type Subscription,
@@ -26,7 +29,11 @@ type PulsarMessage = {
   getRedeliveryCount(): number;
   getPartitionKey(): string;
 };
-type PulsarProducer = { send(m: { data: Buffer; properties?: Record<string, string>; partitionKey?: string; orderingKey?: string }): Promise<unknown>; flush(): Promise<null>; close(): Promise<null> };
+type PulsarProducer = {
+  send(m: { data: Buffer; properties?: Record<string, string>; partitionKey?: string; orderingKey?: string; sequenceId?: number }): Promise<unknown>;
+  flush(): Promise<null>;
+  close(): Promise<null>;
+};
 type PulsarConsumer = {
   receive(timeoutMs?: number): Promise<PulsarMessage>;
   acknowledge(m: PulsarMessage): Promise<null>;
@@ -40,7 +47,24 @@ type PulsarClient = {
 };
 type PulsarModule = { Client: new (c: Record<string, unknown>) => PulsarClient; AuthenticationToken: new (c: { token: string }) => unknown };
 
-export type PulsarBusOptions = BusOptions & { environment: string; tenant: string; token?: string };
+export type PulsarBusOptions = BusOptions & { environment: string; tenant: string; token?: string; log?: Logger };
+
+/**
+ * Producer name and sequence id of a raw window for broker de-duplication, or null for messages
+ * that are not raw windows. The producer is named after environment, dataset and partition (not the
+ * host), so a window re-sent by a restarted or another process is recognised; the sequence id is the
+ * instant the window was fetched (ms), which every re-send of that run carries (publish retries, the
+ * archive recovery) while a later run of the same window (a lookback re-read bringing revisions)
+ * carries a larger one. Window start/end alone would not do: the broker drops any sequence id not
+ * above the last, and a lookback re-reads windows that end at or before earlier ones.
+ */
+export function windowSequence(environment: string, properties: Readonly<Record<string, string>>): { producerName: string; sequenceId: number } | null {
+  const { dataset, partition } = properties;
+  const fetchedAt = Date.parse(properties['fetched-at'] ?? '');
+  if (!dataset || !partition || !Number.isFinite(fetchedAt) || properties[DEAD_LETTER_REASON] !== undefined) return null;
+  const name = (s: string) => s.replace(/[^A-Za-z0-9_.-]/g, '_');
+  return { producerName: `scalar-${name(environment)}-${name(dataset)}-${name(partition)}`, sequenceId: fetchedAt };
+}
 
 export const PULSAR_MISSING =
   'SCALAR_BUS_URL is pulsar://… but the optional module pulsar-client is not installed (its install downloads a native binary). ' +
@@ -66,12 +90,14 @@ export class PulsarBus implements Bus {
   readonly #client: PulsarClient;
   readonly #o: PulsarBusOptions;
   readonly #producers = new Map<string, Promise<PulsarProducer>>();
+  readonly #core: DeliveryCoreOptions;
   #closed = false;
 
   private constructor(client: PulsarClient, o: PulsarBusOptions) {
     // Kept referenced for the bus's lifetime: a collected Client closes its producers (pulsar-client-node#399).
     this.#client = client;
     this.#o = o;
+    this.#core = { ...o, onTransportError: (e, what) => o.log?.warn(`Pulsar: ${what} failed (the message is redelivered later): ${errorMessage(e)}`) };
   }
 
   /** `pulsar://host:6650[?tenant=scalar]`. */
@@ -113,8 +139,26 @@ export class PulsarBus implements Bus {
 
   async publish(topic: string, message: BusMessage): Promise<void> {
     if (this.#closed) throw new Error('bus is closed');
-    const producer = await this.#producer(topic);
-    await producer.send({ data: Buffer.from(message.data), properties: message.properties, ...(message.key ? { partitionKey: message.key, orderingKey: message.key } : {}) });
+    const send = { data: Buffer.from(message.data), properties: message.properties, ...(message.key ? { partitionKey: message.key, orderingKey: message.key } : {}) };
+    const seq = windowSequence(this.#o.environment, message.properties);
+    if (!seq) {
+      await (await this.#producer(topic)).send(send);
+      return;
+    }
+    // A named producer lives only for its send: one name may be connected once per broker, and the
+    // next window of this partition may be fetched by another process (leases).
+    const producer = await this.#client.createProducer({
+      topic: this.#topic(topic),
+      producerName: seq.producerName,
+      sendTimeoutMs: 30_000,
+      batchingEnabled: false,
+      compressionType: 'LZ4',
+    });
+    try {
+      await producer.send({ ...send, sequenceId: seq.sequenceId });
+    } finally {
+      await producer.close().catch(() => undefined);
+    }
   }
 
   async subscribe(topics: readonly string[], options: SubscribeOptions, handler: DeliveryHandler): Promise<Subscription> {
@@ -134,60 +178,48 @@ export class PulsarBus implements Bus {
       receiverQueueSize: options.maxInFlight,
     });
     let stopped = false;
-    let outstanding = 0;
-    let wake: (() => void) | undefined;
+    const limit = inFlightLimit(options.maxInFlight);
     const loop = (async () => {
       while (!stopped) {
-        while (outstanding >= options.maxInFlight && !stopped) await new Promise<void>((r) => (wake = r));
+        if (!(await limit.take(() => stopped))) break;
         let m: PulsarMessage;
         try {
           // receive(timeout) so that a close can end the loop (pulsar-client-node#152).
           m = await consumer.receive(500);
         } catch {
+          limit.release();
           continue;
         }
-        outstanding += 1;
-        let done = false;
-        const settle = () => {
-          done = true;
-          outstanding -= 1;
-          wake?.();
-        };
         const message: BusMessage = { data: new Uint8Array(m.getData()), properties: m.getProperties(), key: m.getPartitionKey() || undefined };
-        const deliveryCount = m.getRedeliveryCount() + 1;
-        const deadLetter = async (reason: string) => {
-          await this.publish(deadLetterTopic(topic), { ...message, properties: { ...message.properties, [DEAD_LETTER_REASON]: reason, [DEAD_LETTER_FROM]: topic } });
-          await consumer.acknowledge(m);
-        };
-        const delivery: Delivery = {
+        const delivery = createDelivery(
           topic,
           message,
-          deliveryCount,
-          ack: async () => {
-            if (done) return;
-            settle();
-            await consumer.acknowledge(m);
+          m.getRedeliveryCount() + 1,
+          {
+            ack: async () => void (await consumer.acknowledge(m)),
+            redeliver: () => consumer.negativeAcknowledge(m),
+            deadLetter: async (reason) => {
+              try {
+                await this.publish(deadLetterTopic(topic), { ...message, properties: { ...message.properties, [DEAD_LETTER_REASON]: reason, [DEAD_LETTER_FROM]: topic } });
+              } catch (e) {
+                consumer.negativeAcknowledge(m);
+                throw e;
+              }
+              await consumer.acknowledge(m);
+            },
           },
-          nack: () => {
-            if (done) return;
-            settle();
-            if (deliveryCount >= this.#o.maxDeliveries) void deadLetter(`failed ${deliveryCount} deliveries`).catch(() => consumer.negativeAcknowledge(m));
-            else consumer.negativeAcknowledge(m);
+          this.#core,
+          () => {
+            limit.release();
+            return true;
           },
-          deadLetter: async (reason) => {
-            if (done) return;
-            settle();
-            await deadLetter(reason);
-          },
-        };
-        Promise.resolve()
-          .then(() => handler(delivery))
-          .catch(() => delivery.nack());
+        );
+        runHandler(handler, delivery, this.#core);
       }
     })();
     return async () => {
       stopped = true;
-      wake?.();
+      limit.wakeAll();
       await loop;
       // Closing the consumer hands its unacknowledged messages to the subscription's other consumers.
       await consumer.close();

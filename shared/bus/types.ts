@@ -19,6 +19,8 @@ export type Delivery = {
   nack(): void;
   /** The message can never succeed: move it to the dead-letter topic now, with the reason. */
   deadLetter(reason: string): Promise<void>;
+  /** Processing is waiting out an outage: ask the bus for more time before it redelivers. */
+  extend?(): void;
 };
 
 export type SubscribeOptions = {
@@ -49,6 +51,11 @@ export type Bus = {
   ping?(): Promise<void>;
   /** Messages waiting or unacknowledged on `topic` for `subscription` (the backlog gauge); buses that cannot tell cheaply leave it out. */
   backlog?(topic: string, subscription: string): Promise<number>;
+  /**
+   * Resolves when the bus cannot go on (a broker connection closed for good): the process must
+   * exit non-zero so a supervisor restarts it, never stay up publishing nothing.
+   */
+  readonly failed?: Promise<Error>;
   close(): Promise<void>;
 };
 

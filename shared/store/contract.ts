@@ -198,5 +198,22 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       assert.deepEqual((await store.listDeadLetters()).map((d) => d.reason), ['ParseError: x']);
       await store.close();
     });
+
+    it('lists dead letters by dataset and time, and marks one replayed', async () => {
+      const store = await open();
+      const at = new Date('2025-11-05T10:00:00Z');
+      const dead = { topic: 'p', runId: 'r', windowFrom: null, windowTo: null, sha256: 'a'.repeat(64) };
+      await store.recordDeadLetter({ ...dead, at, reason: 'ParseError: old', dataset: 'd' });
+      await store.recordDeadLetter({ ...dead, at: new Date(at.getTime() + 3_600_000), reason: 'ParseError: new', dataset: 'd' });
+      await store.recordDeadLetter({ ...dead, at, reason: 'ValidationError: other', dataset: 'e' });
+      assert.deepEqual((await store.listDeadLetters({ dataset: 'd' })).map((d) => d.reason), ['ParseError: new', 'ParseError: old']);
+      const recent = await store.listDeadLetters({ dataset: 'd', since: new Date(at.getTime() + 60_000) });
+      assert.deepEqual(recent.map((d) => d.reason), ['ParseError: new']);
+      await store.markDeadLetterReplayed(recent[0]!.id!, new Date('2025-11-05T12:00:00Z'));
+      assert.deepEqual((await store.listDeadLetters({ dataset: 'd', notReplayed: true })).map((d) => d.reason), ['ParseError: old']);
+      const [replayed] = await store.listDeadLetters({ dataset: 'd', limit: 1 });
+      assert.equal(replayed!.replayedAt?.toISOString(), '2025-11-05T12:00:00.000Z');
+      await store.close();
+    });
   });
 }

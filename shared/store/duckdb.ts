@@ -12,6 +12,7 @@ import {
 } from '@duckdb/node-api';
 import type { Observation } from '../observation.ts';
 import type {
+  DeadLetterQuery,
   DeadLetterRecord,
   FetchLogEntry,
   ObservationQuery,
@@ -58,6 +59,7 @@ CREATE SEQUENCE IF NOT EXISTS dead_letter_id;
 CREATE TABLE IF NOT EXISTS dead_letters (
   id BIGINT PRIMARY KEY DEFAULT nextval('dead_letter_id'), recorded_at TIMESTAMP NOT NULL, topic VARCHAR NOT NULL,
   reason VARCHAR NOT NULL, dataset VARCHAR, run_id VARCHAR, window_from TIMESTAMP, window_to TIMESTAMP, sha256 VARCHAR);
+ALTER TABLE dead_letters ADD COLUMN IF NOT EXISTS replayed_at TIMESTAMP;
 CREATE TEMP TABLE IF NOT EXISTS staging_series (
   dataset VARCHAR, series_key VARCHAR, dimensions VARCHAR, resolution VARCHAR, unit VARCHAR, first_ts TIMESTAMP, last_ts TIMESTAMP);
 CREATE TEMP TABLE IF NOT EXISTS staging_observations (
@@ -424,10 +426,19 @@ export class DuckDbStore implements Store {
     });
   }
 
-  listDeadLetters(limit = 100): Promise<DeadLetterRecord[]> {
+  listDeadLetters(query: number | DeadLetterQuery = {}): Promise<DeadLetterRecord[]> {
+    const q = typeof query === 'number' ? { limit: query } : query;
+    const params: DuckDBValue[] = [];
+    let sql = 'SELECT * FROM dead_letters WHERE 1 = 1';
+    if (q.dataset) sql += ` AND dataset = $${params.push(q.dataset)}`;
+    if (q.since) sql += ` AND recorded_at >= $${params.push(ts(q.since))}`;
+    if (q.notReplayed) sql += ' AND replayed_at IS NULL';
+    sql += ` ORDER BY id DESC LIMIT ${Math.max(1, Math.floor(q.limit ?? 100))}`;
     return this.#serial(async () =>
-      (await this.#rows(`SELECT * FROM dead_letters ORDER BY id DESC LIMIT ${Math.max(1, Math.floor(limit))}`)).map(
+      (await this.#rows(sql, params)).map(
         (r) => ({
+          id: Number(r.id),
+          replayedAt: asDateOrNull(r.replayed_at),
           at: asDate(r.recorded_at),
           topic: String(r.topic),
           reason: String(r.reason),
@@ -439,6 +450,12 @@ export class DuckDbStore implements Store {
         }),
       ),
     );
+  }
+
+  markDeadLetterReplayed(id: number, at: Date): Promise<void> {
+    return this.#serial(async () => {
+      await this.#conn.run('UPDATE dead_letters SET replayed_at = $1 WHERE id = $2', [ts(at), id]);
+    });
   }
 
   close(): Promise<void> {

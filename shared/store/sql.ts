@@ -12,6 +12,7 @@ import { redact } from '../redact.ts';
 import type { Observation } from '../observation.ts';
 import { dedupeLastWins, distinctSeries, matchesWhere } from './rows.ts';
 import type {
+  DeadLetterQuery,
   DeadLetterRecord,
   FetchLogEntry,
   ObservationQuery,
@@ -327,12 +328,26 @@ export class SqlStore implements Store {
     );
   }
 
-  async listDeadLetters(limit = 100): Promise<DeadLetterRecord[]> {
-    return (await this.#query('SELECT * FROM dead_letters ORDER BY id DESC LIMIT ?', [Math.max(1, Math.floor(limit))])).map((r) => ({
+  async listDeadLetters(query: number | DeadLetterQuery = {}): Promise<DeadLetterRecord[]> {
+    const q = typeof query === 'number' ? { limit: query } : query;
+    const params: unknown[] = [];
+    let sql = 'SELECT * FROM dead_letters WHERE 1 = 1';
+    if (q.dataset) (sql += ' AND dataset = ?'), params.push(q.dataset);
+    if (q.since) (sql += ' AND recorded_at >= ?'), params.push(q.since);
+    if (q.notReplayed) sql += ' AND replayed_at IS NULL';
+    sql += ' ORDER BY id DESC LIMIT ?';
+    params.push(Math.max(1, Math.floor(q.limit ?? 100)));
+    return (await this.#query(sql, params)).map((r) => ({
+      id: Number(r.id),
+      replayedAt: (r.replayed_at as Date | null | undefined) ?? null,
       at: r.recorded_at as Date, topic: String(r.topic), reason: String(r.reason), dataset: r.dataset === null ? null : String(r.dataset),
       runId: r.run_id === null ? null : String(r.run_id), windowFrom: (r.window_from as Date | null) ?? null,
       windowTo: (r.window_to as Date | null) ?? null, sha256: r.sha256 === null ? null : String(r.sha256),
     }));
+  }
+
+  async markDeadLetterReplayed(id: number, at: Date): Promise<void> {
+    await this.#query('UPDATE dead_letters SET replayed_at = ? WHERE id = ?', [at, id]);
   }
 
   async close(): Promise<void> {

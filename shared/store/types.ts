@@ -53,6 +53,8 @@ export type RawPayloadRecord = {
 };
 
 export type DeadLetterRecord = {
+  /** Assigned by the store. */
+  id?: number;
   at: Date;
   topic: string;
   reason: string;
@@ -61,7 +63,11 @@ export type DeadLetterRecord = {
   windowFrom: Date | null;
   windowTo: Date | null;
   sha256: string | null;
+  /** When `scalar dead-letters replay` landed it; null while it has not been. */
+  replayedAt?: Date | null;
 };
+
+export type DeadLetterQuery = { dataset?: string; since?: Date; limit?: number; notReplayed?: boolean };
 
 export type Store = {
   /** Creates or updates the schema; safe to call on every start. */
@@ -107,7 +113,9 @@ export type Store = {
   listRawPayloads(q: { dataset: string; from?: Date; to?: Date }): Promise<RawPayloadRecord[]>;
 
   recordDeadLetter(d: DeadLetterRecord): Promise<void>;
-  listDeadLetters(limit?: number): Promise<DeadLetterRecord[]>;
+  /** Newest first; a number is the limit (the older form). */
+  listDeadLetters(q?: number | DeadLetterQuery): Promise<DeadLetterRecord[]>;
+  markDeadLetterReplayed(id: number, at: Date): Promise<void>;
 
   /** Resolves when the store answers a trivial query (readiness probe). */
   ping?(): Promise<void>;

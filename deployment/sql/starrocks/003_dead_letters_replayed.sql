@@ -1,0 +1,2 @@
+-- When `scalar dead-letters replay` landed a dead-lettered payload (NULL: not replayed yet).
+ALTER TABLE dead_letters ADD COLUMN replayed_at DATETIME NULL;

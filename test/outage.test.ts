@@ -1,0 +1,208 @@
+// Servers going away under a running pipeline, through a loopback TCP proxy this test cuts and
+// restores: the broker (NATS) and the store (MariaDB). Every window must land once, nothing may be
+// dead-lettered for an outage, and nothing may reject unhandled.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import mysql from 'mysql2/promise';
+import type { IngestionEvent } from '../ingestion/consumer.ts';
+import { openPlatform, readConfig, startRoles, type Platform, type Roles } from '../cli/platform.ts';
+import { DAY_AHEAD_COLUMNS } from '../providers/energinet/parse.ts';
+import { simulatedRecords, startEnerginetSimulator } from '../providers/energinet/simulator.ts';
+import { createLogger, silentLogger } from '../shared/log.ts';
+import { NatsBus } from '../shared/bus/nats.ts';
+import { InfrastructureUnavailableError } from '../shared/errors.ts';
+import { startFaultProxy, type FaultProxy } from './fault-proxy.ts';
+
+const MYSQL = new URL(process.env.SCALAR_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306');
+const NATS = new URL(process.env.SCALAR_TEST_NATS_URL ?? 'nats://127.0.0.1:4222');
+const NOW = new Date('2025-11-05T14:00:00Z');
+const DATASET = 'energinet.day_ahead_prices';
+const dirs: string[] = [];
+const databases: string[] = [];
+const unhandled: unknown[] = [];
+const onUnhandled = (e: unknown) => unhandled.push(e);
+process.on('unhandledRejection', onUnhandled);
+
+after(async () => {
+  process.off('unhandledRejection', onUnhandled);
+  dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+  const c = await mysql.createConnection({ host: MYSQL.hostname, port: Number(MYSQL.port || 3306), user: MYSQL.username || 'root' }).catch(() => null);
+  for (const db of databases) await c?.query(`DROP DATABASE IF EXISTS \`${db}\``);
+  await c?.end();
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(what: string, check: () => boolean | Promise<boolean>, ms = 90_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+function expected(from: string, to: string): Map<string, number | null> {
+  const out = new Map<string, number | null>();
+  for (const area of ['DK1', 'DK2']) {
+    for (const r of simulatedRecords('DayAheadPrices', area, new Date(from), new Date(to), NOW)) {
+      const ts = `${String(r.TimeUTC)}.000Z`;
+      out.set(`${area}|EUR|${ts}`, r[DAY_AHEAD_COLUMNS.valueFields.EUR] as number);
+      out.set(`${area}|DKK|${ts}`, r[DAY_AHEAD_COLUMNS.valueFields.DKK] as number);
+    }
+  }
+  return out;
+}
+
+async function stored(platform: Platform): Promise<Map<string, number | null>> {
+  const rows = await platform.store.queryObservations({ dataset: DATASET });
+  const out = new Map<string, number | null>();
+  for (const o of rows) out.set(`${o.series.area}|${o.series.currency}|${o.ts.toISOString()}`, o.value);
+  assert.equal(out.size, rows.length, 'a (series, ts) came back twice');
+  return out;
+}
+
+/** 60 days in 7-day windows over both areas, on the given bus and store. */
+async function run(o: { busUrl: string; storeUrl?: string; during: (landed: () => number) => Promise<void> }) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'scalar-outage-'));
+  dirs.push(dataDir);
+  const sim = await startEnerginetSimulator({ now: () => NOW });
+  const env = `outage-${randomUUID().slice(0, 8)}`;
+  const config = readConfig({
+    env: {},
+    overrides: {
+      dataDir,
+      env,
+      busUrl: o.busUrl,
+      ...(o.storeUrl ? { storeUrl: o.storeUrl } : {}),
+      acquisition: { tickMs: 50, configRefreshMs: 1000, concurrency: 2, http: { timeoutMs: 10_000, maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 50 } },
+      ingestion: { batchRows: 2000, batchWaitMs: 50, maxInFlight: 8 },
+      bus: { maxDeliveries: 3, redeliveryDelayMs: 50, capacity: 1000, ackWaitMs: 3000 },
+    },
+  });
+  const platform = await openPlatform(config, process.env.OUTAGE_LOG ? createLogger('warn') : silentLogger);
+  await platform.store.seedWorkerConfig([{ workerId: DATASET, environment: env, enabled: true, parameters: { backfill: 'P60D' } }]);
+  const ingested: IngestionEvent[] = [];
+  const roles: Roles = await startRoles(platform, {
+    acquisition: true,
+    ingestion: true,
+    baseUrls: { energinet: sim.url },
+    now: () => NOW,
+    onIngestion: (e) => ingested.push(e),
+    onAcquisition: (e) => process.env.OUTAGE_LOG && console.error(new Date().toISOString(), JSON.stringify(e).slice(0, 300)),
+  });
+  const landed = () => ingested.filter((e) => e.type === 'landed').length;
+  await o.during(landed);
+  const caughtUp = async () => {
+    for (const p of ['DK1', 'DK2']) {
+      if ((await platform.store.getWatermark(DATASET, p).catch(() => null))?.toISOString() !== '2025-11-06T23:00:00.000Z') return false;
+    }
+    return roles.scheduler!.busy === 0;
+  };
+  await until('caught up after the outage', caughtUp);
+  const want = expected('2025-09-06T22:00:00Z', '2025-11-06T23:00:00Z');
+  await until('every row landed', async () => {
+    await roles.ingestion!.flush();
+    return (await platform.store.countObservations(DATASET)) >= want.size;
+  });
+  assert.deepEqual(await stored(platform), want);
+  assert.deepEqual((await platform.store.listDeadLetters()).map((d) => d.reason), [], 'an outage dead-lettered windows');
+  assert.deepEqual(unhandled, []);
+  await roles.stop();
+  await platform.close();
+  await sim.close();
+  return ingested;
+}
+
+describe('outages under a running pipeline', () => {
+  it('NATS cut for 4 s mid-stream: the bus reconnects, acks that failed are redelivered, every window lands once', async () => {
+    const proxy: FaultProxy = await startFaultProxy({ host: NATS.hostname, port: Number(NATS.port || 4222) });
+    try {
+      await run({
+        busUrl: `nats://127.0.0.1:${proxy.port}`,
+        async during(landed) {
+          await until('a first window landed', () => landed() > 0);
+          await proxy.set('refuse');
+          await sleep(4000);
+          await proxy.set('pass');
+        },
+      });
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('a publish while NATS is unreachable fails after its bound instead of hanging, and works again once it is back', async () => {
+    const proxy = await startFaultProxy({ host: NATS.hostname, port: Number(NATS.port || 4222) });
+    const bus = await NatsBus.open(`nats://127.0.0.1:${proxy.port}`, {
+      environment: `outage-${randomUUID().slice(0, 8)}`, maxDeliveries: 3, redeliveryDelayMs: 50, ackWaitMs: 2000, maxAgeDays: 1, publishTimeoutMs: 1500,
+    });
+    try {
+      await proxy.set('refuse');
+      const started = Date.now();
+      await assert.rejects(bus.publish('t', { data: new Uint8Array([1]), properties: {} }), InfrastructureUnavailableError);
+      assert.ok(Date.now() - started < 15_000, `publish took ${Date.now() - started} ms to fail`);
+      await proxy.set('pass');
+      await until('published again', () => bus.publish('t', { data: new Uint8Array([2]), properties: {} }).then(() => true, () => false), 30_000);
+    } finally {
+      await bus.close();
+      await proxy.close();
+    }
+  });
+
+  it('scalar start exits non-zero (70) when its bus cannot go on, instead of staying up consuming nothing', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'scalar-fatal-'));
+    dirs.push(dataDir);
+    const env = `fatal-${randomUUID().slice(0, 8)}`;
+    const child = spawn(process.execPath, [fileURLToPath(new URL('../bin/scalar.js', import.meta.url)), 'start', '--role', 'ingestion'], {
+      env: { ...process.env, SCALAR_ENV: env, SCALAR_DATA_DIR: dataDir, SCALAR_BUS_URL: NATS.toString(), SCALAR_LOG_LEVEL: 'error' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const nc = await connect({ servers: `${NATS.hostname}:${NATS.port || 4222}` });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const stream = `SCALAR_${env.toUpperCase().replace(/[^A-Z0-9_-]/g, '_')}`;
+      await until('the ingestion consumer exists', () => jsm.consumers.info(stream, 'ingestion-energinet').then(() => true, () => false), 30_000);
+      // An operator (or a broker losing its state) deletes the consumer the role reads from.
+      await jsm.consumers.delete(stream, 'ingestion-energinet');
+      const code = await Promise.race([exited, sleep(20_000).then(() => 'still running')]);
+      assert.equal(code, 70, stderr);
+      assert.match(stderr, /cannot go on/);
+      await jsm.streams.delete(stream).catch(() => undefined);
+    } finally {
+      child.kill('SIGKILL');
+      await nc.close();
+    }
+  });
+
+  it('MariaDB cut for 5 s while windows flow: retried until it is back, nothing dead-lettered, every window lands once', async () => {
+    const proxy = await startFaultProxy({ host: MYSQL.hostname, port: Number(MYSQL.port || 3306) });
+    const db = `scalar_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    databases.push(db);
+    try {
+      const events = await run({
+        busUrl: 'memory:',
+        storeUrl: `mysql://${MYSQL.username || 'root'}@127.0.0.1:${proxy.port}/${db}`,
+        async during(landed) {
+          await until('a first window landed', () => landed() > 0);
+          await proxy.set('refuse');
+          await sleep(5000);
+          await proxy.set('pass');
+        },
+      });
+      assert.ok(events.some((e) => e.type === 'outage'), 'the outage was not even noticed');
+    } finally {
+      await proxy.close();
+    }
+  });
+});

@@ -1,5 +1,6 @@
 // A SIGKILLed acquisition process leaves its partition leases behind; restarted with the same
 // identity it takes them back at once (the leases here would otherwise last ten minutes).
+import { providers } from '../providers/index.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
@@ -40,8 +41,8 @@ describe('leases after a crash', () => {
       ...process.env,
       SCALAR_LOG_LEVEL: 'error',
       SCALAR_ENV: 'development',
-      SCALAR_ENERGINET_URL: `${base}/energinet/`,
-      SCALAR_ENTSOE_URL: `${base}/api`,
+      // Every provider asks the silent server (none of them may reach out of this machine).
+      ...Object.fromEntries(providers.map((p) => [`SCALAR_${p.id.toUpperCase()}_URL`, p.id === 'entsoe' ? `${base}/api` : `${base}/${p.id}/`])),
       ENTSOE__TOKEN: 'test-token',
       SCALAR_HTTP_TIMEOUT_MS: '600000',
       SCALAR_ACQUISITION_LEASE_MS: '600000',

@@ -122,6 +122,10 @@ export class DuckDbStore implements Store {
   migrate(): Promise<void> {
     return this.#serial(async () => {
       await this.#conn.run(SCHEMA);
+      // The schema goes into the database file at once, not only the WAL: DuckDB (1.5) cannot replay
+      // an ALTER TABLE of a table created in the same WAL after a crash, and a store that cannot
+      // reopen after SIGKILL loses everything it held.
+      await this.#conn.run('CHECKPOINT');
     });
   }
 

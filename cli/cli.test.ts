@@ -148,5 +148,11 @@ describe('scalar demo then query', () => {
     const byEic = scalar('query', 'entsoe.day_ahead_prices', '--data-dir', dir, '--where', 'area=10YFR-RTE------C').stdout.trim().split('\n');
     assert.ok(byName.length >= 96, `only ${byName.length} FR prices`);
     assert.deepEqual(byName, byEic);
+    // Elia landed too (the demo's worker seeds run a representative Elia set), and reads back.
+    assert.match(demo.stdout, /landed\s+elia\.imbalance_prices_qh\s+all/);
+    const elia = scalar('query', 'elia.imbalance_prices_qh', '--data-dir', dir, '--where', 'metric=imbalanceprice');
+    assert.equal(elia.status, 0, elia.stderr);
+    const eliaRows = elia.stdout.trim().split('\n').map((l) => JSON.parse(l) as { ts: string; unit: string });
+    assert.ok(eliaRows.length >= 4 && eliaRows.every((r) => r.ts.endsWith('Z') && r.unit === 'EUR/MWh'), `Elia rows: ${eliaRows.length}`);
   });
 });

@@ -16,6 +16,7 @@ import { telemetry } from '../shared/telemetry.ts';
 import { collectObservations, jsonlLine, observationPages, observationQuery } from '../app/observations.ts';
 import { readStatus } from '../app/status.ts';
 import { listWorkers, setWorker } from '../app/workers.ts';
+import { startApiRole } from './api-role.ts';
 import { runDemo } from './demo.ts';
 import { parseSpan, runHealth } from './health.ts';
 import { serveHealth } from './health-endpoints.ts';
@@ -83,6 +84,10 @@ function readPayloadFile(file: string): Uint8Array {
     throw new ConfigError(`cannot read ${file}: ${why}`);
   }
 }
+const port = (s: string) => {
+  if (!/^\d+$/.test(s) || Number(s) > 65535) throw new InvalidArgumentError('a port number 0-65535');
+  return Number(s);
+};
 const cadenceText = (c: Cadence) => ('every' in c ? `every ${c.every}` : `cron "${c.cron}" ${c.tz}`);
 
 const program = new Command('scalar')
@@ -108,8 +113,9 @@ program
     if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError('a probability between 0 and 1');
     return n;
   }, 0)
-  .action(async (o: { duration: number; dataDir?: string; config?: string; every: string; faults: number }) => {
-    process.exitCode = await runDemo({ durationSeconds: o.duration, dataDir: o.dataDir, configFile: o.config, every: o.every, faultRate: o.faults });
+  .option('--port <port>', 'serve the HTTP API and web view on this port (0: not served)', port, 8080)
+  .action(async (o: { duration: number; dataDir?: string; config?: string; every: string; faults: number; port: number }) => {
+    process.exitCode = await runDemo({ durationSeconds: o.duration, dataDir: o.dataDir, configFile: o.config, every: o.every, faultRate: o.faults, port: o.port });
   });
 
 program
@@ -256,15 +262,24 @@ async function checkSomethingCanRun(platform: Platform, env: string, role: strin
 program
   .command('start')
   .description('the long-running service')
-  .addOption(new Option('--role <role>', 'which roles to run').choices(['all', 'acquisition', 'ingestion']).default('all'))
+  .addOption(new Option('--role <role>', 'which roles to run (all serves the API too when --port is given)').choices(['all', 'acquisition', 'ingestion', 'api']).default('all'))
+  .option('--port <port>', 'serve the HTTP API and web view on this port (role api: default 8080)', port)
+  .option('--host <host>', 'address the API listens on', '127.0.0.1')
   .addOption(configOption())
   .addOption(dataDirOption())
-  .action(async (o: Common & { role: string }) => {
+  .action(async (o: Common & { role: string; port?: number; host: string }) => {
     const config = configFrom(o);
     const platform = await openPlatform(config);
     await seedWorkers(platform.store, config.env, platform.log);
     const log = platform.log;
-    await checkSomethingCanRun(platform, config.env, o.role);
+    if (o.role !== 'api') await checkSomethingCanRun(platform, config.env, o.role);
+    const apiPort = o.port ?? (o.role === 'api' ? 8080 : undefined);
+    const api = apiPort === undefined ? null : await startApiRole(platform, apiPort, o.host);
+    if (api) log.info({ url: api.url }, `API and web view at ${api.url}`);
+    else if (o.role === 'api') {
+      await platform.close();
+      throw new ConfigError(`the API could not listen on ${o.host}:${apiPort}`);
+    }
     const roles = await startRoles(platform, {
       drainTimeoutMs: STOP_DRAIN_MS,
       owner: instanceIdentity(config),
@@ -295,6 +310,7 @@ program
     log.info('stopping');
     exitOnSecondSignal();
     await health?.close();
+    await api?.close();
     await roles.stop();
     await platform.close();
   });

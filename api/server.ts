@@ -93,6 +93,7 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
     return check === 'ok';
   };
 
+  app.get('/favicon.ico', { schema: { hide: true } }, async (_req, reply) => reply.code(204).send());
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   for (const [path, s] of Object.entries(STATIC)) {

@@ -82,6 +82,14 @@ describe('catalogue, latest, status, health, openapi', () => {
     assert.deepEqual(series.map((s) => s.series.area), ['DK1', 'DK2']);
   });
 
+  it('labels EIC areas with their zone code and accepts the code in where', async () => {
+    const fr = { area: '10YFR-RTE------C' };
+    await store.upsertObservations([{ dataset: 'entsoe.day_ahead_prices', series: fr, seriesKey: seriesKey(fr), ts: new Date('2025-11-06T00:00:00Z'), resolution: 'PT60M', value: 80.5, unit: 'EUR/MWh', payloadSha256: 'b'.repeat(64) }]);
+    const series = (await get('/api/series?dataset=entsoe.day_ahead_prices')).json() as { series: Record<string, string>; labels: Record<string, string> }[];
+    assert.deepEqual(series.map((s) => [s.series.area, s.labels.area]), [['10YFR-RTE------C', 'FR']]);
+    assert.deepEqual(((await get('/api/observations?dataset=entsoe.day_ahead_prices&where=area=FR')).json() as { value: number }[]).map((o) => o.value), [80.5]);
+  });
+
   it('answers latest values from the cache, filtered', async () => {
     await cache.refresh([{ dataset: DATASET, seriesKey: 'area=DK1;currency=EUR', series: { area: 'DK1', currency: 'EUR' }, ts: new Date('2025-11-06T22:45:00Z'), value: 73.5, unit: 'EUR/MWh', resolution: 'PT15M' }]);
     const latest = (await get(`/api/latest?dataset=${DATASET}&where=area=DK1`)).json() as { value: number; ts: string }[];

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
-import { datasetParameter, listDatasets, listSeries } from '../app/catalog.ts';
+import { datasetParameter, listDatasets, listSeries, seriesLabels } from '../app/catalog.ts';
 import { latestToJson, latestValues } from '../app/latest.ts';
 import { csvWriter, jsonlLine, observationPages, observationQuery, whereParameter } from '../app/observations.ts';
 import { healthToJson, providerHealth, readStatus } from '../app/status.ts';
@@ -44,7 +44,7 @@ const datasetParam = { type: 'string', description: 'dataset id, e.g. energinet.
 const errorBody = { type: 'object', properties: { error: str, parameter: str }, required: ['error'] } as const;
 const latestItem = {
   type: 'object',
-  properties: { dataset: str, seriesKey: str, series: dims, ts: str, value: { type: ['number', 'null'] }, unit: str, resolution: str },
+  properties: { dataset: str, seriesKey: str, series: dims, labels: dims, ts: str, value: { type: ['number', 'null'] }, unit: str, resolution: str },
 } as const;
 
 const WEB_DIR = fileURLToPath(new URL('./web/', import.meta.url));
@@ -124,13 +124,14 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
       summary: 'The series of a dataset in the store',
       querystring: { type: 'object', properties: { dataset: datasetParam }, required: ['dataset'] },
       response: {
-        200: { type: 'array', items: { type: 'object', properties: { seriesKey: str, series: dims, resolution: str, unit: str, firstTs: nullableStr, lastTs: nullableStr } } },
+        200: { type: 'array', items: { type: 'object', properties: { seriesKey: str, series: dims, labels: dims, resolution: str, unit: str, firstTs: nullableStr, lastTs: nullableStr } } },
         400: errorBody,
       },
     },
   }, async (req) => {
     const { dataset } = req.query as { dataset: string };
-    return (await listSeries(deps.store, datasetParameter(dataset).id)).map((s) => ({ ...s, firstTs: s.firstTs && isoUtc(s.firstTs), lastTs: s.lastTs && isoUtc(s.lastTs) }));
+    const id = datasetParameter(dataset).id;
+    return (await listSeries(deps.store, id)).map((s) => ({ ...s, labels: seriesLabels(id, s.series), firstTs: s.firstTs && isoUtc(s.firstTs), lastTs: s.lastTs && isoUtc(s.lastTs) }));
   });
 
   app.get('/api/observations', {

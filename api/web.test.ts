@@ -58,14 +58,17 @@ describe('web view in Chromium', { skip }, () => {
   });
 
   it('the explorer draws a chart with as many points as the API returns for what is selected', async () => {
+    const drawn = () => page.waitForFunction(() => document.querySelector('#chart')?.hasAttribute('data-points') && document.querySelector('#chart canvas') !== null);
     await page.goto(`${served.url}/#explorer`);
+    await drawn();
     await page.selectOption('#dataset', DATASET);
+    await drawn();
     await page.selectOption('[data-dimension="area"]', 'DK2');
     await page.selectOption('[data-dimension="currency"]', 'EUR');
     await page.fill('#from', '2025-11-05');
     await page.fill('#to', '2025-11-07');
     await page.click('button[type=submit]');
-    await page.waitForFunction(() => document.querySelector('#chart')?.getAttribute('data-points') !== null && document.querySelector('#chart canvas') !== null);
+    await drawn();
     const url = await page.getAttribute('#csv', 'href');
     const fromApi = (await (await fetch(`${served.url}${url!.replace('format=csv', 'format=json')}`)).json()) as unknown[];
     await page.waitForFunction((n) => document.querySelector('#point-count')?.textContent === String(n), fromApi.length);

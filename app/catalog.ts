@@ -1,5 +1,5 @@
 // The catalogue: which datasets this build knows, their series in the store, how fresh each is.
-import { datasets, findDataset } from '../providers/index.ts';
+import { datasets, findDataset, findProvider } from '../providers/index.ts';
 import type { Cadence } from '../shared/dataset.ts';
 import { ParameterError, UnknownDatasetError } from '../shared/errors.ts';
 import type { SeriesInfo, Store } from '../shared/store/index.ts';
@@ -59,4 +59,15 @@ export async function listSeries(store: Store, dataset: string): Promise<SeriesI
     else s.lastTs = o.ts;
   }
   return [...bySeries.values()];
+}
+
+/** Readable labels of a series' dimension values (zone codes for EICs); values without one are left out. */
+export function seriesLabels(dataset: string, series: Readonly<Record<string, string>>): Record<string, string> {
+  const provider = findProvider(findDataset(dataset).provider);
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(series)) {
+    const label = provider.dimensionLabel?.(k, v);
+    if (label !== undefined && label !== v) out[k] = label;
+  }
+  return out;
 }

@@ -32,7 +32,11 @@ const age = (iso) => {
   return `${fmtSpan(s)} ago`;
 };
 const fmtSpan = (s) => (s < 120 ? `${s} s` : s < 7200 ? `${Math.round(s / 60)} min` : s < 172800 ? `${Math.round(s / 3600)} h` : `${Math.round(s / 86400)} d`);
-const seriesLabel = (series) => Object.entries(series).map(([k, v]) => `${k} ${v}`).join(' · ');
+// Zone codes instead of EICs where the API gives a label; labels learnt from /api/series and /api/latest.
+const labels = new Map();
+const learn = (items) => items.forEach((s) => Object.entries(s.labels || {}).forEach(([k, l]) => labels.set(`${k}=${s.series[k]}`, l)));
+const label = (k, v) => labels.get(`${k}=${v}`) ?? v;
+const seriesLabel = (series) => Object.entries(series).map(([k, v]) => `${k} ${label(k, v)}`).join(' · ');
 
 // --- pages ---
 const pages = { explorer: initExplorer, live: initLive, health: loadHealth, freshness: loadFreshness, workers: loadWorkers };
@@ -78,14 +82,17 @@ async function initExplorer() {
 }
 
 async function loadDimensions() {
+  // No data-points while the selection changes: a reader (or a test) waits for the new chart.
+  $('#chart').removeAttribute('data-points');
   const id = $('#dataset').value;
   const series = await api(`/api/series?dataset=${encodeURIComponent(id)}`);
+  learn(series);
   const box = $('#dims');
   box.replaceChildren();
   const keys = [...new Set(series.flatMap((s) => Object.keys(s.series)))].sort();
   for (const k of keys) {
     const values = [...new Set(series.map((s) => s.series[k]).filter((v) => v !== undefined))].sort();
-    const sel = el('select', { name: k, 'data-dimension': k }, el('option', { value: '' }, 'all'), ...values.map((v) => el('option', { value: v }, v)));
+    const sel = el('select', { name: k, 'data-dimension': k }, el('option', { value: '' }, 'all'), ...values.map((v) => el('option', { value: v }, label(k, v))));
     // One series by default: a chart of every zone at once is unreadable.
     if (values.length > 1) sel.value = values[0];
     box.append(el('label', {}, k, sel));
@@ -103,6 +110,7 @@ function observationUrl(format) {
 }
 
 async function explore() {
+  $('#chart').removeAttribute('data-points');
   $('#explore-error').textContent = '';
   $('#csv').href = observationUrl('csv');
   let rows;
@@ -167,12 +175,15 @@ async function followLive() {
   const id = $('#live-dataset').value;
   source?.close();
   const tiles = $('#tiles');
-  tiles.replaceChildren(...(await api(`/api/latest?dataset=${encodeURIComponent(id)}`)).map(tile));
+  const now = await api(`/api/latest?dataset=${encodeURIComponent(id)}`);
+  learn(now);
+  tiles.replaceChildren(...now.map(tile));
   source = new EventSource(`/api/stream?dataset=${encodeURIComponent(id)}`);
   source.onopen = () => ($('#live-state').textContent = 'connected');
   source.onerror = () => ($('#live-state').textContent = 'reconnecting…');
   source.addEventListener('latest', (e) => {
     const v = JSON.parse(e.data);
+    learn([v]);
     const next = tile(v);
     next.classList.add('changed');
     const old = tiles.querySelector(`[data-series-key="${CSS.escape(v.seriesKey)}"]`);

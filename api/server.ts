@@ -34,6 +34,8 @@ export type ApiDeps = {
 export type Api = { app: FastifyInstance; feed: ChangeFeed };
 
 const HEARTBEAT_MS = 15_000;
+/** Unsent SSE bytes after which a client counts as gone. */
+const SLOW_CLIENT_BYTES = 1 << 20;
 const DAY = 86_400_000;
 
 const str = { type: 'string' } as const;
@@ -280,7 +282,11 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
     res.write('retry: 3000\n\n');
     if (lastId !== null) for (const e of feed.since(lastId)) if (wanted(e)) res.write(sseEvent(e));
     const unsubscribe = feed.subscribe((e) => {
-      if (wanted(e)) res.write(sseEvent(e));
+      if (!wanted(e)) return;
+      // A client that stops reading must not grow this process's memory: it is cut off and
+      // resumes from the ring buffer with Last-Event-ID when it reconnects.
+      if (res.writableLength > SLOW_CLIENT_BYTES) return void res.destroy();
+      res.write(sseEvent(e));
     });
     const heartbeat = setInterval(() => res.write(`: heartbeat ${isoUtc(new Date())}\n\n`), deps.heartbeatMs ?? HEARTBEAT_MS);
     heartbeat.unref();

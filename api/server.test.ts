@@ -101,6 +101,8 @@ describe('catalogue, latest, status, health, openapi', () => {
   it('serves status, health and an OpenAPI document naming every route', async () => {
     assert.deepEqual(Object.keys((await get('/api/status')).json() as object), ['watermarks', 'failures', 'deadLetters']);
     assert.ok(Array.isArray(((await get('/api/health')).json() as { providers: unknown[] }).providers));
+    assert.deepEqual(((await get('/api/health?provider=energinet')).json() as { providers: { provider: string }[] }).providers.map((p) => p.provider), ['energinet']);
+    assert.equal(((await get('/api/health?provider=nope')).json() as { parameter: string }).parameter, 'provider');
     const doc = (await get('/openapi.json')).json() as { openapi: string; paths: Record<string, unknown> };
     assert.match(doc.openapi, /^3\./);
     for (const p of ['/api/datasets', '/api/series', '/api/observations', '/api/latest', '/api/status', '/api/health', '/api/stream', '/api/workers/{id}/enable', '/api/workers/{id}/disable']) assert.ok(doc.paths[p], p);

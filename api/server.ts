@@ -10,9 +10,12 @@ import { latestToJson, latestValues } from '../app/latest.ts';
 import { csvWriter, jsonlLine, observationPages, observationQuery, whereParameter } from '../app/observations.ts';
 import { healthToJson, providerHealth, readStatus } from '../app/status.ts';
 import { listWorkers, setWorker } from '../app/workers.ts';
+import { providers } from '../providers/index.ts';
 import { observationToJson } from '../shared/observation.ts';
 import type { Cache } from '../shared/cache/index.ts';
 import { ParameterError } from '../shared/errors.ts';
+import type { Logger } from '../shared/log.ts';
+import { redact } from '../shared/redact.ts';
 import type { Secrets } from '../shared/secrets/index.ts';
 import type { Store } from '../shared/store/index.ts';
 import { matchesWhere } from '../shared/store/rows.ts';
@@ -29,6 +32,8 @@ export type ApiDeps = {
   seedWorkers(): Promise<unknown>;
   /** SSE heartbeat period (a comment line that keeps proxies from closing an idle stream). */
   heartbeatMs?: number;
+  /** Where unexpected (500) errors are logged. */
+  log?: Logger;
 };
 
 export type Api = { app: FastifyInstance; feed: ChangeFeed };
@@ -84,7 +89,8 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
       return reply.code(400).send({ error: e.message.replace(/^(querystring|params|body)\//, ''), ...(parameter ? { parameter } : {}) });
     }
     if (e.statusCode && e.statusCode < 500) return reply.code(e.statusCode).send({ error: e.message });
-    return reply.code(500).send({ error: `${e.name}: ${e.message}` });
+    deps.log?.error({ err: e }, 'API request failed');
+    return reply.code(500).send({ error: redact(`${e.name}: ${e.message}`) });
   });
 
   /** False when the request was answered 401/403 (a boolean: a reply is thenable, awaiting it would hide that). */
@@ -231,6 +237,9 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
     },
   }, async (req) => {
     const { provider } = req.query as { provider?: string[] };
+    const known = new Set(providers.map((p) => p.id));
+    const unknown = provider?.find((p) => !known.has(p));
+    if (unknown) throw new ParameterError('provider', `unknown provider ${unknown} (known: ${[...known].join(', ')})`);
     const now = new Date();
     return healthToJson(await providerHealth(deps.store, { providers: provider?.length ? provider : undefined, sinceMs: DAY, now }), now, DAY);
   });

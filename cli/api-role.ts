@@ -9,7 +9,7 @@ export type ApiRole = { url: string; close(): Promise<void> };
 export async function startApiRole(platform: Platform, port: number, host: string): Promise<ApiRole | null> {
   try {
     const api = await serveApi(
-      { store: platform.store, cache: platform.cache, secrets: platform.secrets, environment: platform.config.env, seedWorkers: () => seedWorkers(platform.store, platform.config.env) },
+      { store: platform.store, cache: platform.cache, secrets: platform.secrets, environment: platform.config.env, seedWorkers: () => seedWorkers(platform.store, platform.config.env), log: platform.log.child({ role: 'api' }) },
       port,
       host,
     );

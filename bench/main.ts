@@ -5,6 +5,7 @@
 //   mariadb: SqlStore (mysql dialect) upsert vs LOAD DATA LOCAL INFILE of the same rows
 //   buses:  end-to-end observations/s and publish→commit latency over NATS vs the in-process bus
 //   telemetry: the same end to end with the OpenTelemetry SDK recording vs no SDK
+//   api:    GET /api/observations of a 1-day 96-point series over HTTP vs the store's own query
 // Sizes can be scaled down for a quick look: BENCH_ROWS=200000 npm run bench
 import { memoryArchive } from '../shared/payload-archive.ts';
 import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -437,8 +438,49 @@ async function benchStream() {
   await sim.close();
 }
 
+/**
+ * api: GET /api/observations for one series over one day (96 quarter hours) on a real port, out of
+ * a year of 4 zones in DuckDB; baseline the store's own queryObservations of the same rows.
+ */
+async function benchApi() {
+  console.log('\napi: 1-day 96-point series query over HTTP (DuckDB, a year of 4 zones)');
+  const { serveApi } = await import('../api/server.ts');
+  const { envSecrets } = await import('../shared/secrets/index.ts');
+  const store = await DuckDbStore.open(':memory:');
+  const start = Date.parse('2025-01-01T00:00:00Z');
+  for (const area of ['DK1', 'DK2', 'SE3', 'NO2']) {
+    const series = { area, currency: 'EUR' };
+    const rows: StoredObservation[] = Array.from({ length: 365 * 96 }, (_, i) => ({
+      dataset: 'energinet.day_ahead_prices', series, seriesKey: seriesKey(series), ts: new Date(start + i * 900_000), resolution: 'PT15M', value: (i % 500) / 7, unit: 'EUR/MWh', payloadSha256: 'a'.repeat(64),
+    }));
+    await store.upsertObservations(rows);
+  }
+  const api = await serveApi({ store, cache: new MemoryCache(), secrets: envSecrets({}), environment: 'bench', seedWorkers: async () => 0 }, 0);
+  const q = { dataset: 'energinet.day_ahead_prices', from: new Date('2025-06-01T00:00:00Z'), to: new Date('2025-06-02T00:00:00Z'), where: { area: 'SE3' } };
+  const url = `${api.url}/api/observations?dataset=${q.dataset}&from=2025-06-01T00:00:00Z&to=2025-06-02T00:00:00Z&where=area=SE3`;
+  const time = async (n: number, f: () => Promise<number>) => {
+    const ms: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t = performance.now();
+      if ((await f()) !== 96) throw new Error('expected 96 points');
+      ms.push(performance.now() - t);
+    }
+    ms.sort((a, b) => a - b);
+    return { p50: ms[Math.floor(n * 0.5)]!, p95: ms[Math.floor(n * 0.95)]! };
+  };
+  const viaHttp = async () => ((await (await fetch(url)).json()) as unknown[]).length;
+  const direct = async () => (await store.queryObservations(q)).length;
+  await time(20, viaHttp);
+  await time(20, direct);
+  const h = await time(200, viaHttp);
+  const d = await time(200, direct);
+  line('GET /api/observations (1 day, 96 points)', `p50 ${h.p50.toFixed(1)} ms, p95 ${h.p95.toFixed(1)} ms`, `store query p50 ${d.p50.toFixed(1)} ms`, d.p50 / h.p50);
+  await api.app.close();
+  await store.close();
+}
+
 if (!process.env.BENCH_TELEMETRY_RUN) console.log(`scalar bench (node ${process.version}, ${process.platform}/${process.arch})`);
-// BENCH_ONLY=telemetry (comma-separated: parse, elia, energinet, entsoe, store, mariadb, buses, stream, telemetry) runs a subset.
+// BENCH_ONLY=telemetry (comma-separated: parse, elia, energinet, entsoe, store, mariadb, buses, stream, telemetry, api) runs a subset.
 const only = process.env.BENCH_ONLY?.split(',');
 const want = (name: string) => !only || only.includes(name);
 if (want('parse')) await benchParse();
@@ -450,4 +492,5 @@ if (want('mariadb')) await benchMariaDb();
 if (want('buses')) await benchBuses();
 if (want('stream')) await benchStream();
 if (want('telemetry')) await benchTelemetry();
+if (want('api')) await benchApi();
 if (!process.env.BENCH_TELEMETRY_RUN) console.log(`\npeak RSS ${fmt(mb(process.resourceUsage().maxRSS * 1024))} MB`);

@@ -1,4 +1,5 @@
 // `scalar demo`: every provider's simulator and every role in one process on embedded defaults.
+import { randomBytes } from 'node:crypto';
 import type { AcquisitionEvent } from '../acquisition/scheduler.ts';
 import type { StreamEvent } from '../acquisition/stream-worker.ts';
 import type { IngestionEvent } from '../ingestion/consumer.ts';
@@ -7,6 +8,7 @@ import type { Simulator } from '../shared/dataset.ts';
 import { createLogger } from '../shared/log.ts';
 import { redact } from '../shared/redact.ts';
 import { isoUtc, type Interval } from '../shared/time.ts';
+import { startApiRole } from './api-role.ts';
 import { writeTable } from './output.ts';
 import { STOP_DRAIN_MS, exitOnSecondSignal, instanceIdentity, openPlatform, readConfig, seedWorkers, startRoles } from './platform.ts';
 
@@ -18,6 +20,8 @@ export type DemoOptions = {
   every: string;
   /** Probability of a fault per simulator request (spread over 429, 5xx, slow, truncated). */
   faultRate: number;
+  /** Port of the HTTP API and web view; 0 serves none. */
+  port?: number;
   out?: NodeJS.WritableStream;
 };
 
@@ -37,7 +41,9 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   // Demo output is the progress below (failures included); the JSON log only carries errors.
   const sims: Simulator[] = [];
   const baseUrls: Record<string, string> = {};
-  const secrets: Record<string, string> = {};
+  // A development token for the mutating API endpoints, made for this run and printed below.
+  const apiToken = randomBytes(18).toString('base64url');
+  const secrets: Record<string, string> = { 'api:tokens': apiToken };
   for (const p of providers) {
     const sim = await p.startSimulator();
     sims.push(sim);
@@ -75,6 +81,12 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     const more = Object.entries(sims[i]?.urls ?? {}).map(([k, v]) => `, ${k} ${v}`).join('');
     say(`  simulator ${p.id} at ${baseUrls[p.id]}${more}`);
   }
+  const api = o.port ? await startApiRole(platform, o.port, '127.0.0.1') : null;
+  if (api) {
+    say(`  API and web view at ${api.url}/ (OpenAPI ${api.url}/openapi.json)`);
+    // Written past the redaction on purpose: the token is for the person running the demo.
+    out.write(`  development token (POST /api/workers/...): ${apiToken}\n`);
+  } else if (o.port) say(`  API not served: port ${o.port} unavailable (choose another with --port)`);
   say(`  running for ${o.durationSeconds} s, every worker each ${o.every} after its backfill (Ctrl-C stops)\n`);
 
   const onAcquisition = (e: AcquisitionEvent) => {
@@ -130,6 +142,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  await api?.close();
   await roles.stop();
 
   say(`\nsummary after ${((Date.now() - started) / 1000).toFixed(1)} s:`);

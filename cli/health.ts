@@ -1,6 +1,7 @@
 // `scalar health`: provider connectivity from fetch_log, as a table or JSON, with an exit code a
 // probe can use (3 when a selected provider is down).
-import { computeConnectivity, DEFAULT_DOWN_RULE, type Availability, type Health, type ProviderHealth } from '../acquisition/connectivity.ts';
+import { healthToJson, providerHealth } from '../app/status.ts';
+import { type Availability, type Health, type ProviderHealth } from '../acquisition/connectivity.ts';
 import type { Store } from '../shared/store/index.ts';
 import { isoUtc } from '../shared/time.ts';
 import { writeTable } from './output.ts';
@@ -33,11 +34,8 @@ export type HealthOptions = {
 export async function runHealth(store: Store, o: HealthOptions): Promise<number> {
   const now = o.now ?? new Date();
   const out = o.out ?? process.stdout;
-  const rows = await store.listFetchLogSince(new Date(now.getTime() - Math.max(o.sinceMs, DAY)));
-  const selected = new Set(o.providers);
-  const report = computeConnectivity(rows, { now, latencySince: new Date(now.getTime() - o.sinceMs), providerOf: o.providerOf, providers: o.providers })
-    .filter((p) => selected.has(p.provider));
-  if (o.format === 'json') out.write(`${JSON.stringify(toJson(report, now, o.sinceMs), null, 2)}\n`);
+  const report = await providerHealth(store, { providers: o.providers, sinceMs: o.sinceMs, now, providerOf: o.providerOf });
+  if (o.format === 'json') out.write(`${JSON.stringify(healthToJson(report, now, o.sinceMs), null, 2)}\n`);
   else writeHealthTable(report, out);
   return report.some((p) => p.status === 'down') ? EXIT_DOWN : 0;
 }
@@ -65,21 +63,4 @@ function writeHealthTable(report: readonly ProviderHealth[], out: NodeJS.Writabl
     report.flatMap((p) => [line(p.provider, '(all)', p), ...p.endpoints.map((e) => line(p.provider, e.endpoint, e))]),
     out,
   );
-}
-
-function toJson(report: readonly ProviderHealth[], now: Date, sinceMs: number) {
-  const health = (h: Health) => ({
-    status: h.status,
-    availability: { lastHour: h.lastHour, lastDay: h.lastDay },
-    latencyMs: h.latencyMs,
-    lastSuccess: h.lastSuccess && isoUtc(h.lastSuccess),
-    lastError: h.lastError && { ...h.lastError, at: isoUtc(h.lastError.at) },
-    consecutiveFailures: h.consecutiveFailures,
-  });
-  return {
-    at: isoUtc(now),
-    latencySpanMs: sinceMs,
-    downRule: DEFAULT_DOWN_RULE,
-    providers: report.map((p) => ({ provider: p.provider, ...health(p), endpoints: p.endpoints.map((e) => ({ endpoint: e.endpoint, ...health(e) })) })),
-  };
 }

@@ -5,7 +5,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { reprocess } from '../ingestion/reprocess.ts';
 import { datasets, findDataset, findProvider, providers } from '../providers/index.ts';
 import type { Cadence } from '../shared/dataset.ts';
-import { ConfigError, ConnectionError, ParseError, SourceUnavailableError, ValidationError, UnknownDatasetError, errorMessage } from '../shared/errors.ts';
+import { ConfigError, ConnectionError, ParameterError, ParseError, SourceUnavailableError, ValidationError, UnknownDatasetError, errorMessage } from '../shared/errors.ts';
 import { identifyDataset } from '../shared/identify-dataset.ts';
 import { fileArchive } from '../shared/payload-archive.ts';
 import { redact } from '../shared/redact.ts';
@@ -13,6 +13,10 @@ import { NoStoreError, openStore, type Store } from '../shared/store/index.ts';
 import { isoUtc, nominalDurationMs, parseInstant } from '../shared/time.ts';
 import { join } from 'node:path';
 import { telemetry } from '../shared/telemetry.ts';
+import { collectObservations, jsonlLine, observationPages, observationQuery } from '../app/observations.ts';
+import { readStatus } from '../app/status.ts';
+import { listWorkers, setWorker } from '../app/workers.ts';
+import { startApiRole } from './api-role.ts';
 import { runDemo } from './demo.ts';
 import { parseSpan, runHealth } from './health.ts';
 import { serveHealth } from './health-endpoints.ts';
@@ -80,6 +84,10 @@ function readPayloadFile(file: string): Uint8Array {
     throw new ConfigError(`cannot read ${file}: ${why}`);
   }
 }
+const port = (s: string) => {
+  if (!/^\d+$/.test(s) || Number(s) > 65535) throw new InvalidArgumentError('a port number 0-65535');
+  return Number(s);
+};
 const cadenceText = (c: Cadence) => ('every' in c ? `every ${c.every}` : `cron "${c.cron}" ${c.tz}`);
 
 const program = new Command('scalar')
@@ -105,8 +113,9 @@ program
     if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError('a probability between 0 and 1');
     return n;
   }, 0)
-  .action(async (o: { duration: number; dataDir?: string; config?: string; every: string; faults: number }) => {
-    process.exitCode = await runDemo({ durationSeconds: o.duration, dataDir: o.dataDir, configFile: o.config, every: o.every, faultRate: o.faults });
+  .option('--port <port>', 'serve the HTTP API and web view on this port (0: not served)', port, 8080)
+  .action(async (o: { duration: number; dataDir?: string; config?: string; every: string; faults: number; port: number }) => {
+    process.exitCode = await runDemo({ durationSeconds: o.duration, dataDir: o.dataDir, configFile: o.config, every: o.every, faultRate: o.faults, port: o.port });
   });
 
 program
@@ -136,11 +145,17 @@ program
   .addOption(dataDirOption())
   .addOption(configOption())
   .action(async (dataset: string, o: Common & { from?: Date; to?: Date; where: Record<string, string>; limit?: number; format: Format }) => {
-    const provider = findProvider(findDataset(dataset).provider);
-    const where = Object.fromEntries(Object.entries(o.where).map(([k, v]) => [k, provider.normalizeFilter?.(k, v) ?? v]));
+    findDataset(dataset); // an unknown id reads as before: UnknownDatasetError naming the known ones
+    const q = observationQuery({ dataset, where: o.where, limit: o.limit });
     await withStore(o, async (store) => {
-      const rows = await store.queryObservations({ dataset, from: o.from, to: o.to, where, limit: o.limit });
-      writeObservations(rows, o.format);
+      const query = { ...q, from: o.from, to: o.to };
+      if (o.format === 'jsonl') {
+        // Streamed: jsonl needs no header, so rows go out page by page.
+        for await (const page of observationPages(store, query)) for (const x of page) process.stdout.write(jsonlLine(x));
+        return;
+      }
+      // csv and table size their columns from every row.
+      writeObservations(await collectObservations(store, query), o.format);
     }, false);
   });
 
@@ -203,23 +218,22 @@ for (const action of ['list', 'enable', 'disable'] as const) {
     const id = action === 'list' ? undefined : (args[0] as string);
     const o = (action === 'list' ? args[0] : args[1]) as Common;
     await withStore(o, async (store, env) => {
-      await seedWorkers(store, env);
+      const seed = () => seedWorkers(store, env);
       if (id !== undefined) {
-        if (!(await store.setWorkerEnabled(env, id, action === 'enable'))) {
-          throw new ConfigError(`no worker ${id} in environment ${env}`);
-        }
+        await setWorker(store, env, id, action === 'enable', seed).catch((e: unknown) => {
+          throw e instanceof ParameterError ? new ConfigError(e.message.slice('id: '.length)) : e;
+        });
         process.stdout.write(`${id} ${action}d in ${env}\n`);
         return;
       }
-      const watermarks = await store.listWatermarks();
       writeTable(
         ['worker', 'environment', 'enabled', 'parameters', 'watermarks'],
-        (await store.listWorkerConfig(env)).map((w) => [
+        (await listWorkers(store, env, seed)).map((w) => [
           w.workerId,
           w.environment,
           w.enabled ? 'yes' : 'no',
           JSON.stringify(w.parameters),
-          watermarks.filter((m) => m.dataset === w.workerId).map((m) => `${m.partition}@${isoUtc(m.watermark)}`).join(' '),
+          w.watermarks.map((m) => `${m.partition}@${isoUtc(m.watermark)}`).join(' '),
         ]),
       );
     }, action !== 'list');
@@ -249,15 +263,24 @@ async function checkSomethingCanRun(platform: Platform, env: string, role: strin
 program
   .command('start')
   .description('the long-running service')
-  .addOption(new Option('--role <role>', 'which roles to run').choices(['all', 'acquisition', 'ingestion']).default('all'))
+  .addOption(new Option('--role <role>', 'which roles to run (all serves the API too when --port is given)').choices(['all', 'acquisition', 'ingestion', 'api']).default('all'))
+  .option('--port <port>', 'serve the HTTP API and web view on this port (role api: default 8080)', port)
+  .option('--host <host>', 'address the API listens on', '127.0.0.1')
   .addOption(configOption())
   .addOption(dataDirOption())
-  .action(async (o: Common & { role: string }) => {
+  .action(async (o: Common & { role: string; port?: number; host: string }) => {
     const config = configFrom(o);
     const platform = await openPlatform(config);
     await seedWorkers(platform.store, config.env, platform.log);
     const log = platform.log;
-    await checkSomethingCanRun(platform, config.env, o.role);
+    if (o.role !== 'api') await checkSomethingCanRun(platform, config.env, o.role);
+    const apiPort = o.port ?? (o.role === 'api' ? 8080 : undefined);
+    const api = apiPort === undefined ? null : await startApiRole(platform, apiPort, o.host);
+    if (api) log.info({ url: api.url }, `API and web view at ${api.url}`);
+    else if (o.role === 'api') {
+      await platform.close();
+      throw new ConfigError(`the API could not listen on ${o.host}:${apiPort}`);
+    }
     const roles = await startRoles(platform, {
       drainTimeoutMs: STOP_DRAIN_MS,
       owner: instanceIdentity(config),
@@ -298,6 +321,7 @@ program
       exitOnSecondSignal();
     }
     await health?.close();
+    await api?.close();
     await roles.stop();
     await platform.close().catch(() => undefined);
   });
@@ -401,13 +425,13 @@ program
   .addOption(configOption())
   .action(async (o: Common) => {
     await withStore(o, async (store) => {
+      const status = await readStatus(store);
       process.stdout.write('watermarks\n');
-      writeTable(['dataset', 'partition', 'watermark', 'updated'], (await store.listWatermarks()).map((w) => [w.dataset, w.partition, isoUtc(w.watermark), isoUtc(w.updatedAt)]));
-      const failures = (await store.listFetchLog({ limit: 500 })).filter((f) => f.error !== null).slice(0, 10);
+      writeTable(['dataset', 'partition', 'watermark', 'updated'], status.watermarks.map((w) => [w.dataset, w.partition, isoUtc(w.watermark), isoUtc(w.updatedAt)]));
       process.stdout.write('\nrecent failed requests\n');
-      writeTable(['at', 'dataset', 'partition', 'status', 'error'], failures.map((f) => [isoUtc(f.at), f.dataset, f.partition, String(f.status ?? '-'), (f.error ?? '').slice(0, 80)]));
+      writeTable(['at', 'dataset', 'partition', 'status', 'error'], status.failures.map((f) => [isoUtc(f.at), f.dataset, f.partition, String(f.status ?? '-'), (f.error ?? '').slice(0, 80)]));
       process.stdout.write('\ndead letters\n');
-      writeTable(['at', 'dataset', 'window', 'reason'], (await store.listDeadLetters(10)).map((d) => [isoUtc(d.at), d.dataset ?? '-', d.windowFrom ? `${isoUtc(d.windowFrom)}/${isoUtc(d.windowTo!)}` : '-', d.reason.slice(0, 100)]));
+      writeTable(['at', 'dataset', 'window', 'reason'], status.deadLetters.map((d) => [isoUtc(d.at), d.dataset ?? '-', d.windowFrom ? `${isoUtc(d.windowFrom)}/${isoUtc(d.windowTo!)}` : '-', d.reason.slice(0, 100)]));
     }, false);
   });
 
@@ -447,7 +471,7 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
-  const known = e instanceof ConfigError || e instanceof ConnectionError || e instanceof ParseError || e instanceof ValidationError || e instanceof UnknownDatasetError || e instanceof SourceUnavailableError;
+  const known = e instanceof ConfigError || e instanceof ParameterError || e instanceof ConnectionError || e instanceof ParseError || e instanceof ValidationError || e instanceof UnknownDatasetError || e instanceof SourceUnavailableError;
   process.stderr.write(`scalar: ${redact(known ? errorMessage(e) : (e as Error).stack ?? String(e))}\n`);
   // Exit now: a half-opened client (a server that never answered) must not keep the process alive.
   process.exit(e instanceof ConfigError ? 2 : 1);

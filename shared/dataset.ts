@@ -169,5 +169,7 @@ export type Provider = {
   reference?: readonly { title: string; header: readonly string[]; rows: readonly (readonly string[])[] }[];
   /** Accepts readable names in `--where` filters (`area=FR` for the EIC code the data carries). */
   normalizeFilter?(key: string, value: string): string;
+  /** A readable label of a dimension value (the zone code `FR` for an EIC), or undefined to show the value itself. */
+  dimensionLabel?(key: string, value: string): string | undefined;
   startSimulator(options?: { port?: number }): Promise<Simulator>;
 };

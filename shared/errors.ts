@@ -121,3 +121,14 @@ export function isInfrastructureOutage(e: unknown): boolean {
 export function errorMessage(e: unknown): string {
   return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
 }
+
+/** A request parameter (API query string, CLI option) that is missing or malformed; names the parameter. */
+export class ParameterError extends Error {
+  override name = 'ParameterError';
+  constructor(
+    readonly parameter: string,
+    message: string,
+  ) {
+    super(`${parameter}: ${message}`);
+  }
+}

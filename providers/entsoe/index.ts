@@ -16,5 +16,7 @@ export const entsoe: Provider = {
     { title: 'ENTSO-E production types (psr_type)', header: ['code', 'name'], rows: Object.entries(PSR_TYPES) },
   ],
   normalizeFilter: (key, value) => (/(^|_)area$/.test(key) ? (findArea(value)?.eic ?? value) : value),
+  // Zone codes for people (the data keeps the EIC); production types by name.
+  dimensionLabel: (key, value) => (/(^|_)area$/.test(key) ? findArea(value)?.code : key === 'psr_type' ? PSR_TYPES[value] : undefined),
   startSimulator: (options) => startEntsoeSimulator(options),
 };

@@ -39,6 +39,22 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await store.close();
     });
 
+    it('pages observations in the order queryObservations returns them, within filters and limit', async () => {
+      const store = await open();
+      if (!store.observationPages || !store.listSeries) return void (await store.close());
+      await store.upsertObservations([...quarterHours('2025-10-25T22:00:00Z', 100), ...quarterHours('2025-10-25T22:00:00Z', 100, 'DK2')]);
+      const q = { dataset: 'test.prices', from: new Date('2025-10-26T00:00:00Z'), to: new Date('2025-10-26T12:00:00Z') };
+      const pages: Observation[][] = [];
+      for await (const p of store.observationPages(q, 7)) pages.push(p);
+      assert.ok(pages.every((p) => p.length <= 7));
+      assert.deepEqual(pages.flat(), await store.queryObservations(q));
+      const limited: Observation[] = [];
+      for await (const p of store.observationPages({ ...q, where: { area: 'DK2' }, limit: 10 }, 4)) limited.push(...p);
+      assert.deepEqual(limited, await store.queryObservations({ ...q, where: { area: 'DK2' }, limit: 10 }));
+      assert.deepEqual((await store.listSeries('test.prices')).map((s) => [s.series.area, s.lastTs?.toISOString()]), [['DK1', '2025-10-26T22:45:00.000Z'], ['DK2', '2025-10-26T22:45:00.000Z']]);
+      await store.close();
+    });
+
     it('lets a revision overwrite a value, and keeps the last of duplicates within one batch', async () => {
       const store = await open();
       const ts = new Date('2025-11-05T12:00:00Z');

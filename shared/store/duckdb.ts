@@ -21,6 +21,7 @@ import type {
   StoredObservation,
   Watermark,
   WorkerConfig,
+  SeriesInfo,
 } from './types.ts';
 import { dedupeLastWins, distinctSeries, matchesWhere } from './rows.ts';
 
@@ -222,6 +223,50 @@ export class DuckDbStore implements Store {
       return out;
     });
   }
+
+  // --- paged reads (app/ layer) ---
+  listSeries(dataset: string): Promise<SeriesInfo[]> {
+    return this.#serial(async () =>
+      (await this.#rows('SELECT * FROM series WHERE dataset = $1 ORDER BY series_key', [dataset])).map((s) => ({
+        seriesKey: String(s.series_key),
+        series: JSON.parse(String(s.dimensions)) as Record<string, string>,
+        resolution: String(s.resolution),
+        unit: String(s.unit),
+        firstTs: asDateOrNull(s.first_ts),
+        lastTs: asDateOrNull(s.last_ts),
+      })),
+    );
+  }
+
+  async *observationPages(q: ObservationQuery, pageSize: number): AsyncGenerator<Observation[]> {
+    const size = Math.max(1, Math.floor(pageSize));
+    let left = q.limit === undefined ? Infinity : Math.max(0, Math.floor(q.limit));
+    for (const s of (await this.listSeries(q.dataset)).filter((x) => matchesWhere(x.series, q.where))) {
+      let after: Date | null = null;
+      while (left > 0) {
+        const params: DuckDBValue[] = [q.dataset, s.seriesKey];
+        let sql = 'SELECT ts, value, issued, quality FROM observations WHERE dataset = $1 AND series_key = $2';
+        if (after) sql += ` AND ts > $${params.push(ts(after))}`;
+        else if (q.from) sql += ` AND ts >= $${params.push(ts(q.from))}`;
+        if (q.to) sql += ` AND ts < $${params.push(ts(q.to))}`;
+        sql += ` ORDER BY ts LIMIT ${Math.min(size, left)}`;
+        const rows = await this.#serial(() => this.#rows(sql, params));
+        if (rows.length === 0) break;
+        const page = rows.map((r): Observation => ({
+          dataset: q.dataset, series: s.series, ts: asDate(r.ts), resolution: s.resolution,
+          value: r.value === null ? null : Number(r.value), unit: s.unit,
+          ...(r.issued === null || r.issued === undefined ? {} : { issued: asDate(r.issued) }),
+          ...(r.quality === null || r.quality === undefined ? {} : { quality: String(r.quality) }),
+        }));
+        left -= page.length;
+        after = page[page.length - 1]!.ts;
+        yield page;
+        if (rows.length < size) break;
+      }
+      if (left <= 0) return;
+    }
+  }
+  // --- end paged reads ---
 
   countObservations(dataset?: string): Promise<number> {
     return this.#serial(async () => {

@@ -21,6 +21,7 @@ import type {
   StoredObservation,
   Watermark,
   WorkerConfig,
+  SeriesInfo,
 } from './types.ts';
 
 export type Dialect = 'mysql' | 'starrocks';
@@ -164,6 +165,44 @@ export class SqlStore implements Store {
     }
     return out;
   }
+
+  // --- paged reads (app/ layer) ---
+  async listSeries(dataset: string): Promise<SeriesInfo[]> {
+    return (await this.#query('SELECT series_key, dimensions, resolution, unit, first_ts, last_ts FROM series WHERE dataset = ? ORDER BY series_key', [dataset])).map((s) => ({
+      seriesKey: String(s.series_key), series: JSON.parse(String(s.dimensions)) as Record<string, string>, resolution: String(s.resolution), unit: String(s.unit),
+      firstTs: (s.first_ts as Date | null) ?? null, lastTs: (s.last_ts as Date | null) ?? null,
+    }));
+  }
+
+  async *observationPages(q: ObservationQuery, pageSize: number): AsyncGenerator<Observation[]> {
+    const size = Math.max(1, Math.floor(pageSize));
+    let left = q.limit === undefined ? Infinity : Math.max(0, Math.floor(q.limit));
+    for (const s of (await this.listSeries(q.dataset)).filter((x) => matchesWhere(x.series, q.where))) {
+      let after: Date | null = null;
+      while (left > 0) {
+        const params: unknown[] = [q.dataset, s.seriesKey];
+        let sql = 'SELECT ts, value, issued, quality FROM observations WHERE dataset = ? AND series_key = ?';
+        if (after) (sql += ' AND ts > ?'), params.push(after);
+        else if (q.from) (sql += ' AND ts >= ?'), params.push(q.from);
+        if (q.to) (sql += ' AND ts < ?'), params.push(q.to);
+        sql += ' ORDER BY ts LIMIT ?';
+        params.push(Math.min(size, left));
+        const rows = await this.#query(sql, params);
+        if (rows.length === 0) break;
+        const page = rows.map((r): Observation => ({
+          dataset: q.dataset, series: s.series, ts: r.ts as Date, resolution: s.resolution, value: r.value === null ? null : Number(r.value), unit: s.unit,
+          ...(r.issued === null ? {} : { issued: r.issued as Date }),
+          ...(r.quality === null ? {} : { quality: String(r.quality) }),
+        }));
+        left -= page.length;
+        after = page[page.length - 1]!.ts;
+        yield page;
+        if (rows.length < size) break;
+      }
+      if (left <= 0) return;
+    }
+  }
+  // --- end paged reads ---
 
   async countObservations(dataset?: string): Promise<number> {
     const rows = dataset

@@ -13,6 +13,8 @@ export type ObservationQuery = {
   limit?: number;
 };
 
+export type SeriesInfo = { seriesKey: string; series: Record<string, string>; resolution: string; unit: string; firstTs: Date | null; lastTs: Date | null };
+
 export type FetchLogEntry = {
   runId: string;
   dataset: string;
@@ -121,6 +123,15 @@ export type Store = {
   ping?(): Promise<void>;
   /** The newest observation instant per dataset (from the series table: cheap), for the freshness gauge. */
   newestObservations?(): Promise<{ dataset: string; newest: Date }[]>;
+
+  // --- read side of the application layer (app/): series catalogue and paged reads ---
+  /** The series of a dataset (from the series table), sorted by key. */
+  listSeries?(dataset: string): Promise<SeriesInfo[]>;
+  /**
+   * The observations `queryObservations` would return, in the same order, as pages of at most
+   * `pageSize` rows (keyset paging per series on ts): a reader never holds the whole result.
+   */
+  observationPages?(q: ObservationQuery, pageSize: number): AsyncGenerator<Observation[]>;
 
   close(): Promise<void>;
 };

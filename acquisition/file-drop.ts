@@ -22,6 +22,8 @@ export type FileDropEvent =
 export type FileDropOptions = {
   environment: string;
   configRefreshMs: number;
+  /** A fixed poll period replacing every dataset's cadence (the demo's `--every`). */
+  every?: string;
   onEvent?: (e: FileDropEvent) => void;
 };
 
@@ -95,7 +97,7 @@ export class FileDropWorkers {
       if (!row.enabled || !ds) continue;
       const params = WorkerParametersSchema.safeParse(row.parameters);
       if (!params.success) continue; // the window scheduler reports bad parameters
-      const every = params.data.every ?? ('every' in ds.cadence ? ds.cadence.every : 'PT1M');
+      const every = params.data.every ?? this.#o.every ?? ('every' in ds.cadence ? ds.cadence.every : 'PT1M');
       const configured = params.data.moveLandedTo;
       const after = ds.files!.afterLanding;
       const moveTo = configured !== undefined ? configured || null : after === 'leave' ? null : after.moveTo;

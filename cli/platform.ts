@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Scheduler, type AcquisitionEvent } from '../acquisition/scheduler.ts';
 import { StreamWorkers, type StreamEvent } from '../acquisition/stream-worker.ts';
+import { FileDropWorkers, type FileDropEvent } from '../acquisition/file-drop.ts';
 import { readWorkerOverrides, workerOverridesPath, workerSeeds } from '../acquisition/worker-config.ts';
 import { startIngestion, type Ingestion, type IngestionEvent } from '../ingestion/consumer.ts';
 import { datasets, findDataset, providers } from '../providers/index.ts';
@@ -148,6 +149,7 @@ export async function seedWorkers(store: Store, environment: string, log?: Logge
 export type Roles = {
   scheduler?: Scheduler;
   streams?: StreamWorkers;
+  fileDrops?: FileDropWorkers;
   ingestion?: Ingestion;
   /** What /readyz checks: the ports answer and each role's loop runs. */
   readiness: ReadinessChecks;
@@ -168,6 +170,7 @@ export type RoleOptions = {
   drainTimeoutMs?: number;
   onAcquisition?: (e: AcquisitionEvent) => void;
   onStream?: (e: StreamEvent) => void;
+  onFileDrop?: (e: FileDropEvent) => void;
   onIngestion?: (e: IngestionEvent) => void;
 };
 
@@ -176,6 +179,7 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
   let ingestion: Ingestion | undefined;
   let scheduler: Scheduler | undefined;
   let streams: StreamWorkers | undefined;
+  let fileDrops: FileDropWorkers | undefined;
   if (options.ingestion) {
     ingestion = await startIngestion(
       {
@@ -231,16 +235,21 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
     // Live streams beside the windows: the same worker_config, the same publish path.
     streams = new StreamWorkers(deps, datasets, { environment: config.env, configRefreshMs: config.acquisition.configRefreshMs, onEvent: options.onStream });
     streams.start();
+    // File drops (SFTP feeds) likewise; `every` (the demo's) shortens their poll too.
+    fileDrops = new FileDropWorkers(deps, datasets, { environment: config.env, configRefreshMs: config.acquisition.configRefreshMs, every: options.every, onEvent: options.onFileDrop });
+    fileDrops.start();
   }
   const observed = observeRoles(platform, { scheduler, ingestion, tickMs: config.acquisition.tickMs, topics: providers.map((p) => topicFor(p.id)), datasets });
   return {
     scheduler,
     streams,
+    fileDrops,
     ingestion,
     readiness: observed.readiness,
     async stop() {
       observed.stop();
       await streams?.stop();
+      await fileDrops?.stop();
       await scheduler?.stop();
       // An in-process bus forgets what it holds: let ingestion land it before closing.
       if (ingestion && platform.bus.drain && !(await platform.bus.drain(options.drainTimeoutMs ?? 30_000))) {

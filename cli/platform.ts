@@ -10,6 +10,7 @@ import { FileDropWorkers, type FileDropEvent } from '../acquisition/file-drop.ts
 import { readWorkerOverrides, workerOverridesPath, workerSeeds } from '../acquisition/worker-config.ts';
 import { startIngestion, type Ingestion, type IngestionEvent } from '../ingestion/consumer.ts';
 import { datasets, findDataset, providers } from '../providers/index.ts';
+import { annotateZones, syncZones } from '../providers/zones.ts';
 import { openBus, type Bus } from '../shared/bus/index.ts';
 import { openCache, type Cache } from '../shared/cache/index.ts';
 import { loadConfig, type Config, type ConfigSources } from '../shared/config.ts';
@@ -69,6 +70,8 @@ export async function openPlatform(
     await store.close().catch(() => undefined);
     throw e;
   }
+  // The zone vocabulary is reference data: every start brings the store's copy up to date.
+  await syncZones(store).catch((e: unknown) => log.warn(`could not sync the zones table: ${e instanceof Error ? e.message : String(e)}`));
   return {
     config,
     store,
@@ -189,6 +192,7 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
         archive: platform.archive,
         log: log.child({ role: 'ingestion' }),
         findDataset,
+        annotateZones: annotateZones((u) => log.warn(u, `unknown zone code ${u.code} in ${u.dataset} (${u.dimension}): stored without a zone; see scalar zones --unknown`)),
         topics: providers.map((p) => topicFor(p.id)),
       },
       config.ingestion,

@@ -7,6 +7,7 @@ import type { Secrets } from './secrets/index.ts';
 import type { IsoDuration } from './time.ts';
 import type { Interval } from './time.ts';
 import type { FaultPlan } from './simulator.ts';
+import type { ZoneMapping } from './zones.ts';
 
 /** When a dataset's worker runs: a fixed period, or a cron expression in a time zone. */
 export type Cadence = { every: IsoDuration } | { cron: string; tz: string };
@@ -208,5 +209,7 @@ export type Provider = {
   reference?: readonly { title: string; header: readonly string[]; rows: readonly (readonly string[])[] }[];
   /** Accepts readable names in `--where` filters (`area=FR` for the EIC code the data carries). */
   normalizeFilter?(key: string, value: string): string;
+  /** How its series name bidding zones (providers/<p>/zones.ts); ingestion adds the canonical `zone` from it. */
+  zones?: ZoneMapping;
   startSimulator(options?: { port?: number }): Promise<Simulator>;
 };

@@ -5,9 +5,11 @@ import type { Provider } from '../../shared/dataset.ts';
 import { METEOLOGICA_SFTP } from './client.ts';
 import { meteologicaDatasets } from './datasets.ts';
 import { startMeteologicaSimulator } from './simulator.ts';
+import { meteologicaZones } from './zones.ts';
 
 export const meteologica: Provider = {
   id: 'meteologica',
+  zones: meteologicaZones,
   title: 'Meteologica (forecast files over SFTP)',
   baseUrl: METEOLOGICA_SFTP,
   datasets: meteologicaDatasets,

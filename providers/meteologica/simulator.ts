@@ -58,7 +58,7 @@ export async function startMeteologicaSimulator(o: { port?: number; dropEveryMs?
     }
   };
   drop();
-  const timer = setInterval(drop, o.dropEveryMs ?? 20_000);
+  const timer = setInterval(drop, o.dropEveryMs ?? 60_000);
   timer.unref();
 
   const local = (p: string) => {

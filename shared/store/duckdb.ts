@@ -455,6 +455,13 @@ export class DuckDbStore implements Store {
     });
   }
 
+  listSeries(): Promise<{ dataset: string; series: Record<string, string> }[]> {
+    return this.#serial(async () =>
+      (await this.#rows('SELECT dataset, dimensions FROM series ORDER BY dataset, series_key')).map((r) => ({
+        dataset: String(r.dataset), series: JSON.parse(String(r.dimensions)) as Record<string, string>,
+      })));
+  }
+
   listZones(): Promise<ZoneRecord[]> {
     return this.#serial(async () =>
       (await this.#rows('SELECT * FROM zones ORDER BY code')).map((r) => ({

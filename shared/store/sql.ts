@@ -344,6 +344,12 @@ export class SqlStore implements Store {
       [zones.map((z) => [z.code, z.eic, z.name, z.country, z.timeZone, z.validFrom, z.validTo])]);
   }
 
+  async listSeries(): Promise<{ dataset: string; series: Record<string, string> }[]> {
+    return (await this.#query('SELECT dataset, dimensions FROM series ORDER BY dataset, series_key')).map((r) => ({
+      dataset: String(r.dataset), series: JSON.parse(String(r.dimensions)) as Record<string, string>,
+    }));
+  }
+
   async listZones(): Promise<ZoneRecord[]> {
     return (await this.#query('SELECT * FROM zones ORDER BY code')).map((r) => ({
       code: String(r.code), eic: String(r.eic), name: String(r.name), country: String(r.country), timeZone: String(r.time_zone),

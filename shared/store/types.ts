@@ -122,6 +122,8 @@ export type Store = {
 
   /** Replaces the `zones` reference table with these rows (on start and migrate). */
   syncZones?(zones: readonly ZoneRecord[]): Promise<void>;
+  /** Every series the store holds, with its dimensions (for `scalar zones --unknown`). */
+  listSeries?(): Promise<{ dataset: string; series: Record<string, string> }[]>;
   listZones?(): Promise<ZoneRecord[]>;
 
   /** Resolves when the store answers a trivial query (readiness probe). */

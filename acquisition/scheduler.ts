@@ -67,7 +67,6 @@ export class Scheduler {
   #configReadAt = 0;
   #timer: NodeJS.Timeout | undefined;
   #ticking = false;
-  #passes = 0;
   /** Settles when the pass under way ends: stop waits for it, or a lease it just took would outlive the process. */
   #tickDone: Promise<void> = Promise.resolve();
   #stopped = false;
@@ -184,10 +183,7 @@ export class Scheduler {
         await this.#refreshWorkers();
       }
       await this.#repair();
-      // Each pass starts one worker further on: with every slot taken by workers that are always
-      // due (a short demo cadence), the ones late in the list would otherwise never get a turn.
-      const first = this.#workers.length > 0 ? this.#passes++ % this.#workers.length : 0;
-      for (const { ds, params } of [...this.#workers.slice(first), ...this.#workers.slice(0, first)]) {
+      for (const { ds, params } of this.#workers) {
         const every = this.#o.every ?? params.every;
         const cadence: Cadence = every ? { every } : ds.cadence;
         for (const partition of this.#partitions(ds, params)) {

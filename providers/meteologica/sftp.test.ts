@@ -251,6 +251,16 @@ describe('Meteologica over SFTP against a real OpenSSH server', { skip }, () => 
     assert.equal(published.at(-1)!.body.length, big.length);
   });
 
+  it('a refused password appears in no error and no fetch_log row', async () => {
+    const password = 'hunter2-not-in-any-log-7f3a';
+    const env = { [envName('meteologica:username')]: userInfo().username, [envName('meteologica:password')]: password };
+    const failures: FileDropEvent[] = [];
+    await assert.rejects(pollOnce(depsFor(url(), env), wind, dropState([]), null, (e) => failures.push(e)), (e: Error) => !e.message.includes(password));
+    const log = await store.listFetchLog({ dataset: wind.id, limit: 100 });
+    assert.ok(log.some((l) => /connect failed/.test(l.error ?? '')), 'the failed connect is logged');
+    assert.ok(log.every((l) => !JSON.stringify(l).includes(password)));
+  });
+
   it('rejects a URL carrying credentials instead of using them', async () => {
     await assert.rejects(openMeteologicaSftp(ctx(secretEnv(), `sftp://someone:pw@127.0.0.1:${sshd.port}/x`)), ConfigError);
   });

@@ -168,7 +168,7 @@ export class Scheduler {
     for (const row of rows) {
       if (!row.enabled) continue;
       const ds = this.#datasets.get(row.workerId);
-      if (ds?.stream) continue; // a streaming dataset: acquisition/stream-worker.ts runs it
+      if (ds?.stream || ds?.files) continue; // streams and file drops: acquisition/stream-worker.ts, acquisition/file-drop.ts
       const params = WorkerParametersSchema.safeParse(row.parameters);
       const problem = !ds ? 'names no known dataset' : !params.success ? `has bad parameters: ${params.error.message}` : null;
       if (problem) {

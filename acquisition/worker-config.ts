@@ -26,6 +26,8 @@ export const WorkerParametersSchema = z
     /** First-run depth, overriding the dataset's. */
     backfill: duration.optional(),
     /** A fixed period replacing the dataset's cadence (the demo uses it to show runs quickly); at least a second, or a worker spins. */
+    /** File-drop datasets: move landed files into this sub-directory of the drop ('' leaves them). */
+    moveLandedTo: z.string().regex(/^[A-Za-z0-9_.-]*$/, 'a plain sub-directory name').optional(),
     every: duration.refine((s) => { try { return nominalDurationMs(s) >= 1000; } catch { return false; } }, 'at least one second (PT1S)').optional(),
   })
   .strict();

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AcquisitionEvent } from '../acquisition/scheduler.ts';
 import type { StreamEvent } from '../acquisition/stream-worker.ts';
+import type { FileDropEvent } from '../acquisition/file-drop.ts';
 import type { IngestionEvent } from '../ingestion/consumer.ts';
 import { providers } from '../providers/index.ts';
 import type { Simulator } from '../shared/dataset.ts';
@@ -111,6 +112,15 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     else if (e.type === 'stream-disconnected') say(`  stream   ${e.dataset.padEnd(28)} ${e.partition.padEnd(4)} disconnected: ${e.error ?? 'closed'} (reconnect in ${e.retryInMs} ms)`);
     else t(e.dataset).bytes += e.bytes;
   };
+  const onFileDrop = (e: FileDropEvent) => {
+    if (e.type === 'file-landed') {
+      t(e.dataset).bytes += e.bytes;
+      say(`  file     ${e.dataset.padEnd(28)} ${e.file}  ${kb(e.bytes).padStart(9)}`);
+    } else if (e.type === 'file-failed') {
+      t(e.dataset).failures += 1;
+      say(`  failed   ${e.dataset.padEnd(28)} ${e.file ?? '(poll)'}  ${e.error}`);
+    }
+  };
   const onIngestion = (e: IngestionEvent) => {
     if (e.type === 'landed') platform.log.info({ dataset: e.dataset, partition: e.partition, rows: e.rows, from: isoUtc(e.window.from), to: isoUtc(e.window.to), lagMs: e.lagMs }, 'landed');
     if (e.type === 'landed') {
@@ -130,7 +140,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   };
 
   const started = Date.now();
-  const roles = await startRoles(platform, { acquisition: true, ingestion: true, baseUrls, every: o.every, onAcquisition, onStream, onIngestion, drainTimeoutMs: STOP_DRAIN_MS, owner: instanceIdentity(config) });
+  const roles = await startRoles(platform, { acquisition: true, ingestion: true, baseUrls, every: o.every, onAcquisition, onStream, onFileDrop, onIngestion, drainTimeoutMs: STOP_DRAIN_MS, owner: instanceIdentity(config) });
   await new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, o.durationSeconds * 1000);
     const stop = () => {

@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { reprocess } from '../ingestion/reprocess.ts';
 import { datasets, findDataset, findProvider, providers } from '../providers/index.ts';
+import { ZONES, ZONE_MAPPINGS, annotateZones, syncZones } from '../providers/zones.ts';
+import { unknownCodes } from '../shared/zones.ts';
 import type { Cadence } from '../shared/dataset.ts';
 import { ConfigError, ConnectionError, ParameterError, ParseError, SourceUnavailableError, ValidationError, UnknownDatasetError, errorMessage } from '../shared/errors.ts';
 import { identifyDataset } from '../shared/identify-dataset.ts';
@@ -42,6 +44,8 @@ async function withStore<T>(o: Common, fn: (store: Store, env: string) => Promis
     await store.close();
   }
 }
+
+const findDatasetOrUndefined = (id: string) => datasets.find((d) => d.id === id);
 
 const instant = (s: string) => {
   try {
@@ -157,6 +161,31 @@ program
       // csv and table size their columns from every row.
       writeObservations(await collectObservations(store, query), o.format);
     }, false);
+  });
+
+program
+  .command('zones')
+  .description('the bidding-zone vocabulary every provider\'s area codes map to (the `zone` dimension)')
+  .option('--unknown', 'instead: provider codes in the store that map to no zone, one line per (dataset, code)')
+  .addOption(dataDirOption())
+  .addOption(configOption())
+  .action(async (o: Common & { unknown?: boolean }) => {
+    if (!o.unknown) {
+      const day = (d?: Date) => (d ? d.toISOString().slice(0, 10) : '');
+      writeTable(['zone', 'eic', 'name', 'country', 'time zone', 'valid from', 'valid to'],
+        ZONES.map((z) => [z.code, z.eic, z.name, z.country, z.timeZone, day(z.validFrom), day(z.validTo)]));
+      return;
+    }
+    const unknown = await withStore(o, async (store) => {
+      const byKey = new Map<string, string[]>();
+      for (const { dataset, series } of (await store.listAllSeries?.()) ?? []) {
+        const mapping = ZONE_MAPPINGS[findDatasetOrUndefined(dataset)?.provider ?? ''];
+        for (const u of mapping ? unknownCodes(mapping, series) : []) byKey.set(`${dataset}\u0000${u.code}`, [dataset, u.dimension, u.code]);
+      }
+      return [...byKey.values()];
+    }, false);
+    if (unknown.length === 0) process.stdout.write('every provider code in the store maps to a zone\n');
+    else writeTable(['dataset', 'dimension', 'code'], unknown);
   });
 
 program
@@ -338,7 +367,8 @@ program
     const ds = findDataset(dataset);
     const config = configFrom(o);
     await withStore(o, async (store) => {
-      const r = await reprocess({ store, archive: fileArchive(join(config.dataDir, 'raw')) }, ds, { from: o.from, to: o.to }, {
+      const zones = annotateZones((u) => process.stderr.write(`  unknown zone code ${u.code} in ${u.dataset} (${u.dimension})\n`));
+      const r = await reprocess({ store, archive: fileArchive(join(config.dataDir, 'raw')), annotateZones: zones }, ds, { from: o.from, to: o.to }, {
         batchRows: config.ingestion.batchRows,
         onProgress: (done, total, rows) => process.stderr.write(`\r  ${done}/${total} payloads, ${rows} rows`),
       });
@@ -360,6 +390,7 @@ program
     // Opening a store applies its pending migrations.
     await withStore(o, async (store) => {
       await store.migrate();
+      await syncZones(store);
       process.stdout.write(`schema up to date (${configFrom(o).storeUrl.replace(/\/\/([^:@/]*):[^@]*@/, '//$1:***@')})\n`);
     });
   });

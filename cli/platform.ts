@@ -6,10 +6,12 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Scheduler, type AcquisitionEvent } from '../acquisition/scheduler.ts';
 import { StreamWorkers, type StreamEvent } from '../acquisition/stream-worker.ts';
+import { FileDropWorkers, type FileDropEvent } from '../acquisition/file-drop.ts';
 import { readWorkerOverrides, workerOverridesPath, workerSeeds } from '../acquisition/worker-config.ts';
 import { startIngestion, type Ingestion, type IngestionEvent } from '../ingestion/consumer.ts';
 import { republishUnlanded } from '../ingestion/recover.ts';
 import { datasets, findDataset, providers } from '../providers/index.ts';
+import { annotateZones, syncZones } from '../providers/zones.ts';
 import { openBus, type Bus } from '../shared/bus/index.ts';
 import { openCache, type Cache } from '../shared/cache/index.ts';
 import { loadConfig, type Config, type ConfigSources } from '../shared/config.ts';
@@ -69,6 +71,8 @@ export async function openPlatform(
     await store.close().catch(() => undefined);
     throw e;
   }
+  // The zone vocabulary is reference data: every start brings the store's copy up to date.
+  await syncZones(store).catch((e: unknown) => log.warn(`could not sync the zones table: ${e instanceof Error ? e.message : String(e)}`));
   return {
     config,
     store,
@@ -149,6 +153,7 @@ export async function seedWorkers(store: Store, environment: string, log?: Logge
 export type Roles = {
   scheduler?: Scheduler;
   streams?: StreamWorkers;
+  fileDrops?: FileDropWorkers;
   ingestion?: Ingestion;
   /** What /readyz checks: the ports answer and each role's loop runs. */
   readiness: ReadinessChecks;
@@ -169,6 +174,7 @@ export type RoleOptions = {
   drainTimeoutMs?: number;
   onAcquisition?: (e: AcquisitionEvent) => void;
   onStream?: (e: StreamEvent) => void;
+  onFileDrop?: (e: FileDropEvent) => void;
   onIngestion?: (e: IngestionEvent) => void;
 };
 
@@ -177,6 +183,7 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
   let ingestion: Ingestion | undefined;
   let scheduler: Scheduler | undefined;
   let streams: StreamWorkers | undefined;
+  let fileDrops: FileDropWorkers | undefined;
   if (options.ingestion) {
     ingestion = await startIngestion(
       {
@@ -186,6 +193,7 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
         archive: platform.archive,
         log: log.child({ role: 'ingestion' }),
         findDataset,
+        annotateZones: annotateZones((u) => log.warn(u, `unknown zone code ${u.code} in ${u.dataset} (${u.dimension}): stored without a zone; see scalar zones --unknown`)),
         topics: providers.map((p) => topicFor(p.id)),
       },
       config.ingestion,
@@ -240,16 +248,21 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
     // Live streams beside the windows: the same worker_config, the same publish path.
     streams = new StreamWorkers(deps, datasets, { environment: config.env, configRefreshMs: config.acquisition.configRefreshMs, onEvent: options.onStream });
     streams.start();
+    // File drops (SFTP feeds) likewise; `every` (the demo's) shortens their poll too.
+    fileDrops = new FileDropWorkers(deps, datasets, { environment: config.env, configRefreshMs: config.acquisition.configRefreshMs, every: options.every, onEvent: options.onFileDrop });
+    fileDrops.start();
   }
   const observed = observeRoles(platform, { scheduler, ingestion, tickMs: config.acquisition.tickMs, topics: providers.map((p) => topicFor(p.id)), datasets });
   return {
     scheduler,
     streams,
+    fileDrops,
     ingestion,
     readiness: observed.readiness,
     async stop() {
       observed.stop();
       await streams?.stop();
+      await fileDrops?.stop();
       await scheduler?.stop();
       // An in-process bus forgets what it holds: let ingestion land it before closing.
       if (ingestion && platform.bus.drain && !(await platform.bus.drain(options.drainTimeoutMs ?? 30_000))) {

@@ -32,6 +32,8 @@ export type IngestionDeps = {
   findDataset(id: string): Dataset;
   /** The provider topics to consume. */
   topics: readonly string[];
+  /** Adds the canonical `zone` dimension (providers/zones.ts); observations pass unchanged without it. */
+  annotateZones?: (ds: Dataset, observations: Observation[]) => Observation[];
 };
 
 export type IngestionOptions = {
@@ -233,7 +235,7 @@ export async function startIngestion(
     let observations: Observation[];
     try {
       observations = await withSpan('parse', { 'scalar.dataset': ds.id, 'scalar.bytes': raw.body.byteLength }, async (parseSpan) => {
-        const parsed = ds.parse(raw.body);
+        const parsed = deps.annotateZones ? deps.annotateZones(ds, ds.parse(raw.body)) : ds.parse(raw.body);
         validateObservations(ds, parsed, raw.fetchedAt);
         parseSpan.setAttribute('scalar.rows', parsed.length);
         return parsed;

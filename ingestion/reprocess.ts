@@ -5,13 +5,13 @@ import { errorMessage } from '../shared/errors.ts';
 import type { PayloadArchive } from '../shared/payload-archive.ts';
 import type { Store, StoredObservation } from '../shared/store/index.ts';
 import { formatInterval } from '../shared/time.ts';
-import { toStoredRows } from './consumer.ts';
+import { toStoredRows, type IngestionDeps } from './consumer.ts';
 import { validateObservations } from './validate.ts';
 
 export type ReprocessResult = { payloads: number; rows: number; failed: { sha256: string; window: string; error: string }[] };
 
 export async function reprocess(
-  deps: { store: Store; archive: PayloadArchive },
+  deps: { store: Store; archive: PayloadArchive; annotateZones?: IngestionDeps['annotateZones'] },
   ds: Dataset,
   range: { from?: Date; to?: Date },
   options: { batchRows: number; onProgress?: (done: number, total: number, rows: number) => void },
@@ -28,7 +28,8 @@ export async function reprocess(
   for (const [i, p] of payloads.entries()) {
     try {
       const body = await deps.archive.get(p.sha256);
-      const observations = ds.parse(body);
+      // The same zone dimension as at ingestion, or a re-parse would write series without it.
+      const observations = deps.annotateZones ? deps.annotateZones(ds, ds.parse(body)) : ds.parse(body);
       validateObservations(ds, observations, p.fetchedAt);
       const inRange = observations.filter((o) => (!range.from || o.ts >= range.from) && (!range.to || o.ts < range.to));
       batch.push(...toStoredRows(inRange, p.sha256));

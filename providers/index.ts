@@ -7,9 +7,10 @@ import { energinet } from './energinet/index.ts';
 import { entsoe } from './entsoe/index.ts';
 import { jao } from './jao/index.ts';
 import { nordpool } from './nordpool/index.ts';
+import { meteologica } from './meteologica/index.ts';
 import { volue } from './volue/index.ts';
 
-export const providers: readonly Provider[] = [energinet, entsoe, elia, nordpool, jao, baltic, volue];
+export const providers: readonly Provider[] = [energinet, entsoe, elia, nordpool, jao, baltic, volue, meteologica];
 
 export const datasets: readonly Dataset[] = providers.flatMap((p) => p.datasets);
 

@@ -7,6 +7,7 @@ import type { Secrets } from './secrets/index.ts';
 import type { IsoDuration } from './time.ts';
 import type { Interval } from './time.ts';
 import type { FaultPlan } from './simulator.ts';
+import type { ZoneMapping } from './zones.ts';
 
 /** When a dataset's worker runs: a fixed period, or a cron expression in a time zone. */
 export type Cadence = { every: IsoDuration } | { cron: string; tz: string };
@@ -80,6 +81,43 @@ export type StreamSource = {
   encode(records: readonly StreamRecord[]): FetchedPayload;
 };
 
+/** One regular file in a drop directory, as the server lists it. */
+export type DroppedFile = { name: string; size: number; mtime: Date };
+
+export type FileDropContext = {
+  secrets: Secrets;
+  /** Provider endpoint (the simulator's `sftp://host:port/dir`); the provider's own server when unset. */
+  baseUrl?: string;
+  log: Logger;
+  signal?: AbortSignal;
+};
+
+/** One session on a file server: short-lived, one operation at a time, closed by the caller. */
+export type FileDropSession = {
+  /** Regular files in the drop directory (not sub-directories). */
+  list(): Promise<DroppedFile[]>;
+  read(name: string): Promise<Uint8Array>;
+  /** Moves a landed file into `directory` (relative to the drop directory, created when missing). */
+  move(name: string, directory: string): Promise<void>;
+  /** Where a file lives, for fetch_log: never carries credentials. */
+  describe(name: string): string;
+  close(): Promise<void>;
+};
+
+/**
+ * A dataset delivered as files into a drop directory instead of answering windows. The file-drop
+ * worker polls it, lands each file (by name, size, mtime and sha256) once, and publishes the
+ * file's bytes as the raw payload through the same path as windows; `parse` reads one file.
+ */
+export type FileSource = {
+  open(ctx: FileDropContext): Promise<FileDropSession>;
+  /** Does this file name belong to this dataset (several feeds may share one directory)? */
+  matches(name: string): boolean;
+  contentType: string;
+  /** After landing: leave the file, or move it into a sub-directory (worker_config may override). */
+  afterLanding: 'leave' | { moveTo: string };
+};
+
 /** A dataset's worker in one environment, before the worker YAML's overrides. */
 export type WorkerDefaults = {
   enabled: boolean;
@@ -143,6 +181,8 @@ export type Dataset = {
   fixtures: readonly DatasetFixture[];
   /** A streaming dataset: the stream worker runs it, the window scheduler leaves it alone. */
   stream?: StreamSource;
+  /** A file-drop dataset: the file-drop worker runs it, the window scheduler leaves it alone. */
+  files?: FileSource;
 };
 
 export type Simulator = {
@@ -171,5 +211,7 @@ export type Provider = {
   normalizeFilter?(key: string, value: string): string;
   /** A readable label of a dimension value (the zone code `FR` for an EIC), or undefined to show the value itself. */
   dimensionLabel?(key: string, value: string): string | undefined;
+  /** How its series name bidding zones (providers/<p>/zones.ts); ingestion adds the canonical `zone` from it. */
+  zones?: ZoneMapping;
   startSimulator(options?: { port?: number }): Promise<Simulator>;
 };

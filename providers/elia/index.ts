@@ -4,11 +4,13 @@ import type { Provider } from '../../shared/dataset.ts';
 import { ELIA_API } from './client.ts';
 import { eliaDatasets } from './datasets/index.ts';
 import { startEliaSimulator } from './simulator.ts';
+import { eliaZones } from './zones.ts';
 
 const datasets = eliaDatasets.map((d) => d.dataset);
 
 export const elia: Provider = {
   id: 'elia',
+  zones: eliaZones,
   title: 'Elia Open Data (Belgium)',
   baseUrl: ELIA_API,
   datasets,

@@ -4,9 +4,11 @@ import { AREAS, PSR_TYPES, findArea } from './areas.ts';
 import { ENTSOE_API, ENTSOE_RATE_PER_MINUTE } from './client.ts';
 import { entsoeDatasets } from './datasets.ts';
 import { startEntsoeSimulator } from './simulator.ts';
+import { entsoeZones } from './zones.ts';
 
 export const entsoe: Provider = {
   id: 'entsoe',
+  zones: entsoeZones,
   title: 'ENTSO-E Transparency Platform',
   baseUrl: ENTSOE_API,
   ratePerMinute: ENTSOE_RATE_PER_MINUTE,

@@ -90,7 +90,7 @@ export const dayAheadPrices: Dataset = {
   parse: parseDayAheadPrices,
   detect: (body) => portalShape(body)?.kind === 'prices',
   workers: {
-    development: { enabled: true, partitions: ['SE3', 'SE3@SEK', 'FI'], backfill: 'P2D' },
+    development: { enabled: true, partitions: ['SE3', 'SE3@SEK', 'FI', 'DK1'], backfill: 'P2D' },
     production: { enabled: true, backfill: 'P60D' },
   },
   fixtures: [

@@ -15,6 +15,7 @@ import {
 } from './datasets.ts';
 import { PORTAL_API } from './portal-client.ts';
 import { startNordpoolSimulator } from './simulator.ts';
+import { nordpoolZones } from './zones.ts';
 
 const datasets: readonly Dataset[] = [
   dayAheadPrices, priceIndices15, priceIndices30, priceIndices60, aggregatePrices,
@@ -23,6 +24,7 @@ const datasets: readonly Dataset[] = [
 
 export const nordpool: Provider = {
   id: 'nordpool',
+  zones: nordpoolZones,
   title: 'Nord Pool — data portal, Market Data API v2, Intraday ticker',
   baseUrl: PORTAL_API,
   datasets,

@@ -4,9 +4,11 @@ import type { Provider } from '../../shared/dataset.ts';
 import { VOLUE_API } from './client.ts';
 import { volueDatasets } from './datasets.ts';
 import { startVolueSimulator } from './simulator.ts';
+import { volueZones } from './zones.ts';
 
 export const volue: Provider = {
   id: 'volue',
+  zones: volueZones,
   title: 'Volue Insight (curves API)',
   baseUrl: VOLUE_API,
   ratePerMinute: 120,

@@ -231,5 +231,31 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       assert.equal(replayed!.replayedAt?.toISOString(), '2025-11-05T12:00:00.000Z');
       await store.close();
     });
+
+    it('records file drops once per (name, size, mtime), with their content hash', async () => {
+      const store = await open();
+      const dataset = `files.${Math.random().toString(36).slice(2)}`;
+      const f = { dataset, name: 'DE_wind_power_202510250800.csv', size: 10, mtime: new Date('2025-10-25T08:00:01.000Z'), sha256: 'c'.repeat(64), runId: 'r1', landedAt: new Date('2025-10-25T08:01:00.000Z') };
+      await store.recordFileDrop!(f);
+      await store.recordFileDrop!({ ...f, runId: 'r2' });
+      await store.recordFileDrop!({ ...f, mtime: new Date('2025-10-25T09:00:00.000Z'), sha256: 'd'.repeat(64), landedAt: new Date('2025-10-25T09:01:00.000Z') });
+      const drops = await store.listFileDrops!(dataset);
+      assert.deepEqual(drops.map((d) => [d.name, d.size, d.mtime.toISOString(), d.sha256[0], d.runId]), [
+        [f.name, 10, '2025-10-25T08:00:01.000Z', 'c', 'r1'],
+        [f.name, 10, '2025-10-25T09:00:00.000Z', 'd', 'r1'],
+      ]);
+      await store.close();
+    });
+
+    it('replaces the zones table on every sync and lists stored series with their dimensions', async () => {
+      const store = await open();
+      const z = { code: 'DE-AT-LU', eic: '10Y1001A1001A63L', name: 'Germany-Austria-Luxembourg', country: 'DE', timeZone: 'Europe/Berlin', validFrom: null, validTo: new Date('2018-09-30T22:00:00.000Z') };
+      await store.syncZones!([z, { ...z, code: 'DK1', eic: '10YDK-1--------W', validTo: null }]);
+      await store.syncZones!([z]);
+      assert.deepEqual(await store.listZones!(), [z]);
+      await store.upsertObservations(quarterHours('2025-11-05T00:00:00Z', 1, 'DK2'));
+      assert.ok((await store.listAllSeries!()).some((s) => s.dataset === 'test.prices' && s.series.area === 'DK2'));
+      await store.close();
+    });
   });
 }

@@ -15,6 +15,7 @@ import type {
   DeadLetterQuery,
   DeadLetterRecord,
   FetchLogEntry,
+  FileDropRecord,
   ObservationQuery,
   RawPayloadRecord,
   Store,
@@ -22,6 +23,7 @@ import type {
   Watermark,
   WorkerConfig,
   SeriesInfo,
+  ZoneRecord,
 } from './types.ts';
 import { dedupeLastWins, distinctSeries, matchesWhere } from './rows.ts';
 
@@ -61,6 +63,13 @@ CREATE TABLE IF NOT EXISTS dead_letters (
   id BIGINT PRIMARY KEY DEFAULT nextval('dead_letter_id'), recorded_at TIMESTAMP NOT NULL, topic VARCHAR NOT NULL,
   reason VARCHAR NOT NULL, dataset VARCHAR, run_id VARCHAR, window_from TIMESTAMP, window_to TIMESTAMP, sha256 VARCHAR);
 ALTER TABLE dead_letters ADD COLUMN IF NOT EXISTS replayed_at TIMESTAMP;
+CREATE TABLE IF NOT EXISTS file_drops (
+  dataset VARCHAR NOT NULL, file_name VARCHAR NOT NULL, file_size BIGINT NOT NULL, file_mtime TIMESTAMP NOT NULL,
+  sha256 VARCHAR NOT NULL, run_id VARCHAR NOT NULL, landed_at TIMESTAMP NOT NULL,
+  PRIMARY KEY (dataset, file_name, file_size, file_mtime));
+CREATE TABLE IF NOT EXISTS zones (
+  code VARCHAR PRIMARY KEY, eic VARCHAR NOT NULL, name VARCHAR NOT NULL, country VARCHAR NOT NULL,
+  time_zone VARCHAR NOT NULL, valid_from TIMESTAMP, valid_to TIMESTAMP);
 CREATE TEMP TABLE IF NOT EXISTS staging_series (
   dataset VARCHAR, series_key VARCHAR, dimensions VARCHAR, resolution VARCHAR, unit VARCHAR, first_ts TIMESTAMP, last_ts TIMESTAMP);
 CREATE TEMP TABLE IF NOT EXISTS staging_observations (
@@ -463,6 +472,53 @@ export class DuckDbStore implements Store {
         runId: String(r.run_id),
       }));
     });
+  }
+
+  listFileDrops(dataset: string): Promise<FileDropRecord[]> {
+    return this.#serial(async () =>
+      (await this.#rows('SELECT * FROM file_drops WHERE dataset = $1 ORDER BY landed_at', [dataset])).map((r) => ({
+        dataset: String(r.dataset), name: String(r.file_name), size: Number(r.file_size), mtime: asDate(r.file_mtime),
+        sha256: String(r.sha256), runId: String(r.run_id), landedAt: asDate(r.landed_at),
+      })));
+  }
+
+  recordFileDrop(r: FileDropRecord): Promise<void> {
+    return this.#serial(async () => {
+      await this.#conn.run('INSERT INTO file_drops VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING',
+        [r.dataset, r.name, r.size, ts(r.mtime), r.sha256, r.runId, ts(r.landedAt)]);
+    });
+  }
+
+  syncZones(zones: readonly ZoneRecord[]): Promise<void> {
+    return this.#serial(async () => {
+      await this.#conn.run('BEGIN TRANSACTION');
+      try {
+        await this.#conn.run('DELETE FROM zones');
+        for (const z of zones) {
+          await this.#conn.run('INSERT INTO zones VALUES ($1, $2, $3, $4, $5, $6, $7)',
+            [z.code, z.eic, z.name, z.country, z.timeZone, tsOrNull(z.validFrom), tsOrNull(z.validTo)]);
+        }
+        await this.#conn.run('COMMIT');
+      } catch (e) {
+        await this.#conn.run('ROLLBACK');
+        throw e;
+      }
+    });
+  }
+
+  listAllSeries(): Promise<{ dataset: string; series: Record<string, string> }[]> {
+    return this.#serial(async () =>
+      (await this.#rows('SELECT dataset, dimensions FROM series ORDER BY dataset, series_key')).map((r) => ({
+        dataset: String(r.dataset), series: JSON.parse(String(r.dimensions)) as Record<string, string>,
+      })));
+  }
+
+  listZones(): Promise<ZoneRecord[]> {
+    return this.#serial(async () =>
+      (await this.#rows('SELECT * FROM zones ORDER BY code')).map((r) => ({
+        code: String(r.code), eic: String(r.eic), name: String(r.name), country: String(r.country), timeZone: String(r.time_zone),
+        validFrom: asDateOrNull(r.valid_from), validTo: asDateOrNull(r.valid_to),
+      })));
   }
 
   recordDeadLetter(d: DeadLetterRecord): Promise<void> {

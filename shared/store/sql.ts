@@ -15,6 +15,7 @@ import type {
   DeadLetterQuery,
   DeadLetterRecord,
   FetchLogEntry,
+  FileDropRecord,
   ObservationQuery,
   RawPayloadRecord,
   Store,
@@ -22,6 +23,7 @@ import type {
   Watermark,
   WorkerConfig,
   SeriesInfo,
+  ZoneRecord,
 } from './types.ts';
 
 export type Dialect = 'mysql' | 'starrocks';
@@ -357,6 +359,41 @@ export class SqlStore implements Store {
       sha256: String(r.sha256), provider: String(r.provider), dataset: String(r.dataset), partition: String(r.partition_key),
       windowFrom: r.window_from as Date, windowTo: r.window_to as Date, fetchedAt: r.fetched_at as Date,
       contentType: String(r.content_type), bytes: Number(r.bytes), runId: String(r.run_id),
+    }));
+  }
+
+  async listFileDrops(dataset: string): Promise<FileDropRecord[]> {
+    return (await this.#query('SELECT * FROM file_drops WHERE dataset = ? ORDER BY landed_at', [dataset])).map((r) => ({
+      dataset: String(r.dataset), name: String(r.file_name), size: Number(r.file_size), mtime: r.file_mtime as Date,
+      sha256: String(r.sha256), runId: String(r.run_id), landedAt: r.landed_at as Date,
+    }));
+  }
+
+  async recordFileDrop(r: FileDropRecord): Promise<void> {
+    await this.#query(
+      `INSERT ${this.#dialect === 'mysql' ? 'IGNORE ' : ''}INTO file_drops (dataset, file_name, file_size, file_mtime, sha256, run_id, landed_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      [r.dataset, r.name, r.size, r.mtime, r.sha256, r.runId, r.landedAt],
+    );
+  }
+
+  async syncZones(zones: readonly ZoneRecord[]): Promise<void> {
+    // A reference table of a few dozen rows: replaced whole (StarRocks has no transactions across statements; the next sync repairs a partial one).
+    await this.#query('DELETE FROM zones WHERE code IS NOT NULL');
+    if (zones.length === 0) return;
+    await this.#query('INSERT INTO zones (code, eic, name, country, time_zone, valid_from, valid_to) VALUES ?',
+      [zones.map((z) => [z.code, z.eic, z.name, z.country, z.timeZone, z.validFrom, z.validTo])]);
+  }
+
+  async listAllSeries(): Promise<{ dataset: string; series: Record<string, string> }[]> {
+    return (await this.#query('SELECT dataset, dimensions FROM series ORDER BY dataset, series_key')).map((r) => ({
+      dataset: String(r.dataset), series: JSON.parse(String(r.dimensions)) as Record<string, string>,
+    }));
+  }
+
+  async listZones(): Promise<ZoneRecord[]> {
+    return (await this.#query('SELECT * FROM zones ORDER BY code')).map((r) => ({
+      code: String(r.code), eic: String(r.eic), name: String(r.name), country: String(r.country), timeZone: String(r.time_zone),
+      validFrom: (r.valid_from as Date | null) ?? null, validTo: (r.valid_to as Date | null) ?? null,
     }));
   }
 

@@ -70,6 +70,11 @@ export type DeadLetterRecord = {
 };
 
 export type DeadLetterQuery = { dataset?: string; since?: Date; limit?: number; notReplayed?: boolean };
+/** A file a file-drop worker landed (or found unchanged): re-uploads with new content land again. */
+export type FileDropRecord = { dataset: string; name: string; size: number; mtime: Date; sha256: string; runId: string; landedAt: Date };
+
+/** One row of the zone vocabulary (shared/zones.ts), mirrored into the store for joins in SQL. */
+export type ZoneRecord = { code: string; eic: string; name: string; country: string; timeZone: string; validFrom: Date | null; validTo: Date | null };
 
 export type Store = {
   /** Creates or updates the schema; safe to call on every start. */
@@ -118,6 +123,17 @@ export type Store = {
   /** Newest first; a number is the limit (the older form). */
   listDeadLetters(q?: number | DeadLetterQuery): Promise<DeadLetterRecord[]>;
   markDeadLetterReplayed(id: number, at: Date): Promise<void>;
+
+  /** File-drop datasets: every (name, size, mtime) seen with its sha256. Optional: stores without it cannot run file drops. */
+  listFileDrops?(dataset: string): Promise<FileDropRecord[]>;
+  /** Idempotent per (dataset, name, size, mtime). */
+  recordFileDrop?(r: FileDropRecord): Promise<void>;
+
+  /** Replaces the `zones` reference table with these rows (on start and migrate). */
+  syncZones?(zones: readonly ZoneRecord[]): Promise<void>;
+  /** Every series the store holds, with its dimensions (for `scalar zones --unknown`). */
+  listAllSeries?(): Promise<{ dataset: string; series: Record<string, string> }[]>;
+  listZones?(): Promise<ZoneRecord[]>;
 
   /** Resolves when the store answers a trivial query (readiness probe). */
   ping?(): Promise<void>;

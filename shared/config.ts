@@ -102,7 +102,9 @@ export const DEFAULTS: z.input<typeof ConfigSchema> = {
   acquisition: {
     tickMs: 1000,
     configRefreshMs: 5000,
-    concurrency: 4,
+    // Windows are I/O-bound and each provider has its own rate limiter: 16 at once keeps ~60 workers
+    // from starving each other (4 left the last providers of the list without a turn in the demo).
+    concurrency: 16,
     leaseMs: 30_000,
     http: {
       timeoutMs: 30_000,

@@ -10,13 +10,15 @@ import { identifyDataset } from '../shared/identify-dataset.ts';
 import { fileArchive } from '../shared/payload-archive.ts';
 import { redact } from '../shared/redact.ts';
 import { NoStoreError, openStore, type Store } from '../shared/store/index.ts';
+import { analystViews } from '../shared/store/views.ts';
 import { isoUtc, nominalDurationMs, parseInstant } from '../shared/time.ts';
 import { join } from 'node:path';
 import { telemetry } from '../shared/telemetry.ts';
 import { runDemo } from './demo.ts';
 import { parseSpan, runHealth } from './health.ts';
 import { serveHealth } from './health-endpoints.ts';
-import { parseFormat, writeObservations, writeTable, type Format } from './output.ts';
+import { parseFormat, writeObservations, writeRows, writeTable, type Format } from './output.ts';
+import { checkReadOnlyStatement, openReadOnlySql } from '../shared/store/read-only-sql.ts';
 import { STOP_DRAIN_MS, environmentSeeds, exitOnSecondSignal, instanceIdentity, openPlatform, readConfig, seedWorkers, startRoles, type Platform } from './platform.ts';
 
 type Common = { config?: string; dataDir?: string; env?: string };
@@ -142,6 +144,26 @@ program
       const rows = await store.queryObservations({ dataset, from: o.from, to: o.to, where, limit: o.limit });
       writeObservations(rows, o.format);
     }, false);
+  });
+
+program
+  .command('sql')
+  .description('run one read-only query (SELECT, WITH, SHOW, DESCRIBE, EXPLAIN) against the store, e.g. on the v_<provider>_<dataset> views')
+  .argument('<query>', 'the SQL text')
+  .addOption(new Option('--format <format>', 'jsonl, csv or table').argParser(format).default('table'))
+  .addOption(dataDirOption())
+  .addOption(configOption())
+  .action(async (query: string, o: Common & { format: Format }) => {
+    const sql = checkReadOnlyStatement(query);
+    const conn = await openReadOnlySql(configFrom(o).storeUrl);
+    try {
+      const n = await writeRows(conn.rows(sql), o.format);
+      if (n === 0 && o.format === 'table') process.stdout.write('(no rows)\n');
+    } catch (e) {
+      throw new ConfigError(`query failed: ${(e as Error).message.split('\n')[0]}`);
+    } finally {
+      await conn.close();
+    }
   });
 
 program
@@ -325,7 +347,8 @@ program
     // Opening a store applies its pending migrations.
     await withStore(o, async (store) => {
       await store.migrate();
-      process.stdout.write(`schema up to date (${configFrom(o).storeUrl.replace(/\/\/([^:@/]*):[^@]*@/, '//$1:***@')})\n`);
+      await store.replaceViews?.(analystViews(providers));
+      process.stdout.write(`schema and analyst views up to date (${configFrom(o).storeUrl.replace(/\/\/([^:@/]*):[^@]*@/, '//$1:***@')})\n`);
     });
   });
 

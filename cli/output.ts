@@ -52,3 +52,25 @@ export function writeTable(header: readonly string[], rows: readonly (readonly s
   out.write(`${line(header)}\n${line(widths.map((w) => '-'.repeat(w)))}\n`);
   for (const r of rows) out.write(`${line(r)}\n`);
 }
+
+const cellText = (v: unknown): string =>
+  v === null || v === undefined ? '' : v instanceof Date ? isoUtc(v) : typeof v === 'object' ? JSON.stringify(v) : String(v);
+const jsonValue = (v: unknown): unknown => (v instanceof Date ? isoUtc(v) : typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : String(v)) : v);
+
+/** Rows of any query (`scalar sql`), streamed for jsonl and csv; a table needs them all to size its columns. */
+export async function writeRows(rows: AsyncIterable<Record<string, unknown>>, format: Format, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  let n = 0;
+  let header: string[] | undefined;
+  const table: string[][] = [];
+  for await (const row of rows) {
+    header ??= Object.keys(row);
+    if (format === 'jsonl') out.write(`${JSON.stringify(Object.fromEntries(header.map((k) => [k, jsonValue(row[k])])))}\n`);
+    else if (format === 'csv') {
+      if (n === 0) out.write(`${header.map(csvCell).join(',')}\n`);
+      out.write(`${header.map((k) => csvCell(cellText(row[k]))).join(',')}\n`);
+    } else table.push(header.map((k) => cellText(row[k])));
+    n += 1;
+  }
+  if (format === 'table' && header) writeTable(header, table, out);
+  return n;
+}

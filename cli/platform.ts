@@ -18,6 +18,7 @@ import { openRateLimits, type RateLimits } from '../shared/rate-limit-redis.ts';
 import { fileArchive, type PayloadArchive } from '../shared/payload-archive.ts';
 import { envName, envSecrets, type Secrets } from '../shared/secrets/index.ts';
 import { openStore, type Store, type WorkerConfig } from '../shared/store/index.ts';
+import { analystViews } from '../shared/store/views.ts';
 import type { ReadinessChecks } from './health-endpoints.ts';
 import { observeRoles } from './role-observability.ts';
 
@@ -49,6 +50,11 @@ export async function openPlatform(
   const secrets = await openSecrets(config, env, log);
   const timeout = { connectTimeoutMs: config.connectTimeoutMs };
   const store = await openStore(config.storeUrl, timeout);
+  // Analyst views follow the descriptors: replaced on every start (cheap, and a changed dataset gets its new columns).
+  await store.replaceViews?.(analystViews(providers)).catch(async (e: unknown) => {
+    await store.close().catch(() => undefined);
+    throw e;
+  });
   let bus: Bus | undefined;
   let cache: Cache | undefined;
   let rateLimits: RateLimits;

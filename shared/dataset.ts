@@ -169,5 +169,7 @@ export type Provider = {
   reference?: readonly { title: string; header: readonly string[]; rows: readonly (readonly string[])[] }[];
   /** Accepts readable names in `--where` filters (`area=FR` for the EIC code the data carries). */
   normalizeFilter?(key: string, value: string): string;
+  /** Raw value → readable code of a dimension (EIC → zone code), for tables and the analyst views; undefined when none. */
+  displayCodes?(dimension: string): Readonly<Record<string, string>> | undefined;
   startSimulator(options?: { port?: number }): Promise<Simulator>;
 };

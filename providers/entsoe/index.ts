@@ -5,6 +5,9 @@ import { ENTSOE_API, ENTSOE_RATE_PER_MINUTE } from './client.ts';
 import { entsoeDatasets } from './datasets.ts';
 import { startEntsoeSimulator } from './simulator.ts';
 
+// Several areas can share an EIC (a bidding zone that is also a control area): the first listed wins.
+const AREA_CODES_BY_EIC: Readonly<Record<string, string>> = Object.fromEntries([...AREAS].reverse().map((a) => [a.eic, a.code]));
+
 export const entsoe: Provider = {
   id: 'entsoe',
   title: 'ENTSO-E Transparency Platform',
@@ -16,5 +19,6 @@ export const entsoe: Provider = {
     { title: 'ENTSO-E production types (psr_type)', header: ['code', 'name'], rows: Object.entries(PSR_TYPES) },
   ],
   normalizeFilter: (key, value) => (/(^|_)area$/.test(key) ? (findArea(value)?.eic ?? value) : value),
+  displayCodes: (dimension) => (/(^|_)area$/.test(dimension) ? AREA_CODES_BY_EIC : undefined),
   startSimulator: (options) => startEntsoeSimulator(options),
 };

@@ -21,6 +21,7 @@ import type {
   Watermark,
   WorkerConfig,
 } from './types.ts';
+import { viewStatement, type AnalystView } from './views.ts';
 import { dedupeLastWins, distinctSeries, matchesWhere } from './rows.ts';
 
 const SCHEMA = `
@@ -120,6 +121,12 @@ export class DuckDbStore implements Store {
   migrate(): Promise<void> {
     return this.#serial(async () => {
       await this.#conn.run(SCHEMA);
+    });
+  }
+
+  replaceViews(views: readonly AnalystView[]): Promise<void> {
+    return this.#serial(async () => {
+      for (const v of views) await this.#conn.run(viewStatement('duckdb', v));
     });
   }
 

@@ -10,6 +10,7 @@ import mysql, { type Pool, type ResultSetHeader, type RowDataPacket } from 'mysq
 import { ConfigError } from '../errors.ts';
 import { redact } from '../redact.ts';
 import type { Observation } from '../observation.ts';
+import { viewStatement, type AnalystView } from './views.ts';
 import { dedupeLastWins, distinctSeries, matchesWhere } from './rows.ts';
 import type {
   DeadLetterRecord,
@@ -98,6 +99,10 @@ export class SqlStore implements Store {
       for (const statement of text.split(/;\s*$/m).map((s) => s.trim()).filter(Boolean)) await this.#query(statement);
       await this.#query('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', [file, new Date()]);
     }
+  }
+
+  async replaceViews(views: readonly AnalystView[]): Promise<void> {
+    for (const v of views) await this.#query(viewStatement(this.#dialect, v));
   }
 
   async upsertObservations(rows: readonly StoredObservation[]): Promise<void> {

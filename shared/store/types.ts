@@ -1,6 +1,7 @@
 // The Store port: observations keyed by (dataset, series_key, ts) plus the control plane
 // (worker_config, acquisition_state, fetch_log) and the record of raw payloads and dead letters.
 import type { Observation } from '../observation.ts';
+import type { AnalystView } from './views.ts';
 
 export type StoredObservation = Observation & { seriesKey: string; payloadSha256: string };
 
@@ -109,6 +110,8 @@ export type Store = {
   recordDeadLetter(d: DeadLetterRecord): Promise<void>;
   listDeadLetters(limit?: number): Promise<DeadLetterRecord[]>;
 
+  /** Creates or replaces the analyst views (`shared/store/views.ts`); called after migrate with every dataset's view. */
+  replaceViews?(views: readonly AnalystView[]): Promise<void>;
   /** Resolves when the store answers a trivial query (readiness probe). */
   ping?(): Promise<void>;
   /** The newest observation instant per dataset (from the series table: cheap), for the freshness gauge. */

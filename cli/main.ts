@@ -18,6 +18,7 @@ import { runDemo } from './demo.ts';
 import { parseSpan, runHealth } from './health.ts';
 import { serveHealth } from './health-endpoints.ts';
 import { parseFormat, writeObservations, writeRows, writeTable, type Format } from './output.ts';
+import { exportObservations, type ExportFormat } from '../ingestion/export.ts';
 import { checkReadOnlyStatement, openReadOnlySql } from '../shared/store/read-only-sql.ts';
 import { STOP_DRAIN_MS, environmentSeeds, exitOnSecondSignal, instanceIdentity, openPlatform, readConfig, seedWorkers, startRoles, type Platform } from './platform.ts';
 
@@ -161,6 +162,34 @@ program
       if (n === 0 && o.format === 'table') process.stdout.write('(no rows)\n');
     } catch (e) {
       throw new ConfigError(`query failed: ${(e as Error).message.split('\n')[0]}`);
+    } finally {
+      await conn.close();
+    }
+  });
+
+program
+  .command('export')
+  .description('write one dataset\'s observations (the analyst view\'s columns) to a CSV or Parquet file, streamed')
+  .argument('<dataset>', 'dataset id, e.g. entsoe.day_ahead_prices')
+  .option('--from <iso>', 'first instant (inclusive), ISO 8601', instant)
+  .option('--to <iso>', 'last instant (exclusive), ISO 8601', instant)
+  .option('--where <key=value>', 'series dimension filter (repeatable)', keyValue, {})
+  .addOption(new Option('--format <format>', 'csv or parquet').choices(['csv', 'parquet']).makeOptionMandatory())
+  .requiredOption('--out <file>', 'file to write (replaced once complete)')
+  .addOption(dataDirOption())
+  .addOption(configOption())
+  .action(async (dataset: string, o: Common & { from?: Date; to?: Date; where: Record<string, string>; format: ExportFormat; out: string }) => {
+    const ds = findDataset(dataset);
+    const provider = findProvider(ds.provider);
+    const view = analystViews([provider]).find((v) => v.dataset === ds.id)!;
+    const where = Object.fromEntries(Object.entries(o.where).map(([k, v]) => [k, provider.normalizeFilter?.(k, v) ?? v]));
+    const conn = await openReadOnlySql(configFrom(o).storeUrl);
+    try {
+      const n = await exportObservations(conn, { view, from: o.from, to: o.to, where, format: o.format, file: o.out });
+      process.stdout.write(`${ds.id}: ${n} rows written to ${o.out} (${o.format})\n`);
+    } catch (e) {
+      if (e instanceof ConfigError) throw e;
+      throw new ConfigError(`export of ${ds.id} failed: ${(e as Error).message.split('\n')[0]} (an older store may lack the view ${view.name}: scalar db migrate)`);
     } finally {
       await conn.close();
     }

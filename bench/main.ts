@@ -482,7 +482,7 @@ export: ${fmt(ROWS)} observations (100 series) to a file, each export in a child
     const last = r.stdout.trim().split('\n').pop() ?? '';
     if (r.status !== 0 || !last.startsWith('{')) return line(`${label} ${format}`, 'failed', r.stderr.split('\n')[0]);
     const x = JSON.parse(last) as { rows: number; seconds: number; maxRssMb: number };
-    line(`${label} → ${format}, ${fmt(x.rows)} rows`, `peak RSS ${fmt(x.maxRssMb)} MB`, `${fmt(x.rows / x.seconds)} rows/s`);
+    line(`${label} → ${format}, ${fmt(x.rows)} rows, ${fmt(x.rows / x.seconds)} rows/s`, `peak RSS ${fmt(x.maxRssMb)} MB`);
   };
   try {
     const duck = join(dir, 'export.duckdb');

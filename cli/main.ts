@@ -14,6 +14,7 @@ import { analystViews } from '../shared/store/views.ts';
 import { isoUtc, nominalDurationMs, parseInstant } from '../shared/time.ts';
 import { join } from 'node:path';
 import { telemetry } from '../shared/telemetry.ts';
+import { backfillCommand } from './backfill.ts';
 import { runDemo } from './demo.ts';
 import { parseSpan, runHealth } from './health.ts';
 import { serveHealth } from './health-endpoints.ts';
@@ -193,6 +194,21 @@ program
     } finally {
       await conn.close();
     }
+  });
+
+program
+  .command('backfill')
+  .description('fetch a past range of a dataset window by window (resumable: windows landed before are skipped); exits 1 when a window failed')
+  .argument('<dataset>', 'dataset id, e.g. energinet.day_ahead_prices')
+  .requiredOption('--from <iso>', 'first instant (inclusive), ISO 8601', instant)
+  .requiredOption('--to <iso>', 'last instant (exclusive), ISO 8601', instant)
+  .option('--partition <p>', 'only this partition (repeatable; default every partition)', (s: string, acc: string[]) => [...acc, s], [] as string[])
+  .option('--simulate', 'fetch from the provider\'s simulator (offline); SCALAR_<PROVIDER>_URL points elsewhere')
+  .addOption(dataDirOption())
+  .addOption(configOption())
+  .action(async (dataset: string, o: Common & { from: Date; to: Date; partition: string[]; simulate?: boolean }) => {
+    const report = await backfillCommand(configFrom(o), { dataset, range: { from: o.from, to: o.to }, partitions: o.partition, simulate: o.simulate === true });
+    if (report.counts.failed > 0) process.exitCode = 1;
   });
 
 program

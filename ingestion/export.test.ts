@@ -55,13 +55,15 @@ function exportContract(name: string, open: () => Promise<{ store: Store; url: s
       try {
         const n = await exportObservations(sql, { view, format: 'csv', file, where: { area: FR }, from: new Date(Date.UTC(2025, 0, 1, 0)), to: new Date(Date.UTC(2025, 0, 2, 0)) });
         assert.equal(n, 24);
-        const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
-        assert.equal(lines.length, 25);
-        assert.equal(lines[0], 'area,zone,series_resolution,sequence,ts,value,unit,resolution,issued,quality');
-        const first = lines[1]!.split(',');
+        const [header, ...lines] = readFileSync(file, 'utf8').trimEnd().split('\n');
+        assert.equal(header, 'area,zone,series_resolution,sequence,ts,value,unit,resolution,issued,quality');
+        assert.equal(lines.length, 24);
+        // DuckDB writes in the store's order: sorted here by ts (ISO text sorts as time).
+        lines.sort((a, b) => a.split(',')[4]!.localeCompare(b.split(',')[4]!));
+        const first = lines[0]!.split(',');
         // DuckDB writes 50.0, MariaDB 50: the same number.
         assert.deepEqual([...first.slice(0, 5), Number(first[5]), ...first.slice(6)], [FR, 'FR', 'PT60M', '1', '2025-01-01T00:00:00Z', 50, 'EUR/MWh', 'PT60M', '', '']);
-        assert.equal(lines[6]!.split(',')[5], '', 'the null price at 05:00 stays empty');
+        assert.equal(lines[5]!.split(',')[5], '', 'the null price at 05:00 stays empty');
         assert.equal(existsSync(`${file}.partial`), false);
       } finally {
         await sql.close();

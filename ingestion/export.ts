@@ -1,12 +1,13 @@
 // `scalar export`: one dataset's observations (the analyst view's columns) to a CSV or Parquet file,
-// streamed: DuckDB writes the file itself (COPY ... TO); over MySQL/MariaDB rows are streamed into
+// streamed: DuckDB writes the file itself (COPY ... TO, in the store's order: sorting 1M rows would
+// not fit the memory ceiling); over MySQL/MariaDB rows are streamed, by series and time, into
 // CSV, and Parquet is made from that CSV by an in-memory DuckDB (its COPY streams, so memory stays bounded).
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { ConfigError } from '../shared/errors.ts';
-import type { ReadOnlySql } from '../shared/store/read-only-sql.ts';
+import { DUCKDB_BOUNDED, type ReadOnlySql } from '../shared/store/read-only-sql.ts';
 import type { AnalystView } from '../shared/store/views.ts';
 import { isoUtc } from '../shared/time.ts';
 
@@ -53,7 +54,7 @@ export async function exportObservations(sql: ReadOnlySql, r: ExportRequest): Pr
       let i = 0;
       const where = clauses.map((c) => c.replace('?', () => literal(params[i++]!))).join(' AND ');
       const select = columns.map((c) => (r.format === 'csv' && (c === 'ts' || c === 'issued') ? `strftime(${c}, '%Y-%m-%dT%H:%M:%SZ') AS ${c}` : c));
-      n = await sql.copyTo(`SELECT ${select.join(', ')} FROM ${r.view.name}${where ? ` WHERE ${where}` : ''} ORDER BY series_key, ts`, partial, r.format);
+      n = await sql.copyTo(`SELECT ${select.join(', ')} FROM ${r.view.name}${where ? ` WHERE ${where}` : ''}`, partial, r.format);
     } else {
       const query = `SELECT ${columns.join(', ')} FROM ${r.view.name}${clauses.length ? ` WHERE ${clauses.join(' AND ')}` : ''} ORDER BY series_key, ts`;
       const csv = r.format === 'csv' ? partial : `${r.file}.csv.partial`;
@@ -106,12 +107,12 @@ async function streamCsv(rows: AsyncIterable<Record<string, unknown>>, columns: 
 async function csvToParquet(csv: string, file: string, view: AnalystView): Promise<void> {
   const types: Record<string, string> = { ts: 'TIMESTAMP', value: 'DOUBLE', issued: 'TIMESTAMP' };
   const columns = exportColumns(view).map((c) => `'${c}': '${types[c] ?? 'VARCHAR'}'`).join(', ');
-  const instance = await DuckDBInstance.create(':memory:');
+  const instance = await DuckDBInstance.create(':memory:', { ...DUCKDB_BOUNDED, memory_limit: '64MB', threads: '1' });
   const conn = await instance.connect();
   try {
     const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
     await conn.run(`SET TimeZone = 'UTC'`);
-    await conn.run(`COPY (SELECT * FROM read_csv(${q(csv)}, header = true, columns = {${columns}})) TO ${q(file)} (FORMAT parquet)`);
+    await conn.run(`COPY (SELECT * FROM read_csv(${q(csv)}, header = true, columns = {${columns}})) TO ${q(file)} (FORMAT parquet, ROW_GROUP_SIZE 20000)`);
   } finally {
     conn.closeSync();
     instance.closeSync();

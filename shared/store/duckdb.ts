@@ -14,6 +14,7 @@ import type { Observation } from '../observation.ts';
 import type {
   DeadLetterRecord,
   FetchLogEntry,
+  LandedWindow,
   ObservationQuery,
   RawPayloadRecord,
   Store,
@@ -321,6 +322,17 @@ export class DuckDbStore implements Store {
          ORDER BY dataset, partition_key, window_from`,
         [ts(since)],
       )).map((r) => ({ dataset: String(r.dataset), partition: String(r.partition_key), windowFrom: asDate(r.window_from), windowTo: asDate(r.window_to) })),
+    );
+  }
+
+  listLandedWindows(dataset: string, from: Date, to: Date): Promise<LandedWindow[]> {
+    return this.#serial(async () =>
+      (await this.#rows(
+        `SELECT partition_key, window_from, window_to, max(rows) AS rows FROM fetch_log
+         WHERE dataset = $1 AND window_from >= $2 AND window_to <= $3 AND rows IS NOT NULL
+         GROUP BY partition_key, window_from, window_to ORDER BY partition_key, window_from`,
+        [dataset, ts(from), ts(to)],
+      )).map((r) => ({ partition: String(r.partition_key), windowFrom: asDate(r.window_from), windowTo: asDate(r.window_to), rows: Number(r.rows) })),
     );
   }
 

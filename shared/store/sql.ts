@@ -15,6 +15,7 @@ import { dedupeLastWins, distinctSeries, matchesWhere } from './rows.ts';
 import type {
   DeadLetterRecord,
   FetchLogEntry,
+  LandedWindow,
   ObservationQuery,
   RawPayloadRecord,
   Store,
@@ -243,6 +244,15 @@ export class SqlStore implements Store {
          ORDER BY dataset, partition_key, window_from`,
       [since],
     )).map((r) => ({ dataset: String(r.dataset), partition: String(r.partition_key), windowFrom: r.window_from as Date, windowTo: r.window_to as Date }));
+  }
+
+  async listLandedWindows(dataset: string, from: Date, to: Date): Promise<LandedWindow[]> {
+    return (await this.#query(
+      `SELECT partition_key, window_from, window_to, max(\`rows\`) AS n FROM fetch_log
+         WHERE dataset = ? AND window_from >= ? AND window_to <= ? AND \`rows\` IS NOT NULL
+         GROUP BY partition_key, window_from, window_to ORDER BY partition_key, window_from`,
+      [dataset, from, to],
+    )).map((r) => ({ partition: String(r.partition_key), windowFrom: r.window_from as Date, windowTo: r.window_to as Date, rows: Number(r.n) }));
   }
 
   async listWorkerConfig(environment: string): Promise<WorkerConfig[]> {

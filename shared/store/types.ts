@@ -31,6 +31,8 @@ export type FetchLogEntry = {
   rows?: number | null;
 };
 
+export type LandedWindow = { partition: string; windowFrom: Date; windowTo: Date; rows: number };
+
 export type WorkerConfig = {
   workerId: string;
   environment: string;
@@ -88,6 +90,12 @@ export type Store = {
    * row count) and were not dead-lettered: what a non-durable bus lost in a crash.
    */
   listUnlandedWindows(since: Date): Promise<{ dataset: string; partition: string; windowFrom: Date; windowTo: Date }[]>;
+
+  /**
+   * Windows of a dataset inside [from, to) that landed (some run of the window has a row count,
+   * 0 for an empty one): what a resumed backfill skips.
+   */
+  listLandedWindows(dataset: string, from: Date, to: Date): Promise<LandedWindow[]>;
 
   listWorkerConfig(environment: string): Promise<WorkerConfig[]>;
   /** Inserts workers that are missing; leaves existing rows (and their run-time toggles) alone. */

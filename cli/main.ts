@@ -84,10 +84,15 @@ function readPayloadFile(file: string): Uint8Array {
     throw new ConfigError(`cannot read ${file}: ${why}`);
   }
 }
+const positiveInteger = (s: string) => {
+  if (!/^\d+$/.test(s.trim()) || Number(s) < 1 || !Number.isSafeInteger(Number(s))) throw new InvalidArgumentError(`${s}: a positive integer`);
+  return Number(s);
+};
 const cadenceText = (c: Cadence) => ('every' in c ? `every ${c.every}` : `cron "${c.cron}" ${c.tz}`);
 
 const program = new Command('scalar')
   .description('Scalar: European energy-market data, from provider APIs to a de-duplicated store')
+  .version((JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version, '-V, --version')
   .showHelpAfterError();
 
 const dataDirOption = () => new Option('--data-dir <dir>', 'data directory (default ./data or SCALAR_DATA_DIR)');
@@ -135,7 +140,7 @@ program
   .option('--from <iso>', 'first instant (inclusive), ISO 8601', instant)
   .option('--to <iso>', 'last instant (exclusive), ISO 8601', instant)
   .option('--where <key=value>', 'series dimension filter (repeatable)', keyValue, {})
-  .option('--limit <n>', 'at most this many observations', (s) => Number(s))
+  .option('--limit <n>', 'at most this many observations (a positive integer)', positiveInteger)
   .addOption(new Option('--format <format>', 'jsonl, csv or table').argParser(format).default('jsonl'))
   .addOption(dataDirOption())
   .addOption(configOption())
@@ -144,7 +149,9 @@ program
     const where = Object.fromEntries(Object.entries(o.where).map(([k, v]) => [k, provider.normalizeFilter?.(k, v) ?? v]));
     await withStore(o, async (store) => {
       const rows = await store.queryObservations({ dataset, from: o.from, to: o.to, where, limit: o.limit });
-      writeObservations(rows, o.format);
+      // Tables show codes where the provider has them (ENTSO-E zones, not EICs); jsonl and csv keep what is stored.
+      const display = provider.displayCodes ? (d: string, v: string) => provider.displayCodes?.(d)?.[v] ?? v : undefined;
+      writeObservations(rows, o.format, process.stdout, display);
     }, false);
   });
 
@@ -264,10 +271,11 @@ for (const action of ['list', 'enable', 'disable'] as const) {
     .option('--env <environment>', 'environment (default development or SCALAR_ENV)')
     .addOption(dataDirOption())
     .addOption(configOption());
+  if (action === 'list') cmd.addOption(new Option('--format <format>', 'table or json').choices(['table', 'json']).default('table'));
   if (action !== 'list') cmd.argument('<id>', 'worker id (the dataset id)');
   cmd.action(async (...args: unknown[]) => {
     const id = action === 'list' ? undefined : (args[0] as string);
-    const o = (action === 'list' ? args[0] : args[1]) as Common;
+    const o = (action === 'list' ? args[0] : args[1]) as Common & { format?: 'table' | 'json' };
     await withStore(o, async (store, env) => {
       await seedWorkers(store, env);
       if (id !== undefined) {
@@ -278,6 +286,14 @@ for (const action of ['list', 'enable', 'disable'] as const) {
         return;
       }
       const watermarks = await store.listWatermarks();
+      if (o.format === 'json') {
+        const rows = (await store.listWorkerConfig(env)).map((w) => ({
+          worker: w.workerId, environment: w.environment, enabled: w.enabled, parameters: w.parameters,
+          watermarks: watermarks.filter((m) => m.dataset === w.workerId).map((m) => ({ partition: m.partition, watermark: isoUtc(m.watermark) })),
+        }));
+        process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+        return;
+      }
       writeTable(
         ['worker', 'environment', 'enabled', 'parameters', 'watermarks'],
         (await store.listWorkerConfig(env)).map((w) => [
@@ -418,10 +434,21 @@ program
 program
   .command('status')
   .description('watermarks, recent fetch failures and dead letters')
+  .addOption(new Option('--format <format>', 'table or json').choices(['table', 'json']).default('table'))
   .addOption(dataDirOption())
   .addOption(configOption())
-  .action(async (o: Common) => {
+  .action(async (o: Common & { format: 'table' | 'json' }) => {
     await withStore(o, async (store) => {
+      if (o.format === 'json') {
+        const failed = (await store.listFetchLog({ limit: 500 })).filter((f) => f.error !== null).slice(0, 10);
+        const status = {
+          watermarks: (await store.listWatermarks()).map((w) => ({ dataset: w.dataset, partition: w.partition, watermark: isoUtc(w.watermark), updatedAt: isoUtc(w.updatedAt) })),
+          recentFailures: failed.map((f) => ({ at: isoUtc(f.at), dataset: f.dataset, partition: f.partition, status: f.status, error: f.error })),
+          deadLetters: (await store.listDeadLetters(10)).map((d) => ({ at: isoUtc(d.at), dataset: d.dataset, windowFrom: d.windowFrom && isoUtc(d.windowFrom), windowTo: d.windowTo && isoUtc(d.windowTo), reason: d.reason })),
+        };
+        process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+        return;
+      }
       process.stdout.write('watermarks\n');
       writeTable(['dataset', 'partition', 'watermark', 'updated'], (await store.listWatermarks()).map((w) => [w.dataset, w.partition, isoUtc(w.watermark), isoUtc(w.updatedAt)]));
       const failures = (await store.listFetchLog({ limit: 500 })).filter((f) => f.error !== null).slice(0, 10);

@@ -11,8 +11,11 @@ export function parseFormat(s: string): Format {
 
 const csvCell = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
-/** Writes observations to `out` in `format`; returns how many were written. */
-export function writeObservations(observations: readonly Observation[], format: Format, out: NodeJS.WritableStream = process.stdout): number {
+/** Readable code of a dimension value (an EIC as its zone code), from the provider; for tables only. */
+export type DisplayValue = (dimension: string, value: string) => string;
+
+/** Writes observations to `out` in `format`; returns how many were written. `display` rewrites dimension values in a table. */
+export function writeObservations(observations: readonly Observation[], format: Format, out: NodeJS.WritableStream = process.stdout, display?: DisplayValue): number {
   if (format === 'jsonl') {
     for (const o of observations) out.write(`${JSON.stringify(observationToJson(o))}\n`);
     return observations.length;
@@ -29,7 +32,7 @@ export function writeObservations(observations: readonly Observation[], format: 
   const header = ['dataset', ...dims.map((d) => (fixed.has(d) ? `series.${d}` : d)), 'ts', 'resolution', 'value', 'unit', ...(hasIssued ? ['issued'] : []), ...(hasQuality ? ['quality'] : [])];
   const rows = observations.map((o) => [
     o.dataset,
-    ...dims.map((d) => o.series[d] ?? ''),
+    ...dims.map((d) => (format === 'table' && display && o.series[d] !== undefined ? display(d, o.series[d]) : o.series[d] ?? '')),
     isoUtc(o.ts),
     o.resolution,
     o.value === null ? '' : String(o.value),

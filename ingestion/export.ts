@@ -1,7 +1,8 @@
 // `scalar export`: one dataset's observations (the analyst view's columns) to a CSV or Parquet file,
 // streamed: DuckDB writes the file itself (COPY ... TO, in the store's order: sorting 1M rows would
 // not fit the memory ceiling); over MySQL/MariaDB rows are streamed, by series and time, into
-// CSV, and Parquet is made from that CSV by an in-memory DuckDB (its COPY streams, so memory stays bounded).
+// CSV, and Parquet is made from that CSV by an in-memory DuckDB (its COPY streams; read_csv needs
+// 30 MB buffers, so that instance gets 128 MB).
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
@@ -107,7 +108,7 @@ async function streamCsv(rows: AsyncIterable<Record<string, unknown>>, columns: 
 async function csvToParquet(csv: string, file: string, view: AnalystView): Promise<void> {
   const types: Record<string, string> = { ts: 'TIMESTAMP', value: 'DOUBLE', issued: 'TIMESTAMP' };
   const columns = exportColumns(view).map((c) => `'${c}': '${types[c] ?? 'VARCHAR'}'`).join(', ');
-  const instance = await DuckDBInstance.create(':memory:', { ...DUCKDB_BOUNDED, memory_limit: '64MB', threads: '1' });
+  const instance = await DuckDBInstance.create(':memory:', { ...DUCKDB_BOUNDED, memory_limit: '128MB', threads: '1' });
   const conn = await instance.connect();
   try {
     const q = (s: string) => `'${s.replace(/'/g, "''")}'`;

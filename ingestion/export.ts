@@ -1,8 +1,8 @@
 // `scalar export`: one dataset's observations (the analyst view's columns) to a CSV or Parquet file,
 // streamed: DuckDB writes the file itself (COPY ... TO, in the store's order: sorting 1M rows would
 // not fit the memory ceiling); over MySQL/MariaDB rows are streamed, by series and time, into
-// CSV, and Parquet is made from that CSV by an in-memory DuckDB (its COPY streams; read_csv needs
-// 30 MB buffers, so that instance gets 128 MB).
+// CSV, and Parquet is made from that CSV by an in-memory DuckDB (its COPY streams; read_csv's buffer
+// is cut to 1 MB from its default ~32 MB so that it fits a 32 MB ceiling).
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
@@ -108,12 +108,12 @@ async function streamCsv(rows: AsyncIterable<Record<string, unknown>>, columns: 
 async function csvToParquet(csv: string, file: string, view: AnalystView): Promise<void> {
   const types: Record<string, string> = { ts: 'TIMESTAMP', value: 'DOUBLE', issued: 'TIMESTAMP' };
   const columns = exportColumns(view).map((c) => `'${c}': '${types[c] ?? 'VARCHAR'}'`).join(', ');
-  const instance = await DuckDBInstance.create(':memory:', { ...DUCKDB_BOUNDED, memory_limit: '128MB', threads: '1' });
+  const instance = await DuckDBInstance.create(':memory:', { ...DUCKDB_BOUNDED, memory_limit: '32MB', threads: '1' });
   const conn = await instance.connect();
   try {
     const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
     await conn.run(`SET TimeZone = 'UTC'`);
-    await conn.run(`COPY (SELECT * FROM read_csv(${q(csv)}, header = true, columns = {${columns}})) TO ${q(file)} (FORMAT parquet, ROW_GROUP_SIZE 20000)`);
+    await conn.run(`COPY (SELECT * FROM read_csv(${q(csv)}, header = true, buffer_size = 1048576, columns = {${columns}})) TO ${q(file)} (FORMAT parquet, ROW_GROUP_SIZE 20000)`);
   } finally {
     conn.closeSync();
     instance.closeSync();

@@ -47,6 +47,12 @@ describe('scalar sql', () => {
     assert.equal(r.stderr, 'scalar: ConfigError: read-only queries only (SELECT, WITH, SHOW, DESCRIBE, EXPLAIN), not DELETE\n');
   });
 
+  it('reads no file beside the store on DuckDB', () => {
+    const r = scalar('sql', `SELECT * FROM read_text('${fileURLToPath(new URL('../package.json', import.meta.url))}')`);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^scalar: ConfigError: query failed: .*(disabled|external access)/i);
+  });
+
   it('names the path when there is no store, and creates none', () => {
     const missing = join(dir, 'nowhere');
     const r = run(['sql', 'SELECT 1', '--data-dir', missing]);

@@ -164,7 +164,7 @@ program
   .addOption(configOption())
   .action(async (query: string, o: Common & { format: Format }) => {
     const sql = checkReadOnlyStatement(query);
-    const conn = await openReadOnlySql(configFrom(o).storeUrl);
+    const conn = await openReadOnlySql(configFrom(o).storeUrl, { sandboxed: true });
     try {
       const n = await writeRows(conn.rows(sql), o.format);
       if (n === 0 && o.format === 'table') process.stdout.write('(no rows)\n');

@@ -32,8 +32,13 @@ export function checkReadOnlyStatement(sql: string): string {
   return text;
 }
 
-export async function openReadOnlySql(storeUrl: string): Promise<ReadOnlySql> {
-  if (storeUrl.startsWith('duckdb:')) return openDuckDb(storeUrl.slice('duckdb:'.length));
+export type ReadOnlyOptions = {
+  /** DuckDB: no file or network access from the query (`read_csv('/etc/…')`, ATTACH); off for exports, which write a file. */
+  sandboxed?: boolean;
+};
+
+export async function openReadOnlySql(storeUrl: string, o: ReadOnlyOptions = {}): Promise<ReadOnlySql> {
+  if (storeUrl.startsWith('duckdb:')) return openDuckDb(storeUrl.slice('duckdb:'.length), o.sandboxed === true);
   if (storeUrl.startsWith('mysql://') || storeUrl.startsWith('starrocks://')) return openMysql(storeUrl);
   throw new ConfigError(`store URL ${redact(storeUrl)}: unsupported scheme (supported: duckdb:, mysql://, starrocks://)`);
 }
@@ -41,7 +46,7 @@ export async function openReadOnlySql(storeUrl: string): Promise<ReadOnlySql> {
 /** DuckDB settings for exports and ad-hoc queries: a memory ceiling, spilling under the system temp directory. */
 export const DUCKDB_BOUNDED: Readonly<Record<string, string>> = { memory_limit: '96MB', threads: '2', temp_directory: join(tmpdir(), 'scalar-duckdb-spill'), preserve_insertion_order: 'false' };
 
-async function openDuckDb(path: string): Promise<ReadOnlySql> {
+async function openDuckDb(path: string, sandboxed: boolean): Promise<ReadOnlySql> {
   if (!path || path === ':memory:') throw new ConfigError('an in-memory store holds nothing to query from another process');
   if (!existsSync(path)) throw new ConfigError(`no store at ${path} (nothing created; check --data-dir or SCALAR_STORE_URL)`);
   let instance: DuckDBInstance;
@@ -55,6 +60,8 @@ async function openDuckDb(path: string): Promise<ReadOnlySql> {
     throw new ConfigError(`cannot open ${path} read-only: ${m.split('\n')[0]}`);
   }
   const conn: DuckDBConnection = await instance.connect();
+  // Once off it cannot be turned back on from SQL.
+  if (sandboxed) await conn.run('SET enable_external_access = false');
   return {
     dialect: 'duckdb',
     async *rows(sql, params = []) {

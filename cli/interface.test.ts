@@ -1,5 +1,5 @@
 // The analyst-facing commands end to end (scalar sql, export, query tables, --version, json formats)
-// on a DuckDB store seeded with ENTSO-E prices.
+// on a DuckDB store seeded with ENTSO-E prices, and sql/export on MariaDB.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { providers } from '../providers/index.ts';
 import { seriesKey, type Observation } from '../shared/observation.ts';
+import mysql from 'mysql2/promise';
 import { DuckDbStore } from '../shared/store/duckdb.ts';
+import { SqlStore } from '../shared/store/sql.ts';
 import { analystViews } from '../shared/store/views.ts';
 
 const bin = fileURLToPath(new URL('../bin/scalar.js', import.meta.url));
@@ -114,5 +116,44 @@ describe('CLI polish', () => {
     assert.deepEqual(Object.keys(status), ['watermarks', 'recentFailures', 'deadLetters']);
     const workers = JSON.parse(scalar('workers', 'list', '--format', 'json').stdout) as { worker: string; enabled: boolean }[];
     assert.ok(workers.some((w) => w.worker === 'entsoe.day_ahead_prices' && typeof w.enabled === 'boolean'));
+  });
+});
+
+describe('scalar sql and export on MariaDB', () => {
+  const MYSQL = process.env.SCALAR_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+  const db = `scalar_test_${Math.random().toString(36).slice(2, 12)}`;
+  const url = `${MYSQL}/${db}`;
+  const onMaria = (...args: string[]) =>
+    spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, SCALAR_LOG_LEVEL: 'error', SCALAR_STORE_URL: url }, timeout: 60_000 });
+  before(async () => {
+    const store = await SqlStore.open(url);
+    await store.replaceViews(analystViews(providers));
+    await store.upsertObservations([{ dataset: 'entsoe.day_ahead_prices', series: { area: FR, sequence: '1', resolution: 'PT60M' }, ts: new Date(Date.UTC(2025, 0, 1)),
+      resolution: 'PT60M', value: 40, unit: 'EUR/MWh', seriesKey: seriesKey({ area: FR, sequence: '1', resolution: 'PT60M' }), payloadSha256: 'c'.repeat(64) }]);
+    await store.close();
+  });
+  after(async () => {
+    const u = new URL(MYSQL);
+    const c = await mysql.createConnection({ host: u.hostname, port: Number(u.port), user: u.username || 'root', password: decodeURIComponent(u.password) });
+    await c.query(`DROP DATABASE IF EXISTS \`${db}\``);
+    await c.end();
+  });
+
+  it('answers from the view inside a read-only transaction', () => {
+    const r = onMaria('sql', 'SELECT zone, value FROM v_entsoe_day_ahead_prices', '--format', 'csv');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, 'zone,value\nFR,40\n');
+    // A locking read passes the statement check; the read-only transaction refuses it.
+    const w = onMaria('sql', 'SELECT 1 FROM series FOR UPDATE');
+    assert.equal(w.status, 2);
+    assert.match(w.stderr, /^scalar: ConfigError: query failed: .*READ ONLY transaction/);
+  });
+
+  it('exports to Parquet', () => {
+    const out = join(dir, 'maria.parquet');
+    const r = onMaria('export', 'entsoe.day_ahead_prices', '--format', 'parquet', '--out', out);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, `entsoe.day_ahead_prices: 1 rows written to ${out} (parquet)\n`);
+    assert.ok(existsSync(out));
   });
 });

@@ -6,6 +6,7 @@
 //   buses:  end-to-end observations/s and publish→commit latency over NATS vs the in-process bus
 //   telemetry: the same end to end with the OpenTelemetry SDK recording vs no SDK
 //   api:    GET /api/observations of a 1-day 96-point series over HTTP vs the store's own query
+//   export: scalar export of 1M observations to CSV and Parquet (DuckDB COPY, MariaDB streamed), peak RSS per export
 // Sizes can be scaled down for a quick look: BENCH_ROWS=200000 npm run bench
 import { memoryArchive } from '../shared/payload-archive.ts';
 import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,7 +31,11 @@ import { seriesKey } from '../shared/observation.ts';
 import { injectContext, startTelemetry, withSpan } from '../shared/telemetry.ts';
 import { BatchSpanProcessor, InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { DuckDbStore } from '../shared/store/duckdb.ts';
-import type { StoredObservation } from '../shared/store/index.ts';
+import type { Store, StoredObservation } from '../shared/store/index.ts';
+import { analystViews } from '../shared/store/views.ts';
+import { openReadOnlySql } from '../shared/store/read-only-sql.ts';
+import { exportObservations } from '../ingestion/export.ts';
+import { providers } from '../providers/index.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -479,8 +484,74 @@ async function benchApi() {
   await store.close();
 }
 
-if (!process.env.BENCH_TELEMETRY_RUN) console.log(`scalar bench (node ${process.version}, ${process.platform}/${process.arch})`);
-// BENCH_ONLY=telemetry (comma-separated: parse, elia, energinet, entsoe, store, mariadb, buses, stream, telemetry, api) runs a subset.
+/**
+ * `scalar export` of ROWS observations to CSV and Parquet, from DuckDB (COPY) and MariaDB (streamed
+ * rows), each in a child process whose peak RSS is the figure (the seeding would dominate this one's).
+ */
+async function benchExport() {
+  const run = process.env.BENCH_EXPORT_RUN;
+  if (run) {
+    const [url, format, file] = JSON.parse(run) as [string, 'csv' | 'parquet', string];
+    const view = analystViews(providers).find((v) => v.dataset === 'entsoe.day_ahead_prices')!;
+    const sql = await openReadOnlySql(url);
+    const t = performance.now();
+    const rows = await exportObservations(sql, { view, format, file });
+    await sql.close();
+    console.log(JSON.stringify({ rows, seconds: (performance.now() - t) / 1000, maxRssMb: mb(process.resourceUsage().maxRSS * 1024) }));
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'scalar-bench-export-'));
+  console.log(`
+export: ${fmt(ROWS)} observations (100 series) to a file, each export in a child process`);
+  const seed = async (store: Store) => {
+    await store.replaceViews!(analystViews(providers));
+    const series = Array.from({ length: 100 }, (_, i) => ({ area: `10Y-BENCH-${i}`, resolution: 'PT15M', sequence: '1' }));
+    const keys = series.map(seriesKey);
+    for (let i = 0; i < ROWS; i += 20_000) {
+      const batch: StoredObservation[] = [];
+      for (let j = i; j < Math.min(ROWS, i + 20_000); j++) {
+        batch.push({ dataset: 'entsoe.day_ahead_prices', series: series[j % 100]!, seriesKey: keys[j % 100]!, ts: new Date(Date.UTC(2024, 0, 1) + Math.floor(j / 100) * 900_000),
+          resolution: 'PT15M', value: (j % 1000) / 10, unit: 'EUR/MWh', payloadSha256: 'e'.repeat(64) });
+      }
+      await store.upsertObservations(batch);
+    }
+    await store.close();
+  };
+  const child = (url: string, format: string, label: string) => {
+    const file = join(dir, `out-${label}.${format}`);
+    const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
+      env: { ...process.env, BENCH_ONLY: 'export', BENCH_EXPORT_RUN: JSON.stringify([url, format, file]) }, encoding: 'utf8',
+    });
+    const last = r.stdout.trim().split('\n').pop() ?? '';
+    if (r.status !== 0 || !last.startsWith('{')) return line(`${label} ${format}`, 'failed', r.stderr.split('\n')[0]);
+    const x = JSON.parse(last) as { rows: number; seconds: number; maxRssMb: number };
+    line(`${label} → ${format}, ${fmt(x.rows)} rows, ${fmt(x.rows / x.seconds)} rows/s`, `peak RSS ${fmt(x.maxRssMb)} MB`);
+  };
+  try {
+    const duck = join(dir, 'export.duckdb');
+    await seed(await DuckDbStore.open(duck));
+    for (const f of ['csv', 'parquet']) child(`duckdb:${duck}`, f, 'DuckDB COPY');
+    const base = process.env.SCALAR_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+    const db = `scalar_bench_export_${process.pid}`;
+    const store = await SqlStore.open(`${base}/${db}`).catch(() => null);
+    if (store) {
+      try {
+        await seed(store);
+        for (const f of ['csv', 'parquet']) child(`${base}/${db}`, f, 'MariaDB stream');
+      } finally {
+        const u = new URL(base);
+        const c = await mysql.createConnection({ host: u.hostname, port: Number(u.port || 3306), user: u.username || 'root', password: decodeURIComponent(u.password) });
+        await c.query(`DROP DATABASE IF EXISTS \`${db}\``);
+        await c.end();
+      }
+    } else line('MariaDB', 'skipped (not reachable)');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (!process.env.BENCH_TELEMETRY_RUN && !process.env.BENCH_EXPORT_RUN) console.log(`scalar bench (node ${process.version}, ${process.platform}/${process.arch})`);
+// BENCH_ONLY=telemetry (comma-separated: parse, elia, energinet, entsoe, store, mariadb, buses, stream, telemetry, api, export) runs a subset.
 const only = process.env.BENCH_ONLY?.split(',');
 const want = (name: string) => !only || only.includes(name);
 if (want('parse')) await benchParse();
@@ -493,4 +564,5 @@ if (want('buses')) await benchBuses();
 if (want('stream')) await benchStream();
 if (want('telemetry')) await benchTelemetry();
 if (want('api')) await benchApi();
-if (!process.env.BENCH_TELEMETRY_RUN) console.log(`\npeak RSS ${fmt(mb(process.resourceUsage().maxRSS * 1024))} MB`);
+if (want('export')) await benchExport();
+if (!process.env.BENCH_TELEMETRY_RUN && !process.env.BENCH_EXPORT_RUN) console.log(`\npeak RSS ${fmt(mb(process.resourceUsage().maxRSS * 1024))} MB`);

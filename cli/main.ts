@@ -12,6 +12,7 @@ import { identifyDataset } from '../shared/identify-dataset.ts';
 import { fileArchive } from '../shared/payload-archive.ts';
 import { redact } from '../shared/redact.ts';
 import { NoStoreError, openStore, type Store } from '../shared/store/index.ts';
+import { analystViews } from '../shared/store/views.ts';
 import { isoUtc, nominalDurationMs, parseInstant } from '../shared/time.ts';
 import { join } from 'node:path';
 import { telemetry } from '../shared/telemetry.ts';
@@ -19,10 +20,13 @@ import { collectObservations, jsonlLine, observationPages, observationQuery } fr
 import { readStatus } from '../app/status.ts';
 import { listWorkers, setWorker } from '../app/workers.ts';
 import { startApiRole } from './api-role.ts';
+import { backfillCommand } from './backfill.ts';
 import { runDemo } from './demo.ts';
 import { parseSpan, runHealth } from './health.ts';
 import { serveHealth } from './health-endpoints.ts';
-import { parseFormat, writeObservations, writeTable, type Format } from './output.ts';
+import { parseFormat, writeObservations, writeRows, writeTable, type Format } from './output.ts';
+import { exportObservations, type ExportFormat } from '../ingestion/export.ts';
+import { checkReadOnlyStatement, openReadOnlySql } from '../shared/store/read-only-sql.ts';
 import { STOP_DRAIN_MS, environmentSeeds, exitOnSecondSignal, instanceIdentity, openPlatform, readConfig, seedWorkers, startRoles, type Platform } from './platform.ts';
 
 type Common = { config?: string; dataDir?: string; env?: string };
@@ -92,10 +96,15 @@ const port = (s: string) => {
   if (!/^\d+$/.test(s) || Number(s) > 65535) throw new InvalidArgumentError('a port number 0-65535');
   return Number(s);
 };
+const positiveInteger = (s: string) => {
+  if (!/^\d+$/.test(s.trim()) || Number(s) < 1 || !Number.isSafeInteger(Number(s))) throw new InvalidArgumentError(`${s}: a positive integer`);
+  return Number(s);
+};
 const cadenceText = (c: Cadence) => ('every' in c ? `every ${c.every}` : `cron "${c.cron}" ${c.tz}`);
 
 const program = new Command('scalar')
   .description('Scalar: European energy-market data, from provider APIs to a de-duplicated store')
+  .version((JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version, '-V, --version')
   .showHelpAfterError();
 
 const dataDirOption = () => new Option('--data-dir <dir>', 'data directory (default ./data or SCALAR_DATA_DIR)');
@@ -144,7 +153,7 @@ program
   .option('--from <iso>', 'first instant (inclusive), ISO 8601', instant)
   .option('--to <iso>', 'last instant (exclusive), ISO 8601', instant)
   .option('--where <key=value>', 'series dimension filter (repeatable)', keyValue, {})
-  .option('--limit <n>', 'at most this many observations', (s) => Number(s))
+  .option('--limit <n>', 'at most this many observations (a positive integer)', positiveInteger)
   .addOption(new Option('--format <format>', 'jsonl, csv or table').argParser(format).default('jsonl'))
   .addOption(dataDirOption())
   .addOption(configOption())
@@ -158,8 +167,11 @@ program
         for await (const page of observationPages(store, query)) for (const x of page) process.stdout.write(jsonlLine(x));
         return;
       }
-      // csv and table size their columns from every row.
-      writeObservations(await collectObservations(store, query), o.format);
+      // csv and table size their columns from every row. Tables show codes where the provider has
+      // them (ENTSO-E zones, not EICs); jsonl and csv keep what is stored.
+      const provider = findProvider(findDataset(dataset).provider);
+      const display = provider.displayCodes ? (d: string, v: string) => provider.displayCodes?.(d)?.[v] ?? v : undefined;
+      writeObservations(await collectObservations(store, query), o.format, process.stdout, display);
     }, false);
   });
 
@@ -186,6 +198,69 @@ program
     }, false);
     if (unknown.length === 0) process.stdout.write('every provider code in the store maps to a zone\n');
     else writeTable(['dataset', 'dimension', 'code'], unknown);
+  });
+
+program
+  .command('sql')
+  .description('run one read-only query (SELECT, WITH, SHOW, DESCRIBE, EXPLAIN) against the store, e.g. on the v_<provider>_<dataset> views')
+  .argument('<query>', 'the SQL text')
+  .addOption(new Option('--format <format>', 'jsonl, csv or table').argParser(format).default('table'))
+  .addOption(dataDirOption())
+  .addOption(configOption())
+  .action(async (query: string, o: Common & { format: Format }) => {
+    const sql = checkReadOnlyStatement(query);
+    const conn = await openReadOnlySql(configFrom(o).storeUrl, { sandboxed: true });
+    try {
+      const n = await writeRows(conn.rows(sql), o.format);
+      if (n === 0 && o.format === 'table') process.stdout.write('(no rows)\n');
+    } catch (e) {
+      throw new ConfigError(`query failed: ${(e as Error).message.split('\n')[0]}`);
+    } finally {
+      await conn.close();
+    }
+  });
+
+program
+  .command('export')
+  .description('write one dataset\'s observations (the analyst view\'s columns) to a CSV or Parquet file, streamed')
+  .argument('<dataset>', 'dataset id, e.g. entsoe.day_ahead_prices')
+  .option('--from <iso>', 'first instant (inclusive), ISO 8601', instant)
+  .option('--to <iso>', 'last instant (exclusive), ISO 8601', instant)
+  .option('--where <key=value>', 'series dimension filter (repeatable)', keyValue, {})
+  .addOption(new Option('--format <format>', 'csv or parquet').choices(['csv', 'parquet']).makeOptionMandatory())
+  .requiredOption('--out <file>', 'file to write (replaced once complete)')
+  .addOption(dataDirOption())
+  .addOption(configOption())
+  .action(async (dataset: string, o: Common & { from?: Date; to?: Date; where: Record<string, string>; format: ExportFormat; out: string }) => {
+    const ds = findDataset(dataset);
+    const provider = findProvider(ds.provider);
+    const view = analystViews([provider]).find((v) => v.dataset === ds.id)!;
+    const where = Object.fromEntries(Object.entries(o.where).map(([k, v]) => [k, provider.normalizeFilter?.(k, v) ?? v]));
+    const conn = await openReadOnlySql(configFrom(o).storeUrl);
+    try {
+      const n = await exportObservations(conn, { view, from: o.from, to: o.to, where, format: o.format, file: o.out });
+      process.stdout.write(`${ds.id}: ${n} rows written to ${o.out} (${o.format})\n`);
+    } catch (e) {
+      if (e instanceof ConfigError) throw e;
+      throw new ConfigError(`export of ${ds.id} failed: ${(e as Error).message.split('\n')[0]} (an older store may lack the view ${view.name}: scalar db migrate)`);
+    } finally {
+      await conn.close();
+    }
+  });
+
+program
+  .command('backfill')
+  .description('fetch a past range of a dataset window by window (resumable: windows landed before are skipped); exits 1 when a window failed')
+  .argument('<dataset>', 'dataset id, e.g. energinet.day_ahead_prices')
+  .requiredOption('--from <iso>', 'first instant (inclusive), ISO 8601', instant)
+  .requiredOption('--to <iso>', 'last instant (exclusive), ISO 8601', instant)
+  .option('--partition <p>', 'only this partition (repeatable; default every partition)', (s: string, acc: string[]) => [...acc, s], [] as string[])
+  .option('--simulate', 'fetch from the provider\'s simulator (offline); SCALAR_<PROVIDER>_URL points elsewhere')
+  .addOption(dataDirOption())
+  .addOption(configOption())
+  .action(async (dataset: string, o: Common & { from: Date; to: Date; partition: string[]; simulate?: boolean }) => {
+    const report = await backfillCommand(configFrom(o), { dataset, range: { from: o.from, to: o.to }, partitions: o.partition, simulate: o.simulate === true });
+    if (report.counts.failed > 0) process.exitCode = 1;
   });
 
 program
@@ -242,10 +317,11 @@ for (const action of ['list', 'enable', 'disable'] as const) {
     .option('--env <environment>', 'environment (default development or SCALAR_ENV)')
     .addOption(dataDirOption())
     .addOption(configOption());
+  if (action === 'list') cmd.addOption(new Option('--format <format>', 'table or json').choices(['table', 'json']).default('table'));
   if (action !== 'list') cmd.argument('<id>', 'worker id (the dataset id)');
   cmd.action(async (...args: unknown[]) => {
     const id = action === 'list' ? undefined : (args[0] as string);
-    const o = (action === 'list' ? args[0] : args[1]) as Common;
+    const o = (action === 'list' ? args[0] : args[1]) as Common & { format?: 'table' | 'json' };
     await withStore(o, async (store, env) => {
       const seed = () => seedWorkers(store, env);
       if (id !== undefined) {
@@ -253,6 +329,15 @@ for (const action of ['list', 'enable', 'disable'] as const) {
           throw e instanceof ParameterError ? new ConfigError(e.message.slice('id: '.length)) : e;
         });
         process.stdout.write(`${id} ${action}d in ${env}\n`);
+        return;
+      }
+      const watermarks = await store.listWatermarks();
+      if (o.format === 'json') {
+        const rows = (await store.listWorkerConfig(env)).map((w) => ({
+          worker: w.workerId, environment: w.environment, enabled: w.enabled, parameters: w.parameters,
+          watermarks: watermarks.filter((m) => m.dataset === w.workerId).map((m) => ({ partition: m.partition, watermark: isoUtc(m.watermark) })),
+        }));
+        process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
         return;
       }
       writeTable(
@@ -391,7 +476,8 @@ program
     await withStore(o, async (store) => {
       await store.migrate();
       await syncZones(store);
-      process.stdout.write(`schema up to date (${configFrom(o).storeUrl.replace(/\/\/([^:@/]*):[^@]*@/, '//$1:***@')})\n`);
+      await store.replaceViews?.(analystViews(providers));
+      process.stdout.write(`schema and analyst views up to date (${configFrom(o).storeUrl.replace(/\/\/([^:@/]*):[^@]*@/, '//$1:***@')})\n`);
     });
   });
 
@@ -452,11 +538,21 @@ deadLetters
 program
   .command('status')
   .description('watermarks, recent fetch failures and dead letters')
+  .addOption(new Option('--format <format>', 'table or json').choices(['table', 'json']).default('table'))
   .addOption(dataDirOption())
   .addOption(configOption())
-  .action(async (o: Common) => {
+  .action(async (o: Common & { format: 'table' | 'json' }) => {
     await withStore(o, async (store) => {
       const status = await readStatus(store);
+      if (o.format === 'json') {
+        const iso = (d: Date | null | undefined) => (d ? isoUtc(d) : null);
+        process.stdout.write(`${JSON.stringify({
+          watermarks: status.watermarks.map((w) => ({ dataset: w.dataset, partition: w.partition, watermark: isoUtc(w.watermark), updatedAt: isoUtc(w.updatedAt) })),
+          recentFailures: status.failures.map((f) => ({ at: isoUtc(f.at), dataset: f.dataset, partition: f.partition, status: f.status, error: f.error })),
+          deadLetters: status.deadLetters.map((d) => ({ at: isoUtc(d.at), dataset: d.dataset, windowFrom: iso(d.windowFrom), windowTo: iso(d.windowTo), reason: d.reason })),
+        }, null, 2)}\n`);
+        return;
+      }
       process.stdout.write('watermarks\n');
       writeTable(['dataset', 'partition', 'watermark', 'updated'], status.watermarks.map((w) => [w.dataset, w.partition, isoUtc(w.watermark), isoUtc(w.updatedAt)]));
       process.stdout.write('\nrecent failed requests\n');

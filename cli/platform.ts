@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { AcquisitionDeps } from '../acquisition/run-window.ts';
 import { Scheduler, type AcquisitionEvent } from '../acquisition/scheduler.ts';
 import { StreamWorkers, type StreamEvent } from '../acquisition/stream-worker.ts';
 import { FileDropWorkers, type FileDropEvent } from '../acquisition/file-drop.ts';
@@ -21,6 +22,7 @@ import { openRateLimits, type RateLimits } from '../shared/rate-limit-redis.ts';
 import { fileArchive, type PayloadArchive } from '../shared/payload-archive.ts';
 import { envName, envSecrets, type Secrets } from '../shared/secrets/index.ts';
 import { openStore, type Store, type WorkerConfig } from '../shared/store/index.ts';
+import { analystViews } from '../shared/store/views.ts';
 import type { ReadinessChecks } from './health-endpoints.ts';
 import { observeRoles } from './role-observability.ts';
 
@@ -52,6 +54,11 @@ export async function openPlatform(
   const secrets = await openSecrets(config, env, log);
   const timeout = { connectTimeoutMs: config.connectTimeoutMs };
   const store = await openStore(config.storeUrl, timeout);
+  // Analyst views follow the descriptors: replaced on every start (cheap, and a changed dataset gets its new columns).
+  await store.replaceViews?.(analystViews(providers)).catch(async (e: unknown) => {
+    await store.close().catch(() => undefined);
+    throw e;
+  });
   let bus: Bus | undefined;
   let cache: Cache | undefined;
   let rateLimits: RateLimits;
@@ -178,6 +185,36 @@ export type RoleOptions = {
   onIngestion?: (e: IngestionEvent) => void;
 };
 
+/**
+ * What acquisition runs with: one http client per provider, each behind the provider's shared rate
+ * limiter, so a backfill and the workers draw from the same budget.
+ */
+export function acquisitionDeps(platform: Platform, baseUrlOverrides?: Readonly<Record<string, string>>): AcquisitionDeps {
+  const { config, log } = platform;
+  const clients = new Map<string, HttpClient>();
+  const baseUrls: Record<string, string | undefined> = Object.fromEntries(
+    providers.map((p) => [p.id, baseUrlOverrides?.[p.id] ?? config.providers[p.id]?.baseUrl]),
+  );
+  return {
+    bus: platform.bus,
+    store: platform.store,
+    archive: platform.archive,
+    secrets: platform.secrets,
+    log: log.child({ role: 'acquisition' }),
+    httpFor(provider: string) {
+      let c = clients.get(provider);
+      if (!c) {
+        const ratePerMinute = providers.find((p) => p.id === provider)?.ratePerMinute;
+        const limiter = ratePerMinute ? platform.rateLimits.limiterFor(provider, ratePerMinute) : undefined;
+        clients.set(provider, (c = createHttpClient(provider, { ...config.acquisition.http, limiter })));
+      }
+      return c;
+    },
+    baseUrls,
+    topicFor,
+  };
+}
+
 export async function startRoles(platform: Platform, options: RoleOptions): Promise<Roles> {
   const { config, log } = platform;
   let ingestion: Ingestion | undefined;
@@ -210,28 +247,7 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
     }
   }
   if (options.acquisition) {
-    const clients = new Map<string, HttpClient>();
-    const baseUrls: Record<string, string | undefined> = Object.fromEntries(
-      providers.map((p) => [p.id, options.baseUrls?.[p.id] ?? config.providers[p.id]?.baseUrl]),
-    );
-    const deps = {
-      bus: platform.bus,
-      store: platform.store,
-      archive: platform.archive,
-      secrets: platform.secrets,
-      log: log.child({ role: 'acquisition' }),
-      httpFor(provider: string) {
-        let c = clients.get(provider);
-        if (!c) {
-          const ratePerMinute = providers.find((p) => p.id === provider)?.ratePerMinute;
-          const limiter = ratePerMinute ? platform.rateLimits.limiterFor(provider, ratePerMinute) : undefined;
-          clients.set(provider, (c = createHttpClient(provider, { ...config.acquisition.http, limiter })));
-        }
-        return c;
-      },
-      baseUrls,
-      topicFor,
-    };
+    const deps = acquisitionDeps(platform, options.baseUrls);
     scheduler = new Scheduler(
       deps,
       datasets,

@@ -213,5 +213,7 @@ export type Provider = {
   dimensionLabel?(key: string, value: string): string | undefined;
   /** How its series name bidding zones (providers/<p>/zones.ts); ingestion adds the canonical `zone` from it. */
   zones?: ZoneMapping;
+  /** Raw value → readable code of a dimension (EIC → zone code), for tables and the analyst views; undefined when none. */
+  displayCodes?(dimension: string): Readonly<Record<string, string>> | undefined;
   startSimulator(options?: { port?: number }): Promise<Simulator>;
 };

@@ -6,6 +6,9 @@ import { entsoeDatasets } from './datasets.ts';
 import { startEntsoeSimulator } from './simulator.ts';
 import { entsoeZones } from './zones.ts';
 
+// Several areas can share an EIC (a bidding zone that is also a control area): the first listed wins.
+const AREA_CODES_BY_EIC: Readonly<Record<string, string>> = Object.fromEntries([...AREAS].reverse().map((a) => [a.eic, a.code]));
+
 export const entsoe: Provider = {
   id: 'entsoe',
   zones: entsoeZones,
@@ -20,5 +23,6 @@ export const entsoe: Provider = {
   normalizeFilter: (key, value) => (/(^|_)area$/.test(key) ? (findArea(value)?.eic ?? value) : value),
   // Zone codes for people (the data keeps the EIC); production types by name.
   dimensionLabel: (key, value) => (/(^|_)area$/.test(key) ? findArea(value)?.code : key === 'psr_type' ? PSR_TYPES[value] : undefined),
+  displayCodes: (dimension) => (/(^|_)area$/.test(dimension) ? AREA_CODES_BY_EIC : undefined),
   startSimulator: (options) => startEntsoeSimulator(options),
 };

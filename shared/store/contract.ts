@@ -147,6 +147,21 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await store.close();
     });
 
+    it('lists the windows of a range that landed (empty ones with 0 rows), for resumed backfills', async () => {
+      const store = await open();
+      const w = (day: number) => ({ windowFrom: new Date(Date.UTC(2025, 10, day)), windowTo: new Date(Date.UTC(2025, 10, day + 1)) });
+      const base = { dataset: 'd', partition: 'DK1', url: 'http://x', attempt: 1, status: 200, latencyMs: 1, bytes: 9, error: null, at: new Date() };
+      await store.appendFetchLog([
+        { ...base, ...w(5), runId: 'landed' }, { ...base, ...w(6), runId: 'empty', rows: 0 }, { ...base, ...w(7), runId: 'in-flight' },
+        { ...base, ...w(8), runId: 'failed', status: 500, error: 'HTTP 500' }, { ...base, ...w(5), runId: 'other', dataset: 'e' },
+      ]);
+      await store.setFetchRows('landed', 96);
+      const landed = await store.listLandedWindows('d', new Date(Date.UTC(2025, 10, 1)), new Date(Date.UTC(2025, 10, 30)));
+      assert.deepEqual(landed.map((l) => [l.partition, l.windowFrom.toISOString(), l.rows]), [['DK1', '2025-11-05T00:00:00.000Z', 96], ['DK1', '2025-11-06T00:00:00.000Z', 0]]);
+      assert.equal((await store.listLandedWindows('d', new Date(Date.UTC(2025, 10, 6)), new Date(Date.UTC(2025, 10, 30)))).length, 1);
+      await store.close();
+    });
+
     it('lists the requests logged since an instant, oldest first', async () => {
       const store = await open();
       const base = { runId: 'r1', dataset: 'd', partition: 'DK1', windowFrom: new Date('2025-11-05T00:00:00Z'), windowTo: new Date('2025-11-06T00:00:00Z'), url: 'http://x', bytes: 0 };

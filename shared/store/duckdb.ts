@@ -16,6 +16,7 @@ import type {
   DeadLetterRecord,
   FetchLogEntry,
   FileDropRecord,
+  LandedWindow,
   ObservationQuery,
   RawPayloadRecord,
   Store,
@@ -25,6 +26,7 @@ import type {
   SeriesInfo,
   ZoneRecord,
 } from './types.ts';
+import { viewStatement, type AnalystView } from './views.ts';
 import { dedupeLastWins, distinctSeries, matchesWhere } from './rows.ts';
 
 const SCHEMA = `
@@ -136,6 +138,12 @@ export class DuckDbStore implements Store {
       // an ALTER TABLE of a table created in the same WAL after a crash, and a store that cannot
       // reopen after SIGKILL loses everything it held.
       await this.#conn.run('CHECKPOINT');
+    });
+  }
+
+  replaceViews(views: readonly AnalystView[]): Promise<void> {
+    return this.#serial(async () => {
+      for (const v of views) await this.#conn.run(viewStatement('duckdb', v));
     });
   }
 
@@ -374,6 +382,17 @@ export class DuckDbStore implements Store {
          ORDER BY dataset, partition_key, window_from`,
         [ts(since)],
       )).map((r) => ({ dataset: String(r.dataset), partition: String(r.partition_key), windowFrom: asDate(r.window_from), windowTo: asDate(r.window_to) })),
+    );
+  }
+
+  listLandedWindows(dataset: string, from: Date, to: Date): Promise<LandedWindow[]> {
+    return this.#serial(async () =>
+      (await this.#rows(
+        `SELECT partition_key, window_from, window_to, max(rows) AS rows FROM fetch_log
+         WHERE dataset = $1 AND window_from >= $2 AND window_to <= $3 AND rows IS NOT NULL
+         GROUP BY partition_key, window_from, window_to ORDER BY partition_key, window_from`,
+        [dataset, ts(from), ts(to)],
+      )).map((r) => ({ partition: String(r.partition_key), windowFrom: asDate(r.window_from), windowTo: asDate(r.window_to), rows: Number(r.rows) })),
     );
   }
 

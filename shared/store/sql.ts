@@ -10,12 +10,14 @@ import mysql, { type Pool, type ResultSetHeader, type RowDataPacket } from 'mysq
 import { ConfigError } from '../errors.ts';
 import { redact } from '../redact.ts';
 import type { Observation } from '../observation.ts';
+import { viewStatement, type AnalystView } from './views.ts';
 import { dedupeLastWins, distinctSeries, matchesWhere } from './rows.ts';
 import type {
   DeadLetterQuery,
   DeadLetterRecord,
   FetchLogEntry,
   FileDropRecord,
+  LandedWindow,
   ObservationQuery,
   RawPayloadRecord,
   Store,
@@ -102,6 +104,10 @@ export class SqlStore implements Store {
       for (const statement of text.split(/;\s*$/m).map((s) => s.trim()).filter(Boolean)) await this.#query(statement);
       await this.#query('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', [file, new Date()]);
     }
+  }
+
+  async replaceViews(views: readonly AnalystView[]): Promise<void> {
+    for (const v of views) await this.#query(viewStatement(this.#dialect, v));
   }
 
   async upsertObservations(rows: readonly StoredObservation[]): Promise<void> {
@@ -280,6 +286,15 @@ export class SqlStore implements Store {
          ORDER BY dataset, partition_key, window_from`,
       [since],
     )).map((r) => ({ dataset: String(r.dataset), partition: String(r.partition_key), windowFrom: r.window_from as Date, windowTo: r.window_to as Date }));
+  }
+
+  async listLandedWindows(dataset: string, from: Date, to: Date): Promise<LandedWindow[]> {
+    return (await this.#query(
+      `SELECT partition_key, window_from, window_to, max(\`rows\`) AS n FROM fetch_log
+         WHERE dataset = ? AND window_from >= ? AND window_to <= ? AND \`rows\` IS NOT NULL
+         GROUP BY partition_key, window_from, window_to ORDER BY partition_key, window_from`,
+      [dataset, from, to],
+    )).map((r) => ({ partition: String(r.partition_key), windowFrom: r.window_from as Date, windowTo: r.window_to as Date, rows: Number(r.n) }));
   }
 
   async listWorkerConfig(environment: string): Promise<WorkerConfig[]> {

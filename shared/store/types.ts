@@ -1,6 +1,7 @@
 // The Store port: observations keyed by (dataset, series_key, ts) plus the control plane
 // (worker_config, acquisition_state, fetch_log) and the record of raw payloads and dead letters.
 import type { Observation } from '../observation.ts';
+import type { AnalystView } from './views.ts';
 
 export type StoredObservation = Observation & { seriesKey: string; payloadSha256: string };
 
@@ -31,6 +32,8 @@ export type FetchLogEntry = {
   /** Observations landed from the window, filled in by ingestion. */
   rows?: number | null;
 };
+
+export type LandedWindow = { partition: string; windowFrom: Date; windowTo: Date; rows: number };
 
 export type WorkerConfig = {
   workerId: string;
@@ -101,6 +104,12 @@ export type Store = {
    */
   listUnlandedWindows(since: Date): Promise<{ dataset: string; partition: string; windowFrom: Date; windowTo: Date }[]>;
 
+  /**
+   * Windows of a dataset inside [from, to) that landed (some run of the window has a row count,
+   * 0 for an empty one): what a resumed backfill skips.
+   */
+  listLandedWindows(dataset: string, from: Date, to: Date): Promise<LandedWindow[]>;
+
   listWorkerConfig(environment: string): Promise<WorkerConfig[]>;
   /** Inserts workers that are missing; leaves existing rows (and their run-time toggles) alone. */
   seedWorkerConfig(configs: readonly WorkerConfig[]): Promise<number>;
@@ -135,6 +144,8 @@ export type Store = {
   listAllSeries?(): Promise<{ dataset: string; series: Record<string, string> }[]>;
   listZones?(): Promise<ZoneRecord[]>;
 
+  /** Creates or replaces the analyst views (`shared/store/views.ts`); called after migrate with every dataset's view. */
+  replaceViews?(views: readonly AnalystView[]): Promise<void>;
   /** Resolves when the store answers a trivial query (readiness probe). */
   ping?(): Promise<void>;
   /** The newest observation instant per dataset (from the series table: cheap), for the freshness gauge. */

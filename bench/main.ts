@@ -6,7 +6,7 @@
 //   buses:  end-to-end observations/s and publish→commit latency over NATS vs the in-process bus
 //   telemetry: the same end to end with the OpenTelemetry SDK recording vs no SDK
 // Sizes can be scaled down for a quick look: BENCH_ROWS=200000 npm run bench
-import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
@@ -24,6 +24,7 @@ import { readFileSync } from 'node:fs';
 import { XMLParser } from 'fast-xml-parser';
 import { parseDayAheadPrices } from '../providers/energinet/parse.ts';
 import { parseEntsoeDocument as parseEntsoe } from '../providers/entsoe/datasets.ts';
+import { AREAS } from '../providers/entsoe/areas.ts';
 import { seriesKey } from '../shared/observation.ts';
 import { injectContext, startTelemetry, withSpan } from '../shared/telemetry.ts';
 import { BatchSpanProcessor, InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
@@ -33,6 +34,17 @@ import type { StoredObservation } from '../shared/store/index.ts';
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const mb = (bytes: number) => bytes / 1024 / 1024;
+
+/**
+ * BENCH_JSON=<file>: the target figures, one JSON object per line (appended, so the end-to-end child
+ * process writes to the same file). ratio = value ÷ baseline where a baseline was measured in the run.
+ */
+function record(name: string, value: number, unit: string, baseline: number | null = null, ratio: number | null = null) {
+  const file = process.env.BENCH_JSON;
+  if (!file) return;
+  const round = (x: number | null) => (x === null ? null : Number(x.toPrecision(6)));
+  appendFileSync(file, `${JSON.stringify({ name, value: round(value), unit, baseline: round(baseline), ratio: round(ratio) })}\n`);
+}
 
 function line(label: string, value: string, baseline?: string, ratio?: number) {
   const r = ratio === undefined ? '' : `  (${(ratio * 100).toFixed(0)}% of baseline)`;
@@ -126,7 +138,7 @@ async function benchEnerginetParsers() {
   }
 }
 
-/** A ~10 MB A75 document: the LU fixture's TimeSeries repeated with fresh mRIDs. */
+/** A ~10 MB A75 document: the LU fixture's TimeSeries repeated over the catalogue's zones (valid EICs, as the parser checks them). */
 function largeA75(targetBytes: number): Uint8Array {
   const text = readFileSync(new URL('../providers/entsoe/fixtures/a75_lu_pt15m_split_timeseries.xml', import.meta.url), 'utf8');
   const first = text.indexOf('<TimeSeries>');
@@ -134,7 +146,7 @@ function largeA75(targetBytes: number): Uint8Array {
   const series = text.slice(first, last);
   const copies = Math.max(1, Math.ceil(targetBytes / series.length));
   const parts: string[] = [];
-  for (let i = 0; i < copies; i++) parts.push(series.replace(/<inBiddingZone_Domain\.mRID([^>]*)>[^<]*</g, `<inBiddingZone_Domain.mRID$1>BENCH-ZONE-${i}<`));
+  for (let i = 0; i < copies; i++) parts.push(series.replace(/<inBiddingZone_Domain\.mRID([^>]*)>[^<]*</g, `<inBiddingZone_Domain.mRID$1>${AREAS[i % AREAS.length]!.eic}<`));
   return new TextEncoder().encode(text.slice(0, first) + parts.join('') + text.slice(last));
 }
 
@@ -148,6 +160,17 @@ async function benchEntsoe() {
   const oursSeconds = await time(3, () => (rows = parseEntsoe(body).observations.length));
   line('parseEntsoe', `${fmt(rows / oursSeconds)} rows/s`, `fast-xml-parser ${fmt(mb(body.byteLength) / bareSeconds)} MB/s`, bareSeconds / oursSeconds);
   line('', `${fmt(mb(body.byteLength) / oursSeconds)} MB/s`);
+  // The floor of any reader: decode the same bytes and find every '<' with indexOf, nothing else.
+  let tags = 0;
+  const scanSeconds = await time(3, () => {
+    const t = new TextDecoder().decode(body);
+    tags = 0;
+    for (let i = t.indexOf('<'); i !== -1; i = t.indexOf('<', i + 1)) tags++;
+  });
+  const parseMbs = mb(body.byteLength) / oursSeconds;
+  const scanMbs = mb(body.byteLength) / scanSeconds;
+  line('parseEntsoe vs decode + indexOf scan', `${fmt(parseMbs)} MB/s`, `scan ${fmt(scanMbs)} MB/s (${fmt(tags)} tags)`, parseMbs / scanMbs);
+  record('entsoe_parse_vs_scan', parseMbs, 'MB/s', scanMbs, parseMbs / scanMbs);
   // Heap growth while parsing (observations included), against the whole-tree parse of the same bytes.
   global.gc?.();
   const h0 = process.memoryUsage().heapUsed;
@@ -162,6 +185,37 @@ async function benchEntsoe() {
   const oursBytes = process.memoryUsage().heapUsed - h1;
   line('heap held by the observations (after GC)', `${fmt(mb(oursBytes))} MB`, `whole tree ${fmt(mb(treeBytes))} MB`, oursBytes / treeBytes);
   line('rows', fmt(obs.length));
+}
+
+/**
+ * RSS growth while parsing a large A75 document (100 MB by default, BENCH_ROWS scales it), in a child
+ * process so nothing else this bench did is in its RSS: growth ÷ document size, target < 2.
+ */
+async function benchEntsoeMemory() {
+  const bytes = Math.round((Number(process.env.BENCH_XML_BIG_BYTES ?? 100 * 1024 * 1024) * ROWS) / 1_000_000);
+  if (process.env.BENCH_ENTSOE_MEMORY_RUN) {
+    const body = largeA75(bytes);
+    global.gc?.();
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
+    const rows = parseEntsoe(body).observations.length;
+    peak = Math.max(peak, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
+    clearInterval(sampler);
+    console.log(JSON.stringify({ entsoeMemory: true, size: body.byteLength, growth: peak - before, rows }));
+    return;
+  }
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url)], {
+    env: { ...process.env, BENCH_ONLY: 'entsoe-memory', BENCH_ENTSOE_MEMORY_RUN: '1', BENCH_JSON: '' },
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  const out = r.stdout.split('\n').find((l) => l.startsWith('{"entsoeMemory"'));
+  if (!out) throw new Error(`ENTSO-E memory run failed: ${r.stderr}`);
+  const { size, growth, rows } = JSON.parse(out) as { size: number; growth: number; rows: number };
+  console.log(`\nparse: ENTSO-E A75 document of ${mb(size).toFixed(0)} MB, RSS growth while parsing (child process)`);
+  line(`RSS growth (${fmt(rows)} observations held)`, `${fmt(mb(growth))} MB`, `document ${fmt(mb(size))} MB`, growth / size);
+  record('entsoe_parse_rss_growth_vs_size', growth / size, 'x', mb(size), growth / size);
 }
 
 function observations(n: number): StoredObservation[] {
@@ -437,13 +491,14 @@ async function benchStream() {
 }
 
 if (!process.env.BENCH_TELEMETRY_RUN) console.log(`scalar bench (node ${process.version}, ${process.platform}/${process.arch})`);
-// BENCH_ONLY=telemetry (comma-separated: parse, elia, energinet, entsoe, store, mariadb, buses, stream, telemetry) runs a subset.
+// BENCH_ONLY=telemetry (comma-separated: parse, elia, energinet, entsoe, entsoe-memory, store, mariadb, buses, stream, telemetry) runs a subset.
 const only = process.env.BENCH_ONLY?.split(',');
 const want = (name: string) => !only || only.includes(name);
 if (want('parse')) await benchParse();
 if (want('elia')) await benchElia();
 if (want('energinet')) await benchEnerginetParsers();
 if (want('entsoe')) await benchEntsoe();
+if (want('entsoe-memory')) await benchEntsoeMemory();
 if (want('store')) await benchStore();
 if (want('mariadb')) await benchMariaDb();
 if (want('buses')) await benchBuses();

@@ -10,6 +10,7 @@ import type { Observation } from '../../shared/observation.ts';
 import { assertOnGrid, isEic, parseStrictInstant, parseStrictInteger, parseStrictNumber } from '../../shared/strict.ts';
 import { addDuration, fixedDurationMs, isCalendarDuration } from '../../shared/time.ts';
 import { areaTimeZone } from './areas.ts';
+import { readPlainXml } from './plain-xml.ts';
 
 /** An acknowledgement that is not "no matching data": the request was wrong or refused. */
 export class AcknowledgementError extends ParseError {
@@ -113,7 +114,9 @@ function parseXmlDocument(text: string, datasetFor: DatasetNamer): ParsedDocumen
   }
   const root = /^(?:<\?xml[^>]*\?>\s*)?(?:<!--[\s\S]*?-->\s*)*<(?:[\w-]+:)?([A-Za-z_]+_MarketDocument)\b/.exec(start)?.[1];
   if (!root) throw new ParseError(`not an ENTSO-E XML document: ${JSON.stringify(start.slice(0, 60))}`);
-  if (!new RegExp(`</(?:[\\w-]+:)?${root}>\\s*$`).test(start)) throw new ParseError(`ENTSO-E ${root} is cut off (no closing tag)`);
+  // Only the last tag is tested: a `$`-anchored pattern would walk the whole (maybe 100 MB) text.
+  const end = start.trimEnd();
+  if (!new RegExp(`^</(?:[\\w-]+:)?${root}>$`).test(end.slice(end.lastIndexOf('</')))) throw new ParseError(`ENTSO-E ${root} is cut off (no closing tag)`);
 
   if (root === 'Acknowledgement_MarketDocument') {
     const code = headerField(start, 'code') ?? '?';
@@ -137,11 +140,14 @@ function parseXmlDocument(text: string, datasetFor: DatasetNamer): ParsedDocumen
     const end = start.indexOf('</TimeSeries>', pos);
     if (end === -1) throw new ParseError(`ENTSO-E ${type}: a TimeSeries is not closed`);
     const chunk = start.slice(pos, end + '</TimeSeries>'.length);
-    let parsed: Node;
-    try {
-      parsed = xml.parse(chunk, true) as Node;
-    } catch (e) {
-      throw new ParseError(`ENTSO-E ${type}: malformed XML in a TimeSeries: ${(e as Error).message}`);
+    // The one-pass reader takes the plain XML ENTSO-E writes; anything else goes to fast-xml-parser.
+    let parsed = readPlainXml(chunk);
+    if (parsed === null) {
+      try {
+        parsed = xml.parse(chunk, true) as Node;
+      } catch (e) {
+        throw new ParseError(`ENTSO-E ${type}: malformed XML in a TimeSeries: ${(e as Error).message}`);
+      }
     }
     seriesObservations(doc, parsed.TimeSeries as Node, observations);
     pos = start.indexOf('<TimeSeries', end);

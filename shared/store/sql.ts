@@ -13,6 +13,7 @@ import { ConfigError } from '../errors.ts';
 import { redact } from '../redact.ts';
 import type { Observation } from '../observation.ts';
 import { dedupeLastWins, distinctSeries, matchesWhere } from './rows.ts';
+import { sendStreamLoad, streamLoadRequest, type StreamLoadTarget } from './starrocks-stream-load.ts';
 import type {
   DeadLetterRecord,
   FetchLogEntry,
@@ -74,6 +75,9 @@ export class SqlStore implements Store {
   #loadDataRefused = false;
   readonly #retry = retry(handleWhen(isTransient), { maxAttempts: 4, backoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 2000 }) });
 
+  /** StarRocks: where Stream Load goes (the FE's HTTP port, `?http_port=8030` on the store URL); null: INSERT only. */
+  #streamLoad: StreamLoadTarget | null = null;
+
   private constructor(pool: Pool, dialect: Dialect) {
     this.#pool = pool;
     this.#dialect = dialect;
@@ -104,6 +108,8 @@ export class SqlStore implements Store {
     }
     const pool = mysql.createPool({ ...base, database, connectionLimit: 8, waitForConnections: true });
     const store = new SqlStore(pool, dialect);
+    const httpPort = u.searchParams.get('http_port');
+    if (dialect === 'starrocks' && httpPort) store.#streamLoad = { httpUrl: `http://${u.hostname}:${httpPort}`, database, user: base.user, password: base.password };
     await store.migrate();
     return store;
   }
@@ -166,6 +172,16 @@ export class SqlStore implements Store {
         [part.map((r) => [r.dataset, r.seriesKey, r.ts, r.value, r.payloadSha256, now, r.issued ?? null, r.quality ?? null])],
       );
     if (this.#dialect === 'starrocks') {
+      // Stream Load first (one tablet version per batch, de-duplicated by label on a retry); INSERT
+      // when it is not configured or fails (a Primary Key table makes the INSERT an upsert too).
+      if (this.#streamLoad) {
+        try {
+          await sendStreamLoad(streamLoadRequest(this.#streamLoad, 'observations', unique, now));
+          return;
+        } catch {
+          // fall through to INSERT
+        }
+      }
       const step = ROWS_PER_STATEMENT.starrocks;
       for (let i = 0; i < unique.length; i += step) await insert(unique.slice(i, i + step));
       return;

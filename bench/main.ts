@@ -9,7 +9,7 @@
 //   export: scalar export of 1M observations to CSV and Parquet (DuckDB COPY, MariaDB streamed), peak RSS per export
 // Sizes can be scaled down for a quick look: BENCH_ROWS=200000 npm run bench
 import { memoryArchive } from '../shared/payload-archive.ts';
-import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
@@ -27,6 +27,7 @@ import { readFileSync } from 'node:fs';
 import { XMLParser } from 'fast-xml-parser';
 import { parseDayAheadPrices } from '../providers/energinet/parse.ts';
 import { parseEntsoeDocument as parseEntsoe } from '../providers/entsoe/datasets.ts';
+import { AREAS } from '../providers/entsoe/areas.ts';
 import { seriesKey } from '../shared/observation.ts';
 import { injectContext, startTelemetry, withSpan } from '../shared/telemetry.ts';
 import { BatchSpanProcessor, InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
@@ -40,6 +41,17 @@ import { providers } from '../providers/index.ts';
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const mb = (bytes: number) => bytes / 1024 / 1024;
+
+/**
+ * BENCH_JSON=<file>: the target figures, one JSON object per line (appended, so the end-to-end child
+ * process writes to the same file). ratio = value ÷ baseline where a baseline was measured in the run.
+ */
+function record(name: string, value: number, unit: string, baseline: number | null = null, ratio: number | null = null) {
+  const file = process.env.BENCH_JSON;
+  if (!file) return;
+  const round = (x: number | null) => (x === null ? null : Number(x.toPrecision(6)));
+  appendFileSync(file, `${JSON.stringify({ name, value: round(value), unit, baseline: round(baseline), ratio: round(ratio) })}\n`);
+}
 
 function line(label: string, value: string, baseline?: string, ratio?: number) {
   const r = ratio === undefined ? '' : `  (${(ratio * 100).toFixed(0)}% of baseline)`;
@@ -133,7 +145,7 @@ async function benchEnerginetParsers() {
   }
 }
 
-/** A ~10 MB A75 document: the LU fixture's TimeSeries repeated with fresh mRIDs. */
+/** A ~10 MB A75 document: the LU fixture's TimeSeries repeated over the catalogue's zones (valid EICs, as the parser checks them). */
 function largeA75(targetBytes: number): Uint8Array {
   const text = readFileSync(new URL('../providers/entsoe/fixtures/a75_lu_pt15m_split_timeseries.xml', import.meta.url), 'utf8');
   const first = text.indexOf('<TimeSeries>');
@@ -141,7 +153,7 @@ function largeA75(targetBytes: number): Uint8Array {
   const series = text.slice(first, last);
   const copies = Math.max(1, Math.ceil(targetBytes / series.length));
   const parts: string[] = [];
-  for (let i = 0; i < copies; i++) parts.push(series.replace(/<inBiddingZone_Domain\.mRID([^>]*)>[^<]*</g, `<inBiddingZone_Domain.mRID$1>BENCH-ZONE-${i}<`));
+  for (let i = 0; i < copies; i++) parts.push(series.replace(/<inBiddingZone_Domain\.mRID([^>]*)>[^<]*</g, `<inBiddingZone_Domain.mRID$1>${AREAS[i % AREAS.length]!.eic}<`));
   return new TextEncoder().encode(text.slice(0, first) + parts.join('') + text.slice(last));
 }
 
@@ -155,6 +167,17 @@ async function benchEntsoe() {
   const oursSeconds = await time(3, () => (rows = parseEntsoe(body).observations.length));
   line('parseEntsoe', `${fmt(rows / oursSeconds)} rows/s`, `fast-xml-parser ${fmt(mb(body.byteLength) / bareSeconds)} MB/s`, bareSeconds / oursSeconds);
   line('', `${fmt(mb(body.byteLength) / oursSeconds)} MB/s`);
+  // The floor of any reader: decode the same bytes and find every '<' with indexOf, nothing else.
+  let tags = 0;
+  const scanSeconds = await time(3, () => {
+    const t = new TextDecoder().decode(body);
+    tags = 0;
+    for (let i = t.indexOf('<'); i !== -1; i = t.indexOf('<', i + 1)) tags++;
+  });
+  const parseMbs = mb(body.byteLength) / oursSeconds;
+  const scanMbs = mb(body.byteLength) / scanSeconds;
+  line('parseEntsoe vs decode + indexOf scan', `${fmt(parseMbs)} MB/s`, `scan ${fmt(scanMbs)} MB/s (${fmt(tags)} tags)`, parseMbs / scanMbs);
+  record('entsoe_parse_vs_scan', parseMbs, 'MB/s', scanMbs, parseMbs / scanMbs);
   // Heap growth while parsing (observations included), against the whole-tree parse of the same bytes.
   global.gc?.();
   const h0 = process.memoryUsage().heapUsed;
@@ -169,6 +192,37 @@ async function benchEntsoe() {
   const oursBytes = process.memoryUsage().heapUsed - h1;
   line('heap held by the observations (after GC)', `${fmt(mb(oursBytes))} MB`, `whole tree ${fmt(mb(treeBytes))} MB`, oursBytes / treeBytes);
   line('rows', fmt(obs.length));
+}
+
+/**
+ * RSS growth while parsing a large A75 document (100 MB by default, BENCH_ROWS scales it), in a child
+ * process so nothing else this bench did is in its RSS: growth ÷ document size, target < 2.
+ */
+async function benchEntsoeMemory() {
+  const bytes = Math.round((Number(process.env.BENCH_XML_BIG_BYTES ?? 100 * 1024 * 1024) * ROWS) / 1_000_000);
+  if (process.env.BENCH_ENTSOE_MEMORY_RUN) {
+    const body = largeA75(bytes);
+    global.gc?.();
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
+    const rows = parseEntsoe(body).observations.length;
+    peak = Math.max(peak, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
+    clearInterval(sampler);
+    console.log(JSON.stringify({ entsoeMemory: true, size: body.byteLength, growth: peak - before, rows }));
+    return;
+  }
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url)], {
+    env: { ...process.env, BENCH_ONLY: 'entsoe-memory', BENCH_ENTSOE_MEMORY_RUN: '1', BENCH_JSON: '' },
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  const out = r.stdout.split('\n').find((l) => l.startsWith('{"entsoeMemory"'));
+  if (!out) throw new Error(`ENTSO-E memory run failed: ${r.stderr}`);
+  const { size, growth, rows } = JSON.parse(out) as { size: number; growth: number; rows: number };
+  console.log(`\nparse: ENTSO-E A75 document of ${mb(size).toFixed(0)} MB, RSS growth while parsing (child process)`);
+  line(`RSS growth (${fmt(rows)} observations held)`, `${fmt(mb(growth))} MB`, `document ${fmt(mb(size))} MB`, growth / size);
+  record('entsoe_parse_rss_growth_vs_size', growth / size, 'x', mb(size), growth / size);
 }
 
 function observations(n: number): StoredObservation[] {
@@ -221,6 +275,7 @@ async function benchStore() {
         for (let i = 0; i < rows.length; i += batch) await store.upsertObservations(rows.slice(i, i + batch));
       });
       line(`upsert, new rows, batches of ${fmt(batch)}`, `${fmt(ROWS / insert)} rows/s`, `appender ${fmt(baseline)} rows/s`, ROWS / insert / baseline);
+      if (batch === 20_000) record('duckdb_upsert_vs_appender', ROWS / insert, 'rows/s', baseline, ROWS / insert / baseline);
       if (batch === 20_000) {
         const again = await time(1, async () => {
           for (let i = 0; i < rows.length; i += batch) await store.upsertObservations(rows.slice(i, i + batch));
@@ -256,15 +311,27 @@ async function benchMariaDb() {
       for (let i = 0; i < rows.length; i += 20_000) await store.upsertObservations(rows.slice(i, i + 20_000));
     });
     await store.close();
-    // Baseline: MariaDB's own bulk load of the same rows into a table with the same key.
-    const file = join(dir, 'rows.tsv');
+    // Baseline: MariaDB's own bulk load of the same rows into a table with the same key, as one
+    // stream and as four parallel streams (a quarter of the rows each: the box's real limit).
     const now = new Date().toISOString().slice(0, 23).replace('T', ' ');
-    writeFileSync(file, rows.map((r) => `${r.dataset}\t${r.seriesKey}\t${r.ts.toISOString().slice(0, 23).replace('T', ' ')}\t${r.value}\t${r.payloadSha256}\t${now}`).join('\n'));
-    const conn = await mysql.createConnection({ host: u.hostname, port: Number(u.port || 3306), user: u.username || 'root', password: decodeURIComponent(u.password), database: db, infileStreamFactory: () => createReadStream(file) });
+    const tsv = (rs: StoredObservation[]) => rs.map((r) => `${r.dataset}\t${r.seriesKey}\t${r.ts.toISOString().slice(0, 23).replace('T', ' ')}\t${r.value}\t${r.payloadSha256}\t${now}`).join('\n');
+    const quarter = Math.ceil(n / 4);
+    const files = [0, 1, 2, 3].map((k) => join(dir, `rows-${k}.tsv`));
+    files.forEach((f, k) => writeFileSync(f, tsv(rows.slice(k * quarter, (k + 1) * quarter))));
+    const file = join(dir, 'rows.tsv');
+    writeFileSync(file, tsv(rows));
+    const connect = (path: string) => mysql.createConnection({ host: u.hostname, port: Number(u.port || 3306), user: u.username || 'root', password: decodeURIComponent(u.password), database: db, infileStreamFactory: () => createReadStream(path) });
+    const conn = await connect(file);
     await conn.query('CREATE TABLE load_baseline LIKE observations');
+    await conn.query('CREATE TABLE load_baseline_x4 LIKE observations');
     const load = await time(1, () => conn.query({ sql: `LOAD DATA LOCAL INFILE 'rows.tsv' INTO TABLE load_baseline (dataset, series_key, ts, value, payload_sha256, ingested_at)` }));
     await conn.end();
-    line('SqlStore upsert (20 k batches, 5 k rows/statement)', `${fmt(n / upsert)} rows/s`, `LOAD DATA ${fmt(n / load)} rows/s`, (n / upsert) / (n / load));
+    const conns = await Promise.all(files.map(connect));
+    const load4 = await time(1, () => Promise.all(conns.map((c) => c.query({ sql: `LOAD DATA LOCAL INFILE 'rows.tsv' INTO TABLE load_baseline_x4 (dataset, series_key, ts, value, payload_sha256, ingested_at)` }))));
+    await Promise.all(conns.map((c) => c.end()));
+    line('SqlStore upsert (20 k batches)', `${fmt(n / upsert)} rows/s`, `LOAD DATA ${fmt(n / load)} rows/s`, load / upsert);
+    line('', '', `4 × LOAD DATA ${fmt(n / load4)} rows/s`, load4 / upsert);
+    record('mariadb_upsert_vs_load_data_x4', n / upsert, 'rows/s', n / load4, load4 / upsert);
   } finally {
     await admin.query(`DROP DATABASE IF EXISTS \`${db}\``).catch(() => undefined);
     await admin.end();
@@ -280,9 +347,9 @@ async function benchMariaDb() {
 const E2E_ROWS_PER = 192; // one area-day: 96 records → 192 observations
 
 /** Publishes `messages` raw payloads (each inside a publish span, as acquisition does) and waits until ingestion landed them all. */
-async function endToEnd(bus: Bus, messages: number) {
+async function endToEnd(bus: Bus, messages: number, store?: Store) {
   const body = dayAheadPayload(96);
-  const store = await DuckDbStore.open(':memory:');
+  store ??= await DuckDbStore.open(':memory:');
   const lags: number[] = [];
   let done = 0;
   let finish: () => void = () => undefined;
@@ -315,22 +382,54 @@ async function endToEnd(bus: Bus, messages: number) {
 }
 
 async function benchBuses() {
-  const messages = Math.max(20, Math.floor(ROWS / 2000));
+  // The end-to-end runs go to a child process: its peak RSS is theirs alone (peak_rss_mb).
+  if (!process.env.BENCH_E2E_RUN) {
+    const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url)], {
+      env: { ...process.env, BENCH_ONLY: 'buses', BENCH_E2E_RUN: '1' },
+      stdio: 'inherit',
+    });
+    if (r.status !== 0) throw new Error(`end-to-end bench run failed (exit ${r.status})`);
+    return;
+  }
+  const messages = Math.max(20, Math.ceil(ROWS / E2E_ROWS_PER));
   console.log(`\nend to end: ${fmt(messages)} raw payloads (${fmt(messages * E2E_ROWS_PER)} observations) → ingestion → DuckDB`);
-  const run = (bus: Bus) => endToEnd(bus, messages);
+  const run = (bus: Bus, store?: Store) => endToEnd(bus, messages, store);
   const memory = await run(new MemoryBus({ capacity: 1000 }));
   line('memory bus', `${fmt(memory.rate)} obs/s`, undefined);
   line('', `latency p50 ${memory.p50} ms, p99 ${memory.p99} ms`);
-  let nats: Bus;
-  try {
-    nats = await openBus(process.env.SCALAR_TEST_NATS_URL ?? 'nats://127.0.0.1:4222', { environment: `bench-${process.pid}`, maxDeliveries: 5, redeliveryDelayMs: 1000 });
-  } catch {
+  record('e2e_embedded_obs_per_s', memory.rate, 'obs/s');
+  record('e2e_embedded_p99_ms', memory.p99, 'ms');
+  const natsUrl = process.env.SCALAR_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
+  const openNats = (name: string) => openBus(natsUrl, { environment: `bench-${name}-${process.pid}`, maxDeliveries: 5, redeliveryDelayMs: 1000 }).catch(() => null);
+  const nats = await openNats('duckdb');
+  if (!nats) {
     console.log('  nats: skipped (not reachable)');
-    return;
+  } else {
+    const n = await run(nats);
+    line('NATS JetStream bus', `${fmt(n.rate)} obs/s`, `memory bus ${fmt(memory.rate)} obs/s`, n.rate / memory.rate);
+    line('', `latency p50 ${n.p50} ms, p99 ${n.p99} ms`, `memory p50 ${memory.p50} ms`);
   }
-  const n = await run(nats);
-  line('NATS JetStream bus', `${fmt(n.rate)} obs/s`, `memory bus ${fmt(memory.rate)} obs/s`, n.rate / memory.rate);
-  line('', `latency p50 ${n.p50} ms, p99 ${n.p99} ms`, `memory p50 ${memory.p50} ms`);
+  // NATS into MariaDB: the distributed path.
+  const base = process.env.SCALAR_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+  const db = `scalar_bench_e2e_${process.pid}`;
+  const sql = await SqlStore.open(`${base}/${db}`).catch(() => null);
+  const natsSql = sql && (await openNats('mariadb'));
+  if (!sql || !natsSql) {
+    console.log('  nats → MariaDB: skipped (NATS or MariaDB not reachable)');
+    await sql?.close();
+  } else {
+    const m = await run(natsSql, sql);
+    line('NATS JetStream bus → MariaDB', `${fmt(m.rate)} obs/s`, `memory bus → DuckDB ${fmt(memory.rate)} obs/s`, m.rate / memory.rate);
+    line('', `latency p50 ${m.p50} ms, p99 ${m.p99} ms`);
+    record('e2e_nats_mariadb_obs_per_s', m.rate, 'obs/s');
+    const u = new URL(base);
+    const admin = await mysql.createConnection({ host: u.hostname, port: Number(u.port || 3306), user: u.username || 'root', password: decodeURIComponent(u.password) });
+    await admin.query(`DROP DATABASE IF EXISTS \`${db}\``);
+    await admin.end();
+  }
+  const peak = mb(process.resourceUsage().maxRSS * 1024);
+  line('peak RSS of the end-to-end runs', `${fmt(peak)} MB`);
+  record('peak_rss_mb', peak, 'MB');
 }
 
 /**
@@ -550,19 +649,60 @@ export: ${fmt(ROWS)} observations (100 series) to a file, each export in a child
   }
 }
 
-if (!process.env.BENCH_TELEMETRY_RUN && !process.env.BENCH_EXPORT_RUN) console.log(`scalar bench (node ${process.version}, ${process.platform}/${process.arch})`);
-// BENCH_ONLY=telemetry (comma-separated: parse, elia, energinet, entsoe, store, mariadb, buses, stream, telemetry, api, export) runs a subset.
+/**
+ * Redis latest-value refresh (RedisCache.refresh, 1000 values a call, every value a new series) vs
+ * `redis-benchmark -t hset -P 64` on the same server: skipped with a note when either is missing.
+ */
+async function benchRedis() {
+  const url = process.env.SCALAR_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const n = Math.max(20_000, Math.floor(ROWS / 5));
+  const u = new URL(url);
+  const tool = spawnSync('redis-benchmark', ['-h', u.hostname, '-p', u.port || '6379', '-t', 'hset', '-P', '64', '-n', String(n), '-q', '--csv'], { encoding: 'utf8' });
+  const rps = Number(/"HSET","([\d.]+)"/.exec(tool.stdout ?? '')?.[1]);
+  if (tool.error || !Number.isFinite(rps)) {
+    console.log(`\ncache: Redis refresh skipped (redis-benchmark ${tool.error ? 'not installed' : 'failed'})`);
+    return;
+  }
+  spawnSync('redis-cli', ['-h', u.hostname, '-p', u.port || '6379', 'DEL', 'myhash']); // redis-benchmark's own key
+  const { RedisCache } = await import('../shared/cache/redis.ts');
+  const prefix = `bench-${process.pid}`;
+  const cache = await RedisCache.open(`${url}?prefix=${prefix}`).catch(() => null);
+  if (!cache) {
+    console.log(`\ncache: Redis refresh skipped (${url} not reachable)`);
+    return;
+  }
+  console.log(`\ncache: Redis, ${fmt(n)} latest values (new series) in calls of 1000`);
+  const values = Array.from({ length: n }, (_, i) => ({
+    dataset: 'bench.prices', seriesKey: `area=A${i}`, series: { area: `A${i}` }, ts: new Date(Date.UTC(2025, 0, 1)), value: i / 10, unit: 'EUR/MWh', resolution: 'PT15M',
+  }));
+  const seconds = await time(1, async () => {
+    for (let i = 0; i < n; i += 1000) await cache.refresh(values.slice(i, i + 1000));
+  });
+  await cache.close();
+  const { createClient } = await import('redis');
+  const client = createClient({ url });
+  await client.connect();
+  for await (const keys of client.scanIterator({ MATCH: `${prefix}:*`, COUNT: 1000 })) if (keys.length > 0) await client.del(keys);
+  await client.quit();
+  line('RedisCache.refresh', `${fmt(n / seconds)} values/s`, `redis-benchmark hset -P 64 ${fmt(rps)} req/s`, n / seconds / rps);
+  record('redis_refresh_vs_benchmark', n / seconds, 'values/s', rps, n / seconds / rps);
+}
+
+if (!process.env.BENCH_TELEMETRY_RUN && !process.env.BENCH_E2E_RUN && !process.env.BENCH_EXPORT_RUN) console.log(`scalar bench (node ${process.version}, ${process.platform}/${process.arch})`);
+// BENCH_ONLY=telemetry (comma-separated: parse, elia, energinet, entsoe, entsoe-memory, store, mariadb, redis, buses, stream, telemetry, api, export) runs a subset.
 const only = process.env.BENCH_ONLY?.split(',');
 const want = (name: string) => !only || only.includes(name);
 if (want('parse')) await benchParse();
 if (want('elia')) await benchElia();
 if (want('energinet')) await benchEnerginetParsers();
 if (want('entsoe')) await benchEntsoe();
+if (want('entsoe-memory')) await benchEntsoeMemory();
 if (want('store')) await benchStore();
 if (want('mariadb')) await benchMariaDb();
+if (want('redis')) await benchRedis();
 if (want('buses')) await benchBuses();
 if (want('stream')) await benchStream();
 if (want('telemetry')) await benchTelemetry();
 if (want('api')) await benchApi();
 if (want('export')) await benchExport();
-if (!process.env.BENCH_TELEMETRY_RUN && !process.env.BENCH_EXPORT_RUN) console.log(`\npeak RSS ${fmt(mb(process.resourceUsage().maxRSS * 1024))} MB`);
+if (!process.env.BENCH_TELEMETRY_RUN && !process.env.BENCH_E2E_RUN && !process.env.BENCH_EXPORT_RUN) console.log(`\npeak RSS ${fmt(mb(process.resourceUsage().maxRSS * 1024))} MB`);

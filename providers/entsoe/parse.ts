@@ -10,6 +10,7 @@ import type { Observation } from '../../shared/observation.ts';
 import { assertOnGrid, isEic, parseStrictInstant, parseStrictInteger, parseStrictNumber } from '../../shared/strict.ts';
 import { addDuration, fixedDurationMs, isCalendarDuration } from '../../shared/time.ts';
 import { areaTimeZone } from './areas.ts';
+import { readPlainXml } from './plain-xml.ts';
 
 /** An acknowledgement that is not "no matching data": the request was wrong or refused. */
 export class AcknowledgementError extends ParseError {
@@ -113,7 +114,9 @@ function parseXmlDocument(text: string, datasetFor: DatasetNamer): ParsedDocumen
   }
   const root = /^(?:<\?xml[^>]*\?>\s*)?(?:<!--[\s\S]*?-->\s*)*<(?:[\w-]+:)?([A-Za-z_]+_MarketDocument)\b/.exec(start)?.[1];
   if (!root) throw new ParseError(`not an ENTSO-E XML document: ${JSON.stringify(start.slice(0, 60))}`);
-  if (!new RegExp(`</(?:[\\w-]+:)?${root}>\\s*$`).test(start)) throw new ParseError(`ENTSO-E ${root} is cut off (no closing tag)`);
+  // Only the last tag is tested: a `$`-anchored pattern would walk the whole (maybe 100 MB) text.
+  const end = start.trimEnd();
+  if (!new RegExp(`^</(?:[\\w-]+:)?${root}>$`).test(end.slice(end.lastIndexOf('</')))) throw new ParseError(`ENTSO-E ${root} is cut off (no closing tag)`);
 
   if (root === 'Acknowledgement_MarketDocument') {
     const code = headerField(start, 'code') ?? '?';
@@ -137,11 +140,14 @@ function parseXmlDocument(text: string, datasetFor: DatasetNamer): ParsedDocumen
     const end = start.indexOf('</TimeSeries>', pos);
     if (end === -1) throw new ParseError(`ENTSO-E ${type}: a TimeSeries is not closed`);
     const chunk = start.slice(pos, end + '</TimeSeries>'.length);
-    let parsed: Node;
-    try {
-      parsed = xml.parse(chunk, true) as Node;
-    } catch (e) {
-      throw new ParseError(`ENTSO-E ${type}: malformed XML in a TimeSeries: ${(e as Error).message}`);
+    // The one-pass reader takes the plain XML ENTSO-E writes; anything else goes to fast-xml-parser.
+    let parsed = readPlainXml(chunk);
+    if (parsed === null) {
+      try {
+        parsed = xml.parse(chunk, true) as Node;
+      } catch (e) {
+        throw new ParseError(`ENTSO-E ${type}: malformed XML in a TimeSeries: ${(e as Error).message}`);
+      }
     }
     seriesObservations(doc, parsed.TimeSeries as Node, observations);
     pos = start.indexOf('<TimeSeries', end);
@@ -310,21 +316,35 @@ function periodObservations(
   const slots = periodSlots(where, start, end, resolution, tz);
   const points = (period.Point as Node[] | undefined) ?? [];
   // Points by position. The same position twice is fine when it says the same; different values are a conflict.
+  // A Point with one value and no category (nearly all) is kept in typed arrays, not a Map of arrays:
+  // a document of a million Points then allocates no per-Point structures.
   const byPosition = new Map<number, PointValue[]>();
+  const simple = new Float64Array(slots.count + 1);
+  const isSimple = new Uint8Array(slots.count + 1);
+  const seenAt = (position: number): PointValue[] | undefined => (isSimple[position] ? [{ value: simple[position]!, category: undefined }] : byPosition.get(position));
+  const conflict = (position: number, seen: PointValue[], parsed: PointValue[]) => {
+    const show = (x: PointValue[]) => x.map((v) => (v.category ? `${v.category}:${v.value}` : String(v.value))).join(',');
+    return new ParseError(`${where}: position ${position} given twice with different values: ${show(seen)} and ${show(parsed)}`);
+  };
   for (const p of points) {
     const position = parseStrictInteger(str(p.position), `${where} Point position`);
     if (position < 1 || position > slots.count) {
       throw new ParseError(`${where}: Point position ${position} is outside the Period ${start.toISOString()}/${end.toISOString()} (${slots.count} slots of ${resolution})`);
     }
     const raw = p[valueField];
+    if (!Array.isArray(raw) && p['imbalance_Price.category'] === undefined) {
+      const value = parseStrictNumber(str(raw) ?? '', `${where} position ${position} ${valueField}`);
+      const seen = seenAt(position);
+      if (seen && JSON.stringify(seen) !== JSON.stringify([{ value }])) throw conflict(position, seen, [{ value }]);
+      if (!seen) (simple[position] = value), (isSimple[position] = 1);
+      continue;
+    }
     const values = Array.isArray(raw) ? raw : [raw];
     const categories = Array.isArray(p['imbalance_Price.category']) ? (p['imbalance_Price.category'] as unknown[]) : [p['imbalance_Price.category']];
     const parsed = values.map((v, i) => ({ value: parseStrictNumber(str(v) ?? '', `${where} position ${position} ${valueField}`), category: str(categories[i]) }));
-    const seen = byPosition.get(position);
-    if (seen && JSON.stringify(seen) !== JSON.stringify(parsed)) {
-      const show = (x: PointValue[]) => x.map((v) => (v.category ? `${v.category}:${v.value}` : String(v.value))).join(',');
-      throw new ParseError(`${where}: position ${position} given twice with different values: ${show(seen)} and ${show(parsed)}`);
-    }
+    const seen = seenAt(position);
+    if (seen && JSON.stringify(seen) !== JSON.stringify(parsed)) throw conflict(position, seen, parsed);
+    isSimple[position] = 0;
     byPosition.set(position, parsed);
   }
   // One series object per period (and price category), shared by its observations: memory.
@@ -337,11 +357,24 @@ function periodObservations(
     return s;
   };
   let current: PointValue[] | undefined;
+  let currentSimple = false;
+  let currentValue = 0;
   for (let i = 0; i < slots.count; i++) {
-    const point = byPosition.get(i + 1);
-    if (point) current = point;
-    // A03: a Point is omitted while its value repeats; it holds until the next Point or the Period's end.
-    else if (curve === 'A01') current = undefined;
+    if (isSimple[i + 1]) {
+      currentSimple = true;
+      currentValue = simple[i + 1]!;
+      current = undefined;
+    } else {
+      const point = byPosition.get(i + 1);
+      if (point) (current = point), (currentSimple = false);
+      // A03: a Point is omitted while its value repeats; it holds until the next Point or the Period's end.
+      else if (curve === 'A01') (current = undefined), (currentSimple = false);
+    }
+    if (currentSimple) {
+      if (out.length + 1 > MAX_OBSERVATIONS) throw new ParseError(`${where}: the document yields more than ${MAX_OBSERVATIONS} observations`);
+      out.push({ dataset: doc.dataset, series: plain, ts: slots.at(i), resolution, value: currentValue, unit });
+      continue;
+    }
     if (!current) continue;
     if (out.length + current.length > MAX_OBSERVATIONS) throw new ParseError(`${where}: the document yields more than ${MAX_OBSERVATIONS} observations`);
     for (const v of current) {

@@ -2,17 +2,32 @@
 // series keys per dataset, and a pub/sub channel carrying every change for live views.
 // node-redis directly rather than redis-om: redis-om's HASH save drops what it does not model and
 // it does not support node-redis 5 (redis-om#264); the two commands below are all a cache needs.
+import { createHash } from 'node:crypto';
 import { createClient, type RedisClientType } from 'redis';
 import type { Cache, CacheListener, LatestValue } from './types.ts';
 
-// Newer instant wins; the same instant with another value is a revision. Returns 1 when it changed.
+// Newer instant wins; the same instant with another value is a revision. One call refreshes a whole
+// chunk: KEYS are (hash, series index) pairs, ARGV six values per series; answers a 1/0 per series
+// (1 = changed). Loaded once and called by its SHA (EVALSHA), so the script text is not resent.
 const REFRESH = `
-local cur = redis.call('HGET', KEYS[1], 'ts')
-if cur and tonumber(cur) > tonumber(ARGV[1]) then return 0 end
-if cur and tonumber(cur) == tonumber(ARGV[1]) and redis.call('HGET', KEYS[1], 'value') == ARGV[2] then return 0 end
-redis.call('HSET', KEYS[1], 'ts', ARGV[1], 'value', ARGV[2], 'unit', ARGV[3], 'resolution', ARGV[4], 'series', ARGV[5])
-redis.call('SADD', KEYS[2], ARGV[6])
-return 1`;
+local changed = {}
+for i = 1, #KEYS / 2 do
+  local key, index, a = KEYS[2 * i - 1], KEYS[2 * i], (i - 1) * 6
+  local ts = tonumber(ARGV[a + 1])
+  local cur = redis.call('HMGET', key, 'ts', 'value')
+  local curTs = cur[1] and tonumber(cur[1])
+  if curTs and (curTs > ts or (curTs == ts and cur[2] == ARGV[a + 2])) then
+    changed[i] = 0
+  else
+    redis.call('HSET', key, 'ts', ARGV[a + 1], 'value', ARGV[a + 2], 'unit', ARGV[a + 3], 'resolution', ARGV[a + 4], 'series', ARGV[a + 5])
+    redis.call('SADD', index, ARGV[a + 6])
+    changed[i] = 1
+  end
+end
+return changed`;
+const REFRESH_SHA = createHash('sha1').update(REFRESH).digest('hex');
+/** Series per script call: large enough to amortise the round trip, small enough not to hold Redis for long. */
+const REFRESH_CHUNK = 500;
 
 type Wire = { dataset: string; seriesKey: string; series: Record<string, string>; ts: number; value: number | null; unit: string; resolution: string };
 
@@ -64,17 +79,32 @@ export class RedisCache implements Cache {
   }
 
   async refresh(values: readonly LatestValue[]): Promise<LatestValue[]> {
-    const results = await Promise.all(
-      values.map((v) =>
-        this.#client.eval(REFRESH, {
-          keys: [this.#key(v.dataset, v.seriesKey), this.#index(v.dataset)],
-          arguments: [String(v.ts.getTime()), v.value === null ? '' : String(v.value), v.unit, v.resolution, JSON.stringify(v.series), v.seriesKey],
-        }),
-      ),
-    );
+    // Chunks are sent together (node-redis pipelines commands written in the same tick).
+    const chunks: Promise<unknown>[] = [];
+    for (let i = 0; i < values.length; i += REFRESH_CHUNK) {
+      const keys: string[] = [];
+      const args: string[] = [];
+      for (const v of values.slice(i, i + REFRESH_CHUNK)) {
+        keys.push(this.#key(v.dataset, v.seriesKey), this.#index(v.dataset));
+        args.push(String(v.ts.getTime()), v.value === null ? '' : String(v.value), v.unit, v.resolution, JSON.stringify(v.series), v.seriesKey);
+      }
+      chunks.push(this.#refreshScript(keys, args));
+    }
+    const results = (await Promise.all(chunks)).flatMap((r) => r as number[]);
     const changed = values.filter((_, i) => results[i] === 1);
     if (changed.length > 0) await this.#client.publish(this.#channel, JSON.stringify(changed.map(toWire)));
     return changed;
+  }
+
+  /** EVALSHA; when the server does not know the script (restart, SCRIPT FLUSH) it is loaded and called again. */
+  async #refreshScript(keys: string[], args: string[]): Promise<unknown> {
+    try {
+      return await this.#client.evalSha(REFRESH_SHA, { keys, arguments: args });
+    } catch (e) {
+      if (!String((e as Error).message).startsWith('NOSCRIPT')) throw e;
+      await this.#client.scriptLoad(REFRESH);
+      return this.#client.evalSha(REFRESH_SHA, { keys, arguments: args });
+    }
   }
 
   async latest(dataset: string, seriesKey?: string): Promise<LatestValue[]> {

@@ -1,9 +1,11 @@
 // SQL store over the MySQL protocol (mysql2), in two dialects:
-//   mysql     — MySQL / MariaDB, InnoDB, upsert by INSERT … ON DUPLICATE KEY UPDATE;
+//   mysql     — MySQL / MariaDB, InnoDB, upsert by LOAD DATA LOCAL … REPLACE in parallel streams
+//               (INSERT … ON DUPLICATE KEY UPDATE where the server refuses LOCAL INFILE);
 //   starrocks — Primary Key tables, where a plain INSERT is the upsert; few large statements,
 //               because every load is a new version of each tablet (StarRocks#20368).
 // Always query() with placeholders (client-side escaping): StarRocks rejects prepared INSERTs.
 import { readFileSync, readdirSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
 import mysql, { type Pool, type ResultSetHeader, type RowDataPacket } from 'mysql2/promise';
@@ -12,6 +14,7 @@ import { redact } from '../redact.ts';
 import type { Observation } from '../observation.ts';
 import { viewStatement, type AnalystView } from './views.ts';
 import { dedupeLastWins, distinctSeries, matchesWhere } from './rows.ts';
+import { sendStreamLoad, streamLoadRequest, type StreamLoadTarget } from './starrocks-stream-load.ts';
 import type {
   DeadLetterQuery,
   DeadLetterRecord,
@@ -33,6 +36,33 @@ export type Dialect = 'mysql' | 'starrocks';
 /** Rows per INSERT statement: InnoDB likes moderate statements, StarRocks few large loads. */
 export const ROWS_PER_STATEMENT: Record<Dialect, number> = { mysql: 5_000, starrocks: 50_000 };
 
+/** MySQL/MariaDB: statements of one batch sent at once (the pool holds 8 connections), and the smallest worth splitting to. */
+export const PARALLEL_STATEMENTS = 4;
+const MIN_ROWS_PER_STATEMENT = 500;
+const byKey = (a: StoredObservation, b: StoredObservation) =>
+  a.dataset < b.dataset ? -1 : a.dataset > b.dataset ? 1 : a.seriesKey < b.seriesKey ? -1 : a.seriesKey > b.seriesKey ? 1 : a.ts.getTime() - b.ts.getTime();
+
+// The server (local_infile=OFF, MySQL 8's default) or the client refusing LOAD DATA LOCAL.
+const LOAD_DATA_REFUSED = new Set(['ER_NOT_ALLOWED_COMMAND', 'ER_LOAD_INFILE_CAPABILITY_DISABLED', 'ER_CLIENT_LOCAL_FILES_DISABLED']);
+
+// LOAD DATA's default format: tab-separated, backslash escapes, \N for NULL; instants in UTC as DATETIME(3) text.
+const tsvText = (s: string) => s.replace(/[\\\t\n\r\0]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\0'));
+const tsvInstant = (d: Date) => d.toISOString().slice(0, 23).replace('T', ' ');
+export function loadDataTsv(rows: readonly StoredObservation[], now: Date): string {
+  const at = tsvInstant(now);
+  let out = '';
+  for (const r of rows) {
+    out += `${tsvText(r.dataset)}\t${tsvText(r.seriesKey)}\t${tsvInstant(r.ts)}\t${r.value === null ? '\\N' : String(r.value)}\t${tsvText(r.payloadSha256)}\t${at}\t${
+      r.issued === undefined ? '\\N' : tsvInstant(r.issued)}\t${r.quality === undefined ? '\\N' : tsvText(r.quality)}\n`;
+  }
+  return out;
+}
+
+/** mysql2 sends each stream chunk as one packet: Buffers of at most 64 KiB. */
+function* chunks(bytes: Buffer): Generator<Buffer> {
+  for (let i = 0; i < bytes.length; i += 65_536) yield bytes.subarray(i, i + 65_536);
+}
+
 const TRANSIENT = new Set(['ECONNRESET', 'ECONNREFUSED', 'PROTOCOL_CONNECTION_LOST', 'ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'ETIMEDOUT']);
 const isTransient = (e: unknown) => typeof e === 'object' && e !== null && TRANSIENT.has(String((e as { code?: unknown }).code));
 
@@ -48,7 +78,11 @@ const fetchLogEntry = (r: Row): FetchLogEntry => ({
 export class SqlStore implements Store {
   readonly #pool: Pool;
   readonly #dialect: Dialect;
+  #loadDataRefused = false;
   readonly #retry = retry(handleWhen(isTransient), { maxAttempts: 4, backoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 2000 }) });
+
+  /** StarRocks: where Stream Load goes (the FE's HTTP port, `?http_port=8030` on the store URL); null: INSERT only. */
+  #streamLoad: StreamLoadTarget | null = null;
 
   private constructor(pool: Pool, dialect: Dialect) {
     this.#pool = pool;
@@ -80,6 +114,8 @@ export class SqlStore implements Store {
     }
     const pool = mysql.createPool({ ...base, database, connectionLimit: 8, waitForConnections: true });
     const store = new SqlStore(pool, dialect);
+    const httpPort = u.searchParams.get('http_port');
+    if (dialect === 'starrocks' && httpPort) store.#streamLoad = { httpUrl: `http://${u.hostname}:${httpPort}`, database, user: base.user, password: base.password };
     await store.migrate();
     return store;
   }
@@ -136,17 +172,76 @@ export class SqlStore implements Store {
       ]);
     }
     const now = new Date();
-    const step = ROWS_PER_STATEMENT[this.#dialect];
-    for (let i = 0; i < unique.length; i += step) {
-      const values = unique.slice(i, i + step).map((r) => [r.dataset, r.seriesKey, r.ts, r.value, r.payloadSha256, now, r.issued ?? null, r.quality ?? null]);
-      await this.#query(
+    const insert = (part: readonly StoredObservation[]) =>
+      this.#query(
         `INSERT INTO observations (dataset, series_key, ts, value, payload_sha256, ingested_at, issued, quality) VALUES ?${
           this.#dialect === 'mysql'
             ? ' ON DUPLICATE KEY UPDATE value = VALUES(value), payload_sha256 = VALUES(payload_sha256), ingested_at = VALUES(ingested_at), issued = VALUES(issued), quality = VALUES(quality)'
             : ''
         }`,
-        [values],
+        [part.map((r) => [r.dataset, r.seriesKey, r.ts, r.value, r.payloadSha256, now, r.issued ?? null, r.quality ?? null])],
       );
+    if (this.#dialect === 'starrocks') {
+      // Stream Load first (one tablet version per batch, de-duplicated by label on a retry); INSERT
+      // when it is not configured or fails (a Primary Key table makes the INSERT an upsert too).
+      if (this.#streamLoad) {
+        try {
+          await sendStreamLoad(streamLoadRequest(this.#streamLoad, 'observations', unique, now));
+          return;
+        } catch {
+          // fall through to INSERT
+        }
+      }
+      const step = ROWS_PER_STATEMENT.starrocks;
+      for (let i = 0; i < unique.length; i += step) await insert(unique.slice(i, i + step));
+      return;
+    }
+    // InnoDB: one connection keeps one core busy, so the batch goes out as up to PARALLEL_STATEMENTS
+    // statements at once over the pool. Rows in key order, each statement a contiguous key range:
+    // parallel statements then lock disjoint index ranges (a deadlock is still retried, each statement
+    // being idempotent on its own).
+    const sorted = [...unique].sort(byKey);
+    const step = Math.min(ROWS_PER_STATEMENT.mysql, Math.max(MIN_ROWS_PER_STATEMENT, Math.ceil(sorted.length / PARALLEL_STATEMENTS)));
+    const parts: StoredObservation[][] = [];
+    for (let i = 0; i < sorted.length; i += step) parts.push(sorted.slice(i, i + step));
+    const write = async (part: readonly StoredObservation[]) => {
+      if (!this.#loadDataRefused && (await this.#retry.execute(() => this.#loadData(part, now)))) return;
+      await insert(part);
+    };
+    for (let i = 0; i < parts.length; i += PARALLEL_STATEMENTS) await Promise.all(parts.slice(i, i + PARALLEL_STATEMENTS).map(write));
+  }
+
+  /**
+   * One part of a batch through LOAD DATA LOCAL … REPLACE (every column given, so a replaced row
+   * ends as ON DUPLICATE KEY UPDATE leaves it), 2–3× faster than a multi-row INSERT. With LOCAL,
+   * data errors become warnings and the row is stored truncated, so the load runs in a transaction
+   * that is rolled back on any warning: false then, and the INSERT path reports the error. A
+   * server that refuses LOCAL INFILE is remembered and never asked again.
+   */
+  async #loadData(part: readonly StoredObservation[], now: Date): Promise<boolean> {
+    const conn = await this.#pool.getConnection();
+    try {
+      await conn.query('START TRANSACTION');
+      const [result] = await conn.query({
+        sql: `LOAD DATA LOCAL INFILE 'observations.tsv' REPLACE INTO TABLE observations CHARACTER SET utf8mb4
+              (dataset, series_key, ts, value, payload_sha256, ingested_at, issued, quality)`,
+        infileStreamFactory: () => Readable.from(chunks(Buffer.from(loadDataTsv(part, now)))),
+      });
+      if ((result as ResultSetHeader).warningStatus > 0) {
+        await conn.query('ROLLBACK');
+        return false;
+      }
+      await conn.query('COMMIT');
+      return true;
+    } catch (e) {
+      await conn.query('ROLLBACK').catch(() => undefined);
+      if (LOAD_DATA_REFUSED.has(String((e as { code?: unknown }).code))) {
+        this.#loadDataRefused = true;
+        return false;
+      }
+      throw e;
+    } finally {
+      conn.release();
     }
   }
 

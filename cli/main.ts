@@ -331,18 +331,18 @@ for (const action of ['list', 'enable', 'disable'] as const) {
         process.stdout.write(`${id} ${action}d in ${env}\n`);
         return;
       }
-      const watermarks = await store.listWatermarks();
+      const list = await listWorkers(store, env, seed);
       if (o.format === 'json') {
-        const rows = (await store.listWorkerConfig(env)).map((w) => ({
+        const rows = list.map((w) => ({
           worker: w.workerId, environment: w.environment, enabled: w.enabled, parameters: w.parameters,
-          watermarks: watermarks.filter((m) => m.dataset === w.workerId).map((m) => ({ partition: m.partition, watermark: isoUtc(m.watermark) })),
+          watermarks: w.watermarks.map((m) => ({ partition: m.partition, watermark: isoUtc(m.watermark) })),
         }));
         process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
         return;
       }
       writeTable(
         ['worker', 'environment', 'enabled', 'parameters', 'watermarks'],
-        (await listWorkers(store, env, seed)).map((w) => [
+        list.map((w) => [
           w.workerId,
           w.environment,
           w.enabled ? 'yes' : 'no',

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { reprocess } from '../ingestion/reprocess.ts';
 import { datasets, findDataset, findProvider, providers } from '../providers/index.ts';
+import { isSignalDataset } from '../signals/index.ts'; // signals: registry
 import type { Cadence } from '../shared/dataset.ts';
 import { ConfigError, ConnectionError, ParseError, SourceUnavailableError, ValidationError, UnknownDatasetError, errorMessage } from '../shared/errors.ts';
 import { identifyDataset } from '../shared/identify-dataset.ts';
@@ -136,8 +137,9 @@ program
   .addOption(dataDirOption())
   .addOption(configOption())
   .action(async (dataset: string, o: Common & { from?: Date; to?: Date; where: Record<string, string>; limit?: number; format: Format }) => {
-    const provider = findProvider(findDataset(dataset).provider);
-    const where = Object.fromEntries(Object.entries(o.where).map(([k, v]) => [k, provider.normalizeFilter?.(k, v) ?? v]));
+    // signals: registry — signal outputs are datasets too, their filters taken as written.
+    const provider = isSignalDataset(dataset) ? undefined : findProvider(findDataset(dataset).provider);
+    const where = Object.fromEntries(Object.entries(o.where).map(([k, v]) => [k, provider?.normalizeFilter?.(k, v) ?? v]));
     await withStore(o, async (store) => {
       const rows = await store.queryObservations({ dataset, from: o.from, to: o.to, where, limit: o.limit });
       writeObservations(rows, o.format);
@@ -232,7 +234,7 @@ for (const action of ['list', 'enable', 'disable'] as const) {
  * no other process able to feed ingestion (role acquisition, or the in-process bus).
  */
 async function checkSomethingCanRun(platform: Platform, env: string, role: string): Promise<void> {
-  if (role === 'ingestion') {
+  if (role === 'ingestion' || role === 'signals' /* signals: role */) {
     if (!platform.bus.drain) return;
     await platform.close();
     throw new ConfigError('nothing to run: ingestion alone on the in-process bus (memory:) never receives a message; use --role all or a shared bus (SCALAR_BUS_URL)');
@@ -249,7 +251,7 @@ async function checkSomethingCanRun(platform: Platform, env: string, role: strin
 program
   .command('start')
   .description('the long-running service')
-  .addOption(new Option('--role <role>', 'which roles to run').choices(['all', 'acquisition', 'ingestion']).default('all'))
+  .addOption(new Option('--role <role>', 'which roles to run').choices(['all', 'acquisition', 'ingestion', 'signals']).default('all'))
   .addOption(configOption())
   .addOption(dataDirOption())
   .action(async (o: Common & { role: string }) => {
@@ -263,6 +265,7 @@ program
       owner: instanceIdentity(config),
       acquisition: o.role === 'all' || o.role === 'acquisition',
       ingestion: o.role === 'all' || o.role === 'ingestion',
+      signals: o.role === 'all' || o.role === 'signals', // signals: role
       onAcquisition: (e) => {
         if (e.type === 'published') log.info({ ...e, window: undefined, from: isoUtc(e.window.from), to: isoUtc(e.window.to) }, 'published');
         else if (e.type === 'workers') log.info({ enabled: e.enabled }, 'workers');

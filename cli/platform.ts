@@ -21,6 +21,11 @@ import { envName, envSecrets, type Secrets } from '../shared/secrets/index.ts';
 import { openStore, type Store, type WorkerConfig } from '../shared/store/index.ts';
 import type { ReadinessChecks } from './health-endpoints.ts';
 import { observeRoles } from './role-observability.ts';
+// signals: role
+import { signalContext, signals as signalDescriptors } from '../signals/index.ts';
+import { startSignals } from '../signals/role.ts';
+import type { Subscription } from '../shared/bus/index.ts';
+// signals: end
 
 export type Platform = {
   config: Config;
@@ -158,6 +163,10 @@ export type Roles = {
 export type RoleOptions = {
   acquisition: boolean;
   ingestion: boolean;
+  // signals: role
+  /** Recompute signals from the `events` topic (ingestion then publishes landed events even on the in-process bus). */
+  signals?: boolean;
+  // signals: end
   /** Provider base URLs that win over the configuration (the demo's simulators). */
   baseUrls?: Record<string, string>;
   /** Replaces every worker's cadence with this fixed period. */
@@ -187,6 +196,8 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
         log: log.child({ role: 'ingestion' }),
         findDataset,
         topics: providers.map((p) => topicFor(p.id)),
+        // signals: landed events (a durable bus keeps them for a signals role elsewhere; the in-process one only when it runs here)
+        publishLandedEvents: options.signals === true || !platform.bus.drain,
       },
       config.ingestion,
       options.onIngestion,
@@ -241,6 +252,12 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
     streams = new StreamWorkers(deps, datasets, { environment: config.env, configRefreshMs: config.acquisition.configRefreshMs, onEvent: options.onStream });
     streams.start();
   }
+  // signals: role
+  let signalsSub: Subscription | undefined;
+  if (options.signals) {
+    signalsSub = await startSignals({ bus: platform.bus, store: platform.store, cache: platform.cache, log: log.child({ role: 'signals' }), signals: signalDescriptors, ctx: signalContext });
+  }
+  // signals: end
   const observed = observeRoles(platform, { scheduler, ingestion, tickMs: config.acquisition.tickMs, topics: providers.map((p) => topicFor(p.id)), datasets });
   return {
     scheduler,
@@ -256,6 +273,7 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
         log.error('stopped before every published window was landed; those windows are landed from the raw archive on the next start');
       }
       await ingestion?.close();
+      await signalsSub?.close(); // signals: role
     },
   };
 }

@@ -1,5 +1,6 @@
 // Observations read back from the store: request parameters checked once for every caller (CLI
 // options, API query strings), rows streamed page by page so no reader holds a whole dataset.
+import { isSignalDataset } from '../signals/index.ts';
 import { findProvider } from '../providers/index.ts';
 import { ParameterError } from '../shared/errors.ts';
 import { observationToJson, type Observation } from '../shared/observation.ts';
@@ -29,7 +30,8 @@ export function instantParameter(name: string, s: string | undefined): Date | un
 }
 
 export function whereParameter(dataset: string, where: ObservationParameters['where']): Record<string, string> {
-  const provider = findProvider(datasetParameter(dataset).provider);
+  // Signal outputs are datasets too; their filters are taken as written (no provider codes to normalise).
+  const provider = isSignalDataset(dataset) ? undefined : findProvider(datasetParameter(dataset).provider);
   const pairs = Array.isArray(where)
     ? (where as readonly string[]).map((s) => {
         const i = s.indexOf('=');
@@ -37,12 +39,12 @@ export function whereParameter(dataset: string, where: ObservationParameters['wh
         return [s.slice(0, i), s.slice(i + 1)] as const;
       })
     : Object.entries(where ?? {});
-  return Object.fromEntries(pairs.map(([k, v]) => [k, provider.normalizeFilter?.(k, v) ?? v]));
+  return Object.fromEntries(pairs.map(([k, v]) => [k, provider?.normalizeFilter?.(k, v) ?? v]));
 }
 
 /** Checks and normalises the parameters of an observations query; every error names its parameter. */
 export function observationQuery(p: ObservationParameters): ObservationQuery {
-  const dataset = datasetParameter(p.dataset).id;
+  const dataset = p.dataset && isSignalDataset(p.dataset) ? p.dataset : datasetParameter(p.dataset).id;
   const from = instantParameter('from', p.from);
   const to = instantParameter('to', p.to);
   if (from && to && to <= from) throw new ParameterError('to', `must be after from (${isoUtc(from)})`);

@@ -140,7 +140,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   };
 
   const started = Date.now();
-  const roles = await startRoles(platform, { acquisition: true, ingestion: true, baseUrls, every: o.every, onAcquisition, onStream, onFileDrop, onIngestion, drainTimeoutMs: STOP_DRAIN_MS, owner: instanceIdentity(config) });
+  const roles = await startRoles(platform, { acquisition: true, ingestion: true, signals: true, baseUrls, every: o.every, onAcquisition, onStream, onFileDrop, onIngestion, drainTimeoutMs: STOP_DRAIN_MS, owner: instanceIdentity(config) });
   await new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, o.durationSeconds * 1000);
     const stop = () => {

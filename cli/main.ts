@@ -6,6 +6,7 @@ import { reprocess } from '../ingestion/reprocess.ts';
 import { datasets, findDataset, findProvider, providers } from '../providers/index.ts';
 import { ZONES, ZONE_MAPPINGS, annotateZones, syncZones } from '../providers/zones.ts';
 import { unknownCodes } from '../shared/zones.ts';
+import { isSignalDataset } from '../signals/index.ts'; // signals: registry
 import type { Cadence } from '../shared/dataset.ts';
 import { ConfigError, ConnectionError, ParameterError, ParseError, SourceUnavailableError, ValidationError, UnknownDatasetError, errorMessage } from '../shared/errors.ts';
 import { identifyDataset } from '../shared/identify-dataset.ts';
@@ -158,7 +159,7 @@ program
   .addOption(dataDirOption())
   .addOption(configOption())
   .action(async (dataset: string, o: Common & { from?: Date; to?: Date; where: Record<string, string>; limit?: number; format: Format }) => {
-    findDataset(dataset); // an unknown id reads as before: UnknownDatasetError naming the known ones
+    if (!isSignalDataset(dataset)) findDataset(dataset); // an unknown id reads as before: UnknownDatasetError naming the known ones
     const q = observationQuery({ dataset, where: o.where, limit: o.limit });
     await withStore(o, async (store) => {
       const query = { ...q, from: o.from, to: o.to };
@@ -169,8 +170,8 @@ program
       }
       // csv and table size their columns from every row. Tables show codes where the provider has
       // them (ENTSO-E zones, not EICs); jsonl and csv keep what is stored.
-      const provider = findProvider(findDataset(dataset).provider);
-      const display = provider.displayCodes ? (d: string, v: string) => provider.displayCodes?.(d)?.[v] ?? v : undefined;
+      const provider = isSignalDataset(dataset) ? undefined : findProvider(findDataset(dataset).provider);
+      const display = provider?.displayCodes ? (d: string, v: string) => provider.displayCodes?.(d)?.[v] ?? v : undefined;
       writeObservations(await collectObservations(store, query), o.format, process.stdout, display);
     }, false);
   });
@@ -360,7 +361,7 @@ for (const action of ['list', 'enable', 'disable'] as const) {
  * no other process able to feed ingestion (role acquisition, or the in-process bus).
  */
 async function checkSomethingCanRun(platform: Platform, env: string, role: string): Promise<void> {
-  if (role === 'ingestion') {
+  if (role === 'ingestion' || role === 'signals' /* signals: role */) {
     if (!platform.bus.drain) return;
     await platform.close();
     throw new ConfigError('nothing to run: ingestion alone on the in-process bus (memory:) never receives a message; use --role all or a shared bus (SCALAR_BUS_URL)');
@@ -377,7 +378,7 @@ async function checkSomethingCanRun(platform: Platform, env: string, role: strin
 program
   .command('start')
   .description('the long-running service')
-  .addOption(new Option('--role <role>', 'which roles to run (all serves the API too when --port is given)').choices(['all', 'acquisition', 'ingestion', 'api']).default('all'))
+  .addOption(new Option('--role <role>', 'which roles to run (all serves the API too when --port is given)').choices(['all', 'acquisition', 'ingestion', 'signals', 'api']).default('all'))
   .option('--port <port>', 'serve the HTTP API and web view on this port (role api: default 8080)', port)
   .option('--host <host>', 'address the API listens on', '127.0.0.1')
   .addOption(configOption())
@@ -400,6 +401,7 @@ program
       owner: instanceIdentity(config),
       acquisition: o.role === 'all' || o.role === 'acquisition',
       ingestion: o.role === 'all' || o.role === 'ingestion',
+      signals: o.role === 'all' || o.role === 'signals', // signals: role
       onAcquisition: (e) => {
         if (e.type === 'published') log.info({ ...e, window: undefined, from: isoUtc(e.window.from), to: isoUtc(e.window.to) }, 'published');
         else if (e.type === 'workers') log.info({ enabled: e.enabled }, 'workers');

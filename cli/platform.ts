@@ -25,6 +25,11 @@ import { openStore, type Store, type WorkerConfig } from '../shared/store/index.
 import { analystViews } from '../shared/store/views.ts';
 import type { ReadinessChecks } from './health-endpoints.ts';
 import { observeRoles } from './role-observability.ts';
+// signals: role
+import { signalContext, signals as signalDescriptors } from '../signals/index.ts';
+import { startSignals } from '../signals/role.ts';
+import type { Subscription } from '../shared/bus/index.ts';
+// signals: end
 
 export type Platform = {
   config: Config;
@@ -170,6 +175,10 @@ export type Roles = {
 export type RoleOptions = {
   acquisition: boolean;
   ingestion: boolean;
+  // signals: role
+  /** Recompute signals from the `events` topic (ingestion then publishes landed events even on the in-process bus). */
+  signals?: boolean;
+  // signals: end
   /** Provider base URLs that win over the configuration (the demo's simulators). */
   baseUrls?: Record<string, string>;
   /** Replaces every worker's cadence with this fixed period. */
@@ -232,6 +241,8 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
         findDataset,
         annotateZones: annotateZones((u) => log.warn(u, `unknown zone code ${u.code} in ${u.dataset} (${u.dimension}): stored without a zone; see scalar zones --unknown`)),
         topics: providers.map((p) => topicFor(p.id)),
+        // signals: landed events (a durable bus keeps them for a signals role elsewhere; the in-process one only when it runs here)
+        publishLandedEvents: options.signals === true || !platform.bus.drain,
       },
       config.ingestion,
       options.onIngestion,
@@ -268,6 +279,12 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
     fileDrops = new FileDropWorkers(deps, datasets, { environment: config.env, configRefreshMs: config.acquisition.configRefreshMs, every: options.every, onEvent: options.onFileDrop });
     fileDrops.start();
   }
+  // signals: role
+  let signalsSub: Subscription | undefined;
+  if (options.signals) {
+    signalsSub = await startSignals({ bus: platform.bus, store: platform.store, cache: platform.cache, log: log.child({ role: 'signals' }), signals: signalDescriptors, ctx: signalContext });
+  }
+  // signals: end
   const observed = observeRoles(platform, { scheduler, ingestion, tickMs: config.acquisition.tickMs, topics: providers.map((p) => topicFor(p.id)), datasets });
   return {
     scheduler,
@@ -285,6 +302,7 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
         log.error('stopped before every published window was landed; those windows are landed from the raw archive on the next start');
       }
       await ingestion?.close();
+      await signalsSub?.close(); // signals: role
     },
   };
 }

@@ -21,6 +21,8 @@ import { formatInterval, type Interval } from '../shared/time.ts';
 import { trace, type Span } from '@opentelemetry/api';
 import { traceBatch } from './batch-trace.ts';
 import { validateObservations } from './validate.ts';
+// signals: landed events
+import { EVENTS_TOPIC, buildLandedEvent, encodeLandedEvent } from '../shared/landed-events.ts';
 
 export type IngestionDeps = {
   bus: Bus;
@@ -34,6 +36,10 @@ export type IngestionDeps = {
   topics: readonly string[];
   /** Adds the canonical `zone` dimension (providers/zones.ts); observations pass unchanged without it. */
   annotateZones?: (ds: Dataset, observations: Observation[]) => Observation[];
+  // signals: landed events
+  /** Publish a `scalar.landed/v1` event on `events` per committed batch (off where nobody consumes an in-process bus: it would never drain). */
+  publishLandedEvents?: boolean;
+  // signals: end
 };
 
 export type IngestionOptions = {
@@ -151,6 +157,13 @@ export async function startIngestion(
       return;
     }
     traced.committed();
+    // signals: landed events — fire and forget, so a full or down events topic never holds a batch.
+    const landed = buildLandedEvent(rows);
+    if (landed && deps.publishLandedEvents) {
+      deps.bus.publish(EVENTS_TOPIC, { data: encodeLandedEvent(landed), properties: { schema: landed.schema }, key: landed.datasets[0]!.dataset })
+        .catch((e: unknown) => deps.log.warn(`landed event not published: ${errorMessage(e)}`));
+    }
+    // signals: end
     for (const [i, b] of batch.entries()) {
       try {
         await b.delivery.ack();

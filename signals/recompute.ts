@@ -1,0 +1,46 @@
+// Recomputes one signal's outputs over a changed input range: read the inputs (with the signal's
+// margin, so every touched output slot sees complete inputs), compute, keep only the output slots
+// that touch the range, and write them as ordinary observations through the store and the cache.
+import { createHash } from 'node:crypto';
+import type { Cache } from '../shared/cache/index.ts';
+import { seriesKey, type Observation } from '../shared/observation.ts';
+import type { Store, StoredObservation } from '../shared/store/index.ts';
+import { addDuration, nominalDurationMs, type Interval } from '../shared/time.ts';
+import { latestPerSeries } from '../ingestion/consumer.ts';
+import type { Signal, SignalContext } from './signal.ts';
+
+/** Enough for the longest (25 h) local day or a calendar step's length in nominal terms. */
+const SLACK_MS = 3_600_000;
+
+/** Does the output slot starting at `o.ts` overlap [from, to)? Calendar steps get an hour of slack (25-hour days). */
+export function touches(o: Observation, changed: Interval): boolean {
+  const end = o.ts.getTime() + nominalDurationMs(o.resolution) + (o.resolution.startsWith('P') && !o.resolution.startsWith('PT') ? SLACK_MS : 0);
+  return o.ts < changed.to && end > changed.from.getTime();
+}
+
+/**
+ * The derivation id stored as the outputs' `payloadSha256`: the sha256 of the signal id and every
+ * input value it read. The same inputs give the same id; a revised input gives a new one.
+ */
+export function derivationId(signalId: string, inputs: readonly (readonly Observation[])[]): string {
+  const h = createHash('sha256').update(signalId);
+  inputs.forEach((rows, i) => {
+    for (const o of rows) h.update(`\n${i}\t${o.dataset}\t${seriesKey(o.series)}\t${o.ts.toISOString()}\t${o.resolution}\t${o.value}`);
+  });
+  return h.digest('hex');
+}
+
+export type RecomputeDeps = { store: Store; cache: Cache; ctx: SignalContext };
+
+/** Returns the output rows written (none when the inputs do not yet make any complete slot). */
+export async function recomputeSignal(deps: RecomputeDeps, signal: Signal, changed: Interval): Promise<StoredObservation[]> {
+  const read: Interval = { from: addDuration(changed.from, signal.margin, 'UTC', -1), to: addDuration(changed.to, signal.margin, 'UTC', 1) };
+  const inputs = await Promise.all(signal.inputs.map((i) => deps.store.queryObservations({ dataset: i.dataset, from: read.from, to: read.to, where: i.where })));
+  const outputs = signal.compute(inputs, deps.ctx).filter((o) => touches(o, changed));
+  if (outputs.length === 0) return [];
+  const payloadSha256 = derivationId(signal.id, inputs);
+  const rows = outputs.map((o) => ({ ...o, seriesKey: seriesKey(o.series), payloadSha256 }));
+  await deps.store.upsertObservations(rows);
+  await deps.cache.refresh(latestPerSeries(rows));
+  return rows;
+}

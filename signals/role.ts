@@ -1,0 +1,63 @@
+// The signals role: follows the `events` topic and, for each landed batch, recomputes exactly the
+// output windows of the signals whose inputs changed. A message is acknowledged once every
+// affected signal is written; a store or cache failure leaves it for redelivery (recomputing is
+// idempotent), and a message that is not a landed event goes to the dead-letter topic.
+import type { Bus, Subscription } from '../shared/bus/index.ts';
+import { errorMessage } from '../shared/errors.ts';
+import { EVENTS_TOPIC, decodeLandedEvent, type LandedEvent } from '../shared/landed-events.ts';
+import type { Logger } from '../shared/log.ts';
+import type { Interval } from '../shared/time.ts';
+import { recomputeSignal, type RecomputeDeps } from './recompute.ts';
+import type { Signal } from './signal.ts';
+
+export type SignalsDeps = RecomputeDeps & { bus: Bus; log: Logger; signals: readonly Signal[] };
+
+export type SignalsEvent =
+  | { type: 'recomputed'; signal: string; window: Interval; rows: number }
+  | { type: 'failed'; error: string };
+
+/** The range each signal must recompute for one event: the union of its inputs' changed ranges. */
+export function affected(signals: readonly Signal[], event: LandedEvent): { signal: Signal; changed: Interval }[] {
+  const out: { signal: Signal; changed: Interval }[] = [];
+  for (const signal of signals) {
+    const ranges = event.datasets.filter((d) => signal.inputs.some((i) => i.dataset === d.dataset));
+    if (ranges.length === 0) continue;
+    const from = new Date(Math.min(...ranges.map((r) => r.from.getTime())));
+    const to = new Date(Math.max(...ranges.map((r) => r.to.getTime())));
+    out.push({ signal, changed: { from, to } });
+  }
+  return out;
+}
+
+export async function startSignals(
+  deps: SignalsDeps,
+  options: { subscription?: string; maxInFlight?: number } = {},
+  onEvent: (e: SignalsEvent) => void = () => undefined,
+): Promise<Subscription> {
+  return deps.bus.subscribe([EVENTS_TOPIC], { subscription: options.subscription ?? 'signals', maxInFlight: options.maxInFlight ?? 4 }, async (d) => {
+    let event: LandedEvent;
+    try {
+      event = decodeLandedEvent(d.message.data);
+    } catch (e) {
+      deps.log.warn(`dead-lettering a message on ${EVENTS_TOPIC}: ${errorMessage(e)}`);
+      await d.deadLetter(errorMessage(e));
+      return;
+    }
+    try {
+      for (const { signal, changed } of affected(deps.signals, event)) {
+        const rows = await recomputeSignal(deps, signal, changed);
+        onEvent({ type: 'recomputed', signal: signal.id, window: changed, rows: rows.length });
+      }
+    } catch (e) {
+      deps.log.error({ err: e }, `signals: recompute failed, redelivering: ${errorMessage(e)}`);
+      onEvent({ type: 'failed', error: errorMessage(e) });
+      d.nack();
+      return;
+    }
+    try {
+      await d.ack();
+    } catch (e) {
+      deps.log.warn(`signals: ack failed, the event comes back and recomputes idempotently: ${errorMessage(e)}`);
+    }
+  });
+}

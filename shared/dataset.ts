@@ -2,7 +2,7 @@
 // these types, never a provider's name.
 import type { HttpClient } from './http.ts';
 import type { Logger } from './log.ts';
-import type { Observation } from './observation.ts';
+import type { Observation, Series } from './observation.ts';
 import type { Secrets } from './secrets/index.ts';
 import type { IsoDuration } from './time.ts';
 import type { Interval } from './time.ts';
@@ -143,6 +143,8 @@ export type Dataset = {
   fixtures: readonly DatasetFixture[];
   /** A streaming dataset: the stream worker runs it, the window scheduler leaves it alone. */
   stream?: StreamSource;
+  /** The slots a complete delivery day holds (completeness ledger, gap repair); unset: not tracked. */
+  expected?: ExpectedSlots;
 };
 
 export type Simulator = {
@@ -170,4 +172,24 @@ export type Provider = {
   /** Accepts readable names in `--where` filters (`area=FR` for the EIC code the data carries). */
   normalizeFilter?(key: string, value: string): string;
   startSimulator(options?: { port?: number }): Promise<Simulator>;
+};
+
+/**
+ * What a complete delivery day of a dataset holds, for the completeness ledger: per partition, the
+ * series that must exist and one slot per step of the day's resolution (counted in `window.tz`, so a
+ * DST day has 92/100 quarter-hours), and by when they are published.
+ */
+export type ExpectedSlots = {
+  /** Slot length of delivery days starting at or after `from`; the last entry that applies wins. */
+  resolutions: readonly { from?: Date; resolution: IsoDuration }[];
+  /**
+   * The series each partition must deliver, as dimension subsets: a slot is present when any stored
+   * series carrying all of those dimensions has a row (a null value counts: the source said so).
+   */
+  series(partition: string, resolution: IsoDuration): readonly Series[];
+  /**
+   * When a slot is due: `dayBefore` a local time (HH:mm) on the day before delivery (auction results),
+   * or `afterSlot` this long after the slot ends (actuals).
+   */
+  due: { dayBefore: string } | { afterSlot: IsoDuration };
 };

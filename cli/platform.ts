@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { Scheduler, type AcquisitionEvent } from '../acquisition/scheduler.ts';
 import { StreamWorkers, type StreamEvent } from '../acquisition/stream-worker.ts';
 import { readWorkerOverrides, workerOverridesPath, workerSeeds } from '../acquisition/worker-config.ts';
+import { ledgerAfterCommit } from '../completeness/ledger.ts';
+import { DEFAULT_GAP_REPAIR, gapRepairs, type GapRepairOptions } from '../completeness/repair.ts';
 import { startIngestion, type Ingestion, type IngestionEvent } from '../ingestion/consumer.ts';
 import { datasets, findDataset, providers } from '../providers/index.ts';
 import { openBus, type Bus } from '../shared/bus/index.ts';
@@ -169,6 +171,8 @@ export type RoleOptions = {
   onAcquisition?: (e: AcquisitionEvent) => void;
   onStream?: (e: StreamEvent) => void;
   onIngestion?: (e: IngestionEvent) => void;
+  /** completeness: gap repair timings (tests and the demo shorten them). */
+  gapRepair?: Partial<GapRepairOptions>;
 };
 
 export async function startRoles(platform: Platform, options: RoleOptions): Promise<Roles> {
@@ -186,6 +190,7 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
         log: log.child({ role: 'ingestion' }),
         findDataset,
         topics: providers.map((p) => topicFor(p.id)),
+        afterCommit: ledgerAfterCommit({ store: platform.store, findDataset, log: log.child({ role: 'ledger' }) }), // completeness
       },
       config.ingestion,
       options.onIngestion,
@@ -225,6 +230,7 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
         // Only a bus that forgets on a crash (the in-process one) needs lost windows fetched again.
         repairLookbackMs: platform.bus.drain ? 7 * 86_400_000 : 0,
         onEvent: options.onAcquisition,
+        gaps: gapRepairs({ store: platform.store, log: log.child({ role: 'gap-repair' }) }, { ...DEFAULT_GAP_REPAIR, ...options.gapRepair }), // completeness
       },
     );
     scheduler.start();

@@ -70,7 +70,7 @@ export function expectedSlots(expected: ExpectedSlots, tz: string, partition: st
   const range = deliveryDay(day, tz);
   const resolution = resolutionOn(expected, range.from);
   const slots = slotsOf(range, resolution, tz);
-  return { day, resolution, series: expected.series(partition, resolution), slots, dueAt: dueTimes(expected, day, slots, resolution, tz) };
+  return { day, resolution, series: expected.series(partition, { start: range.from, resolution }), slots, dueAt: dueTimes(expected, day, slots, resolution, tz) };
 }
 
 export type DayCount = {

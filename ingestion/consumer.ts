@@ -28,6 +28,8 @@ export type IngestionDeps = {
   findDataset(id: string): Dataset;
   /** The provider topics to consume. */
   topics: readonly string[];
+  /** completeness: runs after a batch is acknowledged (the ledger recount); must not throw. */
+  afterCommit?: (landed: readonly { dataset: string; partition: string; window: Interval }[]) => Promise<void>;
 };
 
 export type IngestionOptions = {
@@ -115,6 +117,8 @@ export async function startIngestion(
         lagMs: Date.now() - b.raw.fetchedAt.getTime(),
       });
     }
+    // --- completeness: ledger hook (completeness/ledger.ts) ---
+    await deps.afterCommit?.(batch.map((b) => ({ dataset: b.raw.dataset, partition: b.raw.partition, window: b.raw.window })));
   }
 
   function flush(): Promise<void> {

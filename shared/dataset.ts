@@ -186,7 +186,7 @@ export type ExpectedSlots = {
    * The series each partition must deliver, as dimension subsets: a slot is present when any stored
    * series carrying all of those dimensions has a row (a null value counts: the source said so).
    */
-  series(partition: string, resolution: IsoDuration): readonly Series[];
+  series(partition: string, day: { start: Date; resolution: IsoDuration }): readonly Series[];
   /**
    * When a slot is due: `dayBefore` a local time (HH:mm) on the day before delivery (auction results),
    * or `afterSlot` this long after the slot ends (actuals).

@@ -82,6 +82,8 @@ for (const [name, open] of stores) {
       const repairs = gapRepairs({ store, log }, { maxAttempts: 2, baseDelayMs: 60_000, maxDelayMs: 600_000, auditEveryMs: 0, auditLookback: 'P2D' });
       await store.upsertObservations([...rowsOf('2025-11-03', (i) => i !== 50), ...rowsOf('2025-11-04', (i) => i < 10), ...rowsOf('2025-11-05', () => true)]);
       let now = new Date('2025-11-05T20:00:00Z');
+      // Ingestion opens the rows of the days its windows cover; the audit recounts those.
+      await recountDays(store, ds, 'DK1', ['2025-11-03', '2025-11-04', '2025-11-05', '2025-11-06'], now);
       // Before the worker has been there (no watermark), holes are its job, not repair's.
       assert.deepEqual(await repairs.due(active, now), []);
       await store.advanceWatermark(ds.id, 'DK1', new Date('2025-11-05T23:00:00Z'));

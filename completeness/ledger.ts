@@ -66,7 +66,17 @@ export type Landed = { dataset: string; partition: string; window: Interval };
  * failure here is logged, never fails the batch (the data is stored; the audit recounts later).
  */
 export function ledgerAfterCommit(deps: LedgerDeps): (landed: readonly Landed[]) => Promise<void> {
-  return async (landed) => {
+  // Recounts run one after another beside ingestion, never in its commit path: acknowledging the
+  // next batch does not wait for them.
+  let queue: Promise<void> = Promise.resolve();
+  return (landed) => {
+    queue = queue.then(() => recountLanded(deps, landed));
+    return Promise.resolve();
+  };
+}
+
+async function recountLanded(deps: LedgerDeps, landed: readonly Landed[]): Promise<void> {
+  {
     const days = new Map<string, { ds: Dataset; partition: string; days: Set<string> }>();
     for (const l of landed) {
       let ds: Dataset;
@@ -89,5 +99,5 @@ export function ledgerAfterCommit(deps: LedgerDeps): (landed: readonly Landed[])
         deps.log.warn({ err, dataset: e.ds.id, partition: e.partition }, 'ledger recount failed; the repair audit recounts later');
       }
     }
-  };
+  }
 }

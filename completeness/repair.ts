@@ -69,7 +69,12 @@ export function gapRepairs(deps: { store: Store; log: Logger }, options: GapRepa
       if (!ds.expected) continue;
       // Up to tomorrow: a day-ahead day is due the day before.
       const span = deliveryDaysIn({ from: new Date(now.getTime() - nominalDurationMs(options.auditLookback)), to: addDuration(now, 'P2D') }, ds.window.tz);
-      for (const p of partitions) await recountDays(deps.store, ds, p, span, now);
+      for (const p of partitions) {
+        // Only days a window has covered (ingestion opened their row): days before a worker's first
+        // backfill are not gaps, and the regular worker fetches days ahead of its watermark.
+        const tracked = (await deps.store.listLedger({ dataset: ds.id, partition: p, fromDay: span[0], toDay: span.at(-1) })).map((r) => r.day);
+        await recountDays(deps.store, ds, p, tracked, now);
+      }
     }
   }
 

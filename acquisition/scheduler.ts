@@ -8,6 +8,7 @@ import { NoDataYetError, errorMessage, outcomeOf } from '../shared/errors.ts';
 import type { Interval } from '../shared/time.ts';
 import { runWindow, type AcquisitionDeps, type WindowResult } from './run-window.ts';
 import { isBehind, nextRunAt, nextWindow } from './window.ts';
+import type { GapRepairs } from '../completeness/repair.ts';
 import { WorkerParametersSchema, type WorkerParameters } from './worker-config.ts';
 
 export type AcquisitionEvent =
@@ -49,6 +50,8 @@ export type SchedulerOptions = {
    */
   stopGraceMs?: number;
   onEvent?: (e: AcquisitionEvent) => void;
+  /** completeness: targeted re-fetches of ledger holes (completeness/repair.ts); none when unset. */
+  gaps?: GapRepairs;
 };
 
 type Slot = {
@@ -65,7 +68,7 @@ type ActiveWorker = { ds: Dataset; params: WorkerParameters };
 export class Scheduler {
   readonly #deps: AcquisitionDeps;
   readonly #datasets: ReadonlyMap<string, Dataset>;
-  readonly #o: Required<Omit<SchedulerOptions, 'onEvent' | 'every' | 'owner' | 'renewEveryMs'>> & Pick<SchedulerOptions, 'onEvent' | 'every'>;
+  readonly #o: Required<Omit<SchedulerOptions, 'onEvent' | 'every' | 'owner' | 'renewEveryMs' | 'gaps'>> & Pick<SchedulerOptions, 'onEvent' | 'every' | 'gaps'>;
   readonly #owner: string;
   /** Leases held by windows under way, renewed by the heartbeat. */
   readonly #held = new Set<string>();
@@ -205,6 +208,7 @@ export class Scheduler {
     if (Date.now() - this.#configReadAt >= this.#o.configRefreshMs || this.#configReadAt === 0) {
       await this.#refreshWorkers();
     }
+    await this.#repairGaps(); // completeness
     for (const { ds, params } of this.#workers) {
       const every = this.#o.every ?? params.every;
       const cadence: Cadence = every ? { every } : ds.cadence;
@@ -256,6 +260,25 @@ export class Scheduler {
     this.#inFlight.add(run);
     return true;
   }
+
+  // --- completeness: ledger holes past due are fetched again through the same launch path ---
+  async #repairGaps(): Promise<void> {
+    const gaps = this.#o.gaps;
+    const room = this.#o.concurrency - this.#inFlight.size;
+    if (!gaps || room <= 0) return;
+    const active = this.#workers.map(({ ds, params }) => ({ ds, partitions: this.#partitions(ds, params) }));
+    for (const g of await gaps.due(active, this.#o.now(), room)) {
+      const worker = this.#workers.find((w) => w.ds.id === g.dataset);
+      const lease = `${g.dataset}/${g.partition}`;
+      // Held by the regular worker: the attempt stays booked and the day's backoff brings it back.
+      if (!worker || !(await this.#deps.store.acquireLease(lease, this.#owner, this.#o.leaseMs))) continue;
+      this.#launch(worker.ds, g.partition, g.window, lease, (failure) => {
+        gaps.settled(g, failure && 'error' in failure ? failure.error : null);
+        return 0;
+      });
+    }
+  }
+  // --- end completeness ---
 
   async #maybeRun(ds: Dataset, params: WorkerParameters, cadence: Cadence, partition: string): Promise<void> {
     const key = `${ds.id}\u0000${partition}`;

@@ -22,6 +22,10 @@ import { readStatus } from '../app/status.ts';
 import { listWorkers, setWorker } from '../app/workers.ts';
 import { startApiRole } from './api-role.ts';
 import { backfillCommand } from './backfill.ts';
+import { DateTime } from 'luxon';
+import { deliveryDaysIn } from '../completeness/expected-slots.ts';
+import { gapsReport } from '../completeness/gaps-report.ts';
+import { recountDays } from '../completeness/ledger.ts';
 import { runDemo } from './demo.ts';
 import { parseSpan, runHealth } from './health.ts';
 import { serveHealth } from './health-endpoints.ts';
@@ -175,6 +179,58 @@ program
       writeObservations(await collectObservations(store, query), o.format, process.stdout, display);
     }, false);
   });
+
+// --- completeness: scalar gaps ---
+program
+  .command('gaps')
+  .description('holes in what must exist (one line per contiguous run) and completeness per delivery day, from the ledger')
+  .argument('[dataset]', 'dataset id; every tracked dataset when left out')
+  .option('--from <iso>', 'first delivery day (inclusive), ISO 8601', instant)
+  .option('--to <iso>', 'last delivery day (inclusive), ISO 8601', instant)
+  .option('--recount', 'recount the ledger of [--from, --to] from the store first (needs a dataset and both bounds)')
+  .addOption(new Option('--format <format>', 'table or json').choices(['table', 'json']).default('table'))
+  .addOption(dataDirOption())
+  .addOption(configOption())
+  .action(async (dataset: string | undefined, o: Common & { from?: Date; to?: Date; recount?: boolean; format: 'table' | 'json' }) => {
+    const ds = dataset ? findDataset(dataset) : undefined;
+    const day = (d: Date | undefined) => (d ? DateTime.fromJSDate(d, { zone: ds?.window.tz ?? 'UTC' }).toISODate()! : undefined);
+    await withStore(o, async (store) => {
+      if (o.recount) {
+        if (!ds || !o.from || !o.to) throw new ConfigError('--recount needs a dataset, --from and --to');
+        if (!ds.expected) throw new ConfigError(`${ds.id} declares no expected slots (Dataset.expected): nothing to count`);
+        for (const p of ds.partitions) await recountDays(store, ds, p, deliveryDaysIn({ from: o.from, to: new Date(o.to.getTime() + 1) }, ds.window.tz), new Date());
+      }
+      const rows = await store.listLedger({ dataset, fromDay: day(o.from), toDay: day(o.to) });
+      const report = gapsReport(rows, await store.listKnownGaps(dataset));
+      if (o.format === 'json') {
+        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        return;
+      }
+      if (report.holes.length === 0) process.stdout.write('no holes\n');
+      else writeTable(['dataset', 'partition', 'day', 'series', 'from', 'to', 'status'], report.holes.map((h) => [h.dataset, h.partition, h.day, h.series, h.from, h.to, h.status]));
+      process.stdout.write('\n');
+      writeTable(['dataset', 'partition', 'day', 'expected', 'present', 'missing', 'late', 'complete %', 'repair'],
+        report.days.map((d) => [d.dataset, d.partition, d.day, String(d.expected), String(d.present), String(d.missing), String(d.late), d.completeness.toFixed(1), d.repair]));
+    }, false);
+  })
+  .command('mark')
+  .description('mark a stretch as legitimately empty (an outage, a retired series): gap repair stops chasing it')
+  .argument('<dataset>', 'dataset id')
+  .requiredOption('--from <iso>', 'start (inclusive), ISO 8601', instant)
+  .requiredOption('--to <iso>', 'end (exclusive), ISO 8601', instant)
+  .requiredOption('--reason <text>', 'why there is no data')
+  .option('--partition <p>', 'only this partition (all when left out)')
+  .addOption(dataDirOption())
+  .addOption(configOption())
+  .action(async (dataset: string, o: Common & { from: Date; to: Date; reason: string; partition?: string }) => {
+    findDataset(dataset);
+    if (o.to <= o.from) throw new ConfigError('--to must be after --from');
+    await withStore(o, async (store) => {
+      await store.addKnownGap({ dataset, partition: o.partition ?? null, from: o.from, to: o.to, reason: o.reason, markedAt: new Date() });
+      process.stdout.write(`marked ${dataset}${o.partition ? ` ${o.partition}` : ''} ${isoUtc(o.from)}/${isoUtc(o.to)}: ${o.reason}\n`);
+    }, false);
+  });
+// --- end completeness ---
 
 program
   .command('zones')

@@ -9,6 +9,8 @@ import { Scheduler, type AcquisitionEvent } from '../acquisition/scheduler.ts';
 import { StreamWorkers, type StreamEvent } from '../acquisition/stream-worker.ts';
 import { FileDropWorkers, type FileDropEvent } from '../acquisition/file-drop.ts';
 import { readWorkerOverrides, workerOverridesPath, workerSeeds } from '../acquisition/worker-config.ts';
+import { ledgerAfterCommit } from '../completeness/ledger.ts';
+import { DEFAULT_GAP_REPAIR, gapRepairs, type GapRepairOptions } from '../completeness/repair.ts';
 import { startIngestion, type Ingestion, type IngestionEvent } from '../ingestion/consumer.ts';
 import { republishUnlanded } from '../ingestion/recover.ts';
 import { datasets, findDataset, providers } from '../providers/index.ts';
@@ -192,6 +194,8 @@ export type RoleOptions = {
   onStream?: (e: StreamEvent) => void;
   onFileDrop?: (e: FileDropEvent) => void;
   onIngestion?: (e: IngestionEvent) => void;
+  /** completeness: gap repair timings (tests and the demo shorten them). */
+  gapRepair?: Partial<GapRepairOptions>;
 };
 
 /**
@@ -243,6 +247,7 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
         topics: providers.map((p) => topicFor(p.id)),
         // signals: landed events (a durable bus keeps them for a signals role elsewhere; the in-process one only when it runs here)
         publishLandedEvents: options.signals === true || !platform.bus.drain,
+        afterCommit: ledgerAfterCommit({ store: platform.store, findDataset, log: log.child({ role: 'ledger' }) }), // completeness
       },
       config.ingestion,
       options.onIngestion,
@@ -269,6 +274,7 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
         owner: options.owner,
         now: options.now,
         onEvent: options.onAcquisition,
+        gaps: gapRepairs({ store: platform.store, log: log.child({ role: 'gap-repair' }) }, { ...DEFAULT_GAP_REPAIR, ...options.gapRepair }), // completeness
       },
     );
     scheduler.start();

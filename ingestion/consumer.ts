@@ -40,6 +40,8 @@ export type IngestionDeps = {
   /** Publish a `scalar.landed/v1` event on `events` per committed batch (off where nobody consumes an in-process bus: it would never drain). */
   publishLandedEvents?: boolean;
   // signals: end
+  /** completeness: runs after a batch is acknowledged (the ledger recount); must not throw. */
+  afterCommit?: (landed: readonly { dataset: string; partition: string; window: Interval }[]) => Promise<void>;
 };
 
 export type IngestionOptions = {
@@ -183,6 +185,8 @@ export async function startIngestion(
         lagMs: Date.now() - b.raw.fetchedAt.getTime(),
       });
     }
+    // --- completeness: ledger hook (completeness/ledger.ts) ---
+    await deps.afterCommit?.(batch.map((b) => ({ dataset: b.raw.dataset, partition: b.raw.partition, window: b.raw.window })));
   }
 
   function flush(): Promise<void> {

@@ -2,7 +2,7 @@
 // these types, never a provider's name.
 import type { HttpClient } from './http.ts';
 import type { Logger } from './log.ts';
-import type { Observation } from './observation.ts';
+import type { Observation, Series } from './observation.ts';
 import type { Secrets } from './secrets/index.ts';
 import type { IsoDuration } from './time.ts';
 import type { Interval } from './time.ts';
@@ -183,6 +183,8 @@ export type Dataset = {
   stream?: StreamSource;
   /** A file-drop dataset: the file-drop worker runs it, the window scheduler leaves it alone. */
   files?: FileSource;
+  /** The slots a complete delivery day holds (completeness ledger, gap repair); unset: not tracked. */
+  expected?: ExpectedSlots;
 };
 
 export type Simulator = {
@@ -216,4 +218,24 @@ export type Provider = {
   /** Raw value → readable code of a dimension (EIC → zone code), for tables and the analyst views; undefined when none. */
   displayCodes?(dimension: string): Readonly<Record<string, string>> | undefined;
   startSimulator(options?: { port?: number }): Promise<Simulator>;
+};
+
+/**
+ * What a complete delivery day of a dataset holds, for the completeness ledger: per partition, the
+ * series that must exist and one slot per step of the day's resolution (counted in `window.tz`, so a
+ * DST day has 92/100 quarter-hours), and by when they are published.
+ */
+export type ExpectedSlots = {
+  /** Slot length of delivery days starting at or after `from`; the last entry that applies wins. */
+  resolutions: readonly { from?: Date; resolution: IsoDuration }[];
+  /**
+   * The series each partition must deliver, as dimension subsets: a slot is present when any stored
+   * series carrying all of those dimensions has a row (a null value counts: the source said so).
+   */
+  series(partition: string, day: { start: Date; resolution: IsoDuration }): readonly Series[];
+  /**
+   * When a slot is due: `dayBefore` a local time (HH:mm) on the day before delivery (auction results),
+   * or `afterSlot` this long after the slot ends (actuals).
+   */
+  due: { dayBefore: string } | { afterSlot: IsoDuration };
 };

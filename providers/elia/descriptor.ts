@@ -1,6 +1,6 @@
 // Builds a Dataset descriptor from a family: the parts every Elia dataset shares (fetch through the
 // era planner, the wide-record parser, detection from the field set) in one place.
-import type { Cadence, Dataset, DatasetFixture, WindowPolicy, WorkerDefaults } from '../../shared/dataset.ts';
+import type { Cadence, Dataset, DatasetFixture, ExpectedSlots, WindowPolicy, WorkerDefaults } from '../../shared/dataset.ts';
 import type { IsoDuration } from '../../shared/time.ts';
 import { fetchFamily } from './client.ts';
 import { ELIA_TZ, type Family } from './family.ts';
@@ -21,6 +21,7 @@ export type EliaDatasetSpec = {
   maxLead: IsoDuration;
   workers: Readonly<Record<'development' | 'production', WorkerDefaults>>;
   fixtures: readonly DatasetFixture[];
+  expected?: ExpectedSlots;
 };
 
 export function eliaDataset(family: Family, spec: EliaDatasetSpec): Dataset {
@@ -34,6 +35,7 @@ export function eliaDataset(family: Family, spec: EliaDatasetSpec): Dataset {
     dimensions: [...family.keys, 'metric'],
     cadence: spec.cadence,
     window: { ...spec.window, tz: ELIA_TZ },
+    ...(spec.expected ? { expected: spec.expected } : {}),
     // One request covers every region / fuel / border: partitioning by region would multiply the
     // requests against Opendatasoft's daily per-IP quota, and exports have no row cap anyway.
     partitions: ['all'],

@@ -75,6 +75,12 @@ export const dayAheadPrices = energinetDataset({
   window: { align: 'P1D', tz: ENERGINET_TZ, maxSpan: 'P7D', lookback: 'P2D', horizon: 'P2D', backfill: 'P7D', availableFrom: SWITCH },
   partitions: PRICE_AREAS,
   validation: PRICE_RULES,
+  // Every quarter-hour in EUR and DKK per area, published with the auction around 13:00 Danish time.
+  expected: {
+    resolutions: [{ resolution: 'PT15M' }],
+    series: (area) => [{ area, currency: 'EUR' }, { area, currency: 'DKK' }],
+    due: { dayBefore: '13:30' },
+  },
   workers: { development: { enabled: true, backfill: 'P3D' }, production: { enabled: true, backfill: 'P60D' } },
   fixtures: [
     { file: 'DayAheadPrices_DK1-DK2_2025-11-05.json', source: 'constructed' },

@@ -2,7 +2,7 @@
 // (request, document kind for detection and parsing, dimensions, worker defaults, fixtures, and the
 // simulator's template). Which zones run in an environment comes from the worker defaults below and
 // `deployment/workers/<env>.yaml` (`parameters.partitions`); every zone is a partition with its own watermark.
-import type { Cadence, Dataset, DatasetFixture, FetchContext, ValidationRules, WindowPolicy, WorkerDefaults } from '../../shared/dataset.ts';
+import type { Cadence, Dataset, DatasetFixture, ExpectedSlots, FetchContext, ValidationRules, WindowPolicy, WorkerDefaults } from '../../shared/dataset.ts';
 import { ParseError } from '../../shared/errors.ts';
 import type { Interval } from '../../shared/time.ts';
 import { AREAS, findArea } from './areas.ts';
@@ -67,6 +67,7 @@ type Spec = {
   validation: ValidationRules;
   document: DocumentKind;
   request(partition: string): DocumentRequest;
+  expected?: ExpectedSlots;
   workers: Readonly<Record<string, WorkerDefaults>>;
   fixtures: readonly DatasetFixture[];
   simulation: Simulation;
@@ -122,6 +123,13 @@ export const entsoeDatasets: readonly EntsoeDataset[] = [
     validation: prices,
     document: { type: 'A44' },
     request: (z) => ({ documentType: 'A44', domains: { in_Domain: eic(z), out_Domain: eic(z) }, extra: { 'contract_MarketAgreement.type': 'A01' } }),
+    // One SDAC result per zone and day (any sequence), hourly until the 15-minute MTU go-live; the
+    // platform publishes it after the 12:45 CET auction, 14:00 leaves room for its delays.
+    expected: {
+      resolutions: [{ resolution: 'PT60M' }, { from: SDAC_15_MIN, resolution: 'PT15M' }],
+      series: (z, day) => [{ area: eic(z), resolution: day.resolution }],
+      due: { dayBefore: '14:00' },
+    },
     workers: { development: { enabled: true, backfill: 'P3D', partitions: ['DE-LU', 'FR', 'ES', 'DK1'] }, production: everywhere('P60D') },
     fixtures: [
       { file: 'a44_fr_a01_pt60m_2ts.xml', source: 'recorded' },

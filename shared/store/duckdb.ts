@@ -26,9 +26,11 @@ import type {
   WorkerConfig,
   SeriesInfo,
   ZoneRecord,
+  KnownGap,
+  LedgerRow,
 } from './types.ts';
 import { viewStatement, type AnalystView } from './views.ts';
-import { dedupeLastWins, distinctSeries, matchesWhere } from './rows.ts';
+import { dedupeLastWins, distinctSeries, holesToJson, ledgerFromColumns, matchesWhere } from './rows.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS series (
@@ -73,6 +75,15 @@ CREATE TABLE IF NOT EXISTS file_drops (
 CREATE TABLE IF NOT EXISTS zones (
   code VARCHAR PRIMARY KEY, eic VARCHAR NOT NULL, name VARCHAR NOT NULL, country VARCHAR NOT NULL,
   time_zone VARCHAR NOT NULL, valid_from TIMESTAMP, valid_to TIMESTAMP);
+-- completeness (ledger, known gaps): see deployment/sql/mysql/020_completeness.sql
+CREATE TABLE IF NOT EXISTS ledger (
+  dataset VARCHAR NOT NULL, partition_key VARCHAR NOT NULL, day VARCHAR NOT NULL, expected INTEGER NOT NULL,
+  present INTEGER NOT NULL, missing INTEGER NOT NULL, late INTEGER NOT NULL, holes VARCHAR NOT NULL,
+  repair_attempts INTEGER NOT NULL, repair_next_at TIMESTAMP, gave_up VARCHAR, updated_at TIMESTAMP NOT NULL,
+  PRIMARY KEY (dataset, partition_key, day));
+CREATE TABLE IF NOT EXISTS known_gaps (
+  dataset VARCHAR NOT NULL, partition_key VARCHAR, gap_from TIMESTAMP NOT NULL, gap_to TIMESTAMP NOT NULL,
+  reason VARCHAR NOT NULL, marked_at TIMESTAMP NOT NULL);
 CREATE TEMP TABLE IF NOT EXISTS staging_series (
   dataset VARCHAR, series_key VARCHAR, dimensions VARCHAR, resolution VARCHAR, unit VARCHAR, first_ts TIMESTAMP, last_ts TIMESTAMP);
 CREATE TEMP TABLE IF NOT EXISTS staging_observations (
@@ -615,6 +626,50 @@ export class DuckDbStore implements Store {
       await this.#conn.run('UPDATE dead_letters SET replayed_at = $1 WHERE id = $2', [ts(at), id]);
     });
   }
+
+  // --- completeness: ledger and known gaps ---
+  upsertLedger(rows: readonly LedgerRow[]): Promise<void> {
+    return this.#serial(async () => {
+      for (const r of rows) {
+        await this.#conn.run(
+          `INSERT INTO ledger VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+           ON CONFLICT (dataset, partition_key, day) DO UPDATE SET expected = excluded.expected, present = excluded.present,
+             missing = excluded.missing, late = excluded.late, holes = excluded.holes, repair_attempts = excluded.repair_attempts,
+             repair_next_at = excluded.repair_next_at, gave_up = excluded.gave_up, updated_at = excluded.updated_at`,
+          [r.dataset, r.partition, r.day, r.expected, r.present, r.missing, r.late, holesToJson(r.holes), r.repairAttempts,
+            tsOrNull(r.repairNextAt), r.gaveUp, ts(r.updatedAt)],
+        );
+      }
+    });
+  }
+
+  listLedger(q: { dataset?: string; partition?: string; fromDay?: string; toDay?: string }): Promise<LedgerRow[]> {
+    return this.#serial(async () => {
+      const params: DuckDBValue[] = [];
+      let sql = 'SELECT * FROM ledger WHERE true';
+      if (q.dataset) sql += ` AND dataset = $${params.push(q.dataset)}`;
+      if (q.partition) sql += ` AND partition_key = $${params.push(q.partition)}`;
+      if (q.fromDay) sql += ` AND day >= $${params.push(q.fromDay)}`;
+      if (q.toDay) sql += ` AND day <= $${params.push(q.toDay)}`;
+      return (await this.#rows(`${sql} ORDER BY dataset, partition_key, day`, params)).map(ledgerFromColumns);
+    });
+  }
+
+  addKnownGap(g: KnownGap): Promise<void> {
+    return this.#serial(async () => {
+      await this.#conn.run('INSERT INTO known_gaps VALUES ($1, $2, $3, $4, $5, $6)', [g.dataset, g.partition, ts(g.from), ts(g.to), g.reason, ts(g.markedAt)]);
+    });
+  }
+
+  listKnownGaps(dataset?: string): Promise<KnownGap[]> {
+    return this.#serial(async () =>
+      (dataset
+        ? await this.#rows('SELECT * FROM known_gaps WHERE dataset = $1 ORDER BY gap_from', [dataset])
+        : await this.#rows('SELECT * FROM known_gaps ORDER BY dataset, gap_from')
+      ).map((r) => ({ dataset: String(r.dataset), partition: r.partition_key === null ? null : String(r.partition_key), from: asDate(r.gap_from), to: asDate(r.gap_to), reason: String(r.reason), markedAt: asDate(r.marked_at) })),
+    );
+  }
+  // --- end completeness ---
 
   close(): Promise<void> {
     return this.#serial(async () => {

@@ -1,6 +1,6 @@
 // Dialect-free pieces every store implementation shares.
 import type { Series } from '../observation.ts';
-import type { StoredObservation } from './types.ts';
+import type { LedgerRow, StoredObservation } from './types.ts';
 
 /** One row per (dataset, series_key, ts), the last one winning: a batch may carry a revision of an earlier row. */
 export function dedupeLastWins(rows: readonly StoredObservation[]): StoredObservation[] {
@@ -38,3 +38,32 @@ export function matchesWhere(dims: Readonly<Record<string, string>>, where?: Rea
   if (!where) return true;
   return Object.entries(where).every(([k, v]) => dims[k] === v);
 }
+
+// --- completeness: ledger rows to and from their stored columns ---
+
+export function holesToJson(holes: LedgerRow['holes']): string {
+  return JSON.stringify(holes.map((h) => ({ series: h.series, from: h.from.toISOString(), to: h.to.toISOString() })));
+}
+
+export function holesFromJson(text: string): LedgerRow['holes'] {
+  const raw = JSON.parse(text) as { series: Record<string, string>; from: string; to: string }[];
+  return raw.map((h) => ({ series: h.series, from: new Date(h.from), to: new Date(h.to) }));
+}
+
+export function ledgerFromColumns(r: Record<string, unknown>): LedgerRow {
+  return {
+    dataset: String(r.dataset),
+    partition: String(r.partition_key),
+    day: String(r.day),
+    expected: Number(r.expected),
+    present: Number(r.present),
+    missing: Number(r.missing),
+    late: Number(r.late),
+    holes: holesFromJson(String(r.holes)),
+    repairAttempts: Number(r.repair_attempts),
+    repairNextAt: r.repair_next_at === null || r.repair_next_at === undefined ? null : (r.repair_next_at as Date),
+    gaveUp: r.gave_up === null || r.gave_up === undefined ? null : String(r.gave_up),
+    updatedAt: r.updated_at as Date,
+  };
+}
+// --- end completeness ---

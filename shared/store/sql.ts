@@ -13,8 +13,8 @@ import { ConfigError } from '../errors.ts';
 import { redact } from '../redact.ts';
 import type { Observation } from '../observation.ts';
 import { viewStatement, type AnalystView } from './views.ts';
-import { dedupeLastWins, distinctSeries, matchesWhere } from './rows.ts';
 import { sendStreamLoad, streamLoadRequest, type StreamLoadTarget } from './starrocks-stream-load.ts';
+import { dedupeLastWins, distinctSeries, holesToJson, ledgerFromColumns, matchesWhere } from './rows.ts';
 import type {
   DeadLetterQuery,
   DeadLetterRecord,
@@ -29,6 +29,8 @@ import type {
   WorkerConfig,
   SeriesInfo,
   ZoneRecord,
+  KnownGap,
+  LedgerRow,
 } from './types.ts';
 
 export type Dialect = 'mysql' | 'starrocks';
@@ -535,6 +537,43 @@ export class SqlStore implements Store {
   async markDeadLetterReplayed(id: number, at: Date): Promise<void> {
     await this.#query('UPDATE dead_letters SET replayed_at = ? WHERE id = ?', [at, id]);
   }
+
+  // --- completeness: ledger and known gaps ---
+  async upsertLedger(rows: readonly LedgerRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const values = rows.map((r) => [r.dataset, r.partition, r.day, r.expected, r.present, r.missing, r.late, holesToJson(r.holes), r.repairAttempts, r.repairNextAt, r.gaveUp, r.updatedAt]);
+    await this.#query(
+      `INSERT INTO ledger (dataset, partition_key, day, expected, present, missing, late, holes, repair_attempts, repair_next_at, gave_up, updated_at) VALUES ?${
+        this.#dialect === 'mysql'
+          ? ` ON DUPLICATE KEY UPDATE expected = VALUES(expected), present = VALUES(present), missing = VALUES(missing), late = VALUES(late),
+              holes = VALUES(holes), repair_attempts = VALUES(repair_attempts), repair_next_at = VALUES(repair_next_at), gave_up = VALUES(gave_up), updated_at = VALUES(updated_at)`
+          : ''
+      }`,
+      [values],
+    );
+  }
+
+  async listLedger(q: { dataset?: string; partition?: string; fromDay?: string; toDay?: string }): Promise<LedgerRow[]> {
+    const params: unknown[] = [];
+    let sql = 'SELECT * FROM ledger WHERE 1 = 1';
+    if (q.dataset) (sql += ' AND dataset = ?'), params.push(q.dataset);
+    if (q.partition) (sql += ' AND partition_key = ?'), params.push(q.partition);
+    if (q.fromDay) (sql += ' AND day >= ?'), params.push(q.fromDay);
+    if (q.toDay) (sql += ' AND day <= ?'), params.push(q.toDay);
+    return (await this.#query(`${sql} ORDER BY dataset, partition_key, day`, params)).map((r) => ledgerFromColumns(r));
+  }
+
+  async addKnownGap(g: KnownGap): Promise<void> {
+    await this.#query('INSERT INTO known_gaps (dataset, partition_key, gap_from, gap_to, reason, marked_at) VALUES (?, ?, ?, ?, ?, ?)', [g.dataset, g.partition, g.from, g.to, g.reason, g.markedAt]);
+  }
+
+  async listKnownGaps(dataset?: string): Promise<KnownGap[]> {
+    const rows = dataset
+      ? await this.#query('SELECT * FROM known_gaps WHERE dataset = ? ORDER BY gap_from', [dataset])
+      : await this.#query('SELECT * FROM known_gaps ORDER BY dataset, gap_from');
+    return rows.map((r) => ({ dataset: String(r.dataset), partition: r.partition_key === null ? null : String(r.partition_key), from: r.gap_from as Date, to: r.gap_to as Date, reason: String(r.reason), markedAt: r.marked_at as Date }));
+  }
+  // --- end completeness ---
 
   async close(): Promise<void> {
     await this.#pool.end();

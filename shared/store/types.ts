@@ -78,6 +78,44 @@ export type FileDropRecord = { dataset: string; name: string; size: number; mtim
 
 /** One row of the zone vocabulary (shared/zones.ts), mirrored into the store for joins in SQL. */
 export type ZoneRecord = { code: string; eic: string; name: string; country: string; timeZone: string; validFrom: Date | null; validTo: Date | null };
+// --- completeness (ledger, known gaps, vintages): completeness/ ---
+/** One (dataset, partition, delivery day) of the completeness ledger. */
+export type LedgerRow = {
+  dataset: string;
+  partition: string;
+  /** Local delivery day `YYYY-MM-DD` in the dataset's zone. */
+  day: string;
+  expected: number;
+  present: number;
+  /** Due and absent now. */
+  missing: number;
+  /** Slots that were missing and arrived later. */
+  late: number;
+  /** Runs of missing slots: `[{ series, from, to }]` (ISO instants). */
+  holes: readonly { series: Readonly<Record<string, string>>; from: Date; to: Date }[];
+  /** Targeted re-fetches tried for this day's holes, when the next may run, and why the repair gave up. */
+  repairAttempts: number;
+  repairNextAt: Date | null;
+  gaveUp: string | null;
+  updatedAt: Date;
+};
+
+/** A stretch a dataset legitimately has no data for (an outage, a retired series): not chased. */
+export type KnownGap = { dataset: string; partition: string | null; from: Date; to: Date; reason: string; markedAt: Date };
+
+/** A value an overwrite replaced, with what it was known as and from which payload. */
+export type Revision = {
+  dataset: string;
+  seriesKey: string;
+  ts: Date;
+  value: number | null;
+  issued: Date | null;
+  payloadSha256: string;
+  /** When the replaced value had been ingested, and when it was replaced. */
+  ingestedAt: Date;
+  replacedAt: Date;
+};
+// --- end completeness ---
 
 export type Store = {
   /** Creates or updates the schema; safe to call on every start. */
@@ -159,6 +197,13 @@ export type Store = {
    * `pageSize` rows (keyset paging per series on ts): a reader never holds the whole result.
    */
   observationPages?(q: ObservationQuery, pageSize: number): AsyncGenerator<Observation[]>;
+  // --- completeness: ledger and known gaps (completeness/ledger.ts) ---
+  upsertLedger(rows: readonly LedgerRow[]): Promise<void>;
+  /** Ledger rows, days as `YYYY-MM-DD` inclusive bounds. */
+  listLedger(q: { dataset?: string; partition?: string; fromDay?: string; toDay?: string }): Promise<LedgerRow[]>;
+  addKnownGap(g: KnownGap): Promise<void>;
+  listKnownGaps(dataset?: string): Promise<KnownGap[]>;
+  // --- end completeness ---
 
   close(): Promise<void>;
 };

@@ -60,6 +60,12 @@ export const imbalancePricesQh = eliaDataset(imbalancePricesQhFamily, {
   cadence: { every: 'PT15M' },
   window: QUARTER_HOUR_WINDOW,
   maxLead: 'PT1H',
+  // Every quarter-hour has its price within minutes; dual prices before the 22/05/2024 single-price switch.
+  expected: {
+    resolutions: [{ resolution: 'PT15M' }],
+    series: (_all, day) => (day.start < ELIA_SPLIT ? [{ metric: 'positiveimbalanceprice' }, { metric: 'negativeimbalanceprice' }] : [{ metric: 'imbalanceprice' }]),
+    due: { afterSlot: 'PT1H' },
+  },
   workers: {
     development: { enabled: true, backfill: 'P1D' },
     production: { enabled: true, backfill: 'P90D' },

@@ -1,0 +1,124 @@
+// The ledger and the gap-repair bookkeeping against a real store: DuckDB in memory and MariaDB.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, describe, it } from 'node:test';
+import mysql from 'mysql2/promise';
+import type { Dataset } from '../shared/dataset.ts';
+import { createLogger } from '../shared/log.ts';
+import { seriesKey } from '../shared/observation.ts';
+import { DuckDbStore } from '../shared/store/duckdb.ts';
+import { SqlStore } from '../shared/store/sql.ts';
+import type { Store, StoredObservation } from '../shared/store/index.ts';
+import { deliveryDay, slotsOf } from './expected-slots.ts';
+import { recountDays } from './ledger.ts';
+import { gapRepairs, repairWindows } from './repair.ts';
+
+const TZ = 'Europe/Copenhagen';
+const log = createLogger('error');
+
+/** A day-ahead dataset in Danish time: EUR quarter-hours per area, due at 13:00 the day before. */
+const ds = {
+  id: 'test.day_ahead',
+  window: { align: 'P1D', tz: TZ, maxSpan: 'P7D', lookback: 'P1D', horizon: 'P2D', backfill: 'P3D' },
+  expected: { resolutions: [{ resolution: 'PT15M' }], series: (area: string) => [{ area }], due: { dayBefore: '13:00' } },
+} as unknown as Dataset;
+
+const rowsOf = (day: string, keep: (i: number) => boolean): StoredObservation[] =>
+  slotsOf(deliveryDay(day, TZ), 'PT15M', TZ)
+    .filter((_, i) => keep(i))
+    .map((ts) => ({ dataset: ds.id, series: { area: 'DK1' }, seriesKey: seriesKey({ area: 'DK1' }), ts, resolution: 'PT15M', value: null, unit: 'EUR/MWh', payloadSha256: 'a'.repeat(64) }));
+
+const MYSQL = process.env.SCALAR_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+const created: string[] = [];
+after(async () => {
+  const u = new URL(MYSQL);
+  const c = await mysql.createConnection({ host: u.hostname, port: Number(u.port), user: u.username || 'root', password: decodeURIComponent(u.password) }).catch(() => null);
+  for (const db of created) await c?.query(`DROP DATABASE IF EXISTS \`${db}\``);
+  await c?.end();
+});
+
+const stores: [string, () => Promise<Store>][] = [
+  ['duckdb', () => DuckDbStore.open(':memory:')],
+  ['mariadb', () => {
+    const db = `scalar_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    created.push(db);
+    return SqlStore.open(`${MYSQL}/${db}`);
+  }],
+];
+
+for (const [name, open] of stores) {
+  describe(`completeness ledger on ${name}`, () => {
+    it('counts the autumn day (100 quarter-hours), its holes as runs, and slots that arrive late', async (t) => {
+      const store = await open();
+      t.after(() => store.close().catch(() => undefined));
+      const now = new Date('2025-10-27T12:00:00Z');
+      // Nulls count as present: the source said there is no value.
+      await store.upsertObservations(rowsOf('2025-10-26', (i) => i < 40 || (i >= 48 && i < 98)));
+      const [first] = await recountDays(store, ds, 'DK1', ['2025-10-26'], now);
+      assert.deepEqual([first!.expected, first!.present, first!.missing, first!.late], [100, 90, 10, 0]);
+      assert.deepEqual(first!.holes.map((h) => [h.from.toISOString(), h.to.toISOString()]), [
+        ['2025-10-26T08:00:00.000Z', '2025-10-26T10:00:00.000Z'],
+        ['2025-10-26T22:30:00.000Z', '2025-10-26T23:00:00.000Z'],
+      ]);
+      await store.upsertObservations(rowsOf('2025-10-26', (i) => i >= 40 && i < 48));
+      await recountDays(store, ds, 'DK1', ['2025-10-26'], now);
+      const [second] = await store.listLedger({ dataset: ds.id, fromDay: '2025-10-26', toDay: '2025-10-26' });
+      assert.deepEqual([second!.present, second!.missing, second!.late, second!.holes.length], [98, 2, 8, 1]);
+    });
+
+    it('does not count a day-ahead day as missing before its publication time', async (t) => {
+      const store = await open();
+      t.after(() => store.close().catch(() => undefined));
+      const [row] = await recountDays(store, ds, 'DK1', ['2025-11-06'], new Date('2025-11-05T11:59:00Z'));
+      assert.deepEqual([row!.expected, row!.present, row!.missing], [96, 0, 0]);
+      const [later] = await recountDays(store, ds, 'DK1', ['2025-11-06'], new Date('2025-11-05T12:00:00Z'));
+      assert.equal(later!.missing, 96);
+    });
+
+    it('repairs holes behind the watermark with backoff, gives up after N tries recording why, and skips marked gaps', async (t) => {
+      const store = await open();
+      t.after(() => store.close().catch(() => undefined));
+      const active = [{ ds, partitions: ['DK1'] }];
+      const repairs = gapRepairs({ store, log }, { maxAttempts: 2, baseDelayMs: 60_000, maxDelayMs: 600_000, auditEveryMs: 0, auditLookback: 'P2D' });
+      await store.upsertObservations([...rowsOf('2025-11-03', (i) => i !== 50), ...rowsOf('2025-11-04', (i) => i < 10), ...rowsOf('2025-11-05', () => true)]);
+      let now = new Date('2025-11-05T20:00:00Z');
+      // Ingestion opens the rows of the days its windows cover; the audit recounts those.
+      await recountDays(store, ds, 'DK1', ['2025-11-03', '2025-11-04', '2025-11-05', '2025-11-06'], now);
+      // Before the worker has been there (no watermark), holes are its job, not repair's.
+      assert.deepEqual(await repairs.due(active, now), []);
+      await store.advanceWatermark(ds.id, 'DK1', new Date('2025-11-05T23:00:00Z'));
+      const first = await repairs.due(active, now);
+      assert.deepEqual(first.map((w) => [w.day, w.window.from.toISOString(), w.window.to.toISOString()]), [
+        ['2025-11-03', '2025-11-02T23:00:00.000Z', '2025-11-03T23:00:00.000Z'],
+        ['2025-11-04', '2025-11-03T23:00:00.000Z', '2025-11-04T23:00:00.000Z'],
+      ]);
+      // Booked: asked again at once, nothing is due (backoff per day).
+      assert.deepEqual(await repairs.due(active, now), []);
+      for (const w of first) repairs.settled(w, 'HTTP 503 from upstream');
+      await store.addKnownGap({ dataset: ds.id, partition: 'DK1', from: new Date('2025-11-03T23:00:00Z'), to: new Date('2025-11-04T23:00:00Z'), reason: 'provider outage', markedAt: now });
+      now = new Date(now.getTime() + 60_000);
+      assert.deepEqual((await repairs.due(active, now)).map((w) => w.day), ['2025-11-03']);
+      now = new Date(now.getTime() + 120_000);
+      assert.deepEqual(await repairs.due(active, now), [], 'a third try after two failed ones');
+      const [gaveUp] = await store.listLedger({ dataset: ds.id, fromDay: '2025-11-03', toDay: '2025-11-03' });
+      assert.equal(gaveUp!.gaveUp, 'HTTP 503 from upstream');
+      assert.ok((await store.listKnownGaps(ds.id)).some((g) => g.reason === 'gave up: HTTP 503 from upstream'));
+      now = new Date(now.getTime() + 86_400_000);
+      assert.deepEqual(await repairs.due(active, now), [], 'a given-up day is never chased again');
+    });
+  });
+}
+
+describe('repair windows', () => {
+  it('widen holes to the dataset window steps, merged across series and split at maxSpan', () => {
+    const hourly = { ...ds, window: { ...ds.window, align: 'PT1H', tz: 'UTC', maxSpan: 'PT2H' } } as Dataset;
+    const row = {
+      dataset: ds.id, partition: 'DK1', day: '2025-11-05', expected: 0, present: 0, missing: 0, late: 0, repairAttempts: 0, repairNextAt: null, gaveUp: null, updatedAt: new Date(),
+      holes: [
+        { series: { area: 'DK1', currency: 'EUR' }, from: new Date('2025-11-05T10:15:00Z'), to: new Date('2025-11-05T10:30:00Z') },
+        { series: { area: 'DK1', currency: 'DKK' }, from: new Date('2025-11-05T10:45:00Z'), to: new Date('2025-11-05T13:15:00Z') },
+      ],
+    };
+    assert.deepEqual(repairWindows(hourly, row, []).map((w) => [w.from.toISOString().slice(11, 16), w.to.toISOString().slice(11, 16)]), [['10:00', '12:00'], ['12:00', '14:00']]);
+  });
+});

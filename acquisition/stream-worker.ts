@@ -4,6 +4,7 @@
 // arrives by count and by time into raw messages published like windows, and writes connection
 // health (connected / disconnected / failed) into fetch_log. worker_config is re-read while running:
 // enabling or disabling a worker starts or stops its stream.
+import { setStreamConnected } from '../shared/metrics.ts';
 import { randomUUID } from 'node:crypto';
 import type { Dataset, StreamRecord } from '../shared/dataset.ts';
 import { errorMessage } from '../shared/errors.ts';
@@ -180,6 +181,7 @@ export class StreamWorkers {
             onRecords,
           );
           await health({ runId, attempt: connection, status: STREAM_CONNECTED, error: null, since });
+          setStreamConnected(ds.provider, ds.id, true);
           this.#o.onEvent?.({ type: 'stream-connected', dataset: ds.id, partition, connection });
           const onAbort = () => void conn.close();
           abort.signal.addEventListener('abort', onAbort, { once: true });
@@ -200,6 +202,7 @@ export class StreamWorkers {
         const wait = Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
         await health({ runId, attempt: connection, status: null, error: `disconnected: ${error}`, since });
         log.warn(`stream ${ds.id} disconnected (${error}); reconnecting in ${wait} ms`);
+        setStreamConnected(ds.provider, ds.id, false);
         this.#o.onEvent?.({ type: 'stream-disconnected', dataset: ds.id, partition, error, retryInMs: wait });
         await sleep(wait, abort.signal);
       }

@@ -172,7 +172,9 @@ describe('outages under a running pipeline', () => {
     try {
       const jsm = await jetstreamManager(nc);
       const stream = `SCALAR_${env.toUpperCase().replace(/[^A-Z0-9_-]/g, '_')}`;
-      await until('the ingestion consumer exists', () => jsm.consumers.info(stream, 'ingestion-energinet').then(() => true, () => false), 30_000);
+      // Consuming, not only created: a pull request is waiting (the role subscribes topic by topic;
+      // a consumer deleted before its loop runs fails the start with exit 1, not the case under test).
+      await until('the ingestion consumer is pulling', () => jsm.consumers.info(stream, 'ingestion-energinet').then((i) => i.num_waiting > 0, () => false), 30_000);
       // An operator (or a broker losing its state) deletes the consumer the role reads from.
       await jsm.consumers.delete(stream, 'ingestion-energinet');
       const code = await Promise.race([exited, sleep(20_000).then(() => 'still running')]);

@@ -3,7 +3,8 @@
 # globs, so the files are listed explicitly; finding none is a failure, never a silent pass.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mapfile -t files < <(find shared providers acquisition ingestion signals execution cli app api test -name '*.test.ts' -not -path '*/node_modules/*' 2>/dev/null | sort)
+# Every folder is searched, so a new top-level folder's tests cannot be left out by accident.
+mapfile -t files < <(find . -name '*.test.ts' -not -path './node_modules/*' -not -path './.git/*' | sed 's|^\./||' | sort)
 if [ "${#files[@]}" -eq 0 ]; then
   echo "no test files found" >&2
   exit 1

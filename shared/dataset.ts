@@ -185,6 +185,38 @@ export type Dataset = {
   files?: FileSource;
   /** The slots a complete delivery day holds (completeness ledger, gap repair); unset: not tracked. */
   expected?: ExpectedSlots;
+  /** What its series measure in the cross-provider vocabulary (signals, reconciliation); unset: nothing shared. */
+  measures?: readonly Measure[];
+};
+
+/**
+ * Quantities several providers publish. Signals and cross-provider reconciliation choose their
+ * inputs by quantity and zone (`shared/measures.ts`), so neither names a provider.
+ */
+export type Quantity =
+  | 'price.day_ahead'
+  | 'price.intraday'
+  | 'price.imbalance'
+  | 'load'
+  | 'generation.solar'
+  | 'generation.wind_onshore'
+  | 'generation.wind_offshore'
+  | 'generation.total'
+  | 'flow.physical'
+  | 'flow.scheduled'
+  | 'capacity.offered'
+  | 'imbalance.volume';
+
+/** One quantity a dataset carries, and which of its series carry it. */
+export type Measure = {
+  quantity: Quantity;
+  /** Metered/settled, forecast (then `horizon` says which) or scheduled (nominations, commercial schedules). */
+  kind: 'actual' | 'forecast' | 'scheduled';
+  horizon?: 'day_ahead' | 'intraday' | 'week_ahead';
+  /** Dimension values a series must carry to be this quantity (`{ psrType: 'B16' }`); unset: every series. */
+  where?: Readonly<Record<string, string>>;
+  /** Unit of the values when the dataset mixes units (`EUR/MWh`); unset: every series of the measure shares one. */
+  unit?: string;
 };
 
 export type Simulator = {

@@ -12,7 +12,8 @@ import { sha256Hex } from '../shared/raw-message.ts';
 import type { FetchLogEntry, FileDropRecord } from '../shared/store/index.ts';
 import { nominalDurationMs } from '../shared/time.ts';
 import { publishPayload, type AcquisitionDeps } from './run-window.ts';
-import { WorkerParametersSchema } from './worker-config.ts';
+import { LiveWorkers, pause, type LiveWorker } from './live-workers.ts';
+import type { WorkerParameters } from './worker-config.ts';
 
 export type FileDropEvent =
   | { type: 'file-landed'; dataset: string; file: string; bytes: number; sha256: string }
@@ -54,95 +55,51 @@ export function dropState(recorded: readonly FileDropRecord[]) {
   };
 }
 
-type Running = { signature: string; stop(): Promise<void> };
+type Poll = { everyMs: number; moveTo: string | null };
 
-export class FileDropWorkers {
-  readonly #deps: AcquisitionDeps;
-  readonly #datasets: ReadonlyMap<string, Dataset>;
+export class FileDropWorkers extends LiveWorkers<Poll> {
+  protected readonly kind = 'file-drop workers';
   readonly #o: FileDropOptions;
-  readonly #running = new Map<string, Running>();
-  #timer: NodeJS.Timeout | undefined;
-  #stopped = false;
-  #refreshing: Promise<void> = Promise.resolve();
 
   constructor(deps: AcquisitionDeps, datasets: readonly Dataset[], options: FileDropOptions) {
-    this.#deps = deps;
-    this.#datasets = new Map(datasets.filter((d) => d.files).map((d) => [d.id, d]));
+    super(deps, datasets, options.environment, options.configRefreshMs);
     this.#o = options;
   }
 
-  get running(): string[] {
-    return [...this.#running.keys()];
+  protected runs(ds: Dataset): boolean {
+    return ds.files !== undefined;
   }
 
-  start(): void {
-    const loop = () => {
-      if (this.#stopped) return;
-      this.#refreshing = this.refresh()
-        .catch((e: unknown) => this.#deps.log.error({ err: e }, `file-drop workers: ${errorMessage(e)}`))
-        .finally(() => {
-          if (!this.#stopped) this.#timer = setTimeout(loop, Math.max(this.#o.configRefreshMs, 1000));
-        });
-    };
-    loop();
+  /** How often to poll and where landed files go; a poll restarts when either changes. */
+  protected wanted(ds: Dataset, params: WorkerParameters): Poll {
+    const every = params.every ?? this.#o.every ?? ('every' in ds.cadence ? ds.cadence.every : 'PT1M');
+    const configured = params.moveLandedTo;
+    const after = ds.files!.afterLanding;
+    const moveTo = configured !== undefined ? configured || null : after === 'leave' ? null : after.moveTo;
+    return { everyMs: nominalDurationMs(every), moveTo };
   }
 
-  /** Starts polls newly enabled in worker_config, stops those disabled, restarts those whose parameters changed. */
-  async refresh(): Promise<void> {
-    if (this.#datasets.size === 0) return;
-    const rows = await this.#deps.store.listWorkerConfig(this.#o.environment);
-    const wanted = new Map<string, { everyMs: number; moveTo: string | null }>();
-    for (const row of rows) {
-      const ds = this.#datasets.get(row.workerId);
-      if (!row.enabled || !ds) continue;
-      const params = WorkerParametersSchema.safeParse(row.parameters);
-      if (!params.success) continue; // the window scheduler reports bad parameters
-      const every = params.data.every ?? this.#o.every ?? ('every' in ds.cadence ? ds.cadence.every : 'PT1M');
-      const configured = params.data.moveLandedTo;
-      const after = ds.files!.afterLanding;
-      const moveTo = configured !== undefined ? configured || null : after === 'leave' ? null : after.moveTo;
-      wanted.set(ds.id, { everyMs: nominalDurationMs(every), moveTo });
-    }
-    for (const [id, r] of this.#running) {
-      const w = wanted.get(id);
-      if (!w || JSON.stringify(w) !== r.signature) {
-        this.#running.delete(id);
-        await r.stop();
-      }
-    }
-    for (const [id, w] of wanted) {
-      if (this.#stopped || this.#running.has(id)) continue;
-      this.#running.set(id, this.#startPolling(this.#datasets.get(id)!, w.everyMs, w.moveTo, JSON.stringify(w)));
-    }
+  protected launch(ds: Dataset, poll: Poll): LiveWorker {
+    return this.#startPolling(ds, poll.everyMs, poll.moveTo);
   }
 
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    clearTimeout(this.#timer);
-    await this.#refreshing;
-    const all = [...this.#running.values()];
-    this.#running.clear();
-    await Promise.all(all.map((r) => r.stop()));
-  }
-
-  #startPolling(ds: Dataset, everyMs: number, moveTo: string | null, signature: string): Running {
+  #startPolling(ds: Dataset, everyMs: number, moveTo: string | null): LiveWorker {
     const abort = new AbortController();
-    const log = this.#deps.log.child({ dataset: ds.id });
+    const log = this.deps.log.child({ dataset: ds.id });
     const loop = async () => {
-      const store = this.#deps.store;
+      const store = this.deps.store;
       if (!store.listFileDrops || !store.recordFileDrop) throw new ConfigError(`${ds.id}: this store does not record file drops`);
       const state = dropState(await store.listFileDrops(ds.id));
       while (!abort.signal.aborted) {
-        await pollOnce(this.#deps, ds, state, moveTo, this.#o.onEvent).catch((e: unknown) => {
+        await pollOnce(this.deps, ds, state, moveTo, this.#o.onEvent).catch((e: unknown) => {
           log.warn(`file drop ${ds.id}: ${errorMessage(e)}`);
           this.#o.onEvent?.({ type: 'file-failed', dataset: ds.id, file: null, error: errorMessage(e) });
         });
-        await sleep(everyMs, abort.signal);
+        await pause(everyMs, abort.signal);
       }
     };
     const done = loop().catch((e: unknown) => log.error({ err: e }, `file drop ${ds.id} stopped: ${errorMessage(e)}`));
     return {
-      signature,
       async stop() {
         abort.abort();
         await done;
@@ -208,16 +165,4 @@ export async function pollOnce(
   } finally {
     await session.close();
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const wake = () => {
-      clearTimeout(t);
-      signal.removeEventListener('abort', wake);
-      resolve();
-    };
-    const t = setTimeout(wake, ms);
-    signal.addEventListener('abort', wake, { once: true });
-  });
 }

@@ -10,7 +10,8 @@ import type { Dataset, StreamRecord } from '../shared/dataset.ts';
 import { errorMessage } from '../shared/errors.ts';
 import type { FetchLogEntry } from '../shared/store/index.ts';
 import { publishPayload, type AcquisitionDeps } from './run-window.ts';
-import { WorkerParametersSchema } from './worker-config.ts';
+import { LiveWorkers, pause, type LiveWorker } from './live-workers.ts';
+import type { WorkerParameters } from './worker-config.ts';
 
 export type StreamEvent =
   | { type: 'stream-connected'; dataset: string; partition: string; connection: number }
@@ -52,82 +53,36 @@ export function recentKeys(capacity: number): { add(key: string): boolean; reado
   };
 }
 
-type Running = { partitions: string; stop(): Promise<void> };
-
-export class StreamWorkers {
-  readonly #deps: AcquisitionDeps;
-  readonly #datasets: ReadonlyMap<string, Dataset>;
-  readonly #o: Required<Omit<StreamWorkerOptions, 'onEvent'>> & Pick<StreamWorkerOptions, 'onEvent'>;
-  readonly #running = new Map<string, Running>();
-  #timer: NodeJS.Timeout | undefined;
-  #stopped = false;
-  #refreshing: Promise<void> = Promise.resolve();
+export class StreamWorkers extends LiveWorkers<string[]> {
+  protected readonly kind = 'stream workers';
+  readonly #o: Required<Omit<StreamWorkerOptions, 'onEvent' | 'environment' | 'configRefreshMs'>> & Pick<StreamWorkerOptions, 'onEvent'>;
 
   constructor(deps: AcquisitionDeps, datasets: readonly Dataset[], options: StreamWorkerOptions) {
-    this.#deps = deps;
-    this.#datasets = new Map(datasets.filter((d) => d.stream).map((d) => [d.id, d]));
+    super(deps, datasets, options.environment, options.configRefreshMs);
     const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as StreamWorkerOptions;
     this.#o = { maxBatchRecords: 1000, maxBatchWaitMs: 1000, backoffInitialMs: 500, backoffMaxMs: 30_000, dedupeKeys: 200_000, ...given };
   }
 
-  /** Streams running now, by dataset id. */
-  get running(): string[] {
-    return [...this.#running.keys()];
+  protected runs(ds: Dataset): boolean {
+    return ds.stream !== undefined;
   }
 
-  start(): void {
-    const loop = () => {
-      if (this.#stopped) return;
-      this.#refreshing = this.refresh()
-        .catch((e: unknown) => this.#deps.log.error({ err: e }, `stream workers: ${errorMessage(e)}`))
-        .finally(() => {
-          // Streams are few and long-lived: a second is soon enough to notice a toggle, and
-          // spares the store a second fast poll beside the scheduler's.
-          if (!this.#stopped) this.#timer = setTimeout(loop, Math.max(this.#o.configRefreshMs, 1000));
-        });
-    };
-    loop();
+  /** The partitions to subscribe to; a stream restarts when they change. */
+  protected wanted(ds: Dataset, params: WorkerParameters): string[] | undefined {
+    const partitions = params.partitions ? ds.partitions.filter((p) => params.partitions!.includes(p)) : [...ds.partitions];
+    return partitions.length > 0 ? partitions : undefined;
   }
 
-  /** Starts streams newly enabled in worker_config, stops those disabled, restarts those whose partitions changed. */
-  async refresh(): Promise<void> {
-    if (this.#datasets.size === 0) return;
-    const rows = await this.#deps.store.listWorkerConfig(this.#o.environment);
-    const wanted = new Map<string, string[]>();
-    for (const row of rows) {
-      const ds = this.#datasets.get(row.workerId);
-      if (!row.enabled || !ds) continue;
-      const params = WorkerParametersSchema.safeParse(row.parameters);
-      if (!params.success) continue; // the window scheduler reports bad parameters
-      wanted.set(ds.id, params.data.partitions ? ds.partitions.filter((p) => params.data.partitions!.includes(p)) : [...ds.partitions]);
-    }
-    for (const [id, r] of this.#running) {
-      if (wanted.get(id)?.join(',') !== r.partitions) {
-        this.#running.delete(id);
-        await r.stop();
-      }
-    }
-    for (const [id, partitions] of wanted) {
-      if (this.#stopped || this.#running.has(id) || partitions.length === 0) continue;
-      this.#running.set(id, this.#startStream(this.#datasets.get(id)!, partitions));
-    }
+  protected launch(ds: Dataset, partitions: string[]): LiveWorker {
+    return this.#startStream(ds, partitions);
   }
 
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    clearTimeout(this.#timer);
-    await this.#refreshing;
-    const all = [...this.#running.values()];
-    this.#running.clear();
-    await Promise.all(all.map((r) => r.stop()));
-  }
-
-  #startStream(ds: Dataset, partitions: string[]): Running {
+  #startStream(ds: Dataset, partitions: string[]): LiveWorker {
     const stream = ds.stream!;
     const abort = new AbortController();
     const partition = partitions.join(',');
     const seen = recentKeys(this.#o.dedupeKeys);
-    const log = this.#deps.log.child({ dataset: ds.id, partition });
+    const log = this.deps.log.child({ dataset: ds.id, partition });
     let buffer: StreamRecord[] = [];
     let duplicates = 0;
     let batchTimer: NodeJS.Timeout | undefined;
@@ -135,7 +90,7 @@ export class StreamWorkers {
 
     const health = (entry: Pick<FetchLogEntry, 'runId' | 'attempt' | 'status' | 'error'> & { since: Date }) =>
       // rows: 0 keeps these rows out of the lost-window repair (they are not windows).
-      this.#deps.store.appendFetchLog([{
+      this.deps.store.appendFetchLog([{
         ...entry, dataset: ds.id, partition, windowFrom: entry.since, windowTo: new Date(), url: `stream:${ds.id}`,
         latencyMs: Date.now() - entry.since.getTime(), bytes: 0, rows: 0, at: new Date(),
       }]).catch((e: unknown) => log.warn(`could not record stream health: ${errorMessage(e)}`));
@@ -177,7 +132,7 @@ export class StreamWorkers {
         let error: string | null = null;
         try {
           const conn = await stream.connect(
-            { secrets: this.#deps.secrets, http: this.#deps.httpFor(ds.provider), baseUrl: this.#deps.baseUrls[ds.provider], partitions, log, signal: abort.signal },
+            { secrets: this.deps.secrets, http: this.deps.httpFor(ds.provider), baseUrl: this.deps.baseUrls[ds.provider], partitions, log, signal: abort.signal },
             onRecords,
           );
           await health({ runId, attempt: connection, status: STREAM_CONNECTED, error: null, since });
@@ -204,14 +159,13 @@ export class StreamWorkers {
         log.warn(`stream ${ds.id} disconnected (${error}); reconnecting in ${wait} ms`);
         setStreamConnected(ds.provider, ds.id, false);
         this.#o.onEvent?.({ type: 'stream-disconnected', dataset: ds.id, partition, error, retryInMs: wait });
-        await sleep(wait, abort.signal);
+        await pause(wait, abort.signal);
       }
       await flush();
     };
     const done = loop().catch((e: unknown) => log.error({ err: e }, `stream ${ds.id} stopped: ${errorMessage(e)}`));
 
     return {
-      partitions: partition,
       async stop() {
         abort.abort();
         await done;
@@ -231,27 +185,15 @@ export class StreamWorkers {
     const window = { from, to: new Date(to.getTime() + 1) };
     for (let attempt = 1; ; attempt++) {
       try {
-        await publishPayload(this.#deps, ds, partition, window, randomUUID(), payload);
+        await publishPayload(this.deps, ds, partition, window, randomUUID(), payload);
         this.#o.onEvent?.({ type: 'stream-published', dataset: ds.id, partition, records: batch.length, duplicates, bytes: payload.body.byteLength });
         return;
       } catch (e) {
-        this.#deps.log.warn({ dataset: ds.id }, `publishing a stream batch failed (attempt ${attempt}): ${errorMessage(e)}`);
+        this.deps.log.warn({ dataset: ds.id }, `publishing a stream batch failed (attempt ${attempt}): ${errorMessage(e)}`);
         // On stop the bus may be closing: one last attempt is all we can do.
         if (signal.aborted && attempt >= 3) throw e;
-        await sleep(Math.min(30_000, 500 * 2 ** (attempt - 1)), undefined);
+        await pause(Math.min(30_000, 500 * 2 ** (attempt - 1)), undefined);
       }
     }
   }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const wake = () => {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', wake);
-      resolve();
-    };
-    const t = setTimeout(wake, ms);
-    signal?.addEventListener('abort', wake, { once: true });
-  });
 }

@@ -87,33 +87,58 @@ function issuedAt(updatedAt: string, where: string): Date {
 
 const quality = (status: string | null | undefined) => (status ? { quality: status } : {});
 
-/** `GET Auction/Prices/ByAreas`: one price series per area and currency; `status` (Final/Preliminary) as quality. */
-export function parseAuctionPrices(body: Uint8Array | string): Observation[] {
-  const json = readJson(body, 'nordpool Auction/Prices');
+type AreaAnswer = { deliveryArea: string; deliveryDateCET: string; updatedAt: string; status?: string | null };
+type Interval = { deliveryStart: string; deliveryEnd: string };
+
+/**
+ * The walk every `…/ByAreas` answer shares: per area and per delivery interval, the rows `values`
+ * names, each stamped with the interval's instant and length, the area's update time and status.
+ */
+function parseByAreas<A extends AreaAnswer, E extends Interval>(
+  body: Uint8Array | string,
+  endpoint: string,
+  schema: z.ZodType<A[]>,
+  read: {
+    dataset: string;
+    what: string;
+    intervals(a: A): readonly E[];
+    /** Checks the area's header and gives the unit of its values. */
+    unit(a: A, where: string): string;
+    values(a: A, e: E): Iterable<readonly [series: Record<string, string>, value: number | null]>;
+  },
+): Observation[] {
+  const label = `nordpool ${endpoint}`;
+  const json = readJson(body, label);
   if (json === null) return [];
-  const areas = checked(PricesSchema, json, 'nordpool Auction/Prices');
   const out: Observation[] = [];
-  for (const a of areas) {
-    const where = `nordpool Auction/Prices ${a.deliveryArea} ${a.deliveryDateCET}`;
-    const unit = `${a.currency}/MWh`;
-    // The answer states its unit; a price in another unit would be mislabelled, so refuse it.
-    if (a.unit !== undefined && a.unit !== unit) throw new ParseError(`${where}: unit ${a.unit} does not match currency ${a.currency}`);
+  for (const a of checked(schema, json, label)) {
+    const where = `${label} ${a.deliveryArea} ${a.deliveryDateCET}`;
+    const unit = read.unit(a, where);
     const issued = issuedAt(a.updatedAt, where);
-    a.prices.forEach((p, i) => {
-      const { ts, resolution } = bounds(p, `${where} price ${i}`);
-      out.push({
-        dataset: DATA_API_IDS.prices,
-        series: { area: a.deliveryArea, currency: a.currency },
-        ts,
-        resolution,
-        value: p.price,
-        unit,
-        issued,
-        ...quality(a.status),
-      });
+    read.intervals(a).forEach((e, i) => {
+      const { ts, resolution } = bounds(e, `${where} ${read.what} ${i}`);
+      for (const [series, value] of read.values(a, e)) {
+        out.push({ dataset: read.dataset, series, ts, resolution, value, unit, issued, ...quality(a.status) });
+      }
     });
   }
   return out;
+}
+
+/** `GET Auction/Prices/ByAreas`: one price series per area and currency; `status` (Final/Preliminary) as quality. */
+export function parseAuctionPrices(body: Uint8Array | string): Observation[] {
+  return parseByAreas(body, 'Auction/Prices', PricesSchema, {
+    dataset: DATA_API_IDS.prices,
+    what: 'price',
+    intervals: (a) => a.prices,
+    unit(a, where) {
+      const unit = `${a.currency}/MWh`;
+      // The answer states its unit; a price in another unit would be mislabelled, so refuse it.
+      if (a.unit !== undefined && a.unit !== unit) throw new ParseError(`${where}: unit ${a.unit} does not match currency ${a.currency}`);
+      return unit;
+    },
+    values: (a, p) => [[{ area: a.deliveryArea, currency: a.currency }, p.price]],
+  });
 }
 
 /**
@@ -121,61 +146,33 @@ export function parseAuctionPrices(body: Uint8Array | string): Observation[] {
  * position (MW, seen from the area), plus the area's totals as connection `total`.
  */
 export function parseExchanges(body: Uint8Array | string): Observation[] {
-  const json = readJson(body, 'nordpool PowerSystem/Exchanges');
-  if (json === null) return [];
-  const areas = checked(ExchangesSchema, json, 'nordpool PowerSystem/Exchanges');
-  const out: Observation[] = [];
-  for (const a of areas) {
-    const where = `nordpool PowerSystem/Exchanges ${a.deliveryArea} ${a.deliveryDateCET}`;
-    const issued = issuedAt(a.updatedAt, where);
-    a.exchanges.forEach((e, i) => {
-      const { ts, resolution } = bounds(e, `${where} exchange ${i}`);
-      const row = (connection: string, flow: string, value: number | null): Observation => ({
-        dataset: DATA_API_IDS.exchanges,
-        series: { area: a.deliveryArea, connection, flow },
-        ts,
-        resolution,
-        value,
-        unit: 'MW',
-        issued,
-        ...quality(a.status),
-      });
-      for (const c of e.byConnections) {
-        out.push(row(c.area, 'import', c.import), row(c.area, 'export', c.export), row(c.area, 'net_position', c.netPosition));
-      }
-      out.push(row(TOTAL, 'import', e.totalImport), row(TOTAL, 'export', e.totalExport), row(TOTAL, 'net_position', e.totalNetPosition));
-    });
-  }
-  return out;
+  return parseByAreas(body, 'PowerSystem/Exchanges', ExchangesSchema, {
+    dataset: DATA_API_IDS.exchanges,
+    what: 'exchange',
+    intervals: (a) => a.exchanges,
+    unit: () => 'MW',
+    *values(a, e) {
+      const row = (connection: string, flow: string, value: number | null) => [{ area: a.deliveryArea, connection, flow }, value] as const;
+      for (const c of e.byConnections) yield* [row(c.area, 'import', c.import), row(c.area, 'export', c.export), row(c.area, 'net_position', c.netPosition)];
+      yield* [row(TOTAL, 'import', e.totalImport), row(TOTAL, 'export', e.totalExport), row(TOTAL, 'net_position', e.totalNetPosition)];
+    },
+  });
 }
 
 /** `GET Auction/Capacities/ByAreas`: day-ahead import/export capacity per connection (MW), totals as `total`. */
 export function parseCapacities(body: Uint8Array | string): Observation[] {
-  const json = readJson(body, 'nordpool Auction/Capacities');
-  if (json === null) return [];
-  const areas = checked(CapacitiesSchema, json, 'nordpool Auction/Capacities');
-  const out: Observation[] = [];
-  for (const a of areas) {
-    const where = `nordpool Auction/Capacities ${a.deliveryArea} ${a.deliveryDateCET}`;
-    const issued = issuedAt(a.updatedAt, where);
-    a.capacities.forEach((c, i) => {
-      const { ts, resolution } = bounds(c, `${where} capacity ${i}`);
-      const row = (connection: string, direction: string, value: number | null): Observation => ({
-        dataset: DATA_API_IDS.capacities,
-        series: { area: a.deliveryArea, connection, direction },
-        ts,
-        resolution,
-        value,
-        unit: 'MW',
-        issued,
-        ...quality(a.status),
-      });
-      for (const x of c.importsByConnection) out.push(row(x.area, 'import', x.capacity));
-      for (const x of c.exportsByConnection) out.push(row(x.area, 'export', x.capacity));
-      out.push(row(TOTAL, 'import', c.totalImport), row(TOTAL, 'export', c.totalExport));
-    });
-  }
-  return out;
+  return parseByAreas(body, 'Auction/Capacities', CapacitiesSchema, {
+    dataset: DATA_API_IDS.capacities,
+    what: 'capacity',
+    intervals: (a) => a.capacities,
+    unit: () => 'MW',
+    *values(a, c) {
+      const row = (connection: string, direction: string, value: number | null) => [{ area: a.deliveryArea, connection, direction }, value] as const;
+      for (const x of c.importsByConnection) yield row(x.area, 'import', x.capacity);
+      for (const x of c.exportsByConnection) yield row(x.area, 'export', x.capacity);
+      yield* [row(TOTAL, 'import', c.totalImport), row(TOTAL, 'export', c.totalExport)];
+    },
+  });
 }
 
 /** Which v2 answer this is, from the keys of its first area object; never throws. */

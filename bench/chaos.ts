@@ -84,6 +84,11 @@ function spawnRole(r: Role): void {
   const child = spawn(process.execPath, [bin, 'start', ...r.args], {
     env: {
       ...process.env,
+      // A stable identity per replica, as a supervisor gives it (pod or unit name): a restarted
+      // acquisition takes back the leases its killed incarnation held at once. Without it every
+      // restart waited out the dead one's leases (30 s), longer than the time between kills, and
+      // the backfill stood still for most of a run.
+      SCALAR_INSTANCE_ID: `${prefix}-${r.name}`,
       SCALAR_ENV: env,
       SCALAR_DATA_DIR: dataDir,
       SCALAR_STORE_URL: `mysql://${MYSQL.username || 'root'}@127.0.0.1:${proxies.store.port}/${db}`,

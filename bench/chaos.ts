@@ -134,9 +134,15 @@ function sampleRss(): void {
 }
 
 async function kill(r: Role): Promise<void> {
-  if (!r.child) return;
-  r.child.kill('SIGKILL');
+  const child = r.child;
+  if (!child) return;
+  // Restart only once the killed process is gone: on a loaded machine its exit can take longer than
+  // the restart delay, and a restart attempted before it was skipped (the role looked alive), after
+  // which the exit left the role dead for the rest of the run.
+  const gone = new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+  child.kill('SIGKILL');
   r.kills += 1;
+  await gone;
   await sleep(between(300, 1500));
   if (r.wanted && !r.child) spawnRole(r);
 }

@@ -152,7 +152,8 @@ describe('outages under a running pipeline', () => {
       await proxy.set('refuse');
       const started = Date.now();
       await assert.rejects(bus.publish('t', { data: new Uint8Array([1]), properties: {} }), InfrastructureUnavailableError);
-      assert.ok(Date.now() - started < 15_000, `publish took ${Date.now() - started} ms to fail`);
+      // publishTimeoutMs is 1.5 s; each attempt is cut to what is left of it.
+      assert.ok(Date.now() - started < 5000, `publish took ${Date.now() - started} ms to fail`);
       await proxy.set('pass');
       await until('published again', () => bus.publish('t', { data: new Uint8Array([2]), properties: {} }).then(() => true, () => false), 30_000);
     } finally {

@@ -134,7 +134,9 @@ export class NatsBus implements Bus {
     const deadline = Date.now() + (this.#o.publishTimeoutMs ?? 60_000);
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.#js.publish(this.subject(topic), message.data, { headers: h, msgID: id, timeout: 5000 });
+        // An attempt never outlives the deadline (a 5 s attempt made a 1.5 s bound fail after 5 s).
+        const timeout = Math.max(250, Math.min(5000, deadline - Date.now()));
+        await this.#js.publish(this.subject(topic), message.data, { headers: h, msgID: id, timeout });
         return;
       } catch (e) {
         if (this.#closed || Date.now() >= deadline) {

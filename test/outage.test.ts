@@ -195,6 +195,9 @@ describe('outages under a running pipeline', () => {
       await bus.close();
       await direct.close();
       await proxy.close();
+      const nc = await connect({ servers: `${NATS.hostname}:${NATS.port || 4222}` });
+      await (await jetstreamManager(nc)).streams.delete(`SCALAR_${o.environment.toUpperCase()}`).catch(() => undefined);
+      await nc.close();
     }
   });
 

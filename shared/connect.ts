@@ -46,3 +46,17 @@ export async function connectWithin<T>(what: string, url: string, timeoutMs: num
     clearTimeout(timer);
   }
 }
+
+/** How long a Redis connection may stay silent before it is taken for dead. */
+export const REDIS_SILENT_AFTER_MS = 15_000;
+
+/**
+ * node-redis settings that notice a black-holed Redis (packets dropped, no reset), which would
+ * otherwise hang every command until TCP gives up (many minutes): a PING every third of
+ * `silentAfterMs` keeps a healthy idle connection (the pub/sub one too) talking, and a socket that
+ * heard nothing for `silentAfterMs` is closed, so the commands under way fail as an outage and the
+ * client reconnects.
+ */
+export function redisLiveness(silentAfterMs = REDIS_SILENT_AFTER_MS): { pingInterval: number; socketTimeout: number } {
+  return { pingInterval: Math.ceil(silentAfterMs / 3), socketTimeout: silentAfterMs };
+}

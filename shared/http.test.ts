@@ -31,7 +31,9 @@ describe('http client policy', () => {
     const s = await scripted([(res) => res.writeHead(429, { 'retry-after': '1' }).end('slow down')]);
     const reports: AttemptReport[] = [];
     const started = Date.now();
-    const res = await createHttpClient('t', policy).get(s.url, { onAttempt: (r) => reports.push(r) });
+    // No attempt timeout in the way: on a loaded machine 300 ms could expire before the 429 came
+    // back, and the quick retry after a timeout then looked like Retry-After ignored.
+    const res = await createHttpClient('t', { ...policy, timeoutMs: 30_000 }).get(s.url, { onAttempt: (r) => reports.push(r) });
     assert.equal(new TextDecoder().decode(res.body), 'ok');
     assert.ok(Date.now() - started >= 950, 'retried before Retry-After elapsed');
     assert.deepEqual(reports.map((r) => [r.attempt, r.status]), [[1, 429], [2, 200]]);

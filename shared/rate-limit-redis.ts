@@ -98,14 +98,17 @@ export async function openRateLimits(cacheUrl: string, o: { environment: string;
     return { limiterFor: (provider, perMinute) => memo(provider, () => createRateLimiter(perMinute)), close: async () => undefined };
   }
   const { createClient } = await import('redis');
-  const { connectWithin } = await import('./connect.ts');
+  const { connectWithin, redisLiveness } = await import('./connect.ts');
   const u = new URL(cacheUrl);
   const prefix = u.searchParams.get('prefix') ?? 'scalar';
   u.search = '';
   let connected = false;
+  // A black-holed Redis fails take() after redisLiveness' silence, which then falls back in-process.
+  const { pingInterval, socketTimeout } = redisLiveness();
   const client = createClient({
     url: u.toString(),
-    socket: { connectTimeout: o.connectTimeoutMs, reconnectStrategy: (retries: number, cause: Error) => (connected ? Math.min(100 * 2 ** retries, 5000) : cause) },
+    pingInterval,
+    socket: { connectTimeout: o.connectTimeoutMs, socketTimeout, reconnectStrategy: (retries: number, cause: Error) => (connected ? Math.min(100 * 2 ** retries, 5000) : cause) },
   }) as RedisClientType;
   client.on('error', () => undefined); // while it is down, take() falls back to the in-process limiter
   await connectWithin('rate limiter', cacheUrl, o.connectTimeoutMs, () => client.connect(), async () => void client.destroy());

@@ -1,6 +1,7 @@
-// The short chaos run (bench/chaos.ts): faults of every kind for 75 s, then every expected slot
-// must be in the store once. Acquisition is not SIGKILLed here until leases are reclaimable at once
-// (a killed acquisition's lease blocks its partitions for the lease's lifetime); ingestion is.
+// The short chaos run (bench/chaos.ts): faults of every kind for 75 s over a 60-day backfill, then
+// every expected slot must be in the store once. Only ingestion is SIGKILLed here; killing
+// acquisition (its leases taken back at once under a stable SCALAR_INSTANCE_ID) is the full run's
+// `CHAOS_KILL=acquisition`.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

@@ -12,17 +12,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import mysql from 'mysql2/promise';
+import { pino } from 'pino';
 import type { IngestionEvent } from '../ingestion/consumer.ts';
 import { openPlatform, readConfig, startRoles, type Platform, type Roles } from '../cli/platform.ts';
 import { DAY_AHEAD_COLUMNS } from '../providers/energinet/parse.ts';
 import { simulatedRecords, startEnerginetSimulator } from '../providers/energinet/simulator.ts';
 import { createLogger, silentLogger } from '../shared/log.ts';
 import { NatsBus } from '../shared/bus/nats.ts';
-import { InfrastructureUnavailableError } from '../shared/errors.ts';
+import { InfrastructureUnavailableError, isInfrastructureOutage } from '../shared/errors.ts';
+import { RedisCache } from '../shared/cache/redis.ts';
+import { SqlStore } from '../shared/store/sql.ts';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.ts';
 
 const MYSQL = new URL(process.env.SCALAR_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306');
 const NATS = new URL(process.env.SCALAR_TEST_NATS_URL ?? 'nats://127.0.0.1:4222');
+const REDIS = new URL(process.env.SCALAR_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
 const NOW = new Date('2025-11-05T14:00:00Z');
 const DATASET = 'energinet.day_ahead_prices';
 const dirs: string[] = [];
@@ -148,11 +152,89 @@ describe('outages under a running pipeline', () => {
       await proxy.set('refuse');
       const started = Date.now();
       await assert.rejects(bus.publish('t', { data: new Uint8Array([1]), properties: {} }), InfrastructureUnavailableError);
-      assert.ok(Date.now() - started < 15_000, `publish took ${Date.now() - started} ms to fail`);
+      // publishTimeoutMs is 1.5 s; each attempt is cut to what is left of it.
+      assert.ok(Date.now() - started < 5000, `publish took ${Date.now() - started} ms to fail`);
       await proxy.set('pass');
       await until('published again', () => bus.publish('t', { data: new Uint8Array([2]), properties: {} }).then(() => true, () => false), 30_000);
     } finally {
       await bus.close();
+      await proxy.close();
+    }
+  });
+
+  it('NATS black-holed (no reset, nothing answers): the bus notices within 20 s, and what was published meanwhile is handled as soon as the link is back', async () => {
+    const proxy = await startFaultProxy({ host: NATS.hostname, port: Number(NATS.port || 4222) });
+    const lines: string[] = [];
+    const log = pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) });
+    const o = { environment: `outage-${randomUUID().slice(0, 8)}`, maxDeliveries: 3, redeliveryDelayMs: 50, ackWaitMs: 2000, maxAgeDays: 1 };
+    const bus = await NatsBus.open(`nats://127.0.0.1:${proxy.port}`, { ...o, log });
+    const direct = await NatsBus.open(NATS.toString(), o);
+    const handled: string[] = [];
+    try {
+      await bus.subscribe(['t'], { subscription: 's', maxInFlight: 4 }, async (d) => {
+        handled.push(new TextDecoder().decode(d.message.data));
+        await d.ack();
+      });
+      await direct.publish('t', { data: new TextEncoder().encode('before'), properties: {} });
+      await until('the message before the fault handled', () => handled.includes('before'), 30_000);
+      await proxy.set('blackhole');
+      const holedAt = Date.now();
+      await direct.publish('t', { data: new TextEncoder().encode('during'), properties: {} });
+      // The client's default (pings every 2 min, 2 out) noticed after up to 6 minutes; 10 s pings after up to 30 s.
+      await until('the bus noticed the dead link', () => lines.some((l) => l.includes('disconnected')), 40_000);
+      const noticedMs = Date.now() - holedAt;
+      assert.ok(noticedMs <= 20_000, `noticed the black hole after ${noticedMs} ms`);
+      await proxy.set('pass');
+      const restoredAt = Date.now();
+      await until('the message published during the fault handled', () => handled.includes('during'), 60_000);
+      const recoveredMs = Date.now() - restoredAt;
+      // Bound: the reconnect wait (1–1.5 s), a failed consumer check retried after the pull expiry
+      // (5 s; the client's default 30 s) and the ack wait (2 s, for a message served into the dead link).
+      assert.ok(recoveredMs <= 15_000, `handled ${recoveredMs} ms after the link came back`);
+    } finally {
+      await bus.close();
+      await direct.close();
+      await proxy.close();
+      const nc = await connect({ servers: `${NATS.hostname}:${NATS.port || 4222}` });
+      await (await jetstreamManager(nc)).streams.delete(`SCALAR_${o.environment.toUpperCase()}`).catch(() => undefined);
+      await nc.close();
+    }
+  });
+
+  it('MariaDB black-holed: a statement fails as an outage within its bound instead of hanging, and the store works once the link is back', async () => {
+    const proxy = await startFaultProxy({ host: MYSQL.hostname, port: Number(MYSQL.port || 3306) });
+    const db = `scalar_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    databases.push(db);
+    const store = await SqlStore.open(`mysql://${MYSQL.username || 'root'}@127.0.0.1:${proxy.port}/${db}`, { queryTimeoutMs: 2000, connectTimeoutMs: 3000 });
+    try {
+      await store.getWatermark(DATASET, 'DK1');
+      await proxy.set('blackhole');
+      const started = Date.now();
+      const e = await store.getWatermark(DATASET, 'DK1').then(() => null, (x: unknown) => x);
+      assert.ok(isInfrastructureOutage(e), `not an outage: ${String(e)}`);
+      assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms to fail`);
+      await proxy.set('pass');
+      await until('the store answers again', () => store.getWatermark(DATASET, 'DK1').then(() => true, () => false), 30_000);
+    } finally {
+      await store.close();
+      await proxy.close();
+    }
+  });
+
+  it('Redis black-holed: a command fails as an outage once the link is silent for its bound, and the cache works once the link is back', async () => {
+    const proxy = await startFaultProxy({ host: REDIS.hostname, port: Number(REDIS.port || 6379) });
+    const cache = await RedisCache.open(`redis://127.0.0.1:${proxy.port}?prefix=outage-${randomUUID().slice(0, 8)}`, 3000, { silentAfterMs: 1500 });
+    try {
+      await cache.latest(DATASET);
+      await proxy.set('blackhole');
+      const started = Date.now();
+      const e = await cache.latest(DATASET).then(() => null, (x: unknown) => x);
+      assert.ok(isInfrastructureOutage(e), `not an outage: ${String(e)}`);
+      assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms to fail`);
+      await proxy.set('pass');
+      await until('the cache answers again', () => cache.latest(DATASET).then(() => true, () => false), 30_000);
+    } finally {
+      await cache.close().catch(() => undefined);
       await proxy.close();
     }
   });

@@ -3,7 +3,10 @@
 // Topics: persistent://<tenant>/<environment>/<topic>. A raw window is sent by a producer named
 // after its dataset and partition, with a sequence id derived from the window's run (see
 // windowSequence), so the broker's de-duplication drops a re-sent window; other messages go through
-// one producer per topic. Consumers on a Shared subscription starting at the earliest message;
+// one producer per topic. Producers are kept for the bus's life (creating one is a broker round
+// trip and a topic lookup), re-created after a failed send, and a window producer idle for
+// PRODUCER_IDLE_MS is closed so that the process now holding that partition's lease can take the
+// name. Consumers on a Shared subscription starting at the earliest message;
 // delivery semantics (settle once, in-flight bound, nack → redelivery → dead letter after
 // maxDeliveries, handler errors by class) are shared/bus/delivery.ts.
 import { hostname } from 'node:os';
@@ -40,14 +43,31 @@ type PulsarConsumer = {
   negativeAcknowledge(m: PulsarMessage): void;
   close(): Promise<null>;
 };
-type PulsarClient = {
+/** The part of pulsar-client's Client the bus uses (exported for tests that inject one). */
+export type PulsarClient = {
   createProducer(c: Record<string, unknown>): Promise<PulsarProducer>;
   subscribe(c: Record<string, unknown>): Promise<PulsarConsumer>;
   close(): Promise<null>;
 };
+
+/**
+ * A window producer unused this long is closed. Its name (environment, dataset, partition) can be
+ * connected once per broker: kept open forever, it would lock out the process that takes over the
+ * partition's lease.
+ */
+const PRODUCER_IDLE_MS = 60_000;
+
+type CachedProducer = { producer: Promise<PulsarProducer>; sending: number; lastUsed: number };
 type PulsarModule = { Client: new (c: Record<string, unknown>) => PulsarClient; AuthenticationToken: new (c: { token: string }) => unknown };
 
-export type PulsarBusOptions = BusOptions & { environment: string; tenant: string; token?: string; log?: Logger };
+export type PulsarBusOptions = BusOptions & {
+  environment: string;
+  tenant: string;
+  token?: string;
+  log?: Logger;
+  /** How long an unused window producer stays open (default 60 s). */
+  producerIdleMs?: number;
+};
 
 /**
  * Producer name and sequence id of a raw window for broker de-duplication, or null for messages
@@ -89,7 +109,11 @@ export function pulsarTopic(tenant: string, environment: string, topic: string):
 export class PulsarBus implements Bus {
   readonly #client: PulsarClient;
   readonly #o: PulsarBusOptions;
-  readonly #producers = new Map<string, Promise<PulsarProducer>>();
+  /** By topic (foreign messages) or by producer name (raw windows). */
+  readonly #producers = new Map<string, CachedProducer>();
+  /** Producers being closed, by key: a new one under the same name waits for it. */
+  readonly #closing = new Map<string, Promise<void>>();
+  readonly #sweep: NodeJS.Timeout;
   readonly #core: DeliveryCoreOptions;
   #closed = false;
 
@@ -98,6 +122,13 @@ export class PulsarBus implements Bus {
     this.#client = client;
     this.#o = o;
     this.#core = { ...o, onTransportError: (e, what) => o.log?.warn(`Pulsar: ${what} failed (the message is redelivered later): ${errorMessage(e)}`) };
+    this.#sweep = setInterval(() => this.#closeIdle(Date.now() - (o.producerIdleMs ?? PRODUCER_IDLE_MS)), Math.min(o.producerIdleMs ?? PRODUCER_IDLE_MS, 10_000));
+    this.#sweep.unref();
+  }
+
+  /** The bus over a client made elsewhere (tests inject a minimal one). */
+  static over(client: PulsarClient, o: PulsarBusOptions): PulsarBus {
+    return new PulsarBus(client, o);
   }
 
   /** `pulsar://host:6650[?tenant=scalar]`. */
@@ -118,23 +149,47 @@ export class PulsarBus implements Bus {
     return pulsarTopic(this.#o.tenant, this.#o.environment, topic);
   }
 
-  #producer(topic: string): Promise<PulsarProducer> {
-    let p = this.#producers.get(topic);
-    if (!p) {
-      p = this.#client.createProducer({
-        topic: this.#topic(topic),
-        // Stable per host and topic, so the broker's de-duplication recognises a re-sent window.
-        producerName: `scalar-${this.#o.environment}-${hostname()}-${topic}`,
-        sendTimeoutMs: 0,
-        batchingEnabled: false,
-        blockIfQueueFull: true,
-        maxPendingMessages: 100,
-        compressionType: 'LZ4',
-      });
-      p.catch(() => this.#producers.delete(topic));
-      this.#producers.set(topic, p);
+  /**
+   * Sends through the producer cached under `key`, creating it on first use. A send that fails
+   * closes and forgets the producer (its connection or the producer itself may be broken), so the
+   * next send creates a new one.
+   */
+  async #send(key: string, config: () => Record<string, unknown>, send: Parameters<PulsarProducer['send']>[0]): Promise<void> {
+    let entry = this.#producers.get(key);
+    if (!entry) {
+      // A producer name is connected once per broker: the one being replaced must be closed first.
+      await this.#closing.get(key);
+      entry = this.#producers.get(key);
     }
-    return p;
+    if (!entry) {
+      const created: CachedProducer = { producer: this.#client.createProducer(config()), sending: 0, lastUsed: Date.now() };
+      created.producer.catch(() => this.#producers.get(key) === created && this.#producers.delete(key));
+      this.#producers.set(key, created);
+      entry = created;
+    }
+    entry.sending += 1;
+    try {
+      await (await entry.producer).send(send);
+    } catch (e) {
+      this.#forget(key, entry);
+      throw e;
+    } finally {
+      entry.sending -= 1;
+      entry.lastUsed = Date.now();
+    }
+  }
+
+  /** Drops a cached producer and closes it (sends still under way on it fail and are retried by their callers). */
+  #forget(key: string, entry: CachedProducer): void {
+    if (this.#producers.get(key) !== entry) return;
+    this.#producers.delete(key);
+    const closing = entry.producer.then((p) => p.close(), () => null).then(() => undefined, () => undefined);
+    this.#closing.set(key, closing);
+    void closing.then(() => this.#closing.get(key) === closing && this.#closing.delete(key));
+  }
+
+  #closeIdle(before: number): void {
+    for (const [key, entry] of this.#producers) if (key.startsWith('name:') && entry.sending === 0 && entry.lastUsed < before) this.#forget(key, entry);
   }
 
   async publish(topic: string, message: BusMessage): Promise<void> {
@@ -142,23 +197,28 @@ export class PulsarBus implements Bus {
     const send = { data: Buffer.from(message.data), properties: message.properties, ...(message.key ? { partitionKey: message.key, orderingKey: message.key } : {}) };
     const seq = windowSequence(this.#o.environment, message.properties);
     if (!seq) {
-      await (await this.#producer(topic)).send(send);
+      await this.#send(`topic:${topic}`, () => ({
+        topic: this.#topic(topic),
+        // Stable per host and topic, so the broker's de-duplication recognises a re-sent message.
+        producerName: `scalar-${this.#o.environment}-${hostname()}-${topic}`,
+        sendTimeoutMs: 0,
+        batchingEnabled: false,
+        blockIfQueueFull: true,
+        maxPendingMessages: 100,
+        compressionType: 'LZ4',
+      }), send);
       return;
     }
-    // A named producer lives only for its send: one name may be connected once per broker, and the
-    // next window of this partition may be fetched by another process (leases).
-    const producer = await this.#client.createProducer({
+    // One producer per window name (environment, dataset, partition): the broker drops a sequence
+    // id not above the last one *of that producer*, so windows of different partitions, fetched
+    // concurrently, must not share one.
+    await this.#send(`name:${topic}:${seq.producerName}`, () => ({
       topic: this.#topic(topic),
       producerName: seq.producerName,
       sendTimeoutMs: 30_000,
       batchingEnabled: false,
       compressionType: 'LZ4',
-    });
-    try {
-      await producer.send({ ...send, sequenceId: seq.sequenceId });
-    } finally {
-      await producer.close().catch(() => undefined);
-    }
+    }), { ...send, sequenceId: seq.sequenceId });
   }
 
   async subscribe(topics: readonly string[], options: SubscribeOptions, handler: DeliveryHandler): Promise<Subscription> {
@@ -228,8 +288,12 @@ export class PulsarBus implements Bus {
 
   async close(): Promise<void> {
     this.#closed = true;
-    for (const p of this.#producers.values()) {
-      const producer = await p.catch(() => null);
+    clearInterval(this.#sweep);
+    const entries = [...this.#producers.values()];
+    this.#producers.clear();
+    await Promise.all(this.#closing.values());
+    for (const e of entries) {
+      const producer = await e.producer.catch(() => null);
       await producer?.flush().catch(() => undefined);
       await producer?.close().catch(() => undefined);
     }

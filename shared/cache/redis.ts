@@ -4,6 +4,7 @@
 // it does not support node-redis 5 (redis-om#264); the two commands below are all a cache needs.
 import { createHash } from 'node:crypto';
 import { createClient, type RedisClientType } from 'redis';
+import { redisLiveness } from '../connect.ts';
 import type { Cache, CacheListener, LatestValue } from './types.ts';
 
 // Newer instant wins; the same instant with another value is a revision. One call refreshes a whole
@@ -46,17 +47,20 @@ export class RedisCache implements Cache {
   }
 
   /** `redis://host:6379[/db][?prefix=scalar]` */
-  static async open(url: string, connectTimeoutMs = 10_000): Promise<RedisCache> {
+  static async open(url: string, connectTimeoutMs = 10_000, o: { silentAfterMs?: number } = {}): Promise<RedisCache> {
     const u = new URL(url);
     const prefix = u.searchParams.get('prefix') ?? 'scalar';
     u.search = '';
     // The first connection must succeed or fail (node-redis would otherwise retry it forever and
     // `connect()` never settles); once up, it reconnects by itself with backoff.
     let connected = false;
+    const { pingInterval, socketTimeout } = redisLiveness(o.silentAfterMs);
     const client = createClient({
       url: u.toString(),
+      pingInterval,
       socket: {
         connectTimeout: connectTimeoutMs,
+        socketTimeout,
         reconnectStrategy: (retries: number, cause: Error) => (connected ? Math.min(100 * 2 ** retries, 5000) : cause),
       },
     }) as RedisClientType;

@@ -65,6 +65,12 @@ function* chunks(bytes: Buffer): Generator<Buffer> {
   for (let i = 0; i < bytes.length; i += 65_536) yield bytes.subarray(i, i + 65_536);
 }
 
+/**
+ * Default bound on one statement: a black-holed MariaDB is noticed within it. Generous, because a
+ * batch of tens of thousands of rows on a loaded server legitimately takes seconds.
+ */
+const QUERY_TIMEOUT_MS = 30_000;
+
 const TRANSIENT = new Set(['ECONNRESET', 'ECONNREFUSED', 'PROTOCOL_CONNECTION_LOST', 'ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'ETIMEDOUT']);
 const isTransient = (e: unknown) => typeof e === 'object' && e !== null && TRANSIENT.has(String((e as { code?: unknown }).code));
 
@@ -86,13 +92,17 @@ export class SqlStore implements Store {
   /** StarRocks: where Stream Load goes (the FE's HTTP port, `?http_port=8030` on the store URL); null: INSERT only. */
   #streamLoad: StreamLoadTarget | null = null;
 
-  private constructor(pool: Pool, dialect: Dialect) {
+  /** Bound on one statement (migrations excepted): a black-holed server fails it instead of hanging it for many minutes. */
+  readonly #queryTimeoutMs: number;
+
+  private constructor(pool: Pool, dialect: Dialect, queryTimeoutMs: number) {
     this.#pool = pool;
     this.#dialect = dialect;
+    this.#queryTimeoutMs = queryTimeoutMs;
   }
 
   /** `mysql://user:pass@host:3306/db` or `starrocks://user@host:9030/db`; the database is created when missing, unless `create` is false. */
-  static async open(url: string, o: { create?: boolean; connectTimeoutMs?: number } = {}): Promise<SqlStore> {
+  static async open(url: string, o: { create?: boolean; connectTimeoutMs?: number; queryTimeoutMs?: number } = {}): Promise<SqlStore> {
     const u = new URL(url);
     const dialect: Dialect = u.protocol === 'starrocks:' ? 'starrocks' : 'mysql';
     const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
@@ -115,7 +125,7 @@ export class SqlStore implements Store {
       await admin.end();
     }
     const pool = mysql.createPool({ ...base, database, connectionLimit: 8, waitForConnections: true });
-    const store = new SqlStore(pool, dialect);
+    const store = new SqlStore(pool, dialect, o.queryTimeoutMs ?? QUERY_TIMEOUT_MS);
     const httpPort = u.searchParams.get('http_port');
     if (dialect === 'starrocks' && httpPort) store.#streamLoad = { httpUrl: `http://${u.hostname}:${httpPort}`, database, user: base.user, password: base.password };
     await store.migrate();
@@ -126,8 +136,9 @@ export class SqlStore implements Store {
     return this.#dialect;
   }
 
-  async #query<T = Row[]>(sql: string, values: unknown[] = []): Promise<T> {
-    return this.#retry.execute(async () => (await this.#pool.query(sql, values))[0] as T);
+  /** mysql2 destroys the connection of a statement that timed out (PROTOCOL_SEQUENCE_TIMEOUT, an outage to callers); 0: no bound. */
+  async #query<T = Row[]>(sql: string, values: unknown[] = [], timeout = this.#queryTimeoutMs): Promise<T> {
+    return this.#retry.execute(async () => (await this.#pool.query({ sql, values, timeout }))[0] as T);
   }
 
   /** Applies deployment/sql/<dialect>/NNN_*.sql files not applied yet, in order. */
@@ -139,7 +150,8 @@ export class SqlStore implements Store {
     for (const file of readdirSync(fileURLToPath(dir)).filter((f) => /^\d+_.*\.sql$/.test(f)).sort()) {
       if (applied.has(file)) continue;
       const text = readFileSync(new URL(file, dir), 'utf8').replace(/^\s*--.*$/gm, '');
-      for (const statement of text.split(/;\s*$/m).map((s) => s.trim()).filter(Boolean)) await this.#query(statement);
+      // No statement timeout: a migration rebuilding a large table may rightly take minutes.
+      for (const statement of text.split(/;\s*$/m).map((s) => s.trim()).filter(Boolean)) await this.#query(statement, [], 0);
       await this.#query('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', [file, new Date()]);
     }
   }
@@ -223,20 +235,21 @@ export class SqlStore implements Store {
   async #loadData(part: readonly StoredObservation[], now: Date): Promise<boolean> {
     const conn = await this.#pool.getConnection();
     try {
-      await conn.query('START TRANSACTION');
+      await conn.query({ sql: 'START TRANSACTION', timeout: this.#queryTimeoutMs });
       const [result] = await conn.query({
+        timeout: this.#queryTimeoutMs,
         sql: `LOAD DATA LOCAL INFILE 'observations.tsv' REPLACE INTO TABLE observations CHARACTER SET utf8mb4
               (dataset, series_key, ts, value, payload_sha256, ingested_at, issued, quality)`,
         infileStreamFactory: () => Readable.from(chunks(Buffer.from(loadDataTsv(part, now)))),
       });
       if ((result as ResultSetHeader).warningStatus > 0) {
-        await conn.query('ROLLBACK');
+        await conn.query({ sql: 'ROLLBACK', timeout: this.#queryTimeoutMs });
         return false;
       }
-      await conn.query('COMMIT');
+      await conn.query({ sql: 'COMMIT', timeout: this.#queryTimeoutMs });
       return true;
     } catch (e) {
-      await conn.query('ROLLBACK').catch(() => undefined);
+      await conn.query({ sql: 'ROLLBACK', timeout: this.#queryTimeoutMs }).catch(() => undefined);
       if (LOAD_DATA_REFUSED.has(String((e as { code?: unknown }).code))) {
         this.#loadDataRefused = true;
         return false;
@@ -336,7 +349,7 @@ export class SqlStore implements Store {
   }
 
   async ping(): Promise<void> {
-    await this.#pool.query('SELECT 1');
+    await this.#pool.query({ sql: 'SELECT 1', timeout: this.#queryTimeoutMs });
   }
 
   async newestObservations(): Promise<{ dataset: string; newest: Date }[]> {

@@ -15,7 +15,7 @@ import type { Observation } from '../observation.ts';
 import { viewStatement, type AnalystView } from './views.ts';
 import { sendStreamLoad, streamLoadRequest, type StreamLoadTarget } from './starrocks-stream-load.ts';
 import { dedupeLastWins, distinctSeries, holesToJson, ledgerFromColumns, matchesWhere, type SeriesSummary } from './rows.ts';
-import { changedCondition, PRUNE_EVERY_MS, revisionsStatement, seriesReadStatement, type RevisionSettings } from './vintages.ts';
+import { changedCondition, PRUNE_EVERY_MS, sameCondition, revisionsStatement, seriesReadStatement, type RevisionSettings } from './vintages.ts';
 import type {
   DeadLetterQuery,
   DeadLetterRecord,
@@ -256,8 +256,10 @@ export class SqlStore implements Store {
     const columns = 'dataset, series_key, ts, value, payload_sha256, ingested_at, issued, quality';
     const conn = await this.#pool.getConnection();
     try {
-      await conn.query('CREATE TEMPORARY TABLE IF NOT EXISTS staging_observations LIKE observations');
-      await conn.query('DELETE FROM staging_observations');
+      // MEMORY: no undo or redo for rows that live for one statement; sized for a part of ROWS_PER_STATEMENT rows.
+      await conn.query('SET SESSION max_heap_table_size = 268435456');
+      await conn.query(`CREATE TEMPORARY TABLE IF NOT EXISTS staging_observations ENGINE = MEMORY AS SELECT ${columns} FROM observations LIMIT 0`);
+      await conn.query('TRUNCATE TABLE staging_observations');
       let staged = false;
       if (!this.#loadDataRefused) {
         try {
@@ -267,7 +269,7 @@ export class SqlStore implements Store {
           });
           // A warning means a truncated row: staged again by INSERT, which reports the error.
           staged = (result as ResultSetHeader).warningStatus === 0;
-          if (!staged) await conn.query('DELETE FROM staging_observations');
+          if (!staged) await conn.query('TRUNCATE TABLE staging_observations');
         } catch (e) {
           if (!LOAD_DATA_REFUSED.has(String((e as { code?: unknown }).code))) throw e;
           this.#loadDataRefused = true;
@@ -277,21 +279,20 @@ export class SqlStore implements Store {
         await conn.query(`INSERT INTO staging_observations (${columns}) VALUES ?`,
           [part.map((r) => [r.dataset, r.seriesKey, r.ts, r.value, r.payloadSha256, now, r.issued ?? null, r.quality ?? null])]);
       }
-      const same = 'observations.value <=> VALUES(value) AND observations.issued <=> VALUES(issued) AND observations.quality <=> VALUES(quality)';
+      const join = 'staging_observations AS s JOIN observations AS o ON o.dataset = s.dataset AND o.series_key = s.series_key AND o.ts = s.ts';
       await conn.query('START TRANSACTION');
       try {
         await conn.query(
           `INSERT INTO revisions (dataset, series_key, ts, value, issued, quality, payload_sha256, ingested_at, replaced_at)
            SELECT o.dataset, o.series_key, o.ts, o.value, o.issued, o.quality, o.payload_sha256, o.ingested_at, s.ingested_at
-           FROM staging_observations AS s JOIN observations AS o ON o.dataset = s.dataset AND o.series_key = s.series_key AND o.ts = s.ts
-           WHERE ${changedCondition('mysql', 'o', 's')}`,
+           FROM ${join} WHERE ${changedCondition('mysql', 'o', 's')}`,
         );
-        // Assignments apply left to right: ingested_at and the payload are decided on the old values.
+        // Identical rows leave the stage: the stored row, its ingested_at and payload stay as they are.
+        await conn.query(`DELETE s FROM ${join} WHERE ${sameCondition('mysql', 'o', 's')}`);
         await conn.query(
           `INSERT INTO observations (${columns}) SELECT ${columns} FROM staging_observations
-           ON DUPLICATE KEY UPDATE ingested_at = IF(${same}, observations.ingested_at, VALUES(ingested_at)),
-             payload_sha256 = IF(${same}, observations.payload_sha256, VALUES(payload_sha256)),
-             value = VALUES(value), issued = VALUES(issued), quality = VALUES(quality)`,
+           ON DUPLICATE KEY UPDATE value = VALUES(value), payload_sha256 = VALUES(payload_sha256), ingested_at = VALUES(ingested_at),
+             issued = VALUES(issued), quality = VALUES(quality)`,
         );
         await conn.query('COMMIT');
       } catch (e) {

@@ -8,12 +8,13 @@ export type Statement = { sql: string; params: (string | Date)[] };
 /** A row of `observations` or `revisions` counts as changed when any of these differ (null-safe). */
 export const CHANGED_COLUMNS = ['value', 'issued', 'quality'] as const;
 
-/** `a.value IS DISTINCT FROM b.value OR ...` in DuckDB, `NOT (a.value <=> b.value AND ...)` in MySQL/MariaDB. */
-export function changedCondition(dialect: 'duckdb' | 'mysql', a: string, b: string): string {
-  return dialect === 'duckdb'
-    ? `(${CHANGED_COLUMNS.map((c) => `${a}.${c} IS DISTINCT FROM ${b}.${c}`).join(' OR ')})`
-    : `NOT (${CHANGED_COLUMNS.map((c) => `${a}.${c} <=> ${b}.${c}`).join(' AND ')})`;
+/** Null-safe equality of those columns between two row aliases. */
+export function sameCondition(dialect: 'duckdb' | 'mysql', a: string, b: string): string {
+  const op = dialect === 'duckdb' ? 'IS NOT DISTINCT FROM' : '<=>';
+  return `(${CHANGED_COLUMNS.map((c) => `${a}.${c} ${op} ${b}.${c}`).join(' AND ')})`;
 }
+
+export const changedCondition = (dialect: 'duckdb' | 'mysql', a: string, b: string) => `NOT ${sameCondition(dialect, a, b)}`;
 
 /**
  * The rows of one series for `q`, in ts order, after `after` (keyset paging) and at most `limit`.

@@ -2,10 +2,8 @@
 // DuckDB and MariaDB: each issue is kept and read back by issue time and by what was known when;
 // and the API's asOf / revisions routes go through the same use cases.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { after, describe, it } from 'node:test';
-import mysql from 'mysql2/promise';
+import { describe, it } from 'node:test';
 import { buildApi } from '../api/server.ts';
 import { toStoredRows } from '../ingestion/consumer.ts';
 import { findDataset } from '../providers/index.ts';
@@ -13,8 +11,7 @@ import { MemoryCache } from '../shared/cache/memory.ts';
 import { sha256Hex } from '../shared/raw-message.ts';
 import { envSecrets } from '../shared/secrets/index.ts';
 import { DuckDbStore } from '../shared/store/duckdb.ts';
-import type { Store } from '../shared/store/index.ts';
-import { SqlStore } from '../shared/store/sql.ts';
+import { bothEngines } from '../shared/store/test-stores.ts';
 import { collectObservations, observationQuery } from './observations.ts';
 import { changeText, valueChanges } from './revisions.ts';
 
@@ -43,25 +40,7 @@ const rowsOf = (text: string) => {
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const MYSQL = process.env.SCALAR_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
-const databases: string[] = [];
-after(async () => {
-  const u = new URL(MYSQL);
-  const c = await mysql.createConnection({ host: u.hostname, port: Number(u.port), user: u.username || 'root', password: decodeURIComponent(u.password) }).catch(() => null);
-  for (const db of databases) await c?.query(`DROP DATABASE IF EXISTS \`${db}\``);
-  await c?.end();
-});
-
-const engines: [string, () => Promise<Store>][] = [
-  ['duckdb', () => DuckDbStore.open(':memory:')],
-  ['mariadb', () => {
-    const db = `scalar_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-    databases.push(db);
-    return SqlStore.open(`${MYSQL}/${db}`);
-  }],
-];
-
-for (const [engine, open] of engines) {
+for (const [engine, open] of bothEngines()) {
   describe(`vintages of a forecast dataset (${engine})`, () => {
     it('keeps each issue of Forecasts_5Min and reads the issue current at an instant, and what was known when', async () => {
       const store = await open();

@@ -9,6 +9,7 @@ import { datasetParameter, listDatasets, listSeries, seriesLabels } from '../app
 import { latestToJson, latestValues } from '../app/latest.ts';
 import { csvWriter, jsonlLine, observationPages, observationQuery, whereParameter } from '../app/observations.ts';
 import { healthToJson, providerHealth, readStatus } from '../app/status.ts';
+import { valueChangeToJson, valueChanges } from '../app/revisions.ts';
 import { listWorkers, setWorker } from '../app/workers.ts';
 import { providers } from '../providers/index.ts';
 import { observationToJson } from '../shared/observation.ts';
@@ -153,6 +154,8 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
           to: { type: 'string', description: 'last instant (exclusive)' },
           where: whereParam,
           limit: { type: 'integer', minimum: 0 },
+          asOf: { type: 'string', description: 'vintages: what was known at this instant (values ingested by then; replaced ones from their revisions)' },
+          issued: { type: 'string', description: 'vintages: per instant, the forecast issue current at this instant (latest issued at or before it)' },
           format: { type: 'string', enum: ['json', 'jsonl', 'csv'], default: 'json' },
         },
         required: ['dataset'],
@@ -160,7 +163,7 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
       response: { 400: errorBody },
     },
   }, async (req, reply) => {
-    const p = req.query as { dataset: string; from?: string; to?: string; where?: string[]; limit?: number; format: 'json' | 'jsonl' | 'csv' };
+    const p = req.query as { dataset: string; from?: string; to?: string; where?: string[]; limit?: number; asOf?: string; issued?: string; format: 'json' | 'jsonl' | 'csv' };
     const q = observationQuery(p);
     const pages = observationPages(deps.store, q);
     let body: AsyncGenerator<string>;
@@ -192,6 +195,23 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
     }
     return reply.send(Readable.from(body));
   });
+
+  // --- vintages ---
+  app.get('/api/revisions', {
+    schema: {
+      summary: 'How values changed: each replaced value with the one that replaced it, its issue time, ingestion and replacement instants and payload',
+      querystring: {
+        type: 'object',
+        properties: { dataset: datasetParam, from: str, to: str, where: whereParam, limit: { type: 'integer', minimum: 0 } },
+        required: ['dataset'],
+      },
+      response: { 400: errorBody },
+    },
+  }, async (req) => {
+    const p = req.query as { dataset: string; from?: string; to?: string; where?: string[]; limit?: number };
+    return (await valueChanges(deps.store, p)).map(valueChangeToJson);
+  });
+  // --- end vintages ---
 
   app.get('/api/latest', {
     schema: {

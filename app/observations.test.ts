@@ -18,6 +18,11 @@ describe('observationQuery', () => {
     });
   });
 
+  it('vintages: takes asOf and issued as exact instants, whatever offset they are written in', () => {
+    const q = observationQuery({ dataset: 'energinet.day_ahead_prices', asOf: '2025-10-26T02:30:00+01:00', issued: '2025-10-26T02:30:00+02:00' });
+    assert.deepEqual([q.asOf?.toISOString(), q.issuedAt?.toISOString()], ['2025-10-26T01:30:00.000Z', '2025-10-26T00:30:00.000Z']);
+  });
+
   it('names the parameter that is wrong', () => {
     fails(() => observationQuery({}), 'dataset');
     fails(() => observationQuery({ dataset: 'energinet.nope' }), 'dataset');
@@ -27,6 +32,8 @@ describe('observationQuery', () => {
     fails(() => observationQuery({ dataset: 'energinet.day_ahead_prices', limit: '1e3' }), 'limit');
     fails(() => observationQuery({ dataset: 'energinet.day_ahead_prices', limit: -1 }), 'limit');
     fails(() => observationQuery({ dataset: 'energinet.day_ahead_prices', where: ['=DK1'] }), 'where');
+    fails(() => observationQuery({ dataset: 'energinet.day_ahead_prices', asOf: '2025-11-06T25:00:00Z' }), 'asOf');
+    fails(() => observationQuery({ dataset: 'energinet.day_ahead_prices', issued: 'tomorrow' }), 'issued');
   });
 });
 

@@ -18,6 +18,10 @@ export type ObservationParameters = {
   /** `key=value` filters; readable names (`area=FR`) are normalised by the dataset's provider. */
   where?: readonly string[] | Readonly<Record<string, string>>;
   limit?: string | number;
+  /** vintages: what was known at this instant (`--as-of`, API `asOf`). */
+  asOf?: string;
+  /** vintages: per instant, the issue current at this instant (`--issued`, API `issued`): forecasts. */
+  issued?: string;
 };
 
 export function instantParameter(name: string, s: string | undefined): Date | undefined {
@@ -53,7 +57,9 @@ export function observationQuery(p: ObservationParameters): ObservationQuery {
     limit = typeof p.limit === 'number' ? p.limit : /^\d+$/.test(p.limit) ? Number(p.limit) : NaN;
     if (!Number.isSafeInteger(limit) || limit < 0) throw new ParameterError('limit', `a non-negative whole number, got ${p.limit}`);
   }
-  return { dataset, from, to, where: whereParameter(dataset, p.where), limit };
+  const asOf = instantParameter('asOf', p.asOf);
+  const issuedAt = instantParameter('issued', p.issued);
+  return { dataset, from, to, where: whereParameter(dataset, p.where), limit, ...(asOf ? { asOf } : {}), ...(issuedAt ? { issuedAt } : {}) };
 }
 
 /** The matching observations, series by series in time order, one store page at a time. */

@@ -153,8 +153,10 @@ type FaultRecord = { fault: string; seconds: number; restoredAt: number; recover
 const faults: FaultRecord[] = [];
 
 const admin = await mysql.createConnection({ host: MYSQL.hostname, port: Number(MYSQL.port || 3306), user: MYSQL.username || 'root', database: db, timezone: 'Z' });
-async function maxIngestedAt(): Promise<number> {
-  const [rows] = await admin.query('SELECT MAX(ingested_at) AS m FROM observations');
+async function lastLandedAt(): Promise<number> {
+  // A window landed (ingestion sets its row count) after being fetched: observations.ingested_at no
+  // longer moves when a re-read brings identical values (vintages keep when a value became known).
+  const [rows] = await admin.query('SELECT MAX(logged_at) AS m FROM fetch_log WHERE `rows` IS NOT NULL');
   const m = (rows as { m: Date | null }[])[0]?.m;
   return m ? m.getTime() : 0;
 }
@@ -164,7 +166,7 @@ function watchRecovery(rec: FaultRecord): void {
   void (async () => {
     const deadline = rec.restoredAt + 120_000;
     while (Date.now() < deadline) {
-      if ((await maxIngestedAt().catch(() => 0)) > rec.restoredAt) {
+      if ((await lastLandedAt().catch(() => 0)) > rec.restoredAt) {
         rec.recoveryMs = Date.now() - rec.restoredAt;
         return;
       }

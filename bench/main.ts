@@ -7,6 +7,7 @@
 //   telemetry: the same end to end with the OpenTelemetry SDK recording vs no SDK
 //   api:    GET /api/observations of a 1-day 96-point series over HTTP vs the store's own query
 //   export: scalar export of 1M observations to CSV and Parquet (DuckDB COPY, MariaDB streamed), peak RSS per export
+//   vintages: upsert with revision capture vs without (retention 0) on the same rows, DuckDB and MariaDB
 // Sizes can be scaled down for a quick look: BENCH_ROWS=200000 npm run bench
 import { memoryArchive } from '../shared/payload-archive.ts';
 import { appendFileSync, createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -688,8 +689,58 @@ async function benchRedis() {
   record('redis_refresh_vs_benchmark', n / seconds, 'values/s', rps, n / seconds / rps);
 }
 
+// --- vintages ---
+/**
+ * The same rows through stores that capture revisions (the default retention) and stores that do
+ * not (retention 0): new rows (the append / direct LOAD DATA fast paths), every value changed
+ * (each overwrite writes a revision), and the changed rows delivered again (identical: no revision).
+ */
+async function benchVintages() {
+  const n = Number(process.env.BENCH_VINTAGES_ROWS ?? Math.min(ROWS, 500_000));
+  const rows = observations(n);
+  const changed = rows.map((r) => ({ ...r, value: r.value! + 1, payloadSha256: 'e'.repeat(64) }));
+  const base = process.env.SCALAR_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+  const dir = mkdtempSync(join(tmpdir(), 'scalar-bench-vintages-'));
+  const dbs: string[] = [];
+  const engines: [string, (retentionMs: number) => Promise<Store>][] = [
+    ['DuckDB', (retentionMs) => DuckDbStore.open(join(dir, `v-${retentionMs}.duckdb`), { revisions: { retentionMs } })],
+    ['MariaDB', (retentionMs) => {
+      dbs.push(`scalar_bench_vintages_${process.pid}_${retentionMs}`);
+      return SqlStore.open(`${base}/${dbs.at(-1)}`, { revisions: { retentionMs } });
+    }],
+  ];
+  console.log(`\nvintages: upsert with revision capture vs without, ${fmt(n)} observations in 20 k batches (100 series)`);
+  try {
+    for (const [engine, open] of engines) {
+      // Both stores open at once and each pass timed on one right after the other: on a shared box
+      // the load drifts, and back-to-back timings of the same rows drift least.
+      const stores = await Promise.all([open(0), open(400 * 86_400_000)]).catch((e: unknown) => (console.log(`  ${engine} skipped: ${(e as Error).message}`), null));
+      if (!stores) continue;
+      for (const [pass, rs] of [['new rows', rows], ['every value changed', changed], ['identical re-delivery', changed]] as const) {
+        const rate = async (store: Store) => n / (await time(1, async () => {
+          for (let i = 0; i < rs.length; i += 20_000) await store.upsertObservations(rs.slice(i, i + 20_000));
+        }));
+        const off = await rate(stores[0]);
+        const on = await rate(stores[1]);
+        line(`${engine} ${pass}`, `${fmt(on)} rows/s`, `no capture ${fmt(off)} rows/s`, on / off);
+        record(`vintages_${engine.toLowerCase()}_${pass.replace(/[^a-z]+/g, '_')}_capture_vs_off`, on, 'rows/s', off, on / off);
+      }
+      const revisions = (await stores[1].listRevisions({ dataset: 'bench.prices', where: { area: 'A0' } })).length * 100;
+      line(`${engine} revisions written`, fmt(revisions), `expected ${fmt(n)}`);
+      await Promise.all(stores.map((st) => st.close()));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    const u = new URL(base);
+    const admin = await mysql.createConnection({ host: u.hostname, port: Number(u.port || 3306), user: u.username || 'root', password: decodeURIComponent(u.password) }).catch(() => null);
+    for (const db of dbs) await admin?.query(`DROP DATABASE IF EXISTS \`${db}\``);
+    await admin?.end();
+  }
+}
+// --- end vintages ---
+
 if (!process.env.BENCH_TELEMETRY_RUN && !process.env.BENCH_E2E_RUN && !process.env.BENCH_EXPORT_RUN) console.log(`scalar bench (node ${process.version}, ${process.platform}/${process.arch})`);
-// BENCH_ONLY=telemetry (comma-separated: parse, elia, energinet, entsoe, entsoe-memory, store, mariadb, redis, buses, stream, telemetry, api, export) runs a subset.
+// BENCH_ONLY=telemetry (comma-separated: parse, elia, energinet, entsoe, entsoe-memory, store, mariadb, redis, buses, stream, telemetry, api, export, vintages) runs a subset.
 const only = process.env.BENCH_ONLY?.split(',');
 const want = (name: string) => !only || only.includes(name);
 if (want('parse')) await benchParse();
@@ -705,4 +756,5 @@ if (want('stream')) await benchStream();
 if (want('telemetry')) await benchTelemetry();
 if (want('api')) await benchApi();
 if (want('export')) await benchExport();
+if (want('vintages')) await benchVintages();
 if (!process.env.BENCH_TELEMETRY_RUN && !process.env.BENCH_E2E_RUN && !process.env.BENCH_EXPORT_RUN) console.log(`\npeak RSS ${fmt(mb(process.resourceUsage().maxRSS * 1024))} MB`);

@@ -46,7 +46,7 @@ function configFrom(o: Common) {
 /** `create: false` for read-only commands: a mistyped data dir or database is an error, never created. */
 async function withStore<T>(o: Common, fn: (store: Store, env: string) => Promise<T>, create = true): Promise<T> {
   const config = configFrom(o);
-  const store = await openStore(config.storeUrl, { create, connectTimeoutMs: config.connectTimeoutMs });
+  const store = await openStore(config.storeUrl, { create, connectTimeoutMs: config.connectTimeoutMs, revisionRetentionMs: config.revisions.retentionDays * 86_400_000 });
   try {
     return await fn(store, config.env);
   } finally {
@@ -159,12 +159,14 @@ program
   .option('--to <iso>', 'last instant (exclusive), ISO 8601', instant)
   .option('--where <key=value>', 'series dimension filter (repeatable)', keyValue, {})
   .option('--limit <n>', 'at most this many observations (a positive integer)', positiveInteger)
+  .option('--as-of <iso>', 'what was known at this instant: values ingested by then, replaced ones from their revisions (vintages)')
+  .option('--issued <iso>', 'forecasts: per instant, the issue current at this instant (latest issued at or before it)')
   .addOption(new Option('--format <format>', 'jsonl, csv or table').argParser(format).default('jsonl'))
   .addOption(dataDirOption())
   .addOption(configOption())
-  .action(async (dataset: string, o: Common & { from?: Date; to?: Date; where: Record<string, string>; limit?: number; format: Format }) => {
+  .action(async (dataset: string, o: Common & { from?: Date; to?: Date; where: Record<string, string>; limit?: number; asOf?: string; issued?: string; format: Format }) => {
     if (!isSignalDataset(dataset)) findDataset(dataset); // an unknown id reads as before: UnknownDatasetError naming the known ones
-    const q = observationQuery({ dataset, where: o.where, limit: o.limit });
+    const q = observationQuery({ dataset, where: o.where, limit: o.limit, asOf: o.asOf, issued: o.issued });
     await withStore(o, async (store) => {
       const query = { ...q, from: o.from, to: o.to };
       if (o.format === 'jsonl') {
@@ -179,6 +181,53 @@ program
       writeObservations(await collectObservations(store, query), o.format, process.stdout, display);
     }, false);
   });
+
+// --- vintages: scalar revisions ---
+program
+  .command('revisions')
+  .description('how values changed over time: each replaced value (old → new), its issue time, when it was ingested and replaced, and its payload')
+  .argument('<dataset>', 'dataset id, e.g. energinet.wind_solar_forecast_5min')
+  .option('--from <iso>', 'first instant (inclusive), ISO 8601')
+  .option('--to <iso>', 'last instant (exclusive), ISO 8601')
+  .option('--where <key=value>', 'series dimension filter (repeatable)', (s: string, acc: string[]) => [...acc, s], [] as string[])
+  .option('--limit <n>', 'at most this many changes (a positive integer)', positiveInteger)
+  .addOption(new Option('--format <format>', 'table, json, jsonl or csv').choices(['table', 'json', 'jsonl', 'csv']).default('table'))
+  .addOption(dataDirOption())
+  .addOption(configOption())
+  .action(async (dataset: string, o: Common & { from?: string; to?: string; where: string[]; limit?: number; format: 'table' | 'json' | 'jsonl' | 'csv' }) => {
+    const { changeText, readableInstant, valueChangeToJson, valueChanges } = await import('../app/revisions.ts');
+    const ds = findDataset(dataset);
+    const changes = await withStore(o, (store) => valueChanges(store, { dataset, from: o.from, to: o.to, where: o.where, limit: o.limit }), false);
+    if (o.format === 'json') return void process.stdout.write(`${JSON.stringify(changes.map(valueChangeToJson), null, 2)}\n`);
+    if (o.format === 'jsonl') return void changes.forEach((c) => process.stdout.write(`${JSON.stringify(valueChangeToJson(c))}\n`));
+    const dims = [...new Set(changes.flatMap((c) => Object.keys(c.series)))].sort();
+    if (o.format === 'csv') {
+      const cell = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+      const iso = (d: Date | null) => (d ? isoUtc(d) : '');
+      const num = (x: number | null) => (x === null ? '' : String(x));
+      process.stdout.write(`${[...dims, 'ts', 'old', 'new', 'unit', 'old_issued', 'new_issued', 'old_quality', 'new_quality', 'ingested_at', 'replaced_at', 'payload_sha256'].join(',')}\n`);
+      for (const c of changes) {
+        process.stdout.write(`${[...dims.map((d) => c.series[d] ?? ''), isoUtc(c.ts), num(c.old), num(c.new), c.unit, iso(c.oldIssued), iso(c.newIssued), c.oldQuality ?? '', c.newQuality ?? '', isoUtc(c.ingestedAt), isoUtc(c.replacedAt), c.payloadSha256].map(cell).join(',')}\n`);
+      }
+      return;
+    }
+    if (changes.length === 0) return void process.stdout.write(`no revisions of ${ds.id}${o.from || o.to ? ' in that range' : ''}\n`);
+    const display = findProvider(ds.provider).displayCodes;
+    const shown = (d: string, v: string) => display?.(d)?.[v] ?? v;
+    const withIssued = changes.some((c) => c.oldIssued || c.newIssued);
+    const withQuality = changes.some((c) => c.oldQuality || c.newQuality);
+    const arrow = (a: string, b: string) => (a === b ? a : `${a} → ${b}`);
+    writeTable(
+      [...dims, 'ts', 'change', 'unit', ...(withIssued ? ['issued'] : []), ...(withQuality ? ['quality'] : []), 'ingested', 'replaced', 'payload'],
+      changes.map((c) => [
+        ...dims.map((d) => (c.series[d] === undefined ? '' : shown(d, c.series[d]))), isoUtc(c.ts), changeText(c), c.unit,
+        ...(withIssued ? [arrow(c.oldIssued ? isoUtc(c.oldIssued) : '-', c.newIssued ? isoUtc(c.newIssued) : '-')] : []),
+        ...(withQuality ? [arrow(c.oldQuality ?? '-', c.newQuality ?? '-')] : []),
+        readableInstant(c.ingestedAt), readableInstant(c.replacedAt), c.payloadSha256.slice(0, 12),
+      ]),
+    );
+  });
+// --- end vintages ---
 
 // --- completeness: scalar gaps ---
 program

@@ -74,4 +74,12 @@ describe('configuration', () => {
     assert.equal(loadConfig({ env: { SCALAR_HTTP_TIMEOUT_MS: String(2 ** 31 - 1) } }).acquisition.http.timeoutMs, 2 ** 31 - 1);
     assert.throws(() => loadConfig({ env: { SCALAR_HTTP_INITIAL_DELAY_MS: '5000', SCALAR_HTTP_MAX_DELAY_MS: '100' } }), /maxDelayMs.*at least initialDelayMs/);
   });
+
+  it('vintages: keeps replaced values revisions.retentionDays days (0 keeps none), refusing values outside 0..36500', () => {
+    assert.equal(loadConfig({ env: {} }).revisions.retentionDays, 400);
+    assert.equal(loadConfig({ env: { SCALAR_REVISIONS_RETENTION_DAYS: '0' } }).revisions.retentionDays, 0);
+    for (const bad of ['-1', '36501', '1.5', 'forever']) {
+      assert.throws(() => loadConfig({ env: { SCALAR_REVISIONS_RETENTION_DAYS: bad } }), /revisions\.retentionDays \(SCALAR_REVISIONS_RETENTION_DAYS\)/);
+    }
+  });
 });

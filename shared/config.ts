@@ -5,7 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
 import { VAULT_URL } from './secrets/index.ts';
-import { defaultStoreUrl } from './store/index.ts';
+import { DEFAULT_REVISION_RETENTION_DAYS, defaultStoreUrl } from './store/index.ts';
 
 // Bounds: Node timers take at most 2^31-1 ms (a larger delay fires after 1 ms and busy-loops), and
 // each setting has a floor below which it spins or can never succeed.
@@ -82,6 +82,13 @@ const ConfigSchema = z
         ackWaitMs: ms(1000),
       })
       .strict(),
+    // vintages
+    revisions: z
+      .object({
+        /** Days a replaced value is kept in `revisions` (as-of reads and forecast issues reach this far back); 0 keeps none. */
+        retentionDays: between(0, 36_500),
+      })
+      .strict(),
     /** Per provider: the API base URL (the public API when unset). */
     providers: z.record(z.string(), z.object({ baseUrl: z.url().optional() }).strict()),
   })
@@ -119,6 +126,8 @@ export const DEFAULTS: z.input<typeof ConfigSchema> = {
   // (one transaction and one index pass per batch); 1 s bounds how far the store lags the bus.
   ingestion: { batchRows: 20_000, batchWaitMs: 1000, maxInFlight: 64 },
   bus: { maxDeliveries: 5, redeliveryDelayMs: 1000, capacity: 1000, ackWaitMs: 30_000 },
+  // Settlement data is revised for months after delivery: a little over a year covers a full cycle.
+  revisions: { retentionDays: DEFAULT_REVISION_RETENTION_DAYS },
   providers: {},
 };
 
@@ -151,6 +160,7 @@ const ENV_KEYS: Record<string, string> = {
   SCALAR_BUS_REDELIVERY_DELAY_MS: 'bus.redeliveryDelayMs',
   SCALAR_BUS_CAPACITY: 'bus.capacity',
   SCALAR_BUS_ACK_WAIT_MS: 'bus.ackWaitMs',
+  SCALAR_REVISIONS_RETENTION_DAYS: 'revisions.retentionDays',
 };
 
 type Tree = Record<string, unknown>;

@@ -3,6 +3,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { seriesKey, type Observation } from '../observation.ts';
 import type { Store, StoredObservation } from './types.ts';
+import type { RevisionSettings } from './vintages.ts';
+
+/** What a contract test may ask of the store it opens (vintages: a short retention). */
+export type ContractStoreOptions = { revisions?: Partial<RevisionSettings> };
 
 const row = (o: Partial<Observation> & { ts: Date; value: number | null }, sha = 'a'.repeat(64)): StoredObservation => {
   const series = o.series ?? { area: 'DK1', currency: 'EUR' };
@@ -23,7 +27,7 @@ const row = (o: Partial<Observation> & { ts: Date; value: number | null }, sha =
 const quarterHours = (from: string, n: number, area = 'DK1') =>
   Array.from({ length: n }, (_, i) => row({ ts: new Date(new Date(from).getTime() + i * 900_000), value: i + 0.25, series: { area, currency: 'EUR' } }));
 
-export function storeContract(name: string, open: () => Promise<Store>): void {
+export function storeContract(name: string, open: (o?: ContractStoreOptions) => Promise<Store>): void {
   describe(`store contract: ${name}`, () => {
     it('upserts idempotently: the same window twice leaves the same rows', async () => {
       const store = await open();
@@ -272,5 +276,115 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       assert.ok((await store.listAllSeries!()).some((s) => s.dataset === 'test.prices' && s.series.area === 'DK2'));
       await store.close();
     });
+
+    // --- vintages ---
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    /** An instant strictly between two writes (stores keep milliseconds). */
+    const mark = async () => {
+      await sleep(15);
+      const t = new Date();
+      await sleep(15);
+      return t;
+    };
+    const values = (os: readonly Observation[]) => os.map((o) => o.value);
+
+    it('vintages: an overwrite that changes a value keeps the old one with its ingestion and replacement instants and payload; identical re-delivery keeps none', async () => {
+      const store = await open();
+      const ts = new Date('2025-10-26T01:15:00Z'); // inside the repeated hour of the autumn change in CET
+      const before = new Date();
+      await store.upsertObservations([row({ ts, value: 10 }, 'a'.repeat(64))]);
+      const after = new Date();
+      await store.upsertObservations([row({ ts, value: 10 }, 'b'.repeat(64))]);
+      assert.deepEqual(await store.listRevisions({ dataset: 'test.prices' }), [], 'identical re-delivery writes no revision');
+      await sleep(5);
+      // The overwrite shares its batch with a series the store does not hold yet.
+      await store.upsertObservations([row({ ts, value: 11 }, 'c'.repeat(64)), ...quarterHours('2025-10-26T00:00:00Z', 8, 'DK2')]);
+      const [r, ...more] = await store.listRevisions({ dataset: 'test.prices' });
+      assert.equal(more.length, 0);
+      assert.deepEqual([r!.series, r!.ts.toISOString(), r!.value, r!.issued, r!.quality, r!.payloadSha256[0], r!.unit], [{ area: 'DK1', currency: 'EUR' }, '2025-10-26T01:15:00.000Z', 10, null, null, 'a', 'EUR/MWh']);
+      assert.ok(r!.ingestedAt >= new Date(before.getTime() - 1) && r!.ingestedAt <= after, 'ingested when it first landed, not when re-delivered');
+      assert.ok(r!.replacedAt > r!.ingestedAt);
+      // A change of issued alone is a revision too; a null value stays null in the history.
+      await store.upsertObservations([row({ ts, value: null }, 'd'.repeat(64))]);
+      await store.upsertObservations([row({ ts, value: null, issued: new Date('2025-10-26T00:00:00Z') }, 'e'.repeat(64))]);
+      const history = await store.listRevisions({ dataset: 'test.prices', where: { area: 'DK1' } });
+      assert.deepEqual(history.map((h) => [h.value, h.payloadSha256[0]]), [[10, 'a'], [11, 'c'], [null, 'd']]);
+      assert.ok(history[1]!.ingestedAt.getTime() === history[0]!.replacedAt.getTime(), 'a vintage is replaced when the next one is ingested');
+      assert.deepEqual(values(await store.queryObservations({ dataset: 'test.prices', where: { area: 'DK1' } })), [null]);
+      assert.equal(await store.countObservations('test.prices'), 9);
+      await store.close();
+    });
+
+    it('vintages: reads what was known before, between and after revisions (asOf), paged alike', async () => {
+      const store = await open();
+      const day = '2025-10-25T22:00:00Z'; // the CET delivery day of 2025-10-26: 100 quarter-hours
+      const t0 = await mark();
+      await store.upsertObservations(quarterHours(day, 100));
+      const t1 = await mark();
+      await store.upsertObservations(quarterHours(day, 4).map((r) => ({ ...r, value: r.value! + 100, payloadSha256: 'b'.repeat(64) })));
+      const t2 = await mark();
+      await store.upsertObservations([{ ...quarterHours(day, 1)[0]!, value: 500, payloadSha256: 'c'.repeat(64) }, ...quarterHours('2025-10-26T23:00:00Z', 4)]);
+      const t3 = await mark();
+      const asOf = (t: Date) => store.queryObservations({ dataset: 'test.prices', asOf: t });
+      assert.deepEqual(await asOf(t0), [], 'nothing was known before the first delivery');
+      const first = await asOf(t1);
+      assert.equal(first.length, 100);
+      assert.deepEqual(values(first.slice(0, 5)), [0.25, 1.25, 2.25, 3.25, 4.25]);
+      assert.equal(first[99]!.ts.toISOString(), '2025-10-26T22:45:00.000Z');
+      const second = await asOf(t2);
+      assert.deepEqual(values(second.slice(0, 5)), [100.25, 101.25, 102.25, 103.25, 4.25]);
+      assert.equal(second.length, 100, 'rows first ingested later are absent');
+      const third = await asOf(t3);
+      assert.deepEqual(values(third.slice(0, 5)), [500, 101.25, 102.25, 103.25, 4.25]);
+      assert.equal(third.length, 104);
+      assert.deepEqual(third, await store.queryObservations({ dataset: 'test.prices' }), 'as of now is the current state');
+      if (store.observationPages) {
+        const q = { dataset: 'test.prices', asOf: t2, from: new Date('2025-10-25T22:15:00Z'), limit: 30 };
+        const paged: Observation[] = [];
+        for await (const p of store.observationPages(q, 7)) paged.push(...p);
+        assert.deepEqual(paged, await store.queryObservations(q));
+        assert.deepEqual(values(paged.slice(0, 3)), [101.25, 102.25, 103.25]);
+      }
+      await store.close();
+    });
+
+    it('vintages: keeps each issue of a forecast and reads the one current at an issue instant (issuedAt), optionally as known at asOf', async () => {
+      const store = await open();
+      const ts = [0, 1, 2].map((i) => new Date(Date.UTC(2025, 10, 5, 10, i * 5)));
+      const issue = (at: string, base: number) => ts.map((t, i) => row({ ts: t, value: base + i, issued: new Date(at), resolution: 'PT5M', unit: 'MW' }));
+      await store.upsertObservations(issue('2025-11-05T09:55:00Z', 100));
+      const known = await mark();
+      await store.upsertObservations(issue('2025-11-05T10:00:00Z', 200).slice(1));
+      await store.upsertObservations(issue('2025-11-05T10:05:00Z', 300).slice(2));
+      const at = (issuedAt: string, asOf?: Date) => store.queryObservations({ dataset: 'test.prices', issuedAt: new Date(issuedAt), asOf });
+      assert.deepEqual(await at('2025-11-05T09:50:00Z'), []);
+      assert.deepEqual(values(await at('2025-11-05T09:55:00Z')), [100, 101, 102]);
+      assert.deepEqual(values(await at('2025-11-05T10:02:00Z')), [100, 201, 202]);
+      assert.deepEqual((await at('2025-11-05T11:00:00Z')).map((o) => [o.value, o.issued?.toISOString()]), [[100, '2025-11-05T09:55:00.000Z'], [201, '2025-11-05T10:00:00.000Z'], [302, '2025-11-05T10:05:00.000Z']]);
+      assert.deepEqual(values(await at('2025-11-05T11:00:00Z', known)), [100, 101, 102], 'later issues were not known yet');
+      assert.deepEqual((await store.listRevisions({ dataset: 'test.prices', from: ts[2] })).map((r) => [r.value, r.issued?.toISOString()]), [[102, '2025-11-05T09:55:00.000Z'], [202, '2025-11-05T10:00:00.000Z']]);
+      await store.close();
+    });
+
+    it('vintages: prunes revisions past the retention when writing, and on request; retention 0 captures none', async () => {
+      const store = await open({ revisions: { retentionMs: 1000, pruneEveryMs: 0 } });
+      const ts = new Date('2026-03-29T01:00:00Z'); // the CET spring-forward instant
+      await store.upsertObservations([row({ ts, value: 1 })]);
+      await store.upsertObservations([row({ ts, value: 2 })]);
+      assert.equal((await store.listRevisions({ dataset: 'test.prices' })).length, 1);
+      await sleep(1100);
+      await store.upsertObservations([row({ ts, value: 3 })]);
+      assert.deepEqual((await store.listRevisions({ dataset: 'test.prices' })).map((r) => r.value), [2], 'the revision older than the retention was pruned by the write');
+      assert.equal(await store.pruneRevisions(new Date(Date.now() + 1000)), 1);
+      assert.deepEqual(await store.listRevisions({ dataset: 'test.prices' }), []);
+      await store.close();
+      const off = await open({ revisions: { retentionMs: 0 } });
+      await off.upsertObservations([row({ ts, value: 1 })]);
+      await off.upsertObservations([row({ ts, value: 2 })]);
+      assert.deepEqual(await off.listRevisions({ dataset: 'test.prices' }), []);
+      assert.deepEqual(values(await off.queryObservations({ dataset: 'test.prices' })), [2]);
+      await off.close();
+    });
+    // --- end vintages ---
   });
 }

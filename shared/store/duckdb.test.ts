@@ -9,7 +9,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { storeContract } from './contract.ts';
 import { DuckDbStore } from './duckdb.ts';
 
-storeContract('duckdb (in memory)', () => DuckDbStore.open(':memory:'));
+storeContract('duckdb (in memory)', (o) => DuckDbStore.open(':memory:', o));
 
 describe('duckdb file after a crash', () => {
   const dir = mkdtempSync(join(tmpdir(), 'scalar-duckdb-crash-'));

@@ -28,9 +28,13 @@ import type {
   ZoneRecord,
   KnownGap,
   LedgerRow,
+  RevisionQuery,
+  RevisionRecord,
 } from './types.ts';
+import { DEFAULT_REVISION_RETENTION_DAYS } from './types.ts';
 import { viewStatement, type AnalystView } from './views.ts';
 import { dedupeLastWins, distinctSeries, holesToJson, ledgerFromColumns, matchesWhere } from './rows.ts';
+import { changedCondition, PRUNE_EVERY_MS, revisionsStatement, seriesReadStatement, type RevisionSettings, type Statement } from './vintages.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS series (
@@ -84,6 +88,11 @@ CREATE TABLE IF NOT EXISTS ledger (
 CREATE TABLE IF NOT EXISTS known_gaps (
   dataset VARCHAR NOT NULL, partition_key VARCHAR, gap_from TIMESTAMP NOT NULL, gap_to TIMESTAMP NOT NULL,
   reason VARCHAR NOT NULL, marked_at TIMESTAMP NOT NULL);
+-- vintages: replaced values (see deployment/sql/mysql/030_vintages.sql). No index: reads filter by
+-- dataset and series_key, which zone maps serve, and an ART index would slow every capture.
+CREATE TABLE IF NOT EXISTS revisions (
+  dataset VARCHAR NOT NULL, series_key VARCHAR NOT NULL, ts TIMESTAMP NOT NULL, value DOUBLE, issued TIMESTAMP, quality VARCHAR,
+  payload_sha256 VARCHAR NOT NULL, ingested_at TIMESTAMP NOT NULL, replaced_at TIMESTAMP NOT NULL);
 CREATE TEMP TABLE IF NOT EXISTS staging_series (
   dataset VARCHAR, series_key VARCHAR, dimensions VARCHAR, resolution VARCHAR, unit VARCHAR, first_ts TIMESTAMP, last_ts TIMESTAMP);
 CREATE TEMP TABLE IF NOT EXISTS staging_observations (
@@ -117,17 +126,22 @@ export class DuckDbStore implements Store {
   #instance: DuckDBInstance;
   // One statement at a time per connection: DuckDB connections are not re-entrant.
   #queue: Promise<unknown> = Promise.resolve();
+  // vintages: retention of replaced values (0: none captured) and when they were last pruned.
+  readonly #revisions: RevisionSettings;
+  #prunedAt = 0;
 
-  private constructor(instance: DuckDBInstance, conn: DuckDBConnection) {
+  private constructor(instance: DuckDBInstance, conn: DuckDBConnection, revisions: RevisionSettings) {
     this.#instance = instance;
     this.#conn = conn;
+    this.#revisions = revisions;
   }
 
   /** `path` is a file path, or `:memory:`. */
-  static async open(path: string): Promise<DuckDbStore> {
+  static async open(path: string, o: { revisions?: Partial<RevisionSettings> } = {}): Promise<DuckDbStore> {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     const instance = await DuckDBInstance.create(path);
-    const store = new DuckDbStore(instance, await instance.connect());
+    const revisions = { retentionMs: DEFAULT_REVISION_RETENTION_DAYS * 86_400_000, pruneEveryMs: PRUNE_EVERY_MS, ...o.revisions };
+    const store = new DuckDbStore(instance, await instance.connect(), revisions);
     await store.migrate();
     return store;
   }
@@ -141,6 +155,10 @@ export class DuckDbStore implements Store {
   async #rows(sql: string, values?: DuckDBValue[]): Promise<Record<string, unknown>[]> {
     const reader = await this.#conn.runAndReadAll(sql, values);
     return reader.getRowObjectsJS() as Record<string, unknown>[];
+  }
+
+  #statement(st: Statement): Promise<Record<string, unknown>[]> {
+    return this.#rows(st.sql, st.params.map((p) => (p instanceof Date ? ts(p) : p)));
   }
 
   migrate(): Promise<void> {
@@ -163,7 +181,8 @@ export class DuckDbStore implements Store {
     if (rows.length === 0) return Promise.resolve();
     const upsert = async (merge: boolean): Promise<void> => {
       const unique = dedupeLastWins(rows);
-      const now = ts(new Date());
+      const at = new Date();
+      const now = ts(at);
       let retry = false;
       await this.#conn.run('BEGIN TRANSACTION');
       try {
@@ -223,11 +242,23 @@ export class DuckDbStore implements Store {
           // ON CONFLICT DO UPDATE, which handles each conflicting row on its own. The instant bounds
           // let DuckDB skip row groups outside the batch.
           const bounds = `o.ts BETWEEN (SELECT min(ts) FROM temp.staging_observations) AND (SELECT max(ts) FROM temp.staging_observations)`;
+          // vintages: the stored values this batch changes are kept before the UPDATE overwrites them,
+          // replaced at the new value's ingested_at; an identical re-delivery leaves the row (and the
+          // instant it became known) alone.
+          const capture = this.#revisions.retentionMs > 0;
+          const changed = capture ? ` AND ${changedCondition('duckdb', 'o', 's')}` : '';
+          if (capture) {
+            await this.#conn.run(
+              `INSERT INTO revisions SELECT o.dataset, o.series_key, o.ts, o.value, o.issued, o.quality, o.payload_sha256, o.ingested_at, s.ingested_at
+               FROM observations AS o JOIN temp.staging_observations AS s ON o.dataset = s.dataset AND o.series_key = s.series_key AND o.ts = s.ts
+               WHERE ${bounds}${changed}`,
+            );
+          }
           await this.#conn.run(
             `UPDATE observations AS o SET value = s.value, payload_sha256 = s.payload_sha256, ingested_at = s.ingested_at,
                issued = s.issued, quality = s.quality
              FROM temp.staging_observations AS s
-             WHERE o.dataset = s.dataset AND o.series_key = s.series_key AND o.ts = s.ts AND ${bounds}`,
+             WHERE o.dataset = s.dataset AND o.series_key = s.series_key AND o.ts = s.ts AND ${bounds}${changed}`,
           );
           await this.#conn.run(
             `INSERT INTO observations (${columns}) SELECT ${columns} FROM temp.staging_observations AS s
@@ -246,6 +277,7 @@ export class DuckDbStore implements Store {
         await this.#conn.run('DELETE FROM temp.staging_observations; DELETE FROM temp.staging_series').catch(() => undefined);
       }
       if (retry) await upsert(true);
+      else await this.#pruneIfDue(at);
     };
     return this.#serial(() => upsert(false));
   }
@@ -262,13 +294,7 @@ export class DuckDbStore implements Store {
         .filter((s) => matchesWhere(s.dims, q.where));
       const out: Observation[] = [];
       for (const s of series) {
-        const params: DuckDBValue[] = [q.dataset, s.seriesKey];
-        let sql = 'SELECT ts, value, issued, quality FROM observations WHERE dataset = $1 AND series_key = $2';
-        if (q.from) sql += ` AND ts >= $${params.push(ts(q.from))}`;
-        if (q.to) sql += ` AND ts < $${params.push(ts(q.to))}`;
-        sql += ' ORDER BY ts';
-        if (q.limit !== undefined) sql += ` LIMIT ${Math.max(0, Math.floor(q.limit - out.length))}`;
-        for (const r of await this.#rows(sql, params)) {
+        for (const r of await this.#statement(seriesReadStatement(q, s.seriesKey, null, q.limit === undefined ? undefined : q.limit - out.length))) {
           out.push({
             dataset: q.dataset,
             series: s.dims,
@@ -306,13 +332,8 @@ export class DuckDbStore implements Store {
     for (const s of (await this.listSeries(q.dataset)).filter((x) => matchesWhere(x.series, q.where))) {
       let after: Date | null = null;
       while (left > 0) {
-        const params: DuckDBValue[] = [q.dataset, s.seriesKey];
-        let sql = 'SELECT ts, value, issued, quality FROM observations WHERE dataset = $1 AND series_key = $2';
-        if (after) sql += ` AND ts > $${params.push(ts(after))}`;
-        else if (q.from) sql += ` AND ts >= $${params.push(ts(q.from))}`;
-        if (q.to) sql += ` AND ts < $${params.push(ts(q.to))}`;
-        sql += ` ORDER BY ts LIMIT ${Math.min(size, left)}`;
-        const rows = await this.#serial(() => this.#rows(sql, params));
+        const st = seriesReadStatement(q, s.seriesKey, after, Math.min(size, left));
+        const rows = await this.#serial(() => this.#statement(st));
         if (rows.length === 0) break;
         const page = rows.map((r): Observation => ({
           dataset: q.dataset, series: s.series, ts: asDate(r.ts), resolution: s.resolution,
@@ -670,6 +691,41 @@ export class DuckDbStore implements Store {
     );
   }
   // --- end completeness ---
+
+  // --- vintages ---
+  listRevisions(q: RevisionQuery): Promise<RevisionRecord[]> {
+    return this.#serial(async () => {
+      const series = (await this.#rows('SELECT * FROM series WHERE dataset = $1 ORDER BY series_key', [q.dataset]))
+        .map((s) => ({ seriesKey: String(s.series_key), resolution: String(s.resolution), unit: String(s.unit), series: JSON.parse(String(s.dimensions)) as Record<string, string> }))
+        .filter((s) => matchesWhere(s.series, q.where));
+      if (series.length === 0) return [];
+      const bySeries = new Map(series.map((s) => [s.seriesKey, s]));
+      return (await this.#statement(revisionsStatement(q, series.map((s) => s.seriesKey)))).map((r) => {
+        const s = bySeries.get(String(r.series_key))!;
+        return {
+          dataset: q.dataset, seriesKey: s.seriesKey, series: s.series, unit: s.unit, resolution: s.resolution, ts: asDate(r.ts),
+          value: r.value === null ? null : Number(r.value), issued: asDateOrNull(r.issued), quality: r.quality === null ? null : String(r.quality),
+          payloadSha256: String(r.payload_sha256), ingestedAt: asDate(r.ingested_at), replacedAt: asDate(r.replaced_at),
+        };
+      });
+    });
+  }
+
+  pruneRevisions(before: Date): Promise<number> {
+    return this.#serial(() => this.#prune(before));
+  }
+
+  async #prune(before: Date): Promise<number> {
+    this.#prunedAt = Date.now();
+    return Number((await this.#conn.run('DELETE FROM revisions WHERE replaced_at < $1', [ts(before)])).rowsChanged);
+  }
+
+  /** Runs inside the serial queue, after an upsert committed: pruning is part of writing, at most once per pruneEveryMs. */
+  async #pruneIfDue(at: Date): Promise<void> {
+    const { retentionMs, pruneEveryMs } = this.#revisions;
+    if (retentionMs > 0 && at.getTime() - this.#prunedAt >= pruneEveryMs) await this.#prune(new Date(at.getTime() - retentionMs));
+  }
+  // --- end vintages ---
 
   close(): Promise<void> {
     return this.#serial(async () => {

@@ -34,7 +34,11 @@ export type OpenStoreOptions = {
   /** false for read-only commands: a missing DuckDB file or MySQL database is an error, not created. */
   create?: boolean;
   connectTimeoutMs?: number;
+  /** vintages: how long replaced values are kept (0: none captured); the store's default when unset. */
+  revisionRetentionMs?: number;
 };
+
+export { DEFAULT_REVISION_RETENTION_DAYS } from './types.ts';
 
 /** A read-only command met no store where the configuration points: nothing was created. */
 export class NoStoreError extends ConfigError {
@@ -51,6 +55,8 @@ function checkDuckDbPath(path: string, create: boolean): void {
   }
 }
 
+const retention = (o: OpenStoreOptions) => (o.revisionRetentionMs === undefined ? {} : { retentionMs: o.revisionRetentionMs });
+
 /** Picks the store from its URL: `duckdb:<file>`, `mysql://user:pass@host:3306/db` (MySQL, MariaDB), `starrocks://user@host:9030/db`. */
 export async function openStore(url: string, o: OpenStoreOptions = {}): Promise<Store> {
   const timeout = o.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
@@ -58,11 +64,11 @@ export async function openStore(url: string, o: OpenStoreOptions = {}): Promise<
   if (url.startsWith('duckdb:')) {
     const path = url.slice('duckdb:'.length) || ':memory:';
     if (path !== ':memory:') checkDuckDbPath(path, o.create ?? true);
-    return redacting(await connectWithin('store', url, timeout, () => DuckDbStore.open(path), close));
+    return redacting(await connectWithin('store', url, timeout, () => DuckDbStore.open(path, { revisions: retention(o) }), close));
   }
   if (url.startsWith('mysql://') || url.startsWith('starrocks://')) {
     const { SqlStore } = await import('./sql.ts');
-    return redacting(await connectWithin('store', url, timeout, () => SqlStore.open(url, { create: o.create, connectTimeoutMs: timeout }), close));
+    return redacting(await connectWithin('store', url, timeout, () => SqlStore.open(url, { create: o.create, connectTimeoutMs: timeout, revisions: retention(o) }), close));
   }
   throw new ConfigError(`store URL ${redact(url)}: unsupported scheme (supported: duckdb:, mysql://, starrocks://)`);
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import mysql from 'mysql2/promise';
-import { storeContract } from './contract.ts';
+import { storeContract, type ContractStoreOptions } from './contract.ts';
 import { loadDataTsv, SqlStore } from './sql.ts';
 
 const MYSQL = process.env.SCALAR_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
@@ -11,10 +11,10 @@ const created: string[] = [];
 
 /** A fresh database per test, dropped at the end. */
 function fresh(base: string) {
-  return async () => {
+  return async (o?: ContractStoreOptions) => {
     const db = `scalar_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
     created.push(`${base}|${db}`);
-    return SqlStore.open(`${base}/${db}`);
+    return SqlStore.open(`${base}/${db}`, o);
   };
 }
 

@@ -14,7 +14,8 @@ import { redact } from '../redact.ts';
 import type { Observation } from '../observation.ts';
 import { viewStatement, type AnalystView } from './views.ts';
 import { sendStreamLoad, streamLoadRequest, type StreamLoadTarget } from './starrocks-stream-load.ts';
-import { dedupeLastWins, distinctSeries, holesToJson, ledgerFromColumns, matchesWhere } from './rows.ts';
+import { dedupeLastWins, distinctSeries, holesToJson, ledgerFromColumns, matchesWhere, type SeriesSummary } from './rows.ts';
+import { changedCondition, PRUNE_EVERY_MS, sameCondition, revisionsStatement, seriesReadStatement, type RevisionSettings } from './vintages.ts';
 import type {
   DeadLetterQuery,
   DeadLetterRecord,
@@ -31,7 +32,10 @@ import type {
   ZoneRecord,
   KnownGap,
   LedgerRow,
+  RevisionQuery,
+  RevisionRecord,
 } from './types.ts';
+import { DEFAULT_REVISION_RETENTION_DAYS } from './types.ts';
 
 export type Dialect = 'mysql' | 'starrocks';
 
@@ -91,18 +95,25 @@ export class SqlStore implements Store {
 
   /** StarRocks: where Stream Load goes (the FE's HTTP port, `?http_port=8030` on the store URL); null: INSERT only. */
   #streamLoad: StreamLoadTarget | null = null;
+  // vintages: retention of replaced values (0: none captured) and when they were last pruned.
+  readonly #revisions: RevisionSettings;
+  #prunedAt = 0;
 
   /** Bound on one statement (migrations excepted): a black-holed server fails it instead of hanging it for many minutes. */
   readonly #queryTimeoutMs: number;
 
-  private constructor(pool: Pool, dialect: Dialect, queryTimeoutMs: number) {
+  private constructor(pool: Pool, dialect: Dialect, queryTimeoutMs: number, revisions: RevisionSettings) {
     this.#pool = pool;
     this.#dialect = dialect;
     this.#queryTimeoutMs = queryTimeoutMs;
+    this.#revisions = revisions;
   }
 
   /** `mysql://user:pass@host:3306/db` or `starrocks://user@host:9030/db`; the database is created when missing, unless `create` is false. */
-  static async open(url: string, o: { create?: boolean; connectTimeoutMs?: number; queryTimeoutMs?: number } = {}): Promise<SqlStore> {
+  static async open(
+    url: string,
+    o: { create?: boolean; connectTimeoutMs?: number; queryTimeoutMs?: number; revisions?: Partial<RevisionSettings> } = {},
+  ): Promise<SqlStore> {
     const u = new URL(url);
     const dialect: Dialect = u.protocol === 'starrocks:' ? 'starrocks' : 'mysql';
     const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
@@ -125,7 +136,9 @@ export class SqlStore implements Store {
       await admin.end();
     }
     const pool = mysql.createPool({ ...base, database, connectionLimit: 8, waitForConnections: true });
-    const store = new SqlStore(pool, dialect, o.queryTimeoutMs ?? QUERY_TIMEOUT_MS);
+    const store = new SqlStore(pool, dialect, o.queryTimeoutMs ?? QUERY_TIMEOUT_MS, {
+      retentionMs: DEFAULT_REVISION_RETENTION_DAYS * 86_400_000, pruneEveryMs: PRUNE_EVERY_MS, ...o.revisions,
+    });
     const httpPort = u.searchParams.get('http_port');
     if (dialect === 'starrocks' && httpPort) store.#streamLoad = { httpUrl: `http://${u.hostname}:${httpPort}`, database, user: base.user, password: base.password };
     await store.migrate();
@@ -164,6 +177,10 @@ export class SqlStore implements Store {
     if (rows.length === 0) return;
     const unique = dedupeLastWins(rows);
     const series = distinctSeries(unique);
+    // vintages: series whose stored instants this batch reaches (read before their bounds move) may
+    // have values overwritten: their rows are merged capturing revisions; the rest load directly.
+    // StarRocks does not capture revisions (yet).
+    const reaching = this.#dialect === 'mysql' && this.#revisions.retentionMs > 0 ? await this.#seriesReached(series) : new Set<string>();
     if (this.#dialect === 'mysql') {
       await this.#query(
         `INSERT INTO series (dataset, series_key, dimensions, resolution, unit, first_ts, last_ts) VALUES ?
@@ -216,14 +233,94 @@ export class SqlStore implements Store {
     // being idempotent on its own).
     const sorted = [...unique].sort(byKey);
     const step = Math.min(ROWS_PER_STATEMENT.mysql, Math.max(MIN_ROWS_PER_STATEMENT, Math.ceil(sorted.length / PARALLEL_STATEMENTS)));
-    const parts: StoredObservation[][] = [];
-    for (let i = 0; i < sorted.length; i += step) parts.push(sorted.slice(i, i + step));
+    const parts: (() => Promise<void>)[] = [];
     const write = async (part: readonly StoredObservation[]) => {
       if (!this.#loadDataRefused && (await this.#retry.execute(() => this.#loadData(part, now)))) return;
       await insert(part);
     };
-    for (let i = 0; i < parts.length; i += PARALLEL_STATEMENTS) await Promise.all(parts.slice(i, i + PARALLEL_STATEMENTS).map(write));
+    const reached = reaching.size === 0 ? [] : sorted.filter((r) => reaching.has(`${r.dataset}\u0000${r.seriesKey}`));
+    const direct = reached.length === 0 ? sorted : sorted.filter((r) => !reaching.has(`${r.dataset}\u0000${r.seriesKey}`));
+    for (let i = 0; i < direct.length; i += step) parts.push(() => write(direct.slice(i, i + step)));
+    for (let i = 0; i < reached.length; i += step) parts.push(() => this.#retry.execute(() => this.#mergeCapturing(reached.slice(i, i + step), now)));
+    for (let i = 0; i < parts.length; i += PARALLEL_STATEMENTS) await Promise.all(parts.slice(i, i + PARALLEL_STATEMENTS).map((p) => p()));
+    await this.#pruneIfDue(now);
   }
+
+  // --- vintages: the capturing merge ---
+  /** Keys (`dataset\0series_key`) of the batch's series whose stored [first_ts, last_ts] overlaps the batch's instants. */
+  async #seriesReached(series: readonly SeriesSummary[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    const batch = new Map(series.map((s) => [`${s.dataset}\u0000${s.seriesKey}`, s]));
+    for (let i = 0; i < series.length; i += 1000) {
+      const keys = series.slice(i, i + 1000).map((s) => [s.dataset, s.seriesKey]);
+      for (const r of await this.#query('SELECT dataset, series_key, first_ts, last_ts FROM series WHERE (dataset, series_key) IN (?)', [keys])) {
+        const k = `${String(r.dataset)}\u0000${String(r.series_key)}`;
+        const s = batch.get(k);
+        if (s && s.firstTs <= (r.last_ts as Date) && s.lastTs >= (r.first_ts as Date)) out.add(k);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * One part of a batch that may overwrite stored rows: staged in a per-connection temporary table
+   * (LOAD DATA, or INSERT where the server refuses it), then in one transaction the stored values it
+   * changes go to `revisions` (replaced at the new value's ingested_at) and the part is merged; a row
+   * whose value, issued and quality are unchanged keeps its ingested_at and payload (identical
+   * re-deliveries write no revision and do not move what as-of reads see).
+   */
+  async #mergeCapturing(part: readonly StoredObservation[], now: Date): Promise<void> {
+    const columns = 'dataset, series_key, ts, value, payload_sha256, ingested_at, issued, quality';
+    const conn = await this.#pool.getConnection();
+    try {
+      // MEMORY: no undo or redo for rows that live for one statement; sized for a part of ROWS_PER_STATEMENT rows.
+      await conn.query('SET SESSION max_heap_table_size = 268435456');
+      await conn.query(`CREATE TEMPORARY TABLE IF NOT EXISTS staging_observations ENGINE = MEMORY AS SELECT ${columns} FROM observations LIMIT 0`);
+      await conn.query('TRUNCATE TABLE staging_observations');
+      let staged = false;
+      if (!this.#loadDataRefused) {
+        try {
+          const [result] = await conn.query({
+            sql: `LOAD DATA LOCAL INFILE 'observations.tsv' INTO TABLE staging_observations CHARACTER SET utf8mb4 (${columns})`,
+            infileStreamFactory: () => Readable.from(chunks(Buffer.from(loadDataTsv(part, now)))),
+          });
+          // A warning means a truncated row: staged again by INSERT, which reports the error.
+          staged = (result as ResultSetHeader).warningStatus === 0;
+          if (!staged) await conn.query('TRUNCATE TABLE staging_observations');
+        } catch (e) {
+          if (!LOAD_DATA_REFUSED.has(String((e as { code?: unknown }).code))) throw e;
+          this.#loadDataRefused = true;
+        }
+      }
+      if (!staged) {
+        await conn.query(`INSERT INTO staging_observations (${columns}) VALUES ?`,
+          [part.map((r) => [r.dataset, r.seriesKey, r.ts, r.value, r.payloadSha256, now, r.issued ?? null, r.quality ?? null])]);
+      }
+      const join = 'staging_observations AS s JOIN observations AS o ON o.dataset = s.dataset AND o.series_key = s.series_key AND o.ts = s.ts';
+      await conn.query('START TRANSACTION');
+      try {
+        await conn.query(
+          `INSERT INTO revisions (dataset, series_key, ts, value, issued, quality, payload_sha256, ingested_at, replaced_at)
+           SELECT o.dataset, o.series_key, o.ts, o.value, o.issued, o.quality, o.payload_sha256, o.ingested_at, s.ingested_at
+           FROM ${join} WHERE ${changedCondition('mysql', 'o', 's')}`,
+        );
+        // Identical rows leave the stage: the stored row, its ingested_at and payload stay as they are.
+        await conn.query(`DELETE s FROM ${join} WHERE ${sameCondition('mysql', 'o', 's')}`);
+        await conn.query(
+          `INSERT INTO observations (${columns}) SELECT ${columns} FROM staging_observations
+           ON DUPLICATE KEY UPDATE value = VALUES(value), payload_sha256 = VALUES(payload_sha256), ingested_at = VALUES(ingested_at),
+             issued = VALUES(issued), quality = VALUES(quality)`,
+        );
+        await conn.query('COMMIT');
+      } catch (e) {
+        await conn.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      }
+    } finally {
+      conn.release();
+    }
+  }
+  // --- end vintages ---
 
   /**
    * One part of a batch through LOAD DATA LOCAL … REPLACE (every column given, so a replaced row
@@ -266,13 +363,8 @@ export class SqlStore implements Store {
       .filter((s) => matchesWhere(s.dims, q.where));
     const out: Observation[] = [];
     for (const s of series) {
-      const params: unknown[] = [q.dataset, s.seriesKey];
-      let sql = 'SELECT ts, value, issued, quality FROM observations WHERE dataset = ? AND series_key = ?';
-      if (q.from) (sql += ' AND ts >= ?'), params.push(q.from);
-      if (q.to) (sql += ' AND ts < ?'), params.push(q.to);
-      sql += ' ORDER BY ts';
-      if (q.limit !== undefined) (sql += ' LIMIT ?'), params.push(Math.max(0, Math.floor(q.limit - out.length)));
-      for (const r of await this.#query(sql, params)) {
+      const st = seriesReadStatement(q, s.seriesKey, null, q.limit === undefined ? undefined : q.limit - out.length);
+      for (const r of await this.#query(st.sql, st.params)) {
         out.push({
           dataset: q.dataset, series: s.dims, ts: r.ts as Date, resolution: s.resolution, value: r.value === null ? null : Number(r.value), unit: s.unit,
           ...(r.issued === null ? {} : { issued: r.issued as Date }),
@@ -298,14 +390,8 @@ export class SqlStore implements Store {
     for (const s of (await this.listSeries(q.dataset)).filter((x) => matchesWhere(x.series, q.where))) {
       let after: Date | null = null;
       while (left > 0) {
-        const params: unknown[] = [q.dataset, s.seriesKey];
-        let sql = 'SELECT ts, value, issued, quality FROM observations WHERE dataset = ? AND series_key = ?';
-        if (after) (sql += ' AND ts > ?'), params.push(after);
-        else if (q.from) (sql += ' AND ts >= ?'), params.push(q.from);
-        if (q.to) (sql += ' AND ts < ?'), params.push(q.to);
-        sql += ' ORDER BY ts LIMIT ?';
-        params.push(Math.min(size, left));
-        const rows = await this.#query(sql, params);
+        const st = seriesReadStatement(q, s.seriesKey, after, Math.min(size, left));
+        const rows = await this.#query(st.sql, st.params);
         if (rows.length === 0) break;
         const page = rows.map((r): Observation => ({
           dataset: q.dataset, series: s.series, ts: r.ts as Date, resolution: s.resolution, value: r.value === null ? null : Number(r.value), unit: s.unit,
@@ -587,6 +673,40 @@ export class SqlStore implements Store {
     return rows.map((r) => ({ dataset: String(r.dataset), partition: r.partition_key === null ? null : String(r.partition_key), from: r.gap_from as Date, to: r.gap_to as Date, reason: String(r.reason), markedAt: r.marked_at as Date }));
   }
   // --- end completeness ---
+
+  // --- vintages ---
+  async listRevisions(q: RevisionQuery): Promise<RevisionRecord[]> {
+    const series = (await this.listSeries(q.dataset)).filter((s) => matchesWhere(s.series, q.where));
+    if (series.length === 0) return [];
+    const bySeries = new Map(series.map((s) => [s.seriesKey, s]));
+    const st = revisionsStatement(q, series.map((s) => s.seriesKey));
+    return (await this.#query(st.sql, st.params)).map((r) => {
+      const s = bySeries.get(String(r.series_key))!;
+      return {
+        dataset: q.dataset, seriesKey: s.seriesKey, series: s.series, unit: s.unit, resolution: s.resolution, ts: r.ts as Date,
+        value: r.value === null ? null : Number(r.value), issued: (r.issued as Date | null) ?? null, quality: r.quality === null ? null : String(r.quality),
+        payloadSha256: String(r.payload_sha256), ingestedAt: r.ingested_at as Date, replacedAt: r.replaced_at as Date,
+      };
+    });
+  }
+
+  async pruneRevisions(before: Date): Promise<number> {
+    this.#prunedAt = Date.now();
+    let total = 0;
+    // In slices, so a large first prune does not hold one long transaction.
+    for (;;) {
+      const r = await this.#query<ResultSetHeader>(`DELETE FROM revisions WHERE replaced_at < ?${this.#dialect === 'mysql' ? ' LIMIT 50000' : ''}`, [before]);
+      total += r.affectedRows;
+      if (this.#dialect !== 'mysql' || r.affectedRows < 50_000) return total;
+    }
+  }
+
+  /** After an upsert: pruning is part of writing, at most once per pruneEveryMs. */
+  async #pruneIfDue(at: Date): Promise<void> {
+    const { retentionMs, pruneEveryMs } = this.#revisions;
+    if (retentionMs > 0 && at.getTime() - this.#prunedAt >= pruneEveryMs) await this.pruneRevisions(new Date(at.getTime() - retentionMs));
+  }
+  // --- end vintages ---
 
   async close(): Promise<void> {
     await this.#pool.end();

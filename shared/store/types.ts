@@ -12,6 +12,10 @@ export type ObservationQuery = {
   /** Series dimension filters, all of which must match. */
   where?: Readonly<Record<string, string>>;
   limit?: number;
+  /** vintages: what was known at this instant (rows ingested at or before it, replaced ones from `revisions`). */
+  asOf?: Date;
+  /** vintages: per instant, the issue with the latest `issued` at or before this instant (forecasts). */
+  issuedAt?: Date;
 };
 
 export type SeriesInfo = { seriesKey: string; series: Record<string, string>; resolution: string; unit: string; firstTs: Date | null; lastTs: Date | null };
@@ -103,6 +107,9 @@ export type LedgerRow = {
 /** A stretch a dataset legitimately has no data for (an outage, a retired series): not chased. */
 export type KnownGap = { dataset: string; partition: string | null; from: Date; to: Date; reason: string; markedAt: Date };
 
+// --- end completeness ---
+
+// --- vintages ---
 /** A value an overwrite replaced, with what it was known as and from which payload. */
 export type Revision = {
   dataset: string;
@@ -110,12 +117,22 @@ export type Revision = {
   ts: Date;
   value: number | null;
   issued: Date | null;
+  quality: string | null;
   payloadSha256: string;
-  /** When the replaced value had been ingested, and when it was replaced. */
+  /** When the replaced value had been ingested, and when it was replaced (the replacing value's ingested_at). */
   ingestedAt: Date;
   replacedAt: Date;
 };
-// --- end completeness ---
+
+/** A revision with its series, as `listRevisions` returns it. */
+export type RevisionRecord = Revision & { series: Record<string, string>; unit: string; resolution: string };
+
+/** Revisions of one dataset: ts in [from, to), series matching `where`, oldest vintage first per (series, ts). */
+export type RevisionQuery = Pick<ObservationQuery, 'dataset' | 'from' | 'to' | 'where' | 'limit'>;
+
+/** How long replaced values are kept (`revisions.retentionDays`); 0 keeps none (no capture: the plain upsert). */
+export const DEFAULT_REVISION_RETENTION_DAYS = 400;
+// --- end vintages ---
 
 export type Store = {
   /** Creates or updates the schema; safe to call on every start. */
@@ -204,6 +221,12 @@ export type Store = {
   addKnownGap(g: KnownGap): Promise<void>;
   listKnownGaps(dataset?: string): Promise<KnownGap[]>;
   // --- end completeness ---
+
+  // --- vintages: revisions (replaced values), as-of and issue-time reads via ObservationQuery.asOf/issuedAt ---
+  listRevisions(q: RevisionQuery): Promise<RevisionRecord[]>;
+  /** Deletes revisions replaced before `before`; returns how many. Upserts also prune past the retention, at most once per `pruneEveryMs`. */
+  pruneRevisions(before: Date): Promise<number>;
+  // --- end vintages ---
 
   close(): Promise<void>;
 };

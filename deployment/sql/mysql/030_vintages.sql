@@ -1,0 +1,20 @@
+-- Vintages: every overwrite that changes an observation's value, issued or quality keeps the
+-- replaced value here, with the instant it had been ingested and the instant it was replaced (the
+-- replacing value's ingested_at), so reads can answer "what was known at t" (scalar query --as-of)
+-- and forecasts keep each issue. Pruned past revisions.retentionDays by replaced_at.
+-- observations.ingested_at (001) is when the stored value became known: an identical re-delivery
+-- leaves it alone.
+CREATE TABLE IF NOT EXISTS revisions (
+  id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  dataset VARCHAR(128) CHARACTER SET ascii NOT NULL,
+  series_key VARCHAR(512) CHARACTER SET ascii NOT NULL,
+  ts DATETIME(3) NOT NULL,
+  value DOUBLE NULL,
+  issued DATETIME(3) NULL,
+  quality VARCHAR(64) NULL,
+  payload_sha256 CHAR(64) CHARACTER SET ascii NOT NULL,
+  ingested_at DATETIME(3) NOT NULL,
+  replaced_at DATETIME(3) NOT NULL,
+  KEY revisions_key (dataset, series_key, ts),
+  KEY revisions_replaced_at (replaced_at)
+) ENGINE = InnoDB;

@@ -46,16 +46,17 @@ function rangeFindings(rule: Extract<PlausibilityRule, { rule: 'range' }>, value
   return out;
 }
 
-/**
- * 1.4826 × the median absolute step: the standard deviation of normally distributed steps around
- * zero, unmoved by a few spikes (and, unlike the deviation around the median step, not zero for a
- * series that alternates up and down).
- */
-export function robustStepSpread(steps: readonly number[]): number {
-  if (steps.length === 0) return 0;
-  const s = steps.map(Math.abs).sort((a, b) => a - b);
+/** 1.4826 × the median absolute deviation: the standard deviation of normal data, unmoved by a few outliers. */
+export function robustSpread(xs: readonly number[]): number {
+  if (xs.length === 0) return 0;
+  const med = median(xs);
+  return 1.4826 * median(xs.map((x) => Math.abs(x - med)));
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
-  return 1.4826 * (s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2);
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 function jumpFindings(rule: Extract<PlausibilityRule, { rule: 'jump' }>, values: readonly Observation[], history: readonly Observation[]): Finding[] {
@@ -75,8 +76,6 @@ function jumpFindings(rule: Extract<PlausibilityRule, { rule: 'jump' }>, values:
   const out: Finding[] = [];
   for (const [key, points] of bySeries) {
     const series = [...points.values()].filter(hasValue).sort((a, b) => a.ts.getTime() - b.ts.getTime());
-    // Steps between consecutive values: the recent ones set the spread a new step is measured against.
-    const steps = series.slice(1).map((o, i) => ({ at: o.ts.getTime(), size: o.value - series[i]!.value }));
     let previous: (Observation & { value: number }) | undefined;
     let lastFlagged: (Observation & { value: number }) | undefined;
     for (let i = 0; i < series.length; i++) {
@@ -87,8 +86,10 @@ function jumpFindings(rule: Extract<PlausibilityRule, { rule: 'jump' }>, values:
         continue;
       }
       const step = o.value - previous.value;
-      const recent = steps.filter((s) => s.at < t && s.at >= t - historyMs).map((s) => s.size);
-      const spread = Math.max(robustStepSpread(recent), rule.minSpread ?? 0);
+      // The spread of the series' recent values (not of its steps: quarter-hours inside an hour barely
+      // move, so a step spread would call every hourly change a jump).
+      const recent = series.filter((p) => p.ts.getTime() < t && p.ts.getTime() >= t - historyMs).map((p) => p.value);
+      const spread = Math.max(robustSpread(recent), rule.minSpread ?? 0);
       const byMax = rule.maxStep !== undefined && Math.abs(step) > rule.maxStep;
       const bySpread = recent.length >= minHistory && spread > 0 && Math.abs(step) > spreads * spread;
       // After a flagged jump, a value close to the flagged one is a new level, not a second jump.
@@ -97,7 +98,7 @@ function jumpFindings(rule: Extract<PlausibilityRule, { rule: 'jump' }>, values:
       if ((byMax || bySpread) && !newLevel) {
         const detail = byMax
           ? `step of ${num(step)} ${o.unit} from ${num(previous.value)} exceeds the largest plausible step ${num(rule.maxStep!)} ${o.unit}`
-          : `step of ${num(step)} ${o.unit} from ${num(previous.value)} is ${num(Math.abs(step) / spread)} × the recent spread ${num(spread)} ${o.unit} (limit ${spreads} ×, ${recent.length} steps over ${rule.history})`;
+          : `step of ${num(step)} ${o.unit} from ${num(previous.value)} is ${num(Math.abs(step) / spread)} × the recent spread ${num(spread)} ${o.unit} (limit ${spreads} ×, ${recent.length} values over ${rule.history})`;
         out.push({ observation: o, rule: 'jump', detail });
         // A flagged value is not the baseline of the next: the return from a spike is not a jump.
         lastFlagged = o;

@@ -292,9 +292,9 @@ export type PlausibilityRule =
   | { rule: 'range'; unit: string; min: number; max: number; where?: SeriesFilter }
   /**
    * A step from the series' previous value larger than `maxStep`, or than `spreads` (10) × the robust
-   * spread (1.4826 × the median absolute step) of its steps over the preceding `history` (at least
-   * `minHistory`, 8, steps; `minSpread` keeps a flat series from flagging every change). A value
-   * close to a flagged one is a new level, not another jump.
+   * spread (1.4826 × the median absolute deviation) of its values over the preceding `history` (at
+   * least `minHistory`, 8, values; `minSpread` keeps a flat series from flagging every change). A
+   * value close to a flagged one is a new level, not another jump.
    */
   | { rule: 'jump'; history: IsoDuration; spreads?: number; maxStep?: number; minSpread?: number; minHistory?: number; where?: SeriesFilter }
   /**

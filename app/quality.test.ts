@@ -1,14 +1,11 @@
 // The quality report per dataset and delivery day from a real store (DuckDB and MariaDB): ledger,
 // flags and reconciliation's agreement rows in, hand-computed components and scores out.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { after, describe, it } from 'node:test';
-import mysql from 'mysql2/promise';
+import { describe, it } from 'node:test';
 import type { Dataset } from '../shared/dataset.ts';
 import { seriesKey } from '../shared/observation.ts';
-import { DuckDbStore } from '../shared/store/duckdb.ts';
-import { SqlStore } from '../shared/store/sql.ts';
-import type { LedgerRow, QualityFlag, Store, StoredObservation } from '../shared/store/index.ts';
+import { realStores } from '../shared/store/test-stores.ts';
+import type { LedgerRow, QualityFlag, StoredObservation } from '../shared/store/index.ts';
 import { AGREEMENT_DATASET, qualityDays, qualityToJson } from './quality.ts';
 
 const TZ = 'Europe/Copenhagen';
@@ -32,23 +29,7 @@ const flag = (area: string, ts: Date, rule: string): QualityFlag =>
   ({ dataset: ds.id, seriesKey: seriesKey({ area }), series: { area }, ts, rule, value: 2000, detail: rule, flaggedAt: new Date() });
 const agreement = (source: string, ts: string, value: number, check = 'day_ahead_price') => row(AGREEMENT_DATASET, { check, zone: 'DK1', source }, new Date(ts), value, 'P1D', '%');
 
-const MYSQL = process.env.SCALAR_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
-const created: string[] = [];
-after(async () => {
-  const u = new URL(MYSQL);
-  const c = await mysql.createConnection({ host: u.hostname, port: Number(u.port), user: u.username || 'root', password: decodeURIComponent(u.password) }).catch(() => null);
-  for (const db of created) await c?.query(`DROP DATABASE IF EXISTS \`${db}\``);
-  await c?.end();
-});
-
-const stores: [string, () => Promise<Store>][] = [
-  ['duckdb', () => DuckDbStore.open(':memory:')],
-  ['mariadb', () => {
-    const db = `scalar_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-    created.push(db);
-    return SqlStore.open(`${MYSQL}/${db}`);
-  }],
-];
+const stores = realStores();
 
 for (const [name, open] of stores) {
   describe(`quality report on ${name}`, () => {

@@ -1,14 +1,12 @@
 // Plausibility evaluation against a real store (DuckDB in memory and MariaDB): flags are written
 // beside the stored values, follow revisions, and a failed evaluation never fails the batch.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { after, describe, it } from 'node:test';
-import mysql from 'mysql2/promise';
+import { describe, it } from 'node:test';
 import type { Dataset } from '../shared/dataset.ts';
 import { createLogger, type Logger } from '../shared/log.ts';
 import { seriesKey } from '../shared/observation.ts';
 import { DuckDbStore } from '../shared/store/duckdb.ts';
-import { SqlStore } from '../shared/store/sql.ts';
+import { realStores } from '../shared/store/test-stores.ts';
 import type { Store, StoredObservation } from '../shared/store/index.ts';
 import { evaluateStretch, qualityAfterCommit } from './evaluate.ts';
 
@@ -55,23 +53,7 @@ async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: str
   }
 }
 
-const MYSQL = process.env.SCALAR_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
-const created: string[] = [];
-after(async () => {
-  const u = new URL(MYSQL);
-  const c = await mysql.createConnection({ host: u.hostname, port: Number(u.port), user: u.username || 'root', password: decodeURIComponent(u.password) }).catch(() => null);
-  for (const db of created) await c?.query(`DROP DATABASE IF EXISTS \`${db}\``);
-  await c?.end();
-});
-
-const stores: [string, () => Promise<Store>][] = [
-  ['duckdb', () => DuckDbStore.open(':memory:')],
-  ['mariadb', () => {
-    const db = `scalar_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-    created.push(db);
-    return SqlStore.open(`${MYSQL}/${db}`);
-  }],
-];
+const stores = realStores();
 
 for (const [name, open] of stores) {
   describe(`plausibility evaluation on ${name}`, () => {

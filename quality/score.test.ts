@@ -27,9 +27,15 @@ describe('quality score', () => {
 
 describe('score components', () => {
   it('completeness sums the partitions of the day: an autumn DST day expects 100 quarter-hours per series', () => {
-    // DK1 and DK2, EUR and DKK each: 4 × 100 expected; DK2 lacks 10 → 390 / 400
-    assert.equal(completenessOf([{ expected: 200, present: 200 }, { expected: 200, present: 190 }]), 0.975);
+    // DK1 and DK2, EUR and DKK each: 4 × 100 slots, all due; DK2 lacks 10 → 390 / 400
+    assert.equal(completenessOf([{ present: 200, missing: 0 }, { present: 190, missing: 10 }]), 0.975);
     assert.equal(completenessOf([]), null);
+  });
+
+  it('completeness of a day still running counts only the slots due so far (or already there)', () => {
+    // 96 quarter-hours expected; 40 due, 36 of them present, and 2 day-ahead values already there
+    assert.equal(completenessOf([{ present: 38, missing: 4 }]), 38 / 42);
+    assert.equal(completenessOf([{ present: 0, missing: 0 }]), null);
   });
 
   it('timeliness is the share of present slots that were not late', () => {

@@ -31,10 +31,14 @@ export function qualityScore(components: Components): Score {
   return { score: weights === 0 ? null : Math.round((1000 * weighted) / weights) / 10, components, absent };
 }
 
-/** Present over expected slots, summed over the day's partitions; null without ledger rows. */
-export function completenessOf(rows: readonly Pick<LedgerRow, 'expected' | 'present'>[]): number | null {
-  const expected = rows.reduce((n, r) => n + r.expected, 0);
-  return expected === 0 ? null : Math.min(1, rows.reduce((n, r) => n + r.present, 0) / expected);
+/**
+ * Present over the slots that are due or present (present + missing), summed over the day's
+ * partitions: a day still running is not marked down for slots not due yet. Null without ledger rows.
+ */
+export function completenessOf(rows: readonly Pick<LedgerRow, 'present' | 'missing'>[]): number | null {
+  const present = rows.reduce((n, r) => n + r.present, 0);
+  const due = present + rows.reduce((n, r) => n + r.missing, 0);
+  return due === 0 ? null : present / due;
 }
 
 /** Share of the present slots that arrived on time (not missing first and late later); null when none is present. */

@@ -187,3 +187,28 @@ describe('GET /api/stream (a real port)', () => {
     assert.equal(cacheListeners, 1, 'one cache listener for the API, not one per client');
   });
 });
+
+// --- quality ---
+describe('GET /api/quality', () => {
+  it('answers the scalar quality report and the flagged values, from the same use case', async () => {
+    const series = { area: 'DK1', currency: 'EUR' };
+    const at = new Date(Date.parse('2025-11-05T23:00:00Z') + 10 * 900_000);
+    await store.upsertLedger([{ dataset: DATASET, partition: 'DK1', day: '2025-11-06', expected: 384, present: 192, missing: 192, late: 0, holes: [], repairAttempts: 0, repairNextAt: null, gaveUp: null, updatedAt: new Date() }]);
+    await store.replaceQualityFlags({ dataset: DATASET, seriesKeys: [seriesKey(series)], from: at, to: new Date(at.getTime() + 1) }, [
+      { dataset: DATASET, seriesKey: seriesKey(series), series, ts: at, rule: 'jump', value: 52.5, detail: 'a constructed flag', flaggedAt: new Date('2025-11-07T00:00:00Z') },
+    ]);
+    const report = (await get(`/api/quality?dataset=${DATASET}&from=2025-11-06&to=2025-11-06`)).json() as { weights: Record<string, number>; days: Record<string, unknown>[] };
+    // 190 non-null values, one flagged; (40 × 0.5 + 15 × 1 + 30 × 189/190) / 85 = 76.3
+    assert.deepEqual(report.days.map((d) => [d.day, d.score, d.completeness, d.timeliness, d.plausibility, d.agreement, d.absent]), [['2025-11-06', 76.3, 50, 100, 99.5, null, ['agreement']]]);
+    assert.equal(report.weights.completeness, 40);
+    assert.deepEqual((await get(`/api/quality/flags?dataset=${DATASET}&from=2025-11-06T00:00:00Z`)).json(), [
+      { dataset: DATASET, series, ts: '2025-11-06T01:30:00Z', rule: 'jump', value: 52.5, detail: 'a constructed flag', flaggedAt: '2025-11-07T00:00:00Z' },
+    ]);
+    const bad = await get('/api/quality?dataset=nope.nothing');
+    assert.deepEqual([bad.statusCode, (bad.json() as { parameter: string }).parameter], [400, 'dataset']);
+    assert.equal((await get('/api/quality?from=yesterday')).statusCode, 400);
+    const paths = Object.keys((((await get('/openapi.json')).json()) as { paths: Record<string, unknown> }).paths);
+    assert.ok(paths.includes('/api/quality') && paths.includes('/api/quality/flags'), paths.join(', '));
+  });
+});
+// --- end quality ---

@@ -7,11 +7,12 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { datasetParameter, listDatasets, listSeries, seriesLabels } from '../app/catalog.ts';
 import { latestToJson, latestValues } from '../app/latest.ts';
-import { csvWriter, jsonlLine, observationPages, observationQuery, whereParameter } from '../app/observations.ts';
+import { csvWriter, instantParameter, jsonlLine, observationPages, observationQuery, whereParameter } from '../app/observations.ts';
+import { flagToJson, qualityDays, qualityFlags, qualityToJson } from '../app/quality.ts';
 import { healthToJson, providerHealth, readStatus } from '../app/status.ts';
 import { valueChangeToJson, valueChanges } from '../app/revisions.ts';
 import { listWorkers, setWorker } from '../app/workers.ts';
-import { providers } from '../providers/index.ts';
+import { datasets, providers } from '../providers/index.ts';
 import { observationToJson } from '../shared/observation.ts';
 import type { Cache } from '../shared/cache/index.ts';
 import { ParameterError } from '../shared/errors.ts';
@@ -248,6 +249,39 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
       deadLetters: s.deadLetters.map((d) => ({ at: isoUtc(d.at), topic: d.topic, dataset: d.dataset, reason: d.reason, windowFrom: iso(d.windowFrom), windowTo: iso(d.windowTo) })),
     };
   });
+
+  // --- quality ---
+  const qualityRange = (p: { from?: string; to?: string }) => {
+    const to = instantParameter('to', p.to) ?? new Date();
+    const from = instantParameter('from', p.from) ?? new Date(to.getTime() - 2 * DAY);
+    if (to < from) throw new ParameterError('to', 'must not be before from');
+    return { from, to };
+  };
+  const dayRange = { from: { type: 'string', description: 'first delivery day (inclusive), ISO 8601; default two days before `to`' }, to: { type: 'string', description: 'last delivery day (inclusive); default today' } } as const;
+  app.get('/api/quality', {
+    schema: {
+      summary: 'Quality score 0–100 per dataset and delivery day with its components (the `scalar quality --format json` report)',
+      querystring: { type: 'object', properties: { dataset: datasetParam, ...dayRange } },
+      response: { 200: { type: 'object', additionalProperties: true }, 400: errorBody },
+    },
+  }, async (req) => {
+    const p = req.query as { dataset?: string; from?: string; to?: string };
+    const dataset = p.dataset === undefined ? undefined : datasetParameter(p.dataset).id;
+    return qualityToJson(await qualityDays(deps.store, datasets, { dataset, ...qualityRange(p) }));
+  });
+
+  app.get('/api/quality/flags', {
+    schema: {
+      summary: 'Values plausibility rules flagged in [from, to) (stored as they came; `scalar quality --flags`)',
+      querystring: { type: 'object', properties: { dataset: datasetParam, from: { type: 'string' }, to: { type: 'string' }, rule: { type: 'string', enum: ['range', 'jump', 'capacity', 'balance'] }, limit: { type: 'integer', minimum: 1, maximum: 10_000 } } },
+      response: { 200: { type: 'array', items: { type: 'object', additionalProperties: true } }, 400: errorBody },
+    },
+  }, async (req) => {
+    const p = req.query as { dataset?: string; from?: string; to?: string; rule?: string; limit?: number };
+    const dataset = p.dataset === undefined ? undefined : datasetParameter(p.dataset).id;
+    return (await qualityFlags(deps.store, { dataset, from: instantParameter('from', p.from), to: instantParameter('to', p.to), rule: p.rule, limit: p.limit })).map(flagToJson);
+  });
+  // --- end quality ---
 
   app.get('/api/health', {
     schema: {

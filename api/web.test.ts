@@ -107,9 +107,13 @@ describe('web view in Chromium', { skip }, () => {
     await page.waitForSelector('#health-table tbody tr');
     assert.match((await page.textContent('#health-table tbody'))!, /503 Service Unavailable/);
     await page.screenshot({ path: join(shots, 'health.png') });
+    // quality: today's ledger says every expected slot of the day is there, on time → score 100
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Copenhagen' }).format(new Date());
+    await store.upsertLedger([{ dataset: DATASET, partition: 'DK1', day: today, expected: 192, present: 192, missing: 0, late: 0, holes: [], repairAttempts: 0, repairNextAt: null, gaveUp: null, updatedAt: new Date() }]);
     await page.goto(`${served.url}/#freshness`);
     await page.waitForSelector('#freshness-table tbody tr');
     assert.match((await page.textContent('#freshness-table tbody'))!, /2025-11-06 22:45 UTC/);
+    assert.equal(await page.textContent(`#freshness-table tbody tr:first-child td.quality`), `100 (${today})`);
     await page.selectOption('#tz', 'local');
     await page.waitForFunction(() => /\(UTC[+-]\d\d:\d\d\)/.test(document.querySelector('#freshness-table tbody')?.textContent ?? ''));
     await page.screenshot({ path: join(shots, 'freshness.png') });

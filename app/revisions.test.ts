@@ -11,7 +11,7 @@ import { MemoryCache } from '../shared/cache/memory.ts';
 import { sha256Hex } from '../shared/raw-message.ts';
 import { envSecrets } from '../shared/secrets/index.ts';
 import { DuckDbStore } from '../shared/store/duckdb.ts';
-import { bothEngines } from '../shared/store/test-stores.ts';
+import { realStores } from '../shared/store/test-stores.ts';
 import { collectObservations, observationQuery } from './observations.ts';
 import { changeText, valueChanges } from './revisions.ts';
 
@@ -40,7 +40,7 @@ const rowsOf = (text: string) => {
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-for (const [engine, open] of bothEngines()) {
+for (const [engine, open] of realStores()) {
   describe(`vintages of a forecast dataset (${engine})`, () => {
     it('keeps each issue of Forecasts_5Min and reads the issue current at an instant, and what was known when', async () => {
       const store = await open();

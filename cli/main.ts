@@ -26,6 +26,8 @@ import { DateTime } from 'luxon';
 import { deliveryDaysIn } from '../completeness/expected-slots.ts';
 import { gapsReport } from '../completeness/gaps-report.ts';
 import { recountDays } from '../completeness/ledger.ts';
+import { flagToJson, qualityDays, qualityFlags, qualityToJson } from '../app/quality.ts';
+import { WEIGHTS } from '../quality/score.ts';
 import { runDemo } from './demo.ts';
 import { parseSpan, runHealth } from './health.ts';
 import { serveHealth } from './health-endpoints.ts';
@@ -280,6 +282,43 @@ program
     }, false);
   });
 // --- end completeness ---
+
+// --- quality: scalar quality ---
+program
+  .command('quality')
+  .description('quality score 0–100 per dataset and delivery day (completeness, timeliness, plausibility, agreement), or with --flags the values plausibility rules flagged')
+  .argument('[dataset]', 'dataset id; every dataset with expected slots, plausibility rules or a reconciliation when left out')
+  .option('--from <iso>', 'first delivery day (inclusive), ISO 8601; default two days before --to', instant)
+  .option('--to <iso>', 'last delivery day (inclusive), ISO 8601; default today', instant)
+  .option('--flags', 'list the flagged values instead (one line per value and rule)')
+  .option('--rule <rule>', 'with --flags: only this rule (range, jump, capacity, balance)')
+  .addOption(new Option('--format <format>', 'table or json').choices(['table', 'json']).default('table'))
+  .addOption(dataDirOption())
+  .addOption(configOption())
+  .action(async (dataset: string | undefined, o: Common & { from?: Date; to?: Date; flags?: boolean; rule?: string; format: 'table' | 'json' }) => {
+    if (dataset) findDataset(dataset);
+    const to = o.to ?? new Date();
+    const from = o.from ?? new Date(to.getTime() - 2 * 86_400_000);
+    if (to < from) throw new ConfigError('--to must not be before --from');
+    await withStore(o, async (store) => {
+      if (o.flags) {
+        // Flags of the whole UTC days from..to; a dataset's local day may start a few hours earlier.
+        const flags = await qualityFlags(store, { dataset, rule: o.rule, from: DateTime.fromJSDate(from, { zone: 'UTC' }).startOf('day').toJSDate(), to: DateTime.fromJSDate(to, { zone: 'UTC' }).endOf('day').plus({ milliseconds: 1 }).toJSDate() });
+        if (o.format === 'json') return void process.stdout.write(`${JSON.stringify(flags.map(flagToJson), null, 2)}\n`);
+        if (flags.length === 0) return void process.stdout.write('no flagged values\n');
+        writeTable(['dataset', 'series', 'ts', 'value', 'rule', 'detail'], flags.map((f) => [f.dataset, Object.entries(f.series).map(([k, v]) => `${k}=${v}`).join(','), isoUtc(f.ts), String(f.value), f.rule, f.detail]));
+        return;
+      }
+      const days = await qualityDays(store, datasets, { dataset, from, to });
+      if (o.format === 'json') return void process.stdout.write(`${JSON.stringify(qualityToJson(days), null, 2)}\n`);
+      if (days.length === 0) return void process.stdout.write('nothing measured in that range\n');
+      const cell = (v: number | null) => (v === null ? '-' : (v * 100).toFixed(1));
+      writeTable(['dataset', 'day', 'score', 'complete %', 'on time %', 'plausible %', 'agree %', 'left out (weights renormalised)'],
+        days.map((d) => [d.dataset, d.day, d.score === null ? '-' : d.score.toFixed(1), cell(d.components.completeness), cell(d.components.timeliness), cell(d.components.plausibility), cell(d.components.agreement), d.absent.join(', ') || '-']));
+      process.stdout.write(`\nscore = 100 × Σ weight × component / Σ weight over the measured components; weights ${Object.entries(WEIGHTS).map(([k, w]) => `${k} ${w}`).join(', ')}\n`);
+    }, false);
+  });
+// --- end quality ---
 
 program
   .command('zones')

@@ -10,8 +10,9 @@ import { StreamWorkers, type StreamEvent } from '../acquisition/stream-worker.ts
 import { FileDropWorkers, type FileDropEvent } from '../acquisition/file-drop.ts';
 import { readWorkerOverrides, workerOverridesPath, workerSeeds } from '../acquisition/worker-config.ts';
 import { ledgerAfterCommit } from '../completeness/ledger.ts';
+import { qualityAfterCommit } from '../quality/evaluate.ts';
 import { DEFAULT_GAP_REPAIR, gapRepairs, type GapRepairOptions } from '../completeness/repair.ts';
-import { startIngestion, type Ingestion, type IngestionEvent } from '../ingestion/consumer.ts';
+import { startIngestion, type Ingestion, type IngestionDeps, type IngestionEvent } from '../ingestion/consumer.ts';
 import { republishUnlanded } from '../ingestion/recover.ts';
 import { datasets, findDataset, providers } from '../providers/index.ts';
 import { annotateZones, syncZones } from '../providers/zones.ts';
@@ -228,6 +229,12 @@ export function acquisitionDeps(platform: Platform, baseUrlOverrides?: Readonly<
   };
 }
 
+/** Runs every after-commit hook in turn (each queues its own work and never throws). */
+const afterEach = (...hooks: NonNullable<IngestionDeps['afterCommit']>[]): NonNullable<IngestionDeps['afterCommit']> =>
+  async (landed) => {
+    for (const h of hooks) await h(landed);
+  };
+
 export async function startRoles(platform: Platform, options: RoleOptions): Promise<Roles> {
   const { config, log } = platform;
   let ingestion: Ingestion | undefined;
@@ -247,7 +254,10 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
         topics: providers.map((p) => topicFor(p.id)),
         // signals: landed events (a durable bus keeps them for a signals role elsewhere; the in-process one only when it runs here)
         publishLandedEvents: options.signals === true || !platform.bus.drain,
-        afterCommit: ledgerAfterCommit({ store: platform.store, findDataset, log: log.child({ role: 'ledger' }) }), // completeness
+        afterCommit: afterEach(
+          ledgerAfterCommit({ store: platform.store, findDataset, log: log.child({ role: 'ledger' }) }), // completeness
+          qualityAfterCommit({ store: platform.store, datasets, log: log.child({ role: 'quality' }) }), // quality: plausibility flags
+        ),
       },
       config.ingestion,
       options.onIngestion,

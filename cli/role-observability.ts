@@ -6,7 +6,8 @@ import type { Ingestion } from '../ingestion/consumer.ts';
 import type { Bus } from '../shared/bus/index.ts';
 import type { Cache } from '../shared/cache/index.ts';
 import type { Dataset } from '../shared/dataset.ts';
-import { observe } from '../shared/metrics.ts';
+import { lastDayScores } from '../app/quality.ts';
+import { observe, type Observed } from '../shared/metrics.ts';
 import type { Store } from '../shared/store/index.ts';
 import type { ReadinessChecks } from './health-endpoints.ts';
 
@@ -34,6 +35,17 @@ export function observeRoles(
     unobserve.push(observe('lag', async () => (await read()).lag));
     unobserve.push(observe('freshness', async () => (await read()).freshness));
     unobserve.push(observe('freshnessLimit', async () => (await read()).freshnessLimit));
+    // --- quality: the last whole day's score, recomputed at most every 5 minutes ---
+    let scored: { at: number; values: Promise<Observed> } | undefined;
+    unobserve.push(observe('quality', () => {
+      if (!scored || Date.now() - scored.at >= 300_000) {
+        const values = lastDayScores(store, roles.datasets, new Date()).then((days) => days.map((d) => ({ attributes: { provider: d.provider, dataset: d.dataset }, value: d.score })));
+        scored = { at: Date.now(), values };
+        // A failed read is retried at the next collection, not cached.
+        values.catch(() => (scored = undefined));
+      }
+      return scored.values;
+    }));
   }
   let ingesting = ingestion !== undefined;
   const ping = (port: { ping?(): Promise<void> }) => async () => port.ping?.();

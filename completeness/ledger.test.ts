@@ -1,13 +1,11 @@
 // The ledger and the gap-repair bookkeeping against a real store: DuckDB in memory and MariaDB.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
-import mysql from 'mysql2/promise';
 import type { Dataset } from '../shared/dataset.ts';
 import { createLogger } from '../shared/log.ts';
 import { seriesKey } from '../shared/observation.ts';
 import { DuckDbStore } from '../shared/store/duckdb.ts';
-import { SqlStore } from '../shared/store/sql.ts';
+import { realStores } from '../shared/store/test-stores.ts';
 import type { Store, StoredObservation } from '../shared/store/index.ts';
 import { deliveryDay, slotsOf } from './expected-slots.ts';
 import { recountDays } from './ledger.ts';
@@ -28,23 +26,7 @@ const rowsOf = (day: string, keep: (i: number) => boolean): StoredObservation[] 
     .filter((_, i) => keep(i))
     .map((ts) => ({ dataset: ds.id, series: { area: 'DK1' }, seriesKey: seriesKey({ area: 'DK1' }), ts, resolution: 'PT15M', value: null, unit: 'EUR/MWh', payloadSha256: 'a'.repeat(64) }));
 
-const MYSQL = process.env.SCALAR_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
-const created: string[] = [];
-after(async () => {
-  const u = new URL(MYSQL);
-  const c = await mysql.createConnection({ host: u.hostname, port: Number(u.port), user: u.username || 'root', password: decodeURIComponent(u.password) }).catch(() => null);
-  for (const db of created) await c?.query(`DROP DATABASE IF EXISTS \`${db}\``);
-  await c?.end();
-});
-
-const stores: [string, () => Promise<Store>][] = [
-  ['duckdb', () => DuckDbStore.open(':memory:')],
-  ['mariadb', () => {
-    const db = `scalar_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-    created.push(db);
-    return SqlStore.open(`${MYSQL}/${db}`);
-  }],
-];
+const stores = realStores();
 
 for (const [name, open] of stores) {
   describe(`completeness ledger on ${name}`, () => {

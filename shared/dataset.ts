@@ -30,7 +30,10 @@ export type WindowPolicy = {
 };
 
 export type ValidationRules = {
-  /** Plausible [min, max] per unit; a value outside it rejects the payload. */
+  /**
+   * Possible [min, max] per unit: a value outside it is provider garbage and rejects the payload.
+   * Values that are possible but unusual are flagged instead, by `Dataset.plausibility`.
+   */
   plausible: Readonly<Record<string, readonly [number, number]>>;
   /** How far after the fetch an interval may start (PT0S: no future instants at all). */
   maxLead: IsoDuration;
@@ -187,6 +190,10 @@ export type Dataset = {
   expected?: ExpectedSlots;
   /** What its series measure in the cross-provider vocabulary (signals, reconciliation); unset: nothing shared. */
   measures?: readonly Measure[];
+  // --- quality ---
+  /** Rules for values that are possible but suspicious: stored and flagged, never rejected (quality/plausibility.ts). */
+  plausibility?: readonly PlausibilityRule[];
+  // --- end quality ---
 };
 
 /**
@@ -271,3 +278,41 @@ export type ExpectedSlots = {
    */
   due: { dayBefore: string } | { afterSlot: IsoDuration };
 };
+
+// --- quality ---
+/** Dimension values a series must carry for a rule to apply to it; unset: every series. */
+type SeriesFilter = Readonly<Record<string, string>>;
+
+/**
+ * A plausibility rule (quality/plausibility.ts evaluates them after a batch commits). A value that
+ * breaks one is stored as it came and flagged with the rule's name and a readable detail.
+ */
+export type PlausibilityRule =
+  /** Outside [min, max] of `unit`: possible (inside `validation.plausible`), but rare enough to look at. */
+  | { rule: 'range'; unit: string; min: number; max: number; where?: SeriesFilter }
+  /**
+   * A step from the series' previous value larger than `maxStep`, or than `spreads` (10) × the robust
+   * spread (1.4826 × the median absolute deviation) of its values over the preceding `history` (at
+   * least `minHistory`, 8, values; `minSpread` keeps a flat series from flagging every change). A
+   * value close to a flagged one is a new level, not another jump.
+   */
+  | { rule: 'jump'; history: IsoDuration; spreads?: number; maxStep?: number; minSpread?: number; minHistory?: number; where?: SeriesFilter }
+  /**
+   * Above (1 + tolerance) × the installed capacity: the newest value at or before the instant of
+   * `capacity.dataset`'s series that carries the same values of the `match` dimensions.
+   */
+  | { rule: 'capacity'; capacity: { dataset: string; where?: SeriesFilter }; match: readonly string[]; tolerance: number; where?: SeriesFilter }
+  /**
+   * This dataset's value (per zone, hourly mean) against Σ sign × the hourly means of the terms'
+   * series in the same zone: flagged when |value − Σ| > tolerance × |value|. `zone` names the
+   * dimension holding the zone, in this dataset's series and in each term's. A required term
+   * without values in an hour skips that hour (missing data is the ledger's business, not a flag).
+   */
+  | {
+      rule: 'balance';
+      zone: string;
+      tolerance: number;
+      terms: readonly { dataset: string; zone: string; sign: 1 | -1; where?: SeriesFilter; required?: boolean }[];
+      where?: SeriesFilter;
+    };
+// --- end quality ---

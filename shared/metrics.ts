@@ -35,6 +35,10 @@ export const METRICS = {
   'scalar.dataset.freshness': { kind: 'observable-gauge', unit: 's', description: 'now − the newest observation instant in the store (negative for day-ahead / forecasts)' },
   'scalar.dataset.freshness.limit': { kind: 'observable-gauge', unit: 's', description: 'The freshness the dataset should have at most now (its SLA): now − start of the last interval it should already hold, one cadence of slack' },
   'scalar.stream.connected': { kind: 'gauge', unit: '{connection}', description: 'Streaming worker connection: 1 connected, 0 not, by provider and stream' },
+  // --- quality ---
+  'scalar.plausibility.flags': { kind: 'counter', unit: '{flag}', description: 'Stored values newly flagged by a plausibility rule, by dataset and rule (range, jump, capacity, balance)' },
+  'scalar.dataset.quality': { kind: 'observable-gauge', unit: '{score}', description: 'Quality score 0–100 of the dataset\'s last whole delivery day (completeness, timeliness, plausibility, agreement; README "Quality score")' },
+  // --- end quality ---
 } as const satisfies Record<string, { kind: Kind; unit: string; description: string }>;
 
 export type MetricName = keyof typeof METRICS;
@@ -69,6 +73,7 @@ type Instruments = {
   batchFailures: Counter;
   deadLetters: Counter;
   streamConnected: Gauge;
+  plausibilityFlags: Counter; // quality
 };
 
 let made: { provider: MeterProvider; meter: Meter; i: Instruments } | undefined;
@@ -96,6 +101,7 @@ function meter(): { meter: Meter; i: Instruments } {
     batchFailures: counter('scalar.ingest.batch.failures'),
     deadLetters: counter('scalar.ingest.dead_letters'),
     streamConnected: m.createGauge('scalar.stream.connected', { unit: '{connection}', description: METRICS['scalar.stream.connected'].description }),
+    plausibilityFlags: counter('scalar.plausibility.flags'), // quality
   };
   made = { provider, meter: m, i };
   registerObservables(m);
@@ -160,6 +166,13 @@ export function setStreamConnected(provider: string, stream: string, connected: 
   meter().i.streamConnected.record(connected ? 1 : 0, { provider, stream });
 }
 
+// --- quality ---
+/** Values a plausibility rule flagged that were not flagged before (re-evaluations do not count twice). */
+export function recordPlausibilityFlags(dataset: string, rule: string, count: number): void {
+  if (count > 0) meter().i.plausibilityFlags.add(count, { dataset, rule });
+}
+// --- end quality ---
+
 // ---- observed values: sources register a reader, the gauges call every reader on collection ----
 
 /** cockatiel's CircuitState numbering: Closed 0, Open 1, HalfOpen 2, Isolated 3 → ours orders by severity. */
@@ -174,11 +187,12 @@ export function observeBreaker(provider: string, state: () => number): void {
 
 export type Observed = { attributes: Attributes; value: number }[];
 type Source = () => Promise<Observed> | Observed;
-const sources: Record<'backlog' | 'lag' | 'freshness' | 'freshnessLimit', Set<Source>> = {
+const sources: Record<'backlog' | 'lag' | 'freshness' | 'freshnessLimit' | 'quality', Set<Source>> = {
   backlog: new Set(),
   lag: new Set(),
   freshness: new Set(),
   freshnessLimit: new Set(),
+  quality: new Set(), // quality
 };
 
 /** Registers a reader of a gauge's values (bus backlog, dataset lag/freshness); returns its removal. */
@@ -208,4 +222,5 @@ function registerObservables(m: Meter): void {
   gauge('scalar.dataset.lag', fromSources(sources.lag));
   gauge('scalar.dataset.freshness', fromSources(sources.freshness));
   gauge('scalar.dataset.freshness.limit', fromSources(sources.freshnessLimit));
+  gauge('scalar.dataset.quality', fromSources(sources.quality)); // quality
 }

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { METRICS, prometheusName, type MetricName } from '../shared/metrics.ts';
 
 const root = new URL('../deployment/grafana/', import.meta.url);
-const LABELS = new Set(['provider', 'dataset', 'topic', 'subscription', 'status', 'outcome', 'stream', 'le', 'job', 'instance', 'service_name']);
+const LABELS = new Set(['provider', 'dataset', 'topic', 'subscription', 'status', 'outcome', 'stream', 'le', 'job', 'instance', 'service_name', 'rule']);
 
 /** Prometheus series names the code produces. */
 function emitted(): Set<string> {

@@ -205,8 +205,15 @@ async function loadHealth() {
 // --- freshness ---
 async function loadFreshness() {
   catalogue = null;
+  // --- quality: the newest scored day of each dataset (GET /api/quality, the last three days) ---
+  const quality = new Map();
+  for (const q of (await api('/api/quality').catch(() => ({ days: [] }))).days) quality.set(q.dataset, q);
+  const pctText = (v) => (v === null ? '–' : `${v} %`);
+  const qualityCell = (q) => (q
+    ? el('td', { class: 'quality', title: `${q.day}: completeness ${pctText(q.completeness)}, on time ${pctText(q.timeliness)}, plausible ${pctText(q.plausibility)}, agreement ${pctText(q.agreement)}${q.absent.length ? ` (left out: ${q.absent.join(', ')})` : ''}` }, `${q.score} (${q.day})`)
+    : el('td', {}, '–'));
   $('#freshness-table tbody').replaceChildren(...(await datasets()).map((d) => el('tr', {},
-    el('td', {}, d.id), el('td', {}, d.title), el('td', {}, d.resolution), el('td', {}, d.unit), el('td', {}, fmt(d.newest)), el('td', {}, age(d.newest)))));
+    el('td', {}, d.id), el('td', {}, d.title), el('td', {}, d.resolution), el('td', {}, d.unit), el('td', {}, fmt(d.newest)), el('td', {}, age(d.newest)), qualityCell(quality.get(d.id)))));
 }
 
 // --- workers: toggles send the token; the API refuses without one ---

@@ -1,7 +1,7 @@
 // Day-ahead prices. The 2025 switch: Elspotprices (hourly) is frozen after delivery day 2025-09-30;
 // DayAheadPrices (15-minute, the SDAC 15-minute MTU) starts at 2025-10-01. Each descriptor carries
 // its side of the switch (`availableUntil`/`availableFrom`), so a backfill across it uses both.
-import type { ValidationRules } from '../../shared/dataset.ts';
+import type { PlausibilityRule, ValidationRules } from '../../shared/dataset.ts';
 import type { Observation } from '../../shared/observation.ts';
 import { ENERGINET_TZ } from './client.ts';
 import { PRICE_AREAS, dayAheadFrom, energinetDataset } from './descriptor.ts';
@@ -61,6 +61,15 @@ const PRICE_RULES: ValidationRules = {
   maxLead: 'P2D',
 };
 
+// --- quality: flagged, not rejected (README "Plausibility"); DKK values follow EUR at the peg ---
+const PRICE_PLAUSIBILITY: readonly PlausibilityRule[] = [
+  { rule: 'range', unit: 'EUR/MWh', min: -200, max: 1500 },
+  { rule: 'range', unit: 'DKK/MWh', min: -1500, max: 11_200 },
+  { rule: 'jump', history: 'P1D', spreads: 10, minSpread: 5, where: { currency: 'EUR' } },
+  { rule: 'jump', history: 'P1D', spreads: 10, minSpread: 37, where: { currency: 'DKK' } },
+];
+// --- end quality ---
+
 const SWITCH = new Date('2025-09-30T22:00:00Z'); // delivery day 2025-10-01, Danish time
 
 /** DayAheadPrices: 15-minute day-ahead prices from delivery day 2025-10-01 (the SDAC 15-minute MTU go-live). */
@@ -75,6 +84,7 @@ export const dayAheadPrices = energinetDataset({
   window: { align: 'P1D', tz: ENERGINET_TZ, maxSpan: 'P7D', lookback: 'P2D', horizon: 'P2D', backfill: 'P7D', availableFrom: SWITCH },
   partitions: PRICE_AREAS,
   validation: PRICE_RULES,
+  plausibility: PRICE_PLAUSIBILITY,
   // Every quarter-hour in EUR and DKK per area, published with the auction around 13:00 Danish time.
   expected: {
     resolutions: [{ resolution: 'PT15M' }],

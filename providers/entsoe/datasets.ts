@@ -2,7 +2,7 @@
 // (request, document kind for detection and parsing, dimensions, worker defaults, fixtures, and the
 // simulator's template). Which zones run in an environment comes from the worker defaults below and
 // `deployment/workers/<env>.yaml` (`parameters.partitions`); every zone is a partition with its own watermark.
-import type { Cadence, Dataset, DatasetFixture, ExpectedSlots, FetchContext, ValidationRules, WindowPolicy, WorkerDefaults } from '../../shared/dataset.ts';
+import type { Cadence, Dataset, DatasetFixture, ExpectedSlots, FetchContext, PlausibilityRule, ValidationRules, WindowPolicy, WorkerDefaults } from '../../shared/dataset.ts';
 import { ParseError } from '../../shared/errors.ts';
 import type { Interval } from '../../shared/time.ts';
 import { AREAS, findArea } from './areas.ts';
@@ -68,6 +68,7 @@ type Spec = {
   document: DocumentKind;
   request(partition: string): DocumentRequest;
   expected?: ExpectedSlots;
+  plausibility?: readonly PlausibilityRule[]; // quality
   workers: Readonly<Record<string, WorkerDefaults>>;
   fixtures: readonly DatasetFixture[];
   simulation: Simulation;
@@ -95,6 +96,33 @@ function dataset(s: Spec): EntsoeDataset {
 }
 
 const prices: ValidationRules = { plausible: { 'EUR/MWh': [-600, 6000] }, maxLead: 'P2D' };
+
+// --- quality: plausibility rules (flag, never reject; README "Plausibility") ---
+// Day-ahead prices beyond these have happened (2022) but are rare enough to look at; a step of more
+// than 10 × the robust spread of the last day's steps is a spike or a unit error.
+const pricePlausibility: readonly PlausibilityRule[] = [
+  { rule: 'range', unit: 'EUR/MWh', min: -200, max: 1500 },
+  { rule: 'jump', history: 'P1D', spreads: 10, minSpread: 5 },
+];
+// Generation above the installed capacity of its zone and production type (10 % for rounding and
+// capacity added during the year).
+const generationPlausibility: readonly PlausibilityRule[] = [
+  { rule: 'capacity', capacity: { dataset: 'entsoe.installed_capacity' }, match: ['area', 'psr_type'], tolerance: 0.1, where: { direction: 'generation' } },
+];
+// Load ≈ generation − storage consumption + imports − exports of the zone. Generation reporting is
+// incomplete in several zones, hence the loose tolerance.
+const loadPlausibility: readonly PlausibilityRule[] = [
+  {
+    rule: 'balance', zone: 'zone', tolerance: 0.2,
+    terms: [
+      { dataset: 'entsoe.generation_actual', zone: 'zone', sign: 1, where: { direction: 'generation' } },
+      { dataset: 'entsoe.generation_actual', zone: 'zone', sign: -1, where: { direction: 'consumption' }, required: false },
+      { dataset: 'entsoe.cross_border_flows', zone: 'to_zone', sign: 1 },
+      { dataset: 'entsoe.cross_border_flows', zone: 'from_zone', sign: -1 },
+    ],
+  },
+];
+// --- end quality ---
 const actualMw: ValidationRules = { plausible: { MW: [-100_000, 200_000] }, maxLead: 'PT0S' };
 const forecastMw: ValidationRules = { plausible: { MW: [-100_000, 200_000] }, maxLead: 'P3D' };
 
@@ -121,6 +149,7 @@ export const entsoeDatasets: readonly EntsoeDataset[] = [
     window: dayAheadWindow,
     partitions: ZONES,
     validation: prices,
+    plausibility: pricePlausibility,
     document: { type: 'A44' },
     request: (z) => ({ documentType: 'A44', domains: { in_Domain: eic(z), out_Domain: eic(z) }, extra: { 'contract_MarketAgreement.type': 'A01' } }),
     // One SDAC result per zone and day (any sequence), hourly until the 15-minute MTU go-live; the
@@ -153,6 +182,7 @@ export const entsoeDatasets: readonly EntsoeDataset[] = [
     window: actualWindow,
     partitions: ZONES,
     validation: actualMw,
+    plausibility: loadPlausibility,
     document: { type: 'A65', processTypes: ['A16'] },
     request: (z) => ({ documentType: 'A65', processType: 'A16', domains: { outBiddingZone_Domain: eic(z) } }),
     workers: { development: { enabled: true, backfill: 'P2D', partitions: ['DE-LU', 'DK1'] }, production: everywhere() },
@@ -187,6 +217,7 @@ export const entsoeDatasets: readonly EntsoeDataset[] = [
     window: actualWindow,
     partitions: ZONES,
     validation: actualMw,
+    plausibility: generationPlausibility,
     document: { type: 'A75' },
     request: (z) => ({ documentType: 'A75', processType: 'A16', domains: { in_Domain: eic(z) } }),
     workers: { development: { enabled: true, backfill: 'P2D', partitions: ['SE4', 'DE-LU'] }, production: everywhere() },

@@ -386,5 +386,35 @@ export function storeContract(name: string, open: (o?: ContractStoreOptions) => 
       await off.close();
     });
     // --- end vintages ---
+    // --- quality ---
+    it('replaces the plausibility flags of the series and range a re-evaluation covered, and leaves the others', async () => {
+      const store = await open();
+      const dk1 = { area: 'DK1', currency: 'EUR' };
+      const dk2 = { area: 'DK2', currency: 'EUR' };
+      const flag = (series: Record<string, string>, at: string, rule: string, value: number) => ({
+        dataset: 'test.prices', seriesKey: seriesKey(series), series, ts: new Date(at), rule, value, detail: `${rule} at ${at}`, flaggedAt: new Date('2025-11-06T00:00:00.000Z'),
+      });
+      const day = { from: new Date('2025-11-05T00:00:00Z'), to: new Date('2025-11-06T00:00:00Z') };
+      await store.replaceQualityFlags({ dataset: 'test.prices', seriesKeys: [seriesKey(dk1), seriesKey(dk2)], ...day }, [
+        flag(dk1, '2025-11-05T10:00:00.000Z', 'jump', 900.5),
+        flag(dk1, '2025-11-05T10:00:00.000Z', 'range', 900.5),
+        flag(dk2, '2025-11-05T11:00:00.000Z', 'range', -450),
+        flag(dk1, '2025-11-06T10:00:00.000Z', 'range', 800),
+      ].filter((f) => f.ts < day.to));
+      await store.replaceQualityFlags({ dataset: 'test.prices', seriesKeys: [seriesKey(dk1)], from: day.to, to: new Date('2025-11-07T00:00:00Z') }, [flag(dk1, '2025-11-06T10:00:00.000Z', 'range', 800)]);
+      assert.equal((await store.listQualityFlags({ dataset: 'test.prices' })).length, 4);
+      // DK1's value of 10:00 was revised to something plausible: re-evaluating DK1 on that day clears its flags only.
+      await store.replaceQualityFlags({ dataset: 'test.prices', seriesKeys: [seriesKey(dk1)], ...day }, []);
+      const left = await store.listQualityFlags({ dataset: 'test.prices' });
+      assert.deepEqual(left.map((f) => [f.series.area, f.ts.toISOString(), f.rule, f.value, f.detail]), [
+        ['DK1', '2025-11-06T10:00:00.000Z', 'range', 800, 'range at 2025-11-06T10:00:00.000Z'],
+        ['DK2', '2025-11-05T11:00:00.000Z', 'range', -450, 'range at 2025-11-05T11:00:00.000Z'],
+      ]);
+      assert.deepEqual((await store.listQualityFlags({ dataset: 'test.prices', ...day, rule: 'range' })).map((f) => f.series.area), ['DK2']);
+      assert.deepEqual(await store.listQualityFlags({ dataset: 'other.dataset' }), []);
+      assert.equal((await store.listQualityFlags({ limit: 1 })).length, 1);
+      await store.close();
+    });
+    // --- end quality ---
   });
 }

@@ -30,11 +30,13 @@ import type {
   LedgerRow,
   RevisionQuery,
   RevisionRecord,
+  FlagScope,
+  QualityFlag,
 } from './types.ts';
 import { DEFAULT_REVISION_RETENTION_DAYS } from './types.ts';
 import { viewStatement, type AnalystView } from './views.ts';
-import { dedupeLastWins, distinctSeries, holesToJson, ledgerFromColumns, matchesWhere } from './rows.ts';
 import { changedCondition, PRUNE_EVERY_MS, revisionsStatement, seriesReadStatement, type RevisionSettings, type Statement } from './vintages.ts';
+import { dedupeLastWins, distinctSeries, flagFromColumns, holesToJson, ledgerFromColumns, matchesWhere } from './rows.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS series (
@@ -100,6 +102,15 @@ CREATE TEMP TABLE IF NOT EXISTS staging_observations (
   issued TIMESTAMP, quality VARCHAR);
 `;
 
+// --- quality: plausibility flags (deployment/sql/mysql/040_quality.sql) ---
+const QUALITY_SCHEMA = `
+CREATE TABLE IF NOT EXISTS quality_flags (
+  dataset VARCHAR NOT NULL, series_key VARCHAR NOT NULL, ts TIMESTAMP NOT NULL, rule VARCHAR NOT NULL,
+  dimensions VARCHAR NOT NULL, value DOUBLE NOT NULL, detail VARCHAR NOT NULL, flagged_at TIMESTAMP NOT NULL,
+  PRIMARY KEY (dataset, series_key, ts, rule));
+`;
+// --- end quality ---
+
 const ts = (d: Date) => timestampValue(BigInt(d.getTime()) * 1000n);
 const tsOrNull = (d: Date | null | undefined) => (d ? ts(d) : null);
 const asDate = (v: unknown) => v as Date;
@@ -164,6 +175,7 @@ export class DuckDbStore implements Store {
   migrate(): Promise<void> {
     return this.#serial(async () => {
       await this.#conn.run(SCHEMA);
+      await this.#conn.run(QUALITY_SCHEMA);
       // The schema goes into the database file at once, not only the WAL: DuckDB (1.5) cannot replay
       // an ALTER TABLE of a table created in the same WAL after a crash, and a store that cannot
       // reopen after SIGKILL loses everything it held.
@@ -726,6 +738,48 @@ export class DuckDbStore implements Store {
     if (retentionMs > 0 && at.getTime() - this.#prunedAt >= pruneEveryMs) await this.#prune(new Date(at.getTime() - retentionMs));
   }
   // --- end vintages ---
+  // --- quality: plausibility flags ---
+  replaceQualityFlags(scope: FlagScope, flags: readonly QualityFlag[]): Promise<void> {
+    return this.#serial(async () => {
+      await this.#conn.run('BEGIN TRANSACTION');
+      try {
+        for (let i = 0; i < scope.seriesKeys.length; i += 500) {
+          const keys = scope.seriesKeys.slice(i, i + 500);
+          await this.#conn.run(
+            `DELETE FROM quality_flags WHERE dataset = $1 AND ts >= $2 AND ts < $3 AND series_key IN (${keys.map((_, j) => `$${j + 4}`).join(', ')})`,
+            [scope.dataset, ts(scope.from), ts(scope.to), ...keys],
+          );
+        }
+        for (const f of flags) {
+          await this.#conn.run(
+            `INSERT INTO quality_flags VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (dataset, series_key, ts, rule) DO UPDATE SET dimensions = excluded.dimensions, value = excluded.value,
+               detail = excluded.detail, flagged_at = excluded.flagged_at`,
+            [f.dataset, f.seriesKey, ts(f.ts), f.rule, JSON.stringify(f.series), f.value, f.detail, ts(f.flaggedAt)],
+          );
+        }
+        await this.#conn.run('COMMIT');
+      } catch (e) {
+        await this.#conn.run('ROLLBACK');
+        throw e;
+      }
+    });
+  }
+
+  listQualityFlags(q: { dataset?: string; from?: Date; to?: Date; rule?: string; limit?: number }): Promise<QualityFlag[]> {
+    return this.#serial(async () => {
+      const params: DuckDBValue[] = [];
+      let sql = 'SELECT * FROM quality_flags WHERE true';
+      if (q.dataset) sql += ` AND dataset = $${params.push(q.dataset)}`;
+      if (q.from) sql += ` AND ts >= $${params.push(ts(q.from))}`;
+      if (q.to) sql += ` AND ts < $${params.push(ts(q.to))}`;
+      if (q.rule) sql += ` AND rule = $${params.push(q.rule)}`;
+      sql += ' ORDER BY dataset, series_key, ts, rule';
+      if (q.limit !== undefined) sql += ` LIMIT $${params.push(q.limit)}`;
+      return (await this.#rows(sql, params)).map(flagFromColumns);
+    });
+  }
+  // --- end quality ---
 
   close(): Promise<void> {
     return this.#serial(async () => {

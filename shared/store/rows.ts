@@ -1,6 +1,6 @@
 // Dialect-free pieces every store implementation shares.
 import type { Series } from '../observation.ts';
-import type { LedgerRow, StoredObservation } from './types.ts';
+import type { LedgerRow, QualityFlag, StoredObservation } from './types.ts';
 
 /** One row per (dataset, series_key, ts), the last one winning: a batch may carry a revision of an earlier row. */
 export function dedupeLastWins(rows: readonly StoredObservation[]): StoredObservation[] {
@@ -67,3 +67,18 @@ export function ledgerFromColumns(r: Record<string, unknown>): LedgerRow {
   };
 }
 // --- end completeness ---
+
+// --- quality: flag rows from their stored columns ---
+export function flagFromColumns(r: Record<string, unknown>): QualityFlag {
+  return {
+    dataset: String(r.dataset),
+    seriesKey: String(r.series_key),
+    series: JSON.parse(String(r.dimensions)) as Record<string, string>,
+    ts: r.ts as Date,
+    rule: String(r.rule),
+    value: Number(r.value),
+    detail: String(r.detail),
+    flaggedAt: r.flagged_at as Date,
+  };
+}
+// --- end quality ---

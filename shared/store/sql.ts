@@ -14,8 +14,8 @@ import { redact } from '../redact.ts';
 import type { Observation } from '../observation.ts';
 import { viewStatement, type AnalystView } from './views.ts';
 import { sendStreamLoad, streamLoadRequest, type StreamLoadTarget } from './starrocks-stream-load.ts';
-import { dedupeLastWins, distinctSeries, holesToJson, ledgerFromColumns, matchesWhere, type SeriesSummary } from './rows.ts';
 import { changedCondition, PRUNE_EVERY_MS, sameCondition, revisionsStatement, seriesReadStatement, type RevisionSettings } from './vintages.ts';
+import { dedupeLastWins, distinctSeries, flagFromColumns, holesToJson, ledgerFromColumns, matchesWhere, type SeriesSummary } from './rows.ts';
 import type {
   DeadLetterQuery,
   DeadLetterRecord,
@@ -34,6 +34,8 @@ import type {
   LedgerRow,
   RevisionQuery,
   RevisionRecord,
+  FlagScope,
+  QualityFlag,
 } from './types.ts';
 import { DEFAULT_REVISION_RETENTION_DAYS } from './types.ts';
 
@@ -707,6 +709,35 @@ export class SqlStore implements Store {
     if (retentionMs > 0 && at.getTime() - this.#prunedAt >= pruneEveryMs) await this.pruneRevisions(new Date(at.getTime() - retentionMs));
   }
   // --- end vintages ---
+  // --- quality: plausibility flags ---
+  async replaceQualityFlags(scope: FlagScope, flags: readonly QualityFlag[]): Promise<void> {
+    // Delete then insert: a crash between them leaves the scope unflagged until the next evaluation
+    // (StarRocks has no multi-statement transactions; the next batch or audit re-evaluates).
+    for (let i = 0; i < scope.seriesKeys.length; i += 500) {
+      await this.#query('DELETE FROM quality_flags WHERE dataset = ? AND series_key IN (?) AND ts >= ? AND ts < ?',
+        [scope.dataset, scope.seriesKeys.slice(i, i + 500), scope.from, scope.to]);
+    }
+    if (flags.length === 0) return;
+    await this.#query(
+      `INSERT INTO quality_flags (dataset, series_key, ts, rule, dimensions, value, detail, flagged_at) VALUES ?${
+        this.#dialect === 'mysql' ? ' ON DUPLICATE KEY UPDATE dimensions = VALUES(dimensions), value = VALUES(value), detail = VALUES(detail), flagged_at = VALUES(flagged_at)' : ''
+      }`,
+      [flags.map((f) => [f.dataset, f.seriesKey, f.ts, f.rule, JSON.stringify(f.series), f.value, f.detail, f.flaggedAt])],
+    );
+  }
+
+  async listQualityFlags(q: { dataset?: string; from?: Date; to?: Date; rule?: string; limit?: number }): Promise<QualityFlag[]> {
+    const params: unknown[] = [];
+    let sql = 'SELECT * FROM quality_flags WHERE 1 = 1';
+    if (q.dataset) (sql += ' AND dataset = ?'), params.push(q.dataset);
+    if (q.from) (sql += ' AND ts >= ?'), params.push(q.from);
+    if (q.to) (sql += ' AND ts < ?'), params.push(q.to);
+    if (q.rule) (sql += ' AND rule = ?'), params.push(q.rule);
+    sql += ' ORDER BY dataset, series_key, ts, rule';
+    if (q.limit !== undefined) (sql += ' LIMIT ?'), params.push(q.limit);
+    return (await this.#query(sql, params)).map(flagFromColumns);
+  }
+  // --- end quality ---
 
   async close(): Promise<void> {
     await this.#pool.end();

@@ -134,6 +134,24 @@ export type RevisionQuery = Pick<ObservationQuery, 'dataset' | 'from' | 'to' | '
 export const DEFAULT_REVISION_RETENTION_DAYS = 400;
 // --- end vintages ---
 
+// --- quality (plausibility flags): quality/ ---
+/** A stored value that broke a plausibility rule: the value stays, the flag says which rule and why. */
+export type QualityFlag = {
+  dataset: string;
+  seriesKey: string;
+  series: Readonly<Record<string, string>>;
+  ts: Date;
+  /** The rule kind that failed (`range`, `jump`, `capacity`, `balance`). */
+  rule: string;
+  value: number;
+  detail: string;
+  flaggedAt: Date;
+};
+
+/** The values a re-evaluation covered: its flags replace every earlier flag of these series in [from, to). */
+export type FlagScope = { dataset: string; seriesKeys: readonly string[]; from: Date; to: Date };
+// --- end quality ---
+
 export type Store = {
   /** Creates or updates the schema; safe to call on every start. */
   migrate(): Promise<void>;
@@ -221,6 +239,12 @@ export type Store = {
   addKnownGap(g: KnownGap): Promise<void>;
   listKnownGaps(dataset?: string): Promise<KnownGap[]>;
   // --- end completeness ---
+  // --- quality: plausibility flags (quality/plausibility.ts) ---
+  /** Deletes the scope's flags and writes `flags` (all inside the scope), so a flag follows the current value. */
+  replaceQualityFlags(scope: FlagScope, flags: readonly QualityFlag[]): Promise<void>;
+  /** Flags of [from, to), by dataset, series key and ts. */
+  listQualityFlags(q: { dataset?: string; from?: Date; to?: Date; rule?: string; limit?: number }): Promise<QualityFlag[]>;
+  // --- end quality ---
 
   // --- vintages: revisions (replaced values), as-of and issue-time reads via ObservationQuery.asOf/issuedAt ---
   listRevisions(q: RevisionQuery): Promise<RevisionRecord[]>;

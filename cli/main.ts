@@ -25,6 +25,9 @@ import { backfillCommand } from './backfill.ts';
 import { DateTime } from 'luxon';
 import { deliveryDaysIn } from '../completeness/expected-slots.ts';
 import { gapsReport } from '../completeness/gaps-report.ts';
+import { reconcile, reconcileRange, reconciliationToJson } from '../app/reconcile.ts'; // reconciliation
+import { findCheck, RECONCILIATION_CHECKS } from '../providers/reconciliation.ts'; // reconciliation
+import { writeReconciliation } from './reconcile-output.ts'; // reconciliation
 import { recountDays } from '../completeness/ledger.ts';
 import { runDemo } from './demo.ts';
 import { parseSpan, runHealth } from './health.ts';
@@ -231,6 +234,30 @@ program
     }, false);
   });
 // --- end completeness ---
+
+// --- reconciliation: scalar reconcile ---
+program
+  .command('reconcile')
+  .description('the same quantity from several providers compared per slot: agreement %, the largest differences, late or missing sources; stores the agreement per day as reconciliation.agreement')
+  .argument('[check]', `check id (${RECONCILIATION_CHECKS.map((c) => c.id).join(', ')}); every check when left out`)
+  .option('--from <iso>', 'start (inclusive), ISO 8601; default: three days ago (UTC midnight)', instant)
+  .option('--to <iso>', 'end (exclusive), ISO 8601; default: the end of tomorrow (UTC)', instant)
+  .addOption(new Option('--format <format>', 'table or json').choices(['table', 'json']).default('table'))
+  .addOption(dataDirOption())
+  .addOption(configOption())
+  .action(async (check: string | undefined, o: Common & { from?: Date; to?: Date; format: 'table' | 'json' }) => {
+    if (check) findCheck(check);
+    const { from, to } = reconcileRange(o.from, o.to);
+    await withStore(o, async (store) => {
+      const results = await reconcile(store, { ...(check ? { check } : {}), from, to, persist: true });
+      if (o.format === 'json') {
+        process.stdout.write(`${JSON.stringify(results.map(reconciliationToJson), null, 2)}\n`);
+        return;
+      }
+      writeReconciliation(results, process.stdout);
+    }, false);
+  });
+// --- end reconciliation ---
 
 program
   .command('zones')

@@ -35,6 +35,9 @@ export const METRICS = {
   'scalar.dataset.freshness': { kind: 'observable-gauge', unit: 's', description: 'now − the newest observation instant in the store (negative for day-ahead / forecasts)' },
   'scalar.dataset.freshness.limit': { kind: 'observable-gauge', unit: 's', description: 'The freshness the dataset should have at most now (its SLA): now − start of the last interval it should already hold, one cadence of slack' },
   'scalar.stream.connected': { kind: 'gauge', unit: '{connection}', description: 'Streaming worker connection: 1 connected, 0 not, by provider and stream' },
+  // --- reconciliation ---
+  'scalar.reconcile.agreement': { kind: 'gauge', unit: '1', description: 'Share of compared slots on which every source agreed, by reconciliation check and zone (last run)' },
+  // --- end reconciliation ---
 } as const satisfies Record<string, { kind: Kind; unit: string; description: string }>;
 
 export type MetricName = keyof typeof METRICS;
@@ -209,3 +212,17 @@ function registerObservables(m: Meter): void {
   gauge('scalar.dataset.freshness', fromSources(sources.freshness));
   gauge('scalar.dataset.freshness.limit', fromSources(sources.freshnessLimit));
 }
+
+// --- reconciliation ---
+let agreement: { provider: MeterProvider; gauge: Gauge } | undefined;
+
+/** The last reconciliation's agreement (0–1) of a check in a zone (a handful of checks × zones: low cardinality). */
+export function recordAgreement(check: string, zone: string, ratio: number): void {
+  const provider = metrics.getMeterProvider();
+  if (agreement?.provider !== provider) {
+    const m = METRICS['scalar.reconcile.agreement'];
+    agreement = { provider, gauge: provider.getMeter('scalar').createGauge('scalar.reconcile.agreement', { unit: m.unit, description: m.description }) };
+  }
+  agreement.gauge.record(ratio, { check, zone });
+}
+// --- end reconciliation ---

@@ -79,7 +79,8 @@ export const RECONCILIATION_CHECKS: readonly ReconciliationCheck[] = [
     kind: 'scheduled',
     horizon: 'day_ahead',
     zones: CORE_BORDERS,
-    sources: ['jao.scheduled_exchanges', 'entsoe.scheduled_exchanges'],
+    // Every dataset carrying day-ahead schedules: JAO today; ENTSO-E's scheduled exchanges (A09)
+    // join by declaring the same measure once the dataset exists.
     unit: 'MW',
     tolerance: { absolute: 1 },
   },

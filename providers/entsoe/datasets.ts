@@ -2,8 +2,10 @@
 // (request, document kind for detection and parsing, dimensions, worker defaults, fixtures, and the
 // simulator's template). Which zones run in an environment comes from the worker defaults below and
 // `deployment/workers/<env>.yaml` (`parameters.partitions`); every zone is a partition with its own watermark.
+import { DateTime } from 'luxon';
 import type { Cadence, Dataset, DatasetFixture, ExpectedSlots, FetchContext, Measure, ValidationRules, WindowPolicy, WorkerDefaults } from '../../shared/dataset.ts';
 import { ParseError } from '../../shared/errors.ts';
+import { simulatedDayAheadPrice } from '../../shared/simulated-prices.ts';
 import type { Interval } from '../../shared/time.ts';
 import { AREAS, findArea } from './areas.ts';
 import { fetchDocuments, type DocumentRequest } from './client.ts';
@@ -50,6 +52,8 @@ export type Publication = 'dayAhead' | 'actual' | 'any';
 export type Simulation = {
   publication: Publication;
   templates: readonly { file: string; from?: Date; to?: Date; resolution?: string }[];
+  /** The value a point carries for a zone (code) at an instant instead of the template's, when it returns one. */
+  value?(zone: string, at: Date): number | undefined;
 };
 
 export type EntsoeDataset = Dataset & { document: DocumentKind; simulation: Simulation };
@@ -109,6 +113,17 @@ const hourly: Cadence = { cron: '20 * * * *', tz: 'UTC' };
 const everywhere = (backfill = 'P30D'): WorkerDefaults => ({ enabled: true, backfill });
 const SDAC_15_MIN = new Date('2025-09-30T22:00:00Z');
 
+/**
+ * The simulator's day-ahead price: the curve every simulator shares (so the demo's providers
+ * agree), except a deliberate slip for reconciliation to find: DK1's 17:00 hour (Danish time) is
+ * served 12.50 EUR/MWh high, as an uncorrected publication error would be.
+ */
+function simulatedEntsoePrice(zone: string, at: Date): number {
+  const price = simulatedDayAheadPrice(zone, at);
+  const slipped = zone === 'DK1' && DateTime.fromJSDate(at, { zone: 'Europe/Copenhagen' }).hour === 17;
+  return slipped ? Math.round((price + 12.5) * 100) / 100 : price;
+}
+
 export const entsoeDatasets: readonly EntsoeDataset[] = [
   dataset({
     id: 'entsoe.day_ahead_prices',
@@ -143,6 +158,7 @@ export const entsoeDatasets: readonly EntsoeDataset[] = [
         { file: 'a44_fr_a01_pt60m_2ts.xml', to: SDAC_15_MIN },
         { file: 'a44_es_a03_mtu_switch_2025-10-01.xml', from: SDAC_15_MIN, resolution: 'PT15M' },
       ],
+      value: simulatedEntsoePrice,
     },
   }),
   dataset({

@@ -10,6 +10,7 @@ import { checkSources, findCheck, RECONCILIATION_CHECKS, zoneTimeZone, type Reco
 import { seriesCarries } from '../shared/measures.ts';
 import { recordAgreement } from '../shared/metrics.ts';
 import { seriesKey, type Observation } from '../shared/observation.ts';
+import type { Logger } from '../shared/log.ts';
 import type { Store } from '../shared/store/index.ts';
 import { isoUtc, parseInstant } from '../shared/time.ts';
 import { ParameterError } from '../shared/errors.ts';
@@ -142,13 +143,35 @@ export function reconcileParameters(p: { check?: string; from?: string; to?: str
   return { ...(p.check ? { check: p.check } : {}), ...reconcileRange(instant('from', p.from), instant('to', p.to)) };
 }
 
-/** A slot's start in the zone's local time, for people: `2025-11-20 17:00 CET`. */
-export const localTime = (ts: Date, tz: string) => DateTime.fromJSDate(ts, { zone: tz }).toFormat('yyyy-MM-dd HH:mm ZZZZ');
+/** A slot's start in the zone's local time, for people: `2025-11-20 17:00 +01:00`. */
+export const localTime = (ts: Date, tz: string) => DateTime.fromJSDate(ts, { zone: tz }).toFormat('yyyy-MM-dd HH:mm ZZ');
 
 export function reconciliationToJson(r: ZoneReconciliation) {
   return {
     ...r,
     sources: r.sources.map((s) => ({ ...s, lastTs: s.lastTs ? isoUtc(s.lastTs) : null })),
     largest: r.largest.map((d) => ({ ...d, ts: isoUtc(d.ts), local: localTime(d.ts, r.timeZone) })),
+  };
+}
+
+/**
+ * Reconciles every check over the default range every `everyMs` beside ingestion, storing the
+ * result and setting the gauge the alert reads. Runs never overlap; a failed run is logged.
+ */
+export function startReconciliation(store: Store, log: Logger, everyMs: number): { stop(): Promise<void> } {
+  let running: Promise<void> | undefined;
+  const run = () => {
+    if (running) return;
+    running = reconcile(store, { ...reconcileRange(undefined, undefined), persist: true })
+      .then(() => undefined, (e: unknown) => log.error({ err: e }, 'reconciliation run failed'))
+      .finally(() => (running = undefined));
+  };
+  const timer = setInterval(run, everyMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
   };
 }

@@ -28,6 +28,8 @@ export const imbalancePrices = energinetDataset({
     plausible: { 'EUR/MWh': [-16_000, 16_000], 'DKK/MWh': [-120_000, 120_000], MW: [-10_000, 10_000], '1': [-1, 1] },
     maxLead: 'PT1H',
   },
+  // Every quarter-hour's price per area within the hour (a null price still counts: the source said so).
+  expected: { resolutions: [{ resolution: 'PT15M' }], series: (area) => [{ area, metric: 'ImbalancePriceEUR' }], due: { afterSlot: 'PT1H' } },
   measures: [
     { quantity: 'price.imbalance', kind: 'actual', where: { metric: 'ImbalancePriceEUR' }, unit: 'EUR/MWh' },
     { quantity: 'price.imbalance', kind: 'actual', where: { metric: 'ImbalancePriceDKK' }, unit: 'DKK/MWh' },

@@ -95,6 +95,12 @@ export const dayAheadPrices: Dataset = {
   parse: parseDayAheadPrices,
   detect: (body) => portalShape(body)?.kind === 'prices',
   measures: PRICE_MEASURES,
+  // Hourly until the SDAC 15-minute go-live, quarter-hourly after; out around 13:00 CET the day before.
+  expected: {
+    resolutions: [{ resolution: 'PT60M' }, { from: new Date('2025-09-30T22:00:00Z'), resolution: 'PT15M' }],
+    series: (partition) => [splitPartition(partition)],
+    due: { dayBefore: '13:30' },
+  },
   workers: {
     development: { enabled: true, partitions: ['SE3', 'SE3@SEK', 'FI', 'DK1'], backfill: 'P2D' },
     production: { enabled: true, backfill: 'P60D' },

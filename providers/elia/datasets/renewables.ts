@@ -65,6 +65,7 @@ export const solar = eliaDataset(solarFamily, {
   window: FORECAST_WINDOW,
   // Forecasts reach the end of tomorrow (Brussels) when fetched.
   maxLead: 'P3D',
+  expected: { resolutions: [{ resolution: 'PT15M' }], series: () => [{ region: 'Belgium', metric: 'measured' }], due: { afterSlot: 'PT1H' } },
   // `Belgium` is the national total beside its regions and provinces.
   measures: [
     { quantity: 'generation.solar', kind: 'actual', where: { region: 'Belgium', metric: 'measured' } },
@@ -79,6 +80,11 @@ export const wind = eliaDataset(windFamily, {
   cadence: { every: 'PT15M' },
   window: FORECAST_WINDOW,
   maxLead: 'P3D',
+  expected: {
+    resolutions: [{ resolution: 'PT15M' }],
+    series: () => [{ offshoreonshore: 'Offshore', metric: 'measured' }, { offshoreonshore: 'Onshore', metric: 'measured' }],
+    due: { afterSlot: 'PT1H' },
+  },
   // No national row: the zone's wind is the sum over regions and grid connection types.
   measures: [
     { quantity: 'generation.wind_onshore', kind: 'actual', where: { offshoreonshore: 'Onshore', metric: 'measured' }, aggregate: 'sum' },

@@ -26,6 +26,8 @@ export const totalLoad = eliaDataset(totalLoadFamily, {
   cadence: { every: 'PT15M' },
   window: FORECAST_WINDOW,
   maxLead: 'P3D',
+  // The measurement of every quarter-hour, within the hour (forecasts are tracked by their own runs).
+  expected: { resolutions: [{ resolution: 'PT15M' }], series: () => [{ metric: 'measured' }], due: { afterSlot: 'PT1H' } },
   measures: [
     { quantity: 'load', kind: 'actual', where: { metric: 'measured' } },
     { quantity: 'load', kind: 'forecast', horizon: 'day_ahead', where: { metric: 'dayaheadforecast' } },

@@ -6,7 +6,6 @@ import { reprocess } from '../ingestion/reprocess.ts';
 import { datasets, findDataset, findProvider, providers } from '../providers/index.ts';
 import { ZONES, ZONE_MAPPINGS, annotateZones, syncZones } from '../providers/zones.ts';
 import { unknownCodes } from '../shared/zones.ts';
-import { isSignalDataset } from '../signals/index.ts'; // signals: registry
 import type { Cadence } from '../shared/dataset.ts';
 import { ConfigError, ConnectionError, ParameterError, ParseError, SourceUnavailableError, ValidationError, UnknownDatasetError, errorMessage } from '../shared/errors.ts';
 import { identifyDataset } from '../shared/identify-dataset.ts';
@@ -17,7 +16,7 @@ import { analystViews } from '../shared/store/views.ts';
 import { isoUtc, nominalDurationMs, parseInstant } from '../shared/time.ts';
 import { join } from 'node:path';
 import { telemetry } from '../shared/telemetry.ts';
-import { collectObservations, jsonlLine, observationPages, observationQuery } from '../app/observations.ts';
+import { collectObservations, isDerivedDataset, jsonlLine, observationPages, observationQuery } from '../app/observations.ts';
 import { readStatus } from '../app/status.ts';
 import { listWorkers, setWorker } from '../app/workers.ts';
 import { startApiRole } from './api-role.ts';
@@ -166,7 +165,7 @@ program
   .addOption(dataDirOption())
   .addOption(configOption())
   .action(async (dataset: string, o: Common & { from?: Date; to?: Date; where: Record<string, string>; limit?: number; format: Format }) => {
-    if (!isSignalDataset(dataset)) findDataset(dataset); // an unknown id reads as before: UnknownDatasetError naming the known ones
+    if (!isDerivedDataset(dataset)) findDataset(dataset); // an unknown id reads as before: UnknownDatasetError naming the known ones
     const q = observationQuery({ dataset, where: o.where, limit: o.limit });
     await withStore(o, async (store) => {
       const query = { ...q, from: o.from, to: o.to };
@@ -177,7 +176,7 @@ program
       }
       // csv and table size their columns from every row. Tables show codes where the provider has
       // them (ENTSO-E zones, not EICs); jsonl and csv keep what is stored.
-      const provider = isSignalDataset(dataset) ? undefined : findProvider(findDataset(dataset).provider);
+      const provider = isDerivedDataset(dataset) ? undefined : findProvider(findDataset(dataset).provider);
       const display = provider?.displayCodes ? (d: string, v: string) => provider.displayCodes?.(d)?.[v] ?? v : undefined;
       writeObservations(await collectObservations(store, query), o.format, process.stdout, display);
     }, false);

@@ -101,6 +101,16 @@ function describeDataset(p: Provider, d: Dataset, simulator: () => Simulator): v
       assert.ok(carried.length > 0, `no fixture series carries any of ${JSON.stringify(d.measures)}`);
     });
 
+    // Catches an `expected` naming series the dataset never produces (a misspelt metric): the ledger would chase them forever.
+    it('expects series its fixtures carry, in one partition at least', { skip: d.expected ? false : 'no expected slots' }, () => {
+      const observations = d.fixtures.flatMap((f) => d.parse(readFixture(d, f)));
+      const first = observations[0]!;
+      const carries = (want: Readonly<Record<string, string>>) => observations.some((o) => Object.entries(want).every(([k, v]) => o.series[k] === v));
+      const resolution = [...d.expected!.resolutions].reverse().find((r) => !r.from || r.from <= first.ts)!.resolution;
+      const covered = d.partitions.filter((p) => d.expected!.series(p, { start: first.ts, resolution }).every(carries));
+      assert.ok(covered.length > 0, `no partition's expected series are in the fixtures: ${JSON.stringify(d.expected!.series(d.partitions[0]!, { start: first.ts, resolution }))}`);
+    });
+
     it('appears in every environment\'s worker seeds', () => {
       for (const [env, rows] of seeds) assert.equal(rows.filter((w) => w.workerId === d.id).length, 1, `${d.id} in ${env}`);
     });

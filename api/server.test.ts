@@ -107,6 +107,15 @@ describe('catalogue, latest, status, health, openapi', () => {
     assert.match(doc.openapi, /^3\./);
     for (const p of ['/api/datasets', '/api/series', '/api/observations', '/api/latest', '/api/status', '/api/health', '/api/stream', '/api/workers/{id}/enable', '/api/workers/{id}/disable']) assert.ok(doc.paths[p], p);
   });
+
+  it('reconciles on GET /api/reconcile, and names a wrong parameter', async () => {
+    const res = await get('/api/reconcile?check=day_ahead_price_dk&from=2025-11-05&to=2025-11-08');
+    assert.equal(res.statusCode, 200);
+    const body = res.json() as { check: string; zone: string; sources: { source: string; slots: number }[] }[];
+    assert.deepEqual(body.map((r) => [r.check, r.zone]), [['day_ahead_price_dk', 'DK1'], ['day_ahead_price_dk', 'DK2']]);
+    assert.deepEqual(body[0]!.sources.map((s) => s.source), ['energinet.day_ahead_prices', 'entsoe.day_ahead_prices', 'nordpool.day_ahead_prices']);
+    assert.equal(((await get('/api/reconcile?check=nope')).json() as { parameter: string }).parameter, 'check');
+  });
 });
 
 describe('POST /api/workers/{id}/enable|disable', () => {

@@ -9,6 +9,7 @@ import { datasetParameter, listDatasets, listSeries, seriesLabels } from '../app
 import { latestToJson, latestValues } from '../app/latest.ts';
 import { csvWriter, instantParameter, jsonlLine, observationPages, observationQuery, whereParameter } from '../app/observations.ts';
 import { flagToJson, qualityDays, qualityFlags, qualityToJson } from '../app/quality.ts';
+import { reconcile, reconcileParameters, reconciliationToJson } from '../app/reconcile.ts';
 import { healthToJson, providerHealth, readStatus } from '../app/status.ts';
 import { valueChangeToJson, valueChanges } from '../app/revisions.ts';
 import { listWorkers, setWorker } from '../app/workers.ts';
@@ -225,6 +226,26 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
     const id = datasetParameter(dataset).id;
     return (await latestValues(deps.cache, id, whereParameter(id, where))).map(latestToJson);
   });
+
+  // --- reconciliation ---
+  app.get('/api/reconcile', {
+    schema: {
+      summary: 'Cross-provider reconciliation per check and zone over [from, to): agreement, per-source counts and status, the largest differences (read only; `scalar reconcile` also stores the result)',
+      querystring: {
+        type: 'object',
+        properties: {
+          check: { type: 'string', description: 'one check id; every check when left out' },
+          from: { type: 'string', description: 'first instant (inclusive), ISO 8601; default three days ago' },
+          to: { type: 'string', description: 'last instant (exclusive); default the end of tomorrow' },
+        },
+      },
+      response: { 200: { type: 'array', items: { type: 'object', additionalProperties: true } }, 400: errorBody },
+    },
+  }, async (req) => {
+    const options = reconcileParameters(req.query as { check?: string; from?: string; to?: string });
+    return (await reconcile(deps.store, options)).map(reconciliationToJson);
+  });
+  // --- end reconciliation ---
 
   app.get('/api/status', {
     schema: {

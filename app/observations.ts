@@ -1,6 +1,7 @@
 // Observations read back from the store: request parameters checked once for every caller (CLI
 // options, API query strings), rows streamed page by page so no reader holds a whole dataset.
 import { isSignalDataset } from '../signals/index.ts';
+import { RECONCILIATION_DATASET } from './reconcile.ts';
 import { findProvider } from '../providers/index.ts';
 import { ParameterError } from '../shared/errors.ts';
 import { observationToJson, type Observation } from '../shared/observation.ts';
@@ -33,9 +34,12 @@ export function instantParameter(name: string, s: string | undefined): Date | un
   }
 }
 
+/** Datasets the platform derives (signal outputs, reconciliation results): stored and queried like any other, no provider. */
+export const isDerivedDataset = (id: string) => isSignalDataset(id) || id === RECONCILIATION_DATASET;
+
 export function whereParameter(dataset: string, where: ObservationParameters['where']): Record<string, string> {
   // Signal outputs are datasets too; their filters are taken as written (no provider codes to normalise).
-  const provider = isSignalDataset(dataset) ? undefined : findProvider(datasetParameter(dataset).provider);
+  const provider = isDerivedDataset(dataset) ? undefined : findProvider(datasetParameter(dataset).provider);
   const pairs = Array.isArray(where)
     ? (where as readonly string[]).map((s) => {
         const i = s.indexOf('=');
@@ -48,7 +52,7 @@ export function whereParameter(dataset: string, where: ObservationParameters['wh
 
 /** Checks and normalises the parameters of an observations query; every error names its parameter. */
 export function observationQuery(p: ObservationParameters): ObservationQuery {
-  const dataset = p.dataset && isSignalDataset(p.dataset) ? p.dataset : datasetParameter(p.dataset).id;
+  const dataset = p.dataset && isDerivedDataset(p.dataset) ? p.dataset : datasetParameter(p.dataset).id;
   const from = instantParameter('from', p.from);
   const to = instantParameter('to', p.to);
   if (from && to && to <= from) throw new ParameterError('to', `must be after from (${isoUtc(from)})`);

@@ -38,6 +38,8 @@ import { analystViews } from '../shared/store/views.ts';
 import { openReadOnlySql } from '../shared/store/read-only-sql.ts';
 import { exportObservations } from '../ingestion/export.ts';
 import { providers } from '../providers/index.ts';
+import { recountDays } from '../completeness/ledger.ts';
+import { DateTime } from 'luxon';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -741,6 +743,62 @@ async function benchVintages() {
 
 if (!process.env.BENCH_TELEMETRY_RUN && !process.env.BENCH_E2E_RUN && !process.env.BENCH_EXPORT_RUN) console.log(`scalar bench (node ${process.version}, ${process.platform}/${process.arch})`);
 // BENCH_ONLY=telemetry (comma-separated: parse, elia, energinet, entsoe, entsoe-memory, store, mariadb, redis, buses, stream, telemetry, api, export, vintages) runs a subset.
+/**
+ * The completeness ledger's cost beside ingestion: Energinet day-ahead prices for DK1, one day per
+ * window (as the regular worker lands them), parsed and upserted into DuckDB — with and without the
+ * recount the ledger runs after each committed window. Target: the recount adds under 10 %.
+ */
+async function benchLedger() {
+  const ds = findDataset('energinet.day_ahead_prices');
+  const days = Number(process.env.BENCH_LEDGER_DAYS ?? 60);
+  // Danish delivery days from 2025-10-06 (after the 15-minute go-live; the fall-back day is one of them).
+  const first = DateTime.fromISO('2025-10-06', { zone: 'Europe/Copenhagen' });
+  const dayOf = (d: number) => first.plus({ days: d }).toISODate()!;
+  const payloads = Array.from({ length: days }, (_, d) => {
+    const from = first.plus({ days: d }).toMillis();
+    const to = first.plus({ days: d + 1 }).toMillis();
+    const rs: string[] = [];
+    for (let t = from; t < to; t += 900_000) {
+      const ts = new Date(t).toISOString().slice(0, 19);
+      const eur = (50 + ((t / 900_000) % 97) * 1.37).toFixed(6);
+      rs.push(`{"TimeUTC":"${ts}","TimeDK":"${ts}","PriceArea":"DK1","DayAheadPriceEUR":${eur},"DayAheadPriceDKK":${(Number(eur) * 7.46).toFixed(6)}}`);
+    }
+    return new TextEncoder().encode(`{"total":${rs.length},"dataset":"DayAheadPrices","records":[${rs.join(',')}]}`);
+  });
+  const start = first.toMillis();
+  const dir = mkdtempSync(join(tmpdir(), 'scalar-bench-ledger-'));
+  console.log(`
+ledger: ${days} daily windows of energinet.day_ahead_prices DK1 (192 rows each) into DuckDB`);
+  try {
+    const run = async (name: string, withLedger: boolean) => {
+      const store = await DuckDbStore.open(join(dir, `${name}.duckdb`));
+      await store.migrate();
+      const seconds = await time(1, async () => {
+        for (let d = 0; d < days; d++) {
+          const rows = ds.parse(payloads[d]!).map((o) => ({ ...o, seriesKey: seriesKey(o.series), payloadSha256: 'bench' }));
+          await store.upsertObservations(rows);
+          if (withLedger) await recountDays(store, ds, 'DK1', [dayOf(d)], new Date(start + (days + 2) * 86_400_000));
+        }
+      });
+      const ledger = withLedger ? await store.listLedger({ dataset: ds.id }) : [];
+      await store.close();
+      return { seconds, ledger };
+    };
+    const without = await run('without', false);
+    const withLedger = await run('with', true);
+    const complete = withLedger.ledger.filter((r) => r.missing === 0 && r.present === r.expected).length;
+    line('ingest, no ledger', `${(days / without.seconds).toFixed(1)} windows/s`);
+    line('ingest + ledger recount per window', `${(days / withLedger.seconds).toFixed(1)} windows/s`, `no ledger ${(without.seconds * 1000 / days).toFixed(1)} ms/window`, withLedger.seconds / without.seconds);
+    line('ledger overhead', `${(((withLedger.seconds - without.seconds) / without.seconds) * 100).toFixed(1)} %`, 'target < 10 %');
+    line('ledger days complete', `${complete} of ${days}`);
+    record('ledger_overhead', (withLedger.seconds - without.seconds) / without.seconds, 'ratio', null, withLedger.seconds / without.seconds);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (!process.env.BENCH_TELEMETRY_RUN && !process.env.BENCH_E2E_RUN && !process.env.BENCH_EXPORT_RUN) console.log(`scalar bench (node ${process.version}, ${process.platform}/${process.arch})`);
+// BENCH_ONLY=telemetry (comma-separated: parse, elia, energinet, entsoe, entsoe-memory, store, mariadb, redis, buses, stream, telemetry, api, export, ledger) runs a subset.
 const only = process.env.BENCH_ONLY?.split(',');
 const want = (name: string) => !only || only.includes(name);
 if (want('parse')) await benchParse();
@@ -757,4 +815,5 @@ if (want('telemetry')) await benchTelemetry();
 if (want('api')) await benchApi();
 if (want('export')) await benchExport();
 if (want('vintages')) await benchVintages();
+if (want('ledger')) await benchLedger();
 if (!process.env.BENCH_TELEMETRY_RUN && !process.env.BENCH_E2E_RUN && !process.env.BENCH_EXPORT_RUN) console.log(`\npeak RSS ${fmt(mb(process.resourceUsage().maxRSS * 1024))} MB`);

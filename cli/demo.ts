@@ -165,6 +165,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   }
   writeTable(['dataset', 'windows landed', 'rows landed', 'rows in store', 'fetched', 'failed fetches', 'dead letters'], rows, out);
   say(`\nquery it: npx scalar query ${providers[0]?.datasets[0]?.id ?? '<dataset>'} --data-dir ${config.dataDir} --format table`);
+  say(`compare providers: npx scalar reconcile day_ahead_price_dk --data-dir ${config.dataDir}`); // reconciliation
   for (const s of sims) await s.close();
   await platform.close();
   return 0;

@@ -6,7 +6,6 @@ import { reprocess } from '../ingestion/reprocess.ts';
 import { datasets, findDataset, findProvider, providers } from '../providers/index.ts';
 import { ZONES, ZONE_MAPPINGS, annotateZones, syncZones } from '../providers/zones.ts';
 import { unknownCodes } from '../shared/zones.ts';
-import { isSignalDataset } from '../signals/index.ts'; // signals: registry
 import type { Cadence } from '../shared/dataset.ts';
 import { ConfigError, ConnectionError, ParameterError, ParseError, SourceUnavailableError, ValidationError, UnknownDatasetError, errorMessage } from '../shared/errors.ts';
 import { identifyDataset } from '../shared/identify-dataset.ts';
@@ -17,7 +16,7 @@ import { analystViews } from '../shared/store/views.ts';
 import { isoUtc, nominalDurationMs, parseInstant } from '../shared/time.ts';
 import { join } from 'node:path';
 import { telemetry } from '../shared/telemetry.ts';
-import { collectObservations, jsonlLine, observationPages, observationQuery } from '../app/observations.ts';
+import { collectObservations, isDerivedDataset, jsonlLine, observationPages, observationQuery } from '../app/observations.ts';
 import { readStatus } from '../app/status.ts';
 import { listWorkers, setWorker } from '../app/workers.ts';
 import { startApiRole } from './api-role.ts';
@@ -25,6 +24,9 @@ import { backfillCommand } from './backfill.ts';
 import { DateTime } from 'luxon';
 import { deliveryDaysIn } from '../completeness/expected-slots.ts';
 import { gapsReport } from '../completeness/gaps-report.ts';
+import { reconcile, reconcileRange, reconciliationToJson } from '../app/reconcile.ts'; // reconciliation
+import { findCheck, RECONCILIATION_CHECKS } from '../providers/reconciliation.ts'; // reconciliation
+import { writeReconciliation } from './reconcile-output.ts'; // reconciliation
 import { recountDays } from '../completeness/ledger.ts';
 import { flagToJson, qualityDays, qualityFlags, qualityToJson } from '../app/quality.ts';
 import { WEIGHTS } from '../quality/score.ts';
@@ -167,7 +169,7 @@ program
   .addOption(dataDirOption())
   .addOption(configOption())
   .action(async (dataset: string, o: Common & { from?: Date; to?: Date; where: Record<string, string>; limit?: number; asOf?: string; issued?: string; format: Format }) => {
-    if (!isSignalDataset(dataset)) findDataset(dataset); // an unknown id reads as before: UnknownDatasetError naming the known ones
+    if (!isDerivedDataset(dataset)) findDataset(dataset); // an unknown id reads as before: UnknownDatasetError naming the known ones
     const q = observationQuery({ dataset, where: o.where, limit: o.limit, asOf: o.asOf, issued: o.issued });
     await withStore(o, async (store) => {
       const query = { ...q, from: o.from, to: o.to };
@@ -178,7 +180,7 @@ program
       }
       // csv and table size their columns from every row. Tables show codes where the provider has
       // them (ENTSO-E zones, not EICs); jsonl and csv keep what is stored.
-      const provider = isSignalDataset(dataset) ? undefined : findProvider(findDataset(dataset).provider);
+      const provider = isDerivedDataset(dataset) ? undefined : findProvider(findDataset(dataset).provider);
       const display = provider?.displayCodes ? (d: string, v: string) => provider.displayCodes?.(d)?.[v] ?? v : undefined;
       writeObservations(await collectObservations(store, query), o.format, process.stdout, display);
     }, false);
@@ -319,6 +321,29 @@ program
     }, false);
   });
 // --- end quality ---
+// --- reconciliation: scalar reconcile ---
+program
+  .command('reconcile')
+  .description('the same quantity from several providers compared per slot: agreement %, the largest differences, late or missing sources; stores the agreement per day as reconciliation.agreement')
+  .argument('[check]', `check id (${RECONCILIATION_CHECKS.map((c) => c.id).join(', ')}); every check when left out`)
+  .option('--from <iso>', 'start (inclusive), ISO 8601; default: three days ago (UTC midnight)', instant)
+  .option('--to <iso>', 'end (exclusive), ISO 8601; default: the end of tomorrow (UTC)', instant)
+  .addOption(new Option('--format <format>', 'table or json').choices(['table', 'json']).default('table'))
+  .addOption(dataDirOption())
+  .addOption(configOption())
+  .action(async (check: string | undefined, o: Common & { from?: Date; to?: Date; format: 'table' | 'json' }) => {
+    if (check) findCheck(check);
+    const { from, to } = reconcileRange(o.from, o.to);
+    await withStore(o, async (store) => {
+      const results = await reconcile(store, { ...(check ? { check } : {}), from, to, persist: true });
+      if (o.format === 'json') {
+        process.stdout.write(`${JSON.stringify(results.map(reconciliationToJson), null, 2)}\n`);
+        return;
+      }
+      writeReconciliation(results, process.stdout);
+    }, false);
+  });
+// --- end reconciliation ---
 
 program
   .command('zones')

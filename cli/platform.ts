@@ -31,6 +31,7 @@ import { observeRoles } from './role-observability.ts';
 // signals: role
 import { signalContext, signals as signalDescriptors } from '../signals/index.ts';
 import { startSignals } from '../signals/role.ts';
+import { startReconciliation } from '../app/reconcile.ts'; // reconciliation
 import type { Subscription } from '../shared/bus/index.ts';
 // signals: end
 
@@ -178,6 +179,8 @@ export type Roles = {
 export type RoleOptions = {
   acquisition: boolean;
   ingestion: boolean;
+  /** reconciliation: how often the ingestion role reconciles providers (default 15 min). */
+  reconcileEveryMs?: number;
   // signals: role
   /** Recompute signals from the `events` topic (ingestion then publishes landed events even on the in-process bus). */
   signals?: boolean;
@@ -301,6 +304,8 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
     signalsSub = await startSignals({ bus: platform.bus, store: platform.store, cache: platform.cache, log: log.child({ role: 'signals' }), signals: signalDescriptors, ctx: signalContext });
   }
   // signals: end
+  // reconciliation: beside ingestion, so the stored agreement and its gauge stay current
+  const reconciling = options.ingestion ? startReconciliation(platform.store, log.child({ role: 'reconcile' }), options.reconcileEveryMs ?? 15 * 60_000) : undefined;
   const observed = observeRoles(platform, { scheduler, ingestion, tickMs: config.acquisition.tickMs, topics: providers.map((p) => topicFor(p.id)), datasets });
   return {
     scheduler,
@@ -319,6 +324,7 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
       }
       await ingestion?.close();
       await signalsSub?.close(); // signals: role
+      await reconciling?.stop(); // reconciliation
     },
   };
 }

@@ -39,6 +39,9 @@ export const METRICS = {
   'scalar.plausibility.flags': { kind: 'counter', unit: '{flag}', description: 'Stored values newly flagged by a plausibility rule, by dataset and rule (range, jump, capacity, balance)' },
   'scalar.dataset.quality': { kind: 'observable-gauge', unit: '{score}', description: 'Quality score 0–100 of the dataset\'s last whole delivery day (completeness, timeliness, plausibility, agreement; README "Quality score")' },
   // --- end quality ---
+  // --- reconciliation ---
+  'scalar.reconcile.agreement': { kind: 'gauge', unit: '1', description: 'Share of compared slots on which every source agreed, by reconciliation check and zone (last run)' },
+  // --- end reconciliation ---
 } as const satisfies Record<string, { kind: Kind; unit: string; description: string }>;
 
 export type MetricName = keyof typeof METRICS;
@@ -224,3 +227,17 @@ function registerObservables(m: Meter): void {
   gauge('scalar.dataset.freshness.limit', fromSources(sources.freshnessLimit));
   gauge('scalar.dataset.quality', fromSources(sources.quality)); // quality
 }
+
+// --- reconciliation ---
+let agreement: { provider: MeterProvider; gauge: Gauge } | undefined;
+
+/** The last reconciliation's agreement (0–1) of a check in a zone (a handful of checks × zones: low cardinality). */
+export function recordAgreement(check: string, zone: string, ratio: number): void {
+  const provider = metrics.getMeterProvider();
+  if (agreement?.provider !== provider) {
+    const m = METRICS['scalar.reconcile.agreement'];
+    agreement = { provider, gauge: provider.getMeter('scalar').createGauge('scalar.reconcile.agreement', { unit: m.unit, description: m.description }) };
+  }
+  agreement.gauge.record(ratio, { check, zone });
+}
+// --- end reconciliation ---

@@ -17,6 +17,8 @@ export type Simulation = {
   profiles: readonly string[];
   /** End (exclusive) of the value instants the source has published at `now`. */
   publishedUntil(now: Date): Date;
+  /** Values served instead of the fixture's at instant `at` (the shared simulated price curve), when set. */
+  values?(record: Readonly<Record<string, unknown>>, at: Date): Record<string, unknown>;
 };
 
 /** The Energinet-specific part of a descriptor. */

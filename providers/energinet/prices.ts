@@ -3,6 +3,7 @@
 // its side of the switch (`availableUntil`/`availableFrom`), so a backfill across it uses both.
 import type { PlausibilityRule, ValidationRules } from '../../shared/dataset.ts';
 import type { Observation } from '../../shared/observation.ts';
+import { SIMULATED_DKK_PER_EUR, simulatedDayAheadPrice } from '../../shared/simulated-prices.ts';
 import { ENERGINET_TZ } from './client.ts';
 import { PRICE_AREAS, dayAheadFrom, energinetDataset } from './descriptor.ts';
 import { parseRecords, type RecordLayout } from './records.ts';
@@ -72,6 +73,12 @@ const PRICE_PLAUSIBILITY: readonly PlausibilityRule[] = [
 
 const SWITCH = new Date('2025-09-30T22:00:00Z'); // delivery day 2025-10-01, Danish time
 
+/** The simulator's prices: the curve every simulator shares, in EUR and DKK (Energinet publishes both). */
+function simulatedPrices(r: Readonly<Record<string, unknown>>, at: Date, prefix: string): Record<string, number> {
+  const eur = simulatedDayAheadPrice(String(r.PriceArea), at);
+  return { [`${prefix}EUR`]: eur, [`${prefix}DKK`]: Math.round(eur * SIMULATED_DKK_PER_EUR * 1e6) / 1e6 };
+}
+
 /** DayAheadPrices: 15-minute day-ahead prices from delivery day 2025-10-01 (the SDAC 15-minute MTU go-live). */
 export const dayAheadPrices = energinetDataset({
   id: DAY_AHEAD_COLUMNS.datasetId,
@@ -91,6 +98,10 @@ export const dayAheadPrices = energinetDataset({
     series: (area) => [{ area, currency: 'EUR' }, { area, currency: 'DKK' }],
     due: { dayBefore: '13:30' },
   },
+  measures: [
+    { quantity: 'price.day_ahead', kind: 'actual', where: { currency: 'EUR' }, unit: 'EUR/MWh' },
+    { quantity: 'price.day_ahead', kind: 'actual', where: { currency: 'DKK' }, unit: 'DKK/MWh' },
+  ],
   workers: { development: { enabled: true, backfill: 'P3D' }, production: { enabled: true, backfill: 'P60D' } },
   fixtures: [
     { file: 'DayAheadPrices_DK1-DK2_2025-11-05.json', source: 'constructed' },
@@ -107,6 +118,7 @@ export const dayAheadPrices = energinetDataset({
       'DayAheadPrices_DK1-DK2_2026-03-29_spring_forward.json',
     ],
     publishedUntil: dayAheadFrom(13),
+    values: (r, at) => simulatedPrices(r, at, 'DayAheadPrice'),
   },
 });
 
@@ -122,6 +134,10 @@ export const elspotPrices = energinetDataset({
   partitions: PRICE_AREAS,
   validation: PRICE_RULES,
   // History only: production runs it on demand (`scalar backfill`).
+  measures: [
+    { quantity: 'price.day_ahead', kind: 'actual', where: { currency: 'EUR' }, unit: 'EUR/MWh' },
+    { quantity: 'price.day_ahead', kind: 'actual', where: { currency: 'DKK' }, unit: 'DKK/MWh' },
+  ],
   workers: { development: { enabled: true, backfill: 'P3D' }, production: { enabled: false } },
   fixtures: [
     { file: 'Elspotprices_DK1-DK2_2025-09-30.json', source: 'constructed' },
@@ -138,5 +154,6 @@ export const elspotPrices = energinetDataset({
       'Elspotprices_DK1-DK2_2025-03-30_spring_forward.json',
     ],
     publishedUntil: dayAheadFrom(13),
+    values: (r, at) => simulatedPrices(r, at, 'SpotPrice'),
   },
 });

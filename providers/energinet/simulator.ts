@@ -133,7 +133,12 @@ function recordsBetween(sim: SimDataset, from: Date, to: Date, now: Date, keep: 
   const out: EdsRecord[] = [];
   for (let t = Math.ceil(lo / sim.stepMs) * sim.stepMs; t < hi; t += sim.stepMs) {
     const frame = frameAt(sim, t);
-    for (const r of frame.records) if (keep(r)) out.push(retime(sim, r, frame.at, t, now.getTime()));
+    const values = source.simulation.values;
+    for (const r of frame.records) {
+      if (!keep(r)) continue;
+      const record = retime(sim, r, frame.at, t, now.getTime());
+      out.push(values ? { ...record, ...values(record, new Date(t)) } : record);
+    }
   }
   return out;
 }

@@ -9,6 +9,7 @@ import { DateTime } from 'luxon';
 import type { Simulator } from '../../shared/dataset.ts';
 import { FaultInjector, serveSimulator, type FaultPlan } from '../../shared/simulator.ts';
 import { addDuration, ceilTo, fixedDurationMs, floorTo, isCalendarDuration, maxDate, minDate } from '../../shared/time.ts';
+import { findArea } from './areas.ts';
 import { entsoeDatasets, readsDocument, type Publication } from './datasets.ts';
 
 export const SIMULATOR_TOKEN = 'simulator-token';
@@ -38,7 +39,7 @@ function template(file: string, keep: (s: SeriesTemplate) => boolean = () => tru
 }
 
 type Era = { from?: Date; to?: Date; doc: DocTemplate };
-type Served = { eras: Era[]; published: Publication };
+type Served = { eras: Era[]; published: Publication; value?: (zone: string, at: Date) => number | undefined };
 
 const served = new Map<string, Served>();
 
@@ -50,6 +51,7 @@ function servedFor(type: string, processType: string | null): Served | undefined
   if (!entry) {
     entry = {
       published: ds.simulation.publication,
+      ...(ds.simulation.value ? { value: ds.simulation.value } : {}),
       eras: ds.simulation.templates.map((t) => ({ from: t.from, to: t.to, doc: template(t.file, (s) => t.resolution === undefined || s.resolution === t.resolution) })),
     };
     served.set(ds.id, entry);
@@ -96,6 +98,12 @@ function substituteDomains(head: string, q: URLSearchParams): string {
   return out;
 }
 
+/** A template point, its amount replaced by the dataset's simulated value for the zone when it has one. */
+function pointAt(entry: Served, point: string, zone: string | undefined, at: Date): string {
+  const v = zone && entry.value ? entry.value(zone, at) : undefined;
+  return v === undefined ? point : point.replace(/<(price\.amount|quantity)>[^<]*</, `<$1>${v}<`);
+}
+
 /** Builds the document for a request, or null when no data falls in the window. */
 export function simulatedDocument(q: URLSearchParams, now: Date): string | null {
   const type = q.get('documentType') ?? '';
@@ -104,6 +112,7 @@ export function simulatedDocument(q: URLSearchParams, now: Date): string | null 
   const to = stampToDate(q.get('periodEnd'));
   if (!entry || !from || !to) return null;
   const until = publishedUntil(entry.published, now);
+  const zone = findArea(q.get('in_Domain') ?? q.get('outBiddingZone_Domain') ?? q.get('controlArea_Domain') ?? '')?.code;
   const series: string[] = [];
   let root = '';
   let ns = '';
@@ -122,7 +131,7 @@ export function simulatedDocument(q: URLSearchParams, now: Date): string | null 
       let position = 1;
       for (let t = start; t < end; t = addDuration(t, s.resolution, CET), position++) {
         const index = calendar ? 0 : Math.floor(t.getTime() / fixedDurationMs(s.resolution));
-        const point = s.points[index % s.points.length]!;
+        const point = pointAt(entry, s.points[index % s.points.length]!, zone, t);
         if (s.curve === 'A03' && point === previous) continue;
         previous = point;
         points.push(`<Point><position>${position}</position>${point}</Point>`);

@@ -13,6 +13,7 @@ import { DATA_API_ENDPOINTS, DATA_API_PREFIX, type DataApiEndpoint } from './dat
 import { STS_TOKEN_PATH } from './oauth.ts';
 import { PORTAL_PATHS } from './portal-client.ts';
 import { NORDPOOL_TZ } from './portal-parse.ts';
+import { SIMULATED_DKK_PER_EUR, simulatedDayAheadPrice } from '../../shared/simulated-prices.ts';
 
 /** Credentials the simulator accepts; the demo hands them to the clients through `Simulator.secrets`. */
 export const SIM_USERNAME = 'scalar-sim';
@@ -20,37 +21,9 @@ export const SIM_PASSWORD = 'sim-password-not-secret';
 
 const GO_LIVE_15MIN = '2025-10-01';
 // EUR per unit of the local currency would vary daily; fixed rates are enough for a simulator.
-const RATES: Readonly<Record<string, number>> = { EUR: 1, SEK: 11.45, NOK: 11.7, DKK: 7.46, PLN: 4.27, RON: 4.97, BGN: 1.956, GBP: 0.85 };
-const BASE: Readonly<Record<string, number>> = {
-  SE1: 25, SE2: 28, SE3: 55, SE4: 80, NO1: 50, NO2: 60, NO3: 30, NO4: 22, NO5: 48, DK1: 85, DK2: 90, FI: 45,
-  EE: 95, LV: 97, LT: 98, GER: 100, NL: 98, BE: 96, FR: 80, AT: 105, PL: 110, TEL: 115, BG: 112, SYS: 45,
-};
-
-const zoneOffsets = new Map<number, number>();
-/**
- * Minutes Nord Pool's zone is ahead of UTC at `ms`, cached per UTC hour (offsets change on the hour).
- * Luxon in a named zone costs about a millisecond per operation on a loaded machine: called per
- * quarter-hour, a year of aggregates took 50 s and timed the tests' requests out.
- */
-function zoneOffset(ms: number): number {
-  const hour = Math.floor(ms / 3_600_000);
-  let offset = zoneOffsets.get(hour);
-  if (offset === undefined) zoneOffsets.set(hour, (offset = DateTime.fromMillis(hour * 3_600_000, { zone: NORDPOOL_TZ }).offset));
-  return offset;
-}
-
-/** The synthetic price of an area for the quarter-hour starting at `ts` (EUR/MWh). */
-export function simulatedPrice(area: string, ts: Date): number {
-  // Local wall-clock fields read from a Date shifted by the zone's offset.
-  const local = new Date(ts.getTime() + zoneOffset(ts.getTime()) * 60_000);
-  const hour = local.getUTCHours() + local.getUTCMinutes() / 60;
-  const ordinal = Math.round((Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate()) - Date.UTC(local.getUTCFullYear(), 0, 1)) / 86_400_000) + 1;
-  const base = BASE[area] ?? 70;
-  // Morning and evening peaks, a cheap night; the day number shifts the level a little.
-  const shape = 0.35 * Math.sin(((hour - 6) / 24) * 2 * Math.PI) + 0.25 * Math.exp(-((hour - 18.5) ** 2) / 4);
-  const day = Math.sin(ordinal / 3) * 0.15;
-  return Math.round(base * (1 + shape + day) * 100) / 100;
-}
+const RATES: Readonly<Record<string, number>> = { EUR: 1, SEK: 11.45, NOK: 11.7, DKK: SIMULATED_DKK_PER_EUR, PLN: 4.27, RON: 4.97, BGN: 1.956, GBP: 0.85 };
+/** The synthetic price of an area for the quarter-hour starting at `ts` (EUR/MWh): the curve every simulator shares. */
+export const simulatedPrice = simulatedDayAheadPrice;
 
 /** Delivery-day bounds in UTC for a CET date, or null if the date is malformed. */
 function dayBounds(date: string | null): { from: DateTime; to: DateTime } | null {

@@ -187,6 +187,11 @@ export type Dataset = {
   expected?: ExpectedSlots;
   /** What its series measure in the cross-provider vocabulary (signals, reconciliation); unset: nothing shared. */
   measures?: readonly Measure[];
+  /**
+   * Traded-contract datasets (intraday trades): the delivery period a `contract` dimension value
+   * stands for, from the provider's contract naming; undefined for a contract it cannot read.
+   */
+  deliveryOf?(contract: string): { start: Date; resolution: IsoDuration } | undefined;
 };
 
 /**
@@ -205,7 +210,9 @@ export type Quantity =
   | 'flow.physical'
   | 'flow.scheduled'
   | 'capacity.offered'
-  | 'imbalance.volume';
+  | 'imbalance.volume'
+  /** Individual intraday trades: `metric` price (EUR/MWh) and volume (MW) rows per trade, at the trade time, per `contract`. */
+  | 'trades.intraday';
 
 /** One quantity a dataset carries, and which of its series carry it. */
 export type Measure = {

@@ -34,9 +34,11 @@ export type RecomputeDeps = { store: Store; cache: Cache; ctx: SignalContext };
 
 /** Returns the output rows written (none when the inputs do not yet make any complete slot). */
 export async function recomputeSignal(deps: RecomputeDeps, signal: Signal, changed: Interval): Promise<StoredObservation[]> {
-  const read: Interval = { from: addDuration(changed.from, signal.margin, 'UTC', -1), to: addDuration(changed.to, signal.margin, 'UTC', 1) };
-  const inputs = await Promise.all(signal.inputs.map((i) => deps.store.queryObservations({ dataset: i.dataset, from: read.from, to: read.to, where: i.where })));
-  const outputs = signal.compute(inputs, deps.ctx).filter((o) => touches(o, changed));
+  // A forecast's outputs reach `lead` past the changed inputs; their own inputs reach `margin` further.
+  const reach: Interval = { from: changed.from, to: addDuration(changed.to, signal.lead ?? 'PT0S', 'UTC', 1) };
+  const read: Interval = { from: addDuration(reach.from, signal.margin, 'UTC', -1), to: addDuration(reach.to, signal.margin, 'UTC', 1) };
+  const inputs = await Promise.all(signal.inputs.map((i) => deps.store.queryObservations({ dataset: i.dataset, from: read.from, to: read.to, ...(i.where ? { where: i.where } : {}) })));
+  const outputs = signal.compute(inputs, deps.ctx).filter((o) => touches(o, reach));
   if (outputs.length === 0) return [];
   const payloadSha256 = derivationId(signal.id, inputs);
   const rows = outputs.map((o) => ({ ...o, seriesKey: seriesKey(o.series), payloadSha256 }));

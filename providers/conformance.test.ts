@@ -9,6 +9,7 @@ import { readWorkerOverrides, workerOverridesPath, workerSeeds } from '../acquis
 import { validateObservations } from '../ingestion/validate.ts';
 import type { Dataset, Provider, Simulator } from '../shared/dataset.ts';
 import { createHttpClient } from '../shared/http.ts';
+import { seriesCarries } from '../shared/measures.ts';
 import { silentLogger } from '../shared/log.ts';
 import type { Observation } from '../shared/observation.ts';
 import { envName, envSecrets } from '../shared/secrets/index.ts';
@@ -83,6 +84,21 @@ function describeDataset(p: Provider, d: Dataset, simulator: () => Simulator): v
       for (const [unit, [lo, hi]] of Object.entries(d.validation.plausible)) assert.ok(lo < hi, unit);
       assert.ok(d.workers.development && d.workers.production, 'worker defaults for development and production');
       assert.deepEqual(d.dimensions.filter((x) => d.optionalDimensions?.includes(x)), [], 'a dimension is either required or optional');
+    });
+
+    it('selects measures by dimensions it has, and a horizon only on forecasts and schedules', () => {
+      const known = new Set([...d.dimensions, ...(d.optionalDimensions ?? [])]);
+      for (const m of d.measures ?? []) {
+        for (const dim of Object.keys(m.where ?? {})) assert.ok(known.has(dim), `${m.quantity}: where ${dim} is no dimension of ${d.id} (${[...known].join(', ')})`);
+        if (m.horizon !== undefined) assert.notEqual(m.kind, 'actual', `${m.quantity}: an actual has no horizon`);
+      }
+    });
+
+    // Catches a misspelt `where` value (`Onshore wind` for `Onshore Wind`); a fixture need not hold every currency.
+    it('has fixtures with series carrying its measures (one at least), in the measure\'s unit', { skip: d.measures ? false : 'no measures' }, () => {
+      const observations = d.fixtures.flatMap((f) => d.parse(readFixture(d, f)));
+      const carried = (d.measures ?? []).filter((m) => observations.some((o) => seriesCarries(m, o.series) && (m.unit === undefined || o.unit === m.unit)));
+      assert.ok(carried.length > 0, `no fixture series carries any of ${JSON.stringify(d.measures)}`);
     });
 
     it('appears in every environment\'s worker seeds', () => {

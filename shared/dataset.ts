@@ -224,6 +224,11 @@ export type Measure = {
   where?: Readonly<Record<string, string>>;
   /** Unit of the values when the dataset mixes units (`EUR/MWh`); unset: every series of the measure shares one. */
   unit?: string;
+  /**
+   * `sum`: the matching series of one zone are parts (regions, grid connection types) that add up to
+   * the zone's quantity per slot. Unset: each matching series is the quantity by itself.
+   */
+  aggregate?: 'sum';
 };
 
 export type Simulator = {

@@ -1,13 +1,13 @@
 // Baltic balancing datasets, one descriptor each. One export holds every area (Baltics, Estonia,
 // Latvia, Lithuania), so there are no partitions. The export names its dataset (`data.id`), which
 // is how a payload is recognised.
-import type { Dataset, ValidationRules } from '../../shared/dataset.ts';
+import type { Dataset, Measure, ValidationRules } from '../../shared/dataset.ts';
 import { BALTIC_PUBLICATION_LAG, fetchExport } from './client.ts';
 import { parseBalticExport, readExport } from './parse.ts';
 
 export type BalticDataset = Dataset & { apiId: string; fixture: string };
 
-type Spec = { id: string; apiId: string; title: string; unit: string; range: readonly [number, number]; fixture: string; development: boolean; dimensions?: readonly string[] };
+type Spec = { id: string; apiId: string; title: string; unit: string; range: readonly [number, number]; fixture: string; development: boolean; dimensions?: readonly string[]; measures?: readonly Measure[] };
 
 function dataset(s: Spec): BalticDataset {
   const validation: ValidationRules = { plausible: { [s.unit]: s.range }, maxLead: 'PT0S' };
@@ -34,13 +34,16 @@ function dataset(s: Spec): BalticDataset {
     },
     workers: { development: { enabled: s.development, backfill: 'P1D' }, production: { enabled: true, backfill: 'P30D' } },
     fixtures: [{ file: s.fixture, source: 'documented-shape' }],
+    ...(s.measures ? { measures: s.measures } : {}),
     apiId: s.apiId,
     fixture: s.fixture,
   };
 }
 
 export const balticDatasets: readonly BalticDataset[] = [
-  dataset({ id: 'baltic.imbalance_prices', apiId: 'imbalance_prices', title: 'Imbalance prices, final and preliminary', unit: 'EUR/MWh', range: [-100_000, 100_000], fixture: 'baltic_imbalance_prices_2025-10-21.json', development: true }),
+  dataset({ id: 'baltic.imbalance_prices', apiId: 'imbalance_prices', title: 'Imbalance prices, final and preliminary', unit: 'EUR/MWh', range: [-100_000, 100_000], fixture: 'baltic_imbalance_prices_2025-10-21.json', development: true,
+    // The final price; preliminary values are replaced by it within days.
+    measures: [{ quantity: 'price.imbalance', kind: 'actual', where: { metric: 'final' } }] }),
   dataset({ id: 'baltic.imbalance_volumes', apiId: 'imbalance_volumes', title: 'Imbalance volumes', unit: 'MWh', range: [-100_000, 100_000], fixture: 'baltic_imbalance_volumes_2025-10-26_dst.json', development: true }),
   dataset({ id: 'baltic.normal_activations', apiId: 'normal_activations_total', title: 'Normal balancing activations, upward and downward', unit: 'MWh', range: [-100_000, 100_000], fixture: 'baltic_normal_activations_total_2025-10-21.json', development: true }),
   dataset({ id: 'baltic.special_activations', apiId: 'special_activations_total', title: 'Special (system) activations, upward and downward', unit: 'MWh', range: [-100_000, 100_000], fixture: 'baltic_special_activations_total_2025-10-21.json', development: false }),

@@ -1,6 +1,6 @@
 // Builds a Dataset descriptor from a family: the parts every Elia dataset shares (fetch through the
 // era planner, the wide-record parser, detection from the field set) in one place.
-import type { Cadence, Dataset, DatasetFixture, ExpectedSlots, WindowPolicy, WorkerDefaults } from '../../shared/dataset.ts';
+import type { Cadence, Dataset, DatasetFixture, ExpectedSlots, Measure, WindowPolicy, WorkerDefaults } from '../../shared/dataset.ts';
 import type { IsoDuration } from '../../shared/time.ts';
 import { fetchFamily } from './client.ts';
 import { ELIA_TZ, type Family } from './family.ts';
@@ -22,6 +22,7 @@ export type EliaDatasetSpec = {
   workers: Readonly<Record<'development' | 'production', WorkerDefaults>>;
   fixtures: readonly DatasetFixture[];
   expected?: ExpectedSlots;
+  measures?: readonly Measure[];
 };
 
 export function eliaDataset(family: Family, spec: EliaDatasetSpec): Dataset {
@@ -36,6 +37,7 @@ export function eliaDataset(family: Family, spec: EliaDatasetSpec): Dataset {
     cadence: spec.cadence,
     window: { ...spec.window, tz: ELIA_TZ },
     ...(spec.expected ? { expected: spec.expected } : {}),
+    ...(spec.measures ? { measures: spec.measures } : {}),
     // One request covers every region / fuel / border: partitioning by region would multiply the
     // requests against Opendatasoft's daily per-IP quota, and exports have no row cap anyway.
     partitions: ['all'],

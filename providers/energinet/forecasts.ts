@@ -3,7 +3,7 @@
 // provider's column name: ForecastDayAhead, ForecastIntraday, Forecast5Hour, Forecast1Hour,
 // ForecastCurrent, ...). `TimestampUTC` is when the record was last updated: the `issued` time,
 // not the value time (that is Minutes5UTC / HourUTC).
-import type { ValidationRules } from '../../shared/dataset.ts';
+import type { Measure, ValidationRules } from '../../shared/dataset.ts';
 import { ENERGINET_TZ } from './client.ts';
 import { PRICE_AREAS, dayAheadFrom, energinetDataset } from './descriptor.ts';
 
@@ -15,6 +15,16 @@ const KEYS = { PriceArea: 'area', ForecastType: 'forecast_type' } as const;
 const rules = (unit: string): ValidationRules => ({ plausible: { [unit]: [-500, 20_000] }, maxLead: 'P2D' });
 
 // Day-ahead forecasts for tomorrow exist before the noon auction (VERIFY the exact hour).
+/** Wind and solar per type, day-ahead and intraday, in both feeds (forecast_type × horizon columns). */
+const FORECAST_MEASURES: readonly Measure[] = [
+  { quantity: 'generation.solar', kind: 'forecast', horizon: 'day_ahead', where: { forecast_type: 'Solar', horizon: 'ForecastDayAhead' } },
+  { quantity: 'generation.wind_onshore', kind: 'forecast', horizon: 'day_ahead', where: { forecast_type: 'Onshore Wind', horizon: 'ForecastDayAhead' } },
+  { quantity: 'generation.wind_offshore', kind: 'forecast', horizon: 'day_ahead', where: { forecast_type: 'Offshore Wind', horizon: 'ForecastDayAhead' } },
+  { quantity: 'generation.solar', kind: 'forecast', horizon: 'intraday', where: { forecast_type: 'Solar', horizon: 'ForecastIntraday' } },
+  { quantity: 'generation.wind_onshore', kind: 'forecast', horizon: 'intraday', where: { forecast_type: 'Onshore Wind', horizon: 'ForecastIntraday' } },
+  { quantity: 'generation.wind_offshore', kind: 'forecast', horizon: 'intraday', where: { forecast_type: 'Offshore Wind', horizon: 'ForecastIntraday' } },
+];
+
 const publishedUntil = dayAheadFrom(12);
 
 /** Forecasts_5Min: 5-minute wind and solar forecasts per area, MW. */
@@ -30,6 +40,7 @@ export const windSolarForecast5Min = energinetDataset({
   validation: rules('MW'),
   // Every run re-reads two days × 3 types × 5 horizons (~17 000 rows per area): off in the demo's
   // development set, where Forecasts_Hour shows the same model; `scalar workers enable` turns it on.
+  measures: FORECAST_MEASURES,
   workers: { development: { enabled: false, backfill: 'PT6H' }, production: { enabled: true, backfill: 'P30D' } },
   fixtures: [{ file: 'Forecasts_5Min_DK1-DK2_2025-11-05T10-12.json', source: 'documented-shape' }],
   layout: {
@@ -56,6 +67,7 @@ export const windSolarForecastHour = energinetDataset({
   window: { align: 'P1D', tz: ENERGINET_TZ, maxSpan: 'P7D', lookback: 'P2D', horizon: 'P2D', backfill: 'P14D' },
   partitions: PRICE_AREAS,
   validation: rules('MWh'),
+  measures: FORECAST_MEASURES,
   workers: { development: { enabled: true, backfill: 'P1D' }, production: { enabled: true, backfill: 'P90D' } },
   fixtures: [{ file: 'Forecasts_Hour_DK1-DK2_2025-10-26_fall_back.json', source: 'documented-shape' }],
   layout: {

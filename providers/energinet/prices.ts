@@ -81,6 +81,10 @@ export const dayAheadPrices = energinetDataset({
     series: (area) => [{ area, currency: 'EUR' }, { area, currency: 'DKK' }],
     due: { dayBefore: '13:30' },
   },
+  measures: [
+    { quantity: 'price.day_ahead', kind: 'actual', where: { currency: 'EUR' }, unit: 'EUR/MWh' },
+    { quantity: 'price.day_ahead', kind: 'actual', where: { currency: 'DKK' }, unit: 'DKK/MWh' },
+  ],
   workers: { development: { enabled: true, backfill: 'P3D' }, production: { enabled: true, backfill: 'P60D' } },
   fixtures: [
     { file: 'DayAheadPrices_DK1-DK2_2025-11-05.json', source: 'constructed' },
@@ -112,6 +116,10 @@ export const elspotPrices = energinetDataset({
   partitions: PRICE_AREAS,
   validation: PRICE_RULES,
   // History only: production runs it on demand (`scalar backfill`).
+  measures: [
+    { quantity: 'price.day_ahead', kind: 'actual', where: { currency: 'EUR' }, unit: 'EUR/MWh' },
+    { quantity: 'price.day_ahead', kind: 'actual', where: { currency: 'DKK' }, unit: 'DKK/MWh' },
+  ],
   workers: { development: { enabled: true, backfill: 'P3D' }, production: { enabled: false } },
   fixtures: [
     { file: 'Elspotprices_DK1-DK2_2025-09-30.json', source: 'constructed' },

@@ -20,6 +20,12 @@ export const productionExchange5Min = energinetDataset({
   partitions: PRICE_AREAS,
   // Danish offshore wind is ~2.7 GW, the largest interconnector ~1.7 GW: a wide margin around both.
   validation: { plausible: { MW: [-10_000, 15_000] }, maxLead: 'PT1H' },
+  // The settlement splits solar and wind by plant size (no single column): only this feed carries them whole.
+  measures: [
+    { quantity: 'generation.solar', kind: 'actual', where: { metric: 'SolarPower' } },
+    { quantity: 'generation.wind_onshore', kind: 'actual', where: { metric: 'OnshoreWindPower' } },
+    { quantity: 'generation.wind_offshore', kind: 'actual', where: { metric: 'OffshoreWindPower' } },
+  ],
   workers: { development: { enabled: true, backfill: 'PT6H' }, production: { enabled: true, backfill: 'P30D' } },
   fixtures: [{ file: 'ElectricityProdex5MinRealtime_limit100.json', source: 'recorded' }],
   layout: {

@@ -2,7 +2,7 @@
 // (request, document kind for detection and parsing, dimensions, worker defaults, fixtures, and the
 // simulator's template). Which zones run in an environment comes from the worker defaults below and
 // `deployment/workers/<env>.yaml` (`parameters.partitions`); every zone is a partition with its own watermark.
-import type { Cadence, Dataset, DatasetFixture, ExpectedSlots, FetchContext, ValidationRules, WindowPolicy, WorkerDefaults } from '../../shared/dataset.ts';
+import type { Cadence, Dataset, DatasetFixture, ExpectedSlots, FetchContext, Measure, ValidationRules, WindowPolicy, WorkerDefaults } from '../../shared/dataset.ts';
 import { ParseError } from '../../shared/errors.ts';
 import type { Interval } from '../../shared/time.ts';
 import { AREAS, findArea } from './areas.ts';
@@ -68,6 +68,7 @@ type Spec = {
   document: DocumentKind;
   request(partition: string): DocumentRequest;
   expected?: ExpectedSlots;
+  measures?: readonly Measure[];
   workers: Readonly<Record<string, WorkerDefaults>>;
   fixtures: readonly DatasetFixture[];
   simulation: Simulation;
@@ -130,6 +131,7 @@ export const entsoeDatasets: readonly EntsoeDataset[] = [
       series: (z, day) => [{ area: eic(z), resolution: day.resolution }],
       due: { dayBefore: '14:00' },
     },
+    measures: [{ quantity: 'price.day_ahead', kind: 'actual' }],
     workers: { development: { enabled: true, backfill: 'P3D', partitions: ['DE-LU', 'FR', 'ES', 'DK1'] }, production: everywhere('P60D') },
     fixtures: [
       { file: 'a44_fr_a01_pt60m_2ts.xml', source: 'recorded' },
@@ -155,6 +157,7 @@ export const entsoeDatasets: readonly EntsoeDataset[] = [
     validation: actualMw,
     document: { type: 'A65', processTypes: ['A16'] },
     request: (z) => ({ documentType: 'A65', processType: 'A16', domains: { outBiddingZone_Domain: eic(z) } }),
+    measures: [{ quantity: 'load', kind: 'actual' }],
     workers: { development: { enabled: true, backfill: 'P2D', partitions: ['DE-LU', 'DK1'] }, production: everywhere() },
     fixtures: [{ file: 'a65_dk1_actual_load_a16.xml', source: 'recorded' }],
     simulation: { publication: 'actual', templates: [{ file: 'a65_dk1_actual_load_a16.xml' }] },
@@ -173,6 +176,7 @@ export const entsoeDatasets: readonly EntsoeDataset[] = [
     validation: forecastMw,
     document: { type: 'A65', processTypes: ['A01', 'A18', 'A31', 'A32', 'A33', 'A40'] },
     request: (z) => ({ documentType: 'A65', processType: 'A01', domains: { outBiddingZone_Domain: eic(z) } }),
+    measures: [{ quantity: 'load', kind: 'forecast', horizon: 'day_ahead', where: { horizon: 'day_ahead' } }],
     workers: { development: { enabled: false, backfill: 'P2D', partitions: ['DK1'] }, production: everywhere() },
     fixtures: [{ file: 'a65_dk1_load_forecast_a01_documented.xml', source: 'documented-shape' }],
     simulation: { publication: 'dayAhead', templates: [{ file: 'a65_dk1_load_forecast_a01_documented.xml' }] },
@@ -189,6 +193,12 @@ export const entsoeDatasets: readonly EntsoeDataset[] = [
     validation: actualMw,
     document: { type: 'A75' },
     request: (z) => ({ documentType: 'A75', processType: 'A16', domains: { in_Domain: eic(z) } }),
+    // B16 solar, B18 wind offshore, B19 wind onshore; storage consumption is not generation.
+    measures: [
+      { quantity: 'generation.solar', kind: 'actual', where: { psr_type: 'B16', direction: 'generation' } },
+      { quantity: 'generation.wind_offshore', kind: 'actual', where: { psr_type: 'B18', direction: 'generation' } },
+      { quantity: 'generation.wind_onshore', kind: 'actual', where: { psr_type: 'B19', direction: 'generation' } },
+    ],
     workers: { development: { enabled: true, backfill: 'P2D', partitions: ['SE4', 'DE-LU'] }, production: everywhere() },
     fixtures: [
       { file: 'a75_se4_a03_pt60m.xml', source: 'recorded' },
@@ -209,6 +219,11 @@ export const entsoeDatasets: readonly EntsoeDataset[] = [
     validation: forecastMw,
     document: { type: 'A69' },
     request: (z) => ({ documentType: 'A69', processType: 'A01', domains: { in_Domain: eic(z) } }),
+    measures: [
+      { quantity: 'generation.solar', kind: 'forecast', horizon: 'day_ahead', where: { psr_type: 'B16', horizon: 'day_ahead' } },
+      { quantity: 'generation.wind_offshore', kind: 'forecast', horizon: 'day_ahead', where: { psr_type: 'B18', horizon: 'day_ahead' } },
+      { quantity: 'generation.wind_onshore', kind: 'forecast', horizon: 'day_ahead', where: { psr_type: 'B19', horizon: 'day_ahead' } },
+    ],
     workers: { development: { enabled: true, backfill: 'P2D', partitions: ['FI'] }, production: everywhere() },
     fixtures: [{ file: 'a69_fi_day_ahead_pt15m.xml', source: 'recorded' }],
     simulation: { publication: 'dayAhead', templates: [{ file: 'a69_fi_day_ahead_pt15m.xml' }] },
@@ -241,6 +256,7 @@ export const entsoeDatasets: readonly EntsoeDataset[] = [
     validation: actualMw,
     document: { type: 'A11' },
     request: (b) => ({ documentType: 'A11', domains: { out_Domain: border(b).from, in_Domain: border(b).to } }),
+    measures: [{ quantity: 'flow.physical', kind: 'actual' }],
     workers: { development: { enabled: true, backfill: 'P2D', partitions: ['DK1>GB', 'GB>DK1'] }, production: everywhere() },
     fixtures: [{ file: 'a11_dk1_to_gb_multi_ts_gaps.xml', source: 'recorded' }],
     simulation: { publication: 'actual', templates: [{ file: 'a11_dk1_to_gb_multi_ts_gaps.xml' }] },
@@ -257,6 +273,7 @@ export const entsoeDatasets: readonly EntsoeDataset[] = [
     validation: forecastMw,
     document: { type: 'A61' },
     request: (b) => ({ documentType: 'A61', domains: { out_Domain: border(b).from, in_Domain: border(b).to }, extra: { 'contract_MarketAgreement.type': 'A01' } }),
+    measures: [{ quantity: 'capacity.offered', kind: 'forecast', horizon: 'day_ahead', where: { horizon: 'day_ahead' } }],
     workers: { development: { enabled: false, partitions: ['BE>FR'] }, production: everywhere() },
     fixtures: [{ file: 'a61_be_to_fr_day_ahead_ntc_documented.xml', source: 'documented-shape' }],
     simulation: { publication: 'dayAhead', templates: [{ file: 'a61_be_to_fr_day_ahead_ntc_documented.xml' }] },
@@ -275,6 +292,8 @@ export const entsoeDatasets: readonly EntsoeDataset[] = [
     validation: { plausible: Object.fromEntries(['EUR', 'CZK', 'PLN', 'HUF', 'RON', 'BGN', 'SEK', 'NOK', 'DKK', 'CHF', 'GBP'].map((c) => [`${c}/MWh`, [-1_000_000, 1_000_000] as const])), maxLead: 'PT0S' },
     document: { type: 'A85' },
     request: (z) => ({ documentType: 'A85', domains: { controlArea_Domain: eic(z) } }),
+    // Belgium and most single-price zones publish the same price under A04 and A05; A04 stands for it.
+    measures: [{ quantity: 'price.imbalance', kind: 'actual', where: { category: 'A04' } }],
     workers: { development: { enabled: false, partitions: ['BE'] }, production: everywhere() },
     fixtures: [{ file: 'a85_be_imbalance_prices_documented.xml', source: 'documented-shape' }],
     simulation: { publication: 'actual', templates: [{ file: 'a85_be_imbalance_prices_documented.xml' }] },

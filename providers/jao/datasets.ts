@@ -2,7 +2,7 @@
 // calculation region (`core`, `nordic`: each its own base path and watermark); auction datasets by
 // corridor. Everything a dataset is — request, parser, detection, simulation, worker defaults,
 // fixtures — is here; the simulator and `scalar parse` derive from these descriptors.
-import type { Cadence, Dataset, FetchContext, ValidationRules, WindowPolicy } from '../../shared/dataset.ts';
+import type { Cadence, Dataset, FetchContext, Measure, ValidationRules, WindowPolicy } from '../../shared/dataset.ts';
 import { ParseError } from '../../shared/errors.ts';
 import type { Interval } from '../../shared/time.ts';
 import { AUCTION_TZ, parseAuctions, readAuctions } from './auctions.ts';
@@ -41,6 +41,7 @@ type PublicationSpec = {
   claims(columns: ReadonlySet<string>): boolean;
   /** Datasets with the same columns (see Dataset.sharesPayloadWith). */
   sharesPayloadWith?: readonly string[];
+  measures?: readonly Measure[];
 };
 
 const has = (cols: ReadonlySet<string>, prefix: string) => [...cols].some((c) => c.startsWith(prefix));
@@ -82,6 +83,7 @@ function publication(s: PublicationSpec): JaoDataset {
     },
     fixtures: s.fixtures,
     ...(s.sharesPayloadWith ? { sharesPayloadWith: s.sharesPayloadWith } : {}),
+    ...(s.measures ? { measures: s.measures } : {}),
     simulation: { tool: 'publication', apiName: s.apiName, fixture: s.fixtures![0]!.file, stepMinutes: s.stepMinutes },
   };
 }
@@ -100,6 +102,11 @@ const PARTIAL_BORDER_TABLES = [
   ['jao.congestion_income', 'congestionIncome', 'Congestion income per border', 'EUR', [-1e9, 1e9], 'pubtool_core_congestionIncome_2026-04-20.json', 15],
 ] as const;
 
+const PARTIAL_BORDER_MEASURES: Readonly<Record<string, readonly Measure[]>> = {
+  'jao.scheduled_exchanges': [{ quantity: 'flow.scheduled', kind: 'scheduled', horizon: 'day_ahead' }],
+  'jao.atc': [{ quantity: 'capacity.offered', kind: 'forecast', horizon: 'day_ahead' }],
+};
+
 export const publicationDatasets: readonly JaoDataset[] = [
   publication({
     id: 'jao.max_exchanges',
@@ -112,6 +119,8 @@ export const publicationDatasets: readonly JaoDataset[] = [
     development: ['core'],
     fixtures: [{ file: 'pubtool_core_maxExchanges_2026-04-20_21.json', source: 'recorded' }],
     stepMinutes: 60,
+    // The flow-based domain's largest bilateral exchange: the offered capacity of a directed border.
+    measures: [{ quantity: 'capacity.offered', kind: 'forecast', horizon: 'day_ahead' }],
     claims: (cols) => isCompleteBorderSet(cols),
   }),
   publication({
@@ -168,6 +177,7 @@ export const publicationDatasets: readonly JaoDataset[] = [
       stepMinutes: step,
       claims: partialBorders,
       sharesPayloadWith: PARTIAL_BORDER_TABLES.map(([other]) => other).filter((other) => other !== id),
+      ...(PARTIAL_BORDER_MEASURES[id] ? { measures: PARTIAL_BORDER_MEASURES[id] } : {}),
     }),
   ),
   publication({

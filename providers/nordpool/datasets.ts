@@ -1,6 +1,6 @@
 // Nord Pool dataset descriptors: the public data portal (day-ahead prices, price indices at 15/30/60
 // minutes, aggregates) and the Market Data API v2 (auction prices, exchanges, capacities).
-import type { Dataset, DatasetFixture, ValidationRules, WindowPolicy, WorkerDefaults } from '../../shared/dataset.ts';
+import type { Dataset, DatasetFixture, Measure, ValidationRules, WindowPolicy, WorkerDefaults } from '../../shared/dataset.ts';
 import { DATA_API_IDS, dataApiShape, parseAuctionPrices, parseCapacities, parseExchanges } from './data-api-parse.ts';
 import { fetchDataApi, type DataApiEndpoint } from './data-api-client.ts';
 import { createTokenCache } from './oauth.ts';
@@ -75,6 +75,11 @@ const fx = (file: string, source: DatasetFixture['source']): DatasetFixture => (
 
 const off: WorkerDefaults = { enabled: false };
 
+/** A price series per currency: EUR for every area, the local currency beside it where asked for. */
+const PRICE_MEASURES: readonly Measure[] = ['EUR', 'DKK', 'SEK', 'NOK', 'PLN', 'RON', 'BGN'].map((currency) => ({
+  quantity: 'price.day_ahead', kind: 'actual', where: { currency }, unit: `${currency}/MWh`,
+}));
+
 export const dayAheadPrices: Dataset = {
   id: DATASET_IDS.dayAheadPrices,
   provider: 'nordpool',
@@ -89,6 +94,7 @@ export const dayAheadPrices: Dataset = {
   fetch: (window, partition, ctx) => fetchPortal({ kind: 'prices', date: deliveryDate(window), ...splitPartition(partition) }, ctx),
   parse: parseDayAheadPrices,
   detect: (body) => portalShape(body)?.kind === 'prices',
+  measures: PRICE_MEASURES,
   workers: {
     development: { enabled: true, partitions: ['SE3', 'SE3@SEK', 'FI', 'DK1'], backfill: 'P2D' },
     production: { enabled: true, backfill: 'P60D' },
@@ -132,6 +138,7 @@ function priceIndices(minutes: IndexResolution): Dataset {
       const s = portalShape(body);
       return s?.kind === 'indices' && s.minutes === minutes;
     },
+    measures: PRICE_MEASURES,
     workers: {
       development: off,
       // The hourly index is what hourly consumers (and pre-2025-10 history) need; 15/30 on demand.
@@ -169,7 +176,7 @@ export const tokens = createTokenCache();
 function dataApi(
   id: string,
   endpoint: DataApiEndpoint,
-  rest: Pick<Dataset, 'title' | 'unit' | 'dimensions' | 'validation' | 'parse' | 'fixtures' | 'partitions'> & { horizon: string; shape: ReturnType<typeof dataApiShape> },
+  rest: Pick<Dataset, 'title' | 'unit' | 'dimensions' | 'validation' | 'parse' | 'fixtures' | 'partitions' | 'measures'> & { horizon: string; shape: ReturnType<typeof dataApiShape> },
   workers: Dataset['workers'],
 ): Dataset {
   return {
@@ -186,6 +193,7 @@ function dataApi(
     fetch: (window, partition, ctx) => fetchDataApi(tokens, endpoint, window, partition, ctx),
     parse: rest.parse,
     detect: (body) => dataApiShape(body) === rest.shape,
+    ...(rest.measures ? { measures: rest.measures } : {}),
     workers,
     fixtures: rest.fixtures,
   };
@@ -203,6 +211,7 @@ export const auctionPrices = dataApi(
     partitions: PRICE_PARTITIONS,
     validation: PRICE_RULES,
     parse: parseAuctionPrices,
+    measures: PRICE_MEASURES,
     horizon: 'P2D',
     shape: 'prices',
     fixtures: [fx('dataapi_v2_Auction_Prices_SE4_2024-07-08.json', 'recorded')],
@@ -222,6 +231,11 @@ export const exchanges = dataApi(
     partitions: AREAS.filter((a) => a !== 'SYS'),
     validation: FLOW_RULES,
     parse: parseExchanges,
+    // Per connection, import and export apart; `total` and `net_position` rows are sums, not a border.
+    measures: [
+      { quantity: 'flow.physical', kind: 'actual', where: { flow: 'import' } },
+      { quantity: 'flow.physical', kind: 'actual', where: { flow: 'export' } },
+    ],
     // Measured flows: today so far, re-read by the lookback as the day fills.
     horizon: 'P1D',
     shape: 'exchanges',
@@ -240,6 +254,10 @@ export const capacities = dataApi(
     partitions: AREAS.filter((a) => a !== 'SYS'),
     validation: FLOW_RULES,
     parse: parseCapacities,
+    measures: [
+      { quantity: 'capacity.offered', kind: 'forecast', horizon: 'day_ahead', where: { direction: 'import' } },
+      { quantity: 'capacity.offered', kind: 'forecast', horizon: 'day_ahead', where: { direction: 'export' } },
+    ],
     horizon: 'P2D',
     shape: 'capacities',
     fixtures: [fx('dataapi_v2_Auction_Capacities_GER_2025-05-10.json', 'recorded')],

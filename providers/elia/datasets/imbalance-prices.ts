@@ -66,6 +66,7 @@ export const imbalancePricesQh = eliaDataset(imbalancePricesQhFamily, {
     series: (_all, day) => (day.start < ELIA_SPLIT ? [{ metric: 'positiveimbalanceprice' }, { metric: 'negativeimbalanceprice' }] : [{ metric: 'imbalanceprice' }]),
     due: { afterSlot: 'PT1H' },
   },
+  measures: [{ quantity: 'price.imbalance', kind: 'actual', where: { metric: 'imbalanceprice' } }],
   workers: {
     development: { enabled: true, backfill: 'P1D' },
     production: { enabled: true, backfill: 'P90D' },

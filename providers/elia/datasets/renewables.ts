@@ -65,6 +65,12 @@ export const solar = eliaDataset(solarFamily, {
   window: FORECAST_WINDOW,
   // Forecasts reach the end of tomorrow (Brussels) when fetched.
   maxLead: 'P3D',
+  // `Belgium` is the national total beside its regions and provinces.
+  measures: [
+    { quantity: 'generation.solar', kind: 'actual', where: { region: 'Belgium', metric: 'measured' } },
+    { quantity: 'generation.solar', kind: 'forecast', horizon: 'day_ahead', where: { region: 'Belgium', metric: 'dayaheadforecast' } },
+    { quantity: 'generation.solar', kind: 'forecast', horizon: 'week_ahead', where: { region: 'Belgium', metric: 'weekaheadforecast' } },
+  ],
   workers: WORKERS,
   fixtures: [{ file: 'ods032_solar_belgium_2023-03-26_utcday.json', source: 'recorded' }],
 });
@@ -73,6 +79,13 @@ export const wind = eliaDataset(windFamily, {
   cadence: { every: 'PT15M' },
   window: FORECAST_WINDOW,
   maxLead: 'P3D',
+  // No national row: the zone's wind is the sum over regions and grid connection types.
+  measures: [
+    { quantity: 'generation.wind_onshore', kind: 'actual', where: { offshoreonshore: 'Onshore', metric: 'measured' }, aggregate: 'sum' },
+    { quantity: 'generation.wind_offshore', kind: 'actual', where: { offshoreonshore: 'Offshore', metric: 'measured' }, aggregate: 'sum' },
+    { quantity: 'generation.wind_onshore', kind: 'forecast', horizon: 'day_ahead', where: { offshoreonshore: 'Onshore', metric: 'dayaheadforecast' }, aggregate: 'sum' },
+    { quantity: 'generation.wind_offshore', kind: 'forecast', horizon: 'day_ahead', where: { offshoreonshore: 'Offshore', metric: 'dayaheadforecast' }, aggregate: 'sum' },
+  ],
   workers: WORKERS,
   fixtures: [{ file: 'ods086_wind_records.json', source: 'documented-shape' }],
 });

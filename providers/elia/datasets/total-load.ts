@@ -26,6 +26,11 @@ export const totalLoad = eliaDataset(totalLoadFamily, {
   cadence: { every: 'PT15M' },
   window: FORECAST_WINDOW,
   maxLead: 'P3D',
+  measures: [
+    { quantity: 'load', kind: 'actual', where: { metric: 'measured' } },
+    { quantity: 'load', kind: 'forecast', horizon: 'day_ahead', where: { metric: 'dayaheadforecast' } },
+    { quantity: 'load', kind: 'forecast', horizon: 'week_ahead', where: { metric: 'weekaheadforecast' } },
+  ],
   workers: {
     // P2D: today's measurements and tomorrow's forecasts (the window ends at the end of tomorrow).
     development: { enabled: true, backfill: 'P2D' },

@@ -271,18 +271,24 @@ export function forecastInputs(datasets: readonly Dataset[]): SignalInput[] {
   ];
 }
 
-export function imbalanceForecastSignal(datasets: readonly Dataset[]): Signal {
-  const inputs = forecastInputs(datasets);
-  return {
-    id: FORECAST_ID,
-    title: 'Imbalance-price forecast (ridge regression, refitted daily on 28 days): level and direction vs day-ahead, BE and DK1',
-    resolution: 'PT15M (the imbalance price resolution)',
-    unit: 'EUR/MWh (level), 1 (direction)',
-    dimensions: ['zone', 'metric'],
-    inputs,
-    // The training window and its origin's day before; landed data reaches forecasts up to two days on.
-    margin: `P${TRAINING_DAYS + 2}D`,
-    lead: 'P2D',
-    compute: (rows, ctx) => imbalanceForecast(labelled(inputs, rows), ctx),
-  };
+/**
+ * One descriptor per zone (same output dataset): its inputs are read for that zone only, so a landed
+ * batch of another zone's load never reads 30 days of everything.
+ */
+export function imbalanceForecastSignals(datasets: readonly Dataset[], zones: readonly string[] = FORECAST_ZONES): Signal[] {
+  return zones.map((zone) => {
+    const inputs = forecastInputs(datasets).map((i) => ({ ...i, where: { ...i.where, zone } }));
+    return {
+      id: FORECAST_ID,
+      title: `Imbalance-price forecast for ${zone} (ridge regression, refitted daily on ${TRAINING_DAYS} days): level and direction vs day-ahead`,
+      resolution: 'PT15M (the imbalance price resolution)',
+      unit: 'EUR/MWh (level), 1 (direction)',
+      dimensions: ['zone', 'metric'],
+      inputs,
+      // The training window and its origin's day before; landed data reaches forecasts up to two days on.
+      margin: `P${TRAINING_DAYS + 2}D`,
+      lead: 'P2D',
+      compute: (rows, ctx) => imbalanceForecast(labelled(inputs, rows), ctx, [zone]),
+    };
+  });
 }

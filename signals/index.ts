@@ -4,7 +4,7 @@ import type { Dataset } from '../shared/dataset.ts';
 import { UnknownDatasetError } from '../shared/errors.ts';
 import type { Zone } from '../shared/zones.ts';
 import { dailyPriceStatsSignal } from './daily-price-stats.ts';
-import { FORECAST_ID, imbalanceForecastSignal } from './imbalance-forecast.ts';
+import { FORECAST_ID, imbalanceForecastSignals } from './imbalance-forecast.ts';
 import { BARS_ID, DELIVERY_BARS_ID, PREMIUM_ID, intradayBarsSignal, intradayDeliveryBarsSignal, intradayPremiumSignal } from './intraday.ts';
 import { SPREAD_ID, priceSpreadSignal } from './price-spread.ts';
 import { residualLoadActual, residualLoadForecast } from './residual-load.ts';
@@ -24,7 +24,7 @@ export const SIGNAL_IDS: readonly string[] = [
   FORECAST_ID,
 ];
 
-/** Every signal, reading whichever of `datasets` carry its quantities. */
+/** Every signal, reading whichever of `datasets` carry its quantities (the forecast: one descriptor per zone). */
 export function buildSignals(datasets: readonly Dataset[]): Signal[] {
   return [
     residualLoadActual(datasets),
@@ -34,7 +34,7 @@ export function buildSignals(datasets: readonly Dataset[]): Signal[] {
     intradayBarsSignal(datasets),
     intradayDeliveryBarsSignal(datasets),
     intradayPremiumSignal(datasets),
-    imbalanceForecastSignal(datasets),
+    ...imbalanceForecastSignals(datasets),
   ];
 }
 

@@ -18,6 +18,7 @@ export function inputsOf(datasets: readonly Dataset[], quantity: Quantity, kind?
       source: dataset.provider,
       ...(measure.where ? { where: measure.where } : {}),
       ...(measure.unit ? { unit: measure.unit } : {}),
+      ...(measure.aggregate ? { aggregate: measure.aggregate } : {}),
     })),
   );
 }

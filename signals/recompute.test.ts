@@ -30,6 +30,8 @@ test('an event reaches the signals reading one of its datasets, with the union o
   };
   assert.deepEqual(affected(signals, event).map((a) => [a.signal.id, a.changed]), [
     ['signals.residual_load', range('2025-01-01T00:00:00Z', '2025-01-01T06:00:00Z')],
+    // One forecast descriptor per zone (BE, DK1), both reading load and generation.
+    ['signals.imbalance_price_forecast', range('2025-01-01T00:00:00Z', '2025-01-01T06:00:00Z')],
     ['signals.imbalance_price_forecast', range('2025-01-01T00:00:00Z', '2025-01-01T06:00:00Z')],
   ]);
 });

@@ -15,6 +15,7 @@ test('inputs are chosen by quantity: every dataset carrying load, solar or wind,
   assert.deepEqual(actual.inputs.map((i) => `${i.dataset}:${i.quantity}`), [
     'alpha.load:load', 'beta.system:load', 'alpha.generation:generation.solar', 'beta.system:generation.solar',
     'alpha.generation:generation.wind_onshore', 'beta.system:generation.wind_onshore', 'alpha.generation:generation.wind_offshore',
+    'beta.offshore_regions:generation.wind_offshore',
   ]);
   assert.deepEqual(residualLoadForecast(TEST_DATASETS).inputs.map((i) => i.dataset), ['alpha.load_forecast', 'alpha.wind_solar_forecast', 'alpha.wind_solar_forecast']);
 });
@@ -75,4 +76,15 @@ test('two providers covering one zone give two series (source dimension), never 
     rows('beta.system', { zone: 'BE', metric: 'solar' }, from, 4, () => 25, { unit: 'MWh', resolution: 'PT15M' }),
   );
   assert.deepEqual(pairs(quarter), [['2025-06-02T10:00:00.000Z', 900]]);
+});
+
+test('a summed input adds its parts (regions) per hour, and a part missing the hour leaves the hour out', () => {
+  const from = '2025-06-02T10:00:00Z';
+  const region = (r: string, n: number, v: number) => rows('beta.offshore_regions', { zone: 'BE', region: r }, from, n, () => v);
+  const out = run(
+    rows('beta.system', { zone: 'BE', metric: 'load' }, from, 2, () => 9_000),
+    region('north', 2, 100), region('south', 1, 200),
+  );
+  // 10:00Z: 9 000 − (100 + 200); 11:00Z: the south region has no value, so no hour (not 9 000 − 100).
+  assert.deepEqual(pairs(out), [['2025-06-02T10:00:00.000Z', 8_700]]);
 });

@@ -21,33 +21,36 @@ type Rows = readonly { input: SignalInput; rows: readonly Observation[] }[];
  * Without any wind or solar series the zone's inputs are missing, not zero: no output.
  */
 export function residualLoad(inputs: Rows, id: string): Observation[] {
-  // source → zone → quantity → series key → MW rows
-  const grouped = new Map<string, Map<string, Map<Quantity, Map<string, Observation[]>>>>();
-  for (const { input, rows } of inputs) {
+  // source → zone → quantity → alternative → series key → MW rows. An alternative is one series, or
+  // every series of a summed input (its parts); any complete alternative gives the hour.
+  const grouped = new Map<string, Map<string, Map<Quantity, Map<string, { sum: boolean; series: Map<string, Observation[]> }>>>>();
+  inputs.forEach(({ input, rows }, i) => {
     for (const o of rows) {
       const zone = o.series['zone'];
       const mw = megawatts(o);
       if (zone === undefined || mw === undefined) continue;
-      const zones = grouped.get(input.source) ?? new Map<string, Map<Quantity, Map<string, Observation[]>>>();
-      const quantities = zones.get(zone) ?? new Map<Quantity, Map<string, Observation[]>>();
-      const series = quantities.get(input.quantity) ?? new Map<string, Observation[]>();
-      const key = `${input.dataset}|${seriesKey(o.series)}`;
-      const list = series.get(key) ?? [];
+      const zones = grouped.get(input.source) ?? new Map<string, Map<Quantity, Map<string, { sum: boolean; series: Map<string, Observation[]> }>>>();
+      const quantities = zones.get(zone) ?? new Map<Quantity, Map<string, { sum: boolean; series: Map<string, Observation[]> }>>();
+      const alternatives = quantities.get(input.quantity) ?? new Map<string, { sum: boolean; series: Map<string, Observation[]> }>();
+      const key = seriesKey(o.series);
+      const alt = input.aggregate === 'sum' ? `${i}` : `${i}|${key}`;
+      const a = alternatives.get(alt) ?? { sum: input.aggregate === 'sum', series: new Map<string, Observation[]>() };
+      const list = a.series.get(key) ?? [];
       list.push(mw === o.value ? o : { ...o, value: mw });
-      series.set(key, list);
-      quantities.set(input.quantity, series);
+      a.series.set(key, list);
+      alternatives.set(alt, a);
+      quantities.set(input.quantity, alternatives);
       zones.set(zone, quantities);
       grouped.set(input.source, zones);
     }
-  }
+  });
   const out: Observation[] = [];
   for (const [source, zones] of grouped) {
     for (const [zone, quantities] of zones) {
       const hourly = new Map<Quantity, Map<number, number>>();
-      for (const [quantity, series] of quantities) {
-        // Several series of one quantity (PT15M beside PT60M): any complete one gives the hour.
+      for (const [quantity, alternatives] of quantities) {
         const merged = new Map<number, number>();
-        for (const s of series.values()) for (const [h, v] of hourlyMeans(s)) if (!merged.has(h)) merged.set(h, v);
+        for (const a of alternatives.values()) for (const [h, v] of alternativeHours(a.series)) if (!merged.has(h)) merged.set(h, v);
         hourly.set(quantity, merged);
       }
       const load = hourly.get('load');
@@ -64,6 +67,24 @@ export function residualLoad(inputs: Rows, id: string): Observation[] {
         out.push({ dataset: id, series: { zone, source }, ts: new Date(hour), resolution: 'PT60M', value: Math.round(value * 1000) / 1000, unit: 'MW' });
       }
     }
+  }
+  return out;
+}
+
+/** Hourly MW of one alternative: a single series' hourly means, or the sum of its parts' where every part has the hour. */
+function alternativeHours(series: ReadonlyMap<string, readonly Observation[]>): Map<number, number> {
+  const parts = [...series.values()].map((rows) => hourlyMeans(rows));
+  if (parts.length === 1) return parts[0]!;
+  const out = new Map<number, number>();
+  for (const h of parts[0]!.keys()) {
+    let sum = 0;
+    let complete = true;
+    for (const p of parts) {
+      const v = p.get(h);
+      if (v === undefined) { complete = false; break; }
+      sum += v;
+    }
+    if (complete) out.set(h, sum);
   }
   return out;
 }

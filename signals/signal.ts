@@ -15,6 +15,8 @@ export type SignalInput = {
   source: string;
   /** The measure's unit when the dataset mixes units. */
   unit?: string;
+  /** `sum`: the matching series of a zone are parts adding up to the quantity (regions); unset: each is the quantity. */
+  aggregate?: 'sum';
 };
 
 export type SignalContext = {

@@ -32,6 +32,7 @@ export const TEST_DATASETS: readonly Dataset[] = [
     { quantity: 'generation.solar', kind: 'actual', where: { metric: 'solar' } },
     { quantity: 'generation.wind_onshore', kind: 'actual', where: { metric: 'wind' } },
   ]),
+  stubDataset('beta.offshore_regions', [{ quantity: 'generation.wind_offshore', kind: 'actual', aggregate: 'sum' }]),
   stubDataset('gamma.trades', [{ quantity: 'trades.intraday', kind: 'actual' }], {
     // Contract ids of the form X_QH_yyyyMMddHHmm / X_PH_yyyyMMddHHmm (UTC delivery start).
     deliveryOf: (contract: string) => {

@@ -17,7 +17,7 @@ import {
 } from './portal-parse.ts';
 import { DateTime } from 'luxon';
 import { ConfigError } from '../../shared/errors.ts';
-import { INTRADAY_STATISTICS, INTRADAY_TRADES, TRADE_RESOLUTION, isStatisticsBatch, isTradeBatch, parseIntradayStatistics, parseIntradayTrades } from './intraday-parse.ts';
+import { INTRADAY_STATISTICS, INTRADAY_TRADES, TRADE_RESOLUTION, contractDelivery, isStatisticsBatch, isTradeBatch, parseIntradayStatistics, parseIntradayTrades } from './intraday-parse.ts';
 import { statisticsStream, tickerStream } from './intraday-stream.ts';
 
 /** Bidding zones as the portal names them (`GER`, not `DE`; `SYS` the Nordic system price; `TEL` Romania). */
@@ -295,6 +295,9 @@ export const intradayTrades: Dataset = {
     production: off,
   },
   fixtures: [fx('documented-shape_intraday_ticker_trades.json', 'documented-shape')],
+  // signals: intraday bars and premium read trades by this quantity, and contracts' delivery from here.
+  measures: [{ quantity: 'trades.intraday', kind: 'actual' }],
+  deliveryOf: contractDelivery,
 };
 
 /**
@@ -309,6 +312,8 @@ export const INTRADAY_AREA_IDS = ['3', '7'] as const;
  */
 export const intradayStatistics: Dataset = {
   ...intradayTrades,
+  // Statistics are not trades (signals: the spread above would tag them as such).
+  measures: [],
   id: INTRADAY_STATISTICS,
   title: 'Intraday contract statistics per delivery area, live (Intraday API publicStatistics)',
   unit: 'EUR/MWh (prices), MW (last quantity)',

@@ -60,3 +60,44 @@ test('a landed batch recomputes the residual load it touches; a revised load for
     await store.close();
   }
 });
+
+test('a revised flow revises the congestion flag; a revised price revises the spread', async () => {
+  const store = await DuckDbStore.open(':memory:');
+  await store.migrate();
+  const bus = new MemoryBus();
+  const cache = new MemoryCache();
+  let next: (() => void) | undefined;
+  const sub = await startSignals({ bus, store, cache, log: silentLogger, signals, ctx: testContext }, {}, (e) => { if (e.type === 'recomputed' && e.signal === 'signals.price_spread') next?.(); });
+  const stored = (dataset: string, series: Record<string, string>, values: number[], unit: string, payload: string): StoredObservation[] =>
+    values.map((value, k) => ({ dataset, series, seriesKey: seriesKey(series), ts: new Date(FROM + k * HOUR), resolution: 'PT60M', value, unit, payloadSha256: payload.repeat(64) }));
+  const land = async (batch: StoredObservation[]) => {
+    await store.upsertObservations(batch);
+    const done = new Promise<void>((r) => (next = r));
+    await bus.publish(EVENTS_TOPIC, { data: encodeLandedEvent(buildLandedEvent(batch)!), properties: {} });
+    await done;
+  };
+  const border = { from_zone: 'DE-LU', to_zone: 'FR' };
+  const metric = async (m: string) => (await store.queryObservations({ dataset: 'signals.price_spread', where: { ...border, metric: m } })).map((o: Observation) => o.value);
+  try {
+    await land([
+      ...stored('alpha.day_ahead_prices', { zone: 'DE-LU' }, [50, 60], 'EUR/MWh', 'a'),
+      ...stored('alpha.day_ahead_prices', { zone: 'FR' }, [80, 61], 'EUR/MWh', 'a'),
+      ...stored('alpha.capacity', border, [1_000, 1_000], 'MW', 'a'),
+      ...stored('alpha.flows', border, [1_000, 400], 'MW', 'a'),
+    ]);
+    assert.deepEqual(await metric('spread'), [30, 1]);
+    assert.deepEqual(await metric('congested'), [1, 0]);
+    // The first hour's flow is revised down to 700 MW: no longer at the capacity.
+    await land(stored('alpha.flows', border, [700], 'MW', 'b'));
+    assert.deepEqual(await metric('congested'), [0, 0]);
+    // France's second hour is revised to 75: the spread follows.
+    await land(stored('alpha.day_ahead_prices', { zone: 'FR' }, [80, 75], 'EUR/MWh', 'c').slice(1));
+    assert.deepEqual(await metric('spread'), [30, 15]);
+    const rows = await store.queryObservations({ dataset: 'signals.price_spread', where: { ...border, metric: 'spread' } });
+    assert.equal(rows.length, 2, 'revisions overwrite, never duplicate');
+  } finally {
+    await sub.close();
+    await bus.close();
+    await store.close();
+  }
+});

@@ -310,10 +310,13 @@ export const INTRADAY_AREA_IDS = ['3', '7'] as const;
  * Intraday contract statistics (last/highest/lowest price, VWAP, day-ahead price, last quantity)
  * per delivery area and contract, as of each update (`ts = updatedAt`). A stream, like the trades.
  */
+/** The stream settings of the trades, without what makes them trades (their measure, their contracts' delivery). */
+function streamSettings({ measures: _measures, deliveryOf: _deliveryOf, ...rest }: Dataset): Dataset {
+  return rest;
+}
+
 export const intradayStatistics: Dataset = {
-  ...intradayTrades,
-  // Statistics are not trades (signals: the spread above would tag them as such).
-  measures: [],
+  ...streamSettings(intradayTrades),
   id: INTRADAY_STATISTICS,
   title: 'Intraday contract statistics per delivery area, live (Intraday API publicStatistics)',
   unit: 'EUR/MWh (prices), MW (last quantity)',

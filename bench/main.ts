@@ -689,7 +689,7 @@ async function benchRedis() {
 }
 
 if (!process.env.BENCH_TELEMETRY_RUN && !process.env.BENCH_E2E_RUN && !process.env.BENCH_EXPORT_RUN) console.log(`scalar bench (node ${process.version}, ${process.platform}/${process.arch})`);
-// BENCH_ONLY=telemetry (comma-separated: parse, elia, energinet, entsoe, entsoe-memory, store, mariadb, redis, buses, stream, telemetry, api, export) runs a subset.
+// BENCH_ONLY=telemetry (comma-separated: parse, elia, energinet, entsoe, entsoe-memory, store, mariadb, redis, buses, stream, telemetry, api, export, signals) runs a subset.
 const only = process.env.BENCH_ONLY?.split(',');
 const want = (name: string) => !only || only.includes(name);
 if (want('parse')) await benchParse();
@@ -705,4 +705,5 @@ if (want('stream')) await benchStream();
 if (want('telemetry')) await benchTelemetry();
 if (want('api')) await benchApi();
 if (want('export')) await benchExport();
+if (want('signals')) await (await import('./signals.ts')).benchSignals({ time, line, record }); // signals
 if (!process.env.BENCH_TELEMETRY_RUN && !process.env.BENCH_E2E_RUN && !process.env.BENCH_EXPORT_RUN) console.log(`\npeak RSS ${fmt(mb(process.resourceUsage().maxRSS * 1024))} MB`);

@@ -6,16 +6,15 @@
 // the first source in registry order that covers it wins, its finest series first.
 import type { Dataset } from '../shared/dataset.ts';
 import type { Observation } from '../shared/observation.ts';
-import { seriesKey } from '../shared/observation.ts';
-import { fixedDurationMs, isCalendarDuration } from '../shared/time.ts';
 import { DateTime } from 'luxon';
-import { inputsOf } from './inputs.ts';
+import { inputsOf, stepOf } from './inputs.ts';
 import type { Signal, SignalContext } from './signal.ts';
 
-type Slot = { start: DateTime; ms: number; value: number | null };
+/** A price slot with its local weekday (1 = Monday) and hour. */
+type Slot = { start: { weekday: number; hour: number }; ms: number; value: number | null };
 type Stat = 'base' | 'peak' | 'offpeak';
 
-function isPeak(start: DateTime): boolean {
+function isPeak(start: Slot['start']): boolean {
   return start.weekday <= 5 && start.hour >= 8 && start.hour < 20;
 }
 
@@ -40,18 +39,33 @@ const UNIT = 'EUR/MWh';
 export function dailyPriceStats(sources: readonly (readonly Observation[])[], ctx: SignalContext, id = 'signals.daily_price_stats'): Observation[] {
   // zone → local day (ISO date) → source and series key → slots; a day is computed from one series that covers it.
   const days = new Map<string, { tz: string; byDay: Map<string, Map<string, Slot[]>> }>();
+  // Local day, weekday and hour per zone and UTC hour, memoised (luxon per row is the cost of a year's
+  // recompute); zones have whole-hour offsets, so each slot of a UTC hour shares them.
+  const local = new Map<string, { day: string; weekday: number; hour: number }>();
+  const localOf = (zone: string, tz: string, t: number) => {
+    const h = Math.floor(t / 3_600_000) * 3_600_000;
+    const k = `${zone}|${h}`;
+    let l = local.get(k);
+    if (!l) {
+      const d = DateTime.fromMillis(h, { zone: tz });
+      l = { day: d.toISODate()!, weekday: d.weekday, hour: d.hour };
+      local.set(k, l);
+    }
+    return l;
+  };
   sources.forEach((prices, source) => {
     for (const o of prices) {
       const zone = o.series['zone'];
       const tz = zone === undefined ? undefined : ctx.timeZoneOf(zone);
-      if (zone === undefined || !tz || o.unit !== UNIT || isCalendarDuration(o.resolution)) continue;
-      const start = DateTime.fromJSDate(o.ts, { zone: tz });
+      const ms = stepOf(o.resolution);
+      if (zone === undefined || !tz || o.unit !== UNIT || ms === undefined) continue;
+      const start = localOf(zone, tz, o.ts.getTime());
       const z = days.get(zone) ?? { tz, byDay: new Map() };
-      const day = start.toISODate()!;
+      const day = start.day;
       const perSeries = z.byDay.get(day) ?? new Map<string, Slot[]>();
-      const key = `${String(source).padStart(4, '0')}|${seriesKey(o.series)}`;
+      const key = `${String(source).padStart(4, '0')}|${JSON.stringify(o.series)}`;
       const list = perSeries.get(key) ?? [];
-      list.push({ start, ms: fixedDurationMs(o.resolution), value: o.value });
+      list.push({ start, ms, value: o.value });
       perSeries.set(key, list);
       z.byDay.set(day, perSeries);
       days.set(zone, z);

@@ -14,8 +14,7 @@
 import { DateTime } from 'luxon';
 import type { Dataset } from '../shared/dataset.ts';
 import type { Observation } from '../shared/observation.ts';
-import { fixedDurationMs, isCalendarDuration } from '../shared/time.ts';
-import { firstCovering, inputsOf, labelled, type Steps } from './inputs.ts';
+import { firstCovering, inputsOf, labelled, stepOf, type Steps } from './inputs.ts';
 import { residualLoad } from './residual-load.ts';
 import type { Signal, SignalContext, SignalInput } from './signal.ts';
 
@@ -90,7 +89,20 @@ export function forecastZone(data: ZoneInputs, tz: string, from: Date, to: Date)
   const imbalanceAt = (t: number, step: number) => firstCovering(data.imbalance, t, step);
   const daAt = (t: number, step: number) => firstCovering(data.dayAhead, t, step);
   const hourOf = (t: number) => Math.floor(t / HOUR) * HOUR;
-  const originOf = (t: number) => DateTime.fromMillis(t, { zone: tz }).startOf('day').minus({ days: 1 }).set({ hour: 12 }).toMillis();
+  // Local calendar facts per UTC hour, memoised (luxon per slot is the cost of a year's recompute);
+  // the zones served have whole-hour UTC offsets, so every slot of a UTC hour shares them.
+  const local = new Map<number, { origin: number; hour: number }>();
+  const localOf = (t: number) => {
+    const h = hourOf(t);
+    let l = local.get(h);
+    if (!l) {
+      const d = DateTime.fromMillis(h, { zone: tz });
+      l = { origin: d.startOf('day').minus({ days: 1 }).set({ hour: 12 }).toMillis(), hour: d.hour };
+      local.set(h, l);
+    }
+    return l;
+  };
+  const originOf = (t: number) => localOf(t).origin;
 
   // Recent-state features per origin, memoised: mean spread and mean residual-load error over the 24 h before it.
   const recent = new Map<number, { spread?: number; error?: number }>();
@@ -120,8 +132,7 @@ export function forecastZone(data: ZoneInputs, tz: string, from: Date, to: Date)
     const da = daAt(t, step);
     const r = recentAt(originOf(t));
     if (da === undefined || r.spread === undefined) return undefined;
-    const local = DateTime.fromMillis(t, { zone: tz });
-    const angle = (2 * Math.PI * (local.hour + local.minute / 60)) / 24;
+    const angle = (2 * Math.PI * (localOf(t).hour + (t % HOUR) / HOUR)) / 24;
     const row = [da / 100, Math.sin(angle), Math.cos(angle), r.spread / 100];
     if (useLoad) {
       const f = data.residualForecast!.get(hourOf(t));
@@ -134,14 +145,16 @@ export function forecastZone(data: ZoneInputs, tz: string, from: Date, to: Date)
   const samples = grid.flatMap(([t, step]) => {
     const f = features(t, step);
     const y = imbalanceAt(t, step);
-    return f && y !== undefined ? [{ t, step, row: f.row, y }] : [];
+    return f && y !== undefined ? [{ t, step, row: f.row, y, hour: localOf(t).hour }] : [];
   });
 
   const out: ForecastSlot[] = [];
   const days = new Map<number, [number, number][]>();
   for (const [t, step] of grid) if (t >= from.getTime() && t < to.getTime()) {
     const o = originOf(t);
-    days.set(o, [...(days.get(o) ?? []), [t, step]]);
+    const list = days.get(o) ?? [];
+    list.push([t, step]);
+    days.set(o, list);
   }
   // Forecast slots need not have an imbalance price yet: the day-ahead grid of future days counts too.
   for (const s of data.dayAhead) for (const t of s.values.keys()) {
@@ -163,8 +176,9 @@ export function forecastZone(data: ZoneInputs, tz: string, from: Date, to: Date)
     // Climatology: mean imbalance price per local hour over the training slots.
     const byHour = new Map<number, number[]>();
     for (const s of train) {
-      const h = DateTime.fromMillis(s.t, { zone: tz }).hour;
-      byHour.set(h, [...(byHour.get(h) ?? []), s.y]);
+      const list = byHour.get(s.hour) ?? [];
+      list.push(s.y);
+      byHour.set(s.hour, list);
     }
     for (const [t, step] of daySlots.sort((a, b) => a[0] - b[0])) {
       const f = features(t, step);
@@ -173,7 +187,7 @@ export function forecastZone(data: ZoneInputs, tz: string, from: Date, to: Date)
       const level = zr.reduce((s, v, j) => s + v * beta[j]!, 0);
       const back = t - DAY + step <= origin ? t - DAY : t - 2 * DAY;
       const persistence = imbalanceAt(back, step);
-      const climatology = meanOf(byHour.get(DateTime.fromMillis(t, { zone: tz }).hour) ?? []);
+      const climatology = meanOf(byHour.get(localOf(t).hour) ?? []);
       const actual = imbalanceAt(t, step);
       out.push({ ts: new Date(t), stepMs: step, level, dayAhead: f.da, ...(persistence !== undefined ? { persistence } : {}), ...(climatology !== undefined ? { climatology } : {}), ...(actual !== undefined ? { actual } : {}) });
     }
@@ -190,8 +204,8 @@ function priceSteps(inputs: Rows, quantity: SignalInput['quantity'], zones: read
     if (input.quantity !== quantity) return;
     for (const o of rows) {
       const zone = o.series['zone'];
-      if (!zone || !zones.includes(zone) || o.unit !== PRICE_UNIT || isCalendarDuration(o.resolution)) continue;
-      const stepMs = fixedDurationMs(o.resolution);
+      const stepMs = stepOf(o.resolution);
+      if (!zone || !zones.includes(zone) || o.unit !== PRICE_UNIT || stepMs === undefined) continue;
       const key = `${String(i).padStart(4, '0')}|${JSON.stringify(o.series)}|${stepMs}`;
       const s = byKey.get(key) ?? { zone, steps: { stepMs, values: new Map() } };
       s.steps.values.set(o.ts.getTime(), o.value);
@@ -200,7 +214,9 @@ function priceSteps(inputs: Rows, quantity: SignalInput['quantity'], zones: read
   });
   const out = new Map<string, Steps[]>();
   for (const [, { zone, steps }] of [...byKey].sort(([a, x], [b, y]) => a.slice(0, 4).localeCompare(b.slice(0, 4)) || x.steps.stepMs - y.steps.stepMs)) {
-    out.set(zone, [...(out.get(zone) ?? []), steps]);
+    const list = out.get(zone) ?? [];
+    list.push(steps);
+    out.set(zone, list);
   }
   return out;
 }

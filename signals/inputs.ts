@@ -28,6 +28,16 @@ export function labelled(inputs: readonly SignalInput[], rows: readonly (readonl
   return inputs.map((input, i) => ({ input, rows: rows[i] ?? [] }));
 }
 
+const steps = new Map<string, number | undefined>();
+
+/** Milliseconds of a fixed resolution (PT15M), undefined for calendar ones (P1D) and PT0S; memoised, it runs per row. */
+export function stepOf(resolution: string): number | undefined {
+  if (steps.has(resolution)) return steps.get(resolution);
+  const ms = isCalendarDuration(resolution) ? undefined : fixedDurationMs(resolution) || undefined;
+  steps.set(resolution, ms);
+  return ms;
+}
+
 /**
  * A power value in MW: MW as is, MWh over a fixed step as its mean power (an hourly MWh is a MW
  * average). Other units (kWh, GWh, ...) and calendar steps: undefined, the row is not used.
@@ -35,7 +45,8 @@ export function labelled(inputs: readonly SignalInput[], rows: readonly (readonl
 export function megawatts(o: Observation): number | null | undefined {
   if (o.value === null) return null;
   if (o.unit === 'MW') return o.value;
-  if (o.unit === 'MWh' && !isCalendarDuration(o.resolution) && fixedDurationMs(o.resolution) > 0) return o.value / (fixedDurationMs(o.resolution) / 3_600_000);
+  const step = o.unit === 'MWh' ? stepOf(o.resolution) : undefined;
+  if (step !== undefined) return o.value / (step / 3_600_000);
   return undefined;
 }
 

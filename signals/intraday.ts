@@ -12,8 +12,8 @@
 // Withdrawn trades (null rows) count nowhere. A contract whose delivery the dataset cannot read is left out.
 import type { Dataset } from '../shared/dataset.ts';
 import type { Observation } from '../shared/observation.ts';
-import { fixedDurationMs, isCalendarDuration, type IsoDuration } from '../shared/time.ts';
-import { firstCovering, inputsOf, labelled, type Steps } from './inputs.ts';
+import type { IsoDuration } from '../shared/time.ts';
+import { firstCovering, inputsOf, labelled, stepOf, type Steps } from './inputs.ts';
 import type { Signal, SignalInput } from './signal.ts';
 
 export const BARS_ID = 'signals.intraday_bars';
@@ -45,9 +45,10 @@ export function tradesOf(inputs: Rows, delivery: Delivery): Trade[] {
       if (metric === 'price') t.price = o.value;
       else t.mw = o.value;
       const d = delivery(input.dataset, contract);
-      if (d && !isCalendarDuration(d.resolution)) {
+      const length = d ? stepOf(d.resolution) : undefined;
+      if (d && length !== undefined) {
         t.start = d.start.getTime();
-        t.end = t.start + fixedDurationMs(d.resolution);
+        t.end = t.start + length;
       }
       open.set(key, t);
     }
@@ -99,7 +100,9 @@ export function contractBars(trades: readonly Trade[], id = BARS_ID): Observatio
   const groups = new Map<string, Trade[]>();
   for (const t of trades) {
     const k = `${t.area}\u0000${t.contract}`;
-    groups.set(k, [...(groups.get(k) ?? []), t]);
+    const list = groups.get(k) ?? [];
+    list.push(t);
+    groups.set(k, list);
   }
   return [...groups.values()].flatMap((ts) => {
     const first = ts[0]!;
@@ -139,8 +142,8 @@ export function intradayPremium(trades: readonly Trade[], dayAhead: readonly Obs
   const prices = new Map<string, Map<number, Steps>>();
   for (const o of dayAhead) {
     const zone = o.series['zone'];
-    if (zone === undefined || o.unit !== PRICE_UNIT || isCalendarDuration(o.resolution)) continue;
-    const stepMs = fixedDurationMs(o.resolution);
+    const stepMs = stepOf(o.resolution);
+    if (zone === undefined || o.unit !== PRICE_UNIT || stepMs === undefined) continue;
     const byStep = prices.get(zone) ?? new Map<number, Steps>();
     const s = byStep.get(stepMs) ?? { stepMs, values: new Map() };
     if (!s.values.has(o.ts.getTime()) || s.values.get(o.ts.getTime()) === null) s.values.set(o.ts.getTime(), o.value);

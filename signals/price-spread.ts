@@ -8,9 +8,7 @@
 // context (from the flow/capacity datasets' partitions) plus any border the inputs carry.
 import type { Dataset, Quantity } from '../shared/dataset.ts';
 import type { Observation } from '../shared/observation.ts';
-import { seriesKey } from '../shared/observation.ts';
-import { fixedDurationMs, isCalendarDuration } from '../shared/time.ts';
-import { firstCovering, inputsOf, labelled, type Steps } from './inputs.ts';
+import { firstCovering, inputsOf, labelled, stepOf, type Steps } from './inputs.ts';
 import type { Signal, SignalContext, SignalInput } from './signal.ts';
 
 export const SPREAD_ID = 'signals.price_spread';
@@ -30,10 +28,9 @@ function collect(inputs: Rows, quantities: readonly Quantity[], keyOf: (o: Obser
     if (!quantities.includes(input.quantity)) continue;
     for (const o of rows) {
       const key = keyOf(o);
-      if (key === undefined || isCalendarDuration(o.resolution) || (unit !== undefined && o.unit !== unit)) continue;
-      const stepMs = fixedDurationMs(o.resolution);
-      if (stepMs <= 0) continue;
-      const id = `${quantities.indexOf(input.quantity)}|${input.dataset}|${seriesKey(o.series)}|${stepMs}`;
+      const stepMs = stepOf(o.resolution);
+      if (key === undefined || stepMs === undefined || (unit !== undefined && o.unit !== unit)) continue;
+      const id = `${quantities.indexOf(input.quantity)}|${input.dataset}|${JSON.stringify(o.series)}|${stepMs}`;
       const s = bySeries.get(id) ?? { key, steps: { stepMs, values: new Map() } };
       s.steps.values.set(o.ts.getTime(), o.value);
       bySeries.set(id, s);

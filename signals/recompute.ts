@@ -24,8 +24,18 @@ export function touches(o: Observation, changed: Interval): boolean {
  */
 export function derivationId(signalId: string, inputs: readonly (readonly Observation[])[]): string {
   const h = createHash('sha256').update(signalId);
+  // Stores hand out one series object per series: its key is computed once, not per row.
+  const keys = new WeakMap<object, string>();
+  const keyOf = (series: Observation['series']) => {
+    let k = keys.get(series);
+    if (k === undefined) keys.set(series, (k = seriesKey(series)));
+    return k;
+  };
   inputs.forEach((rows, i) => {
-    for (const o of rows) h.update(`\n${i}\t${o.dataset}\t${seriesKey(o.series)}\t${o.ts.toISOString()}\t${o.resolution}\t${o.value}`);
+    // One update per input (a year of quarter-hours is 35 040 rows a series): rows joined, then hashed.
+    const parts: string[] = [];
+    for (const o of rows) parts.push(`${i}\t${o.dataset}\t${keyOf(o.series)}\t${o.ts.getTime()}\t${o.resolution}\t${o.value}`);
+    h.update(`\n${parts.join('\n')}`);
   });
   return h.digest('hex');
 }

@@ -799,6 +799,7 @@ ledger: ${days} daily windows of energinet.day_ahead_prices DK1 (192 rows each) 
 
 if (!process.env.BENCH_TELEMETRY_RUN && !process.env.BENCH_E2E_RUN && !process.env.BENCH_EXPORT_RUN) console.log(`scalar bench (node ${process.version}, ${process.platform}/${process.arch})`);
 // BENCH_ONLY=telemetry (comma-separated: parse, elia, energinet, entsoe, entsoe-memory, store, mariadb, redis, buses, stream, telemetry, api, export, ledger) runs a subset.
+// BENCH_ONLY=telemetry (comma-separated: parse, elia, energinet, entsoe, entsoe-memory, store, mariadb, redis, buses, stream, telemetry, api, export, signals) runs a subset.
 const only = process.env.BENCH_ONLY?.split(',');
 const want = (name: string) => !only || only.includes(name);
 if (want('parse')) await benchParse();
@@ -816,4 +817,5 @@ if (want('api')) await benchApi();
 if (want('export')) await benchExport();
 if (want('vintages')) await benchVintages();
 if (want('ledger')) await benchLedger();
+if (want('signals')) await (await import('./signals.ts')).benchSignals({ time, line, record }); // signals
 if (!process.env.BENCH_TELEMETRY_RUN && !process.env.BENCH_E2E_RUN && !process.env.BENCH_EXPORT_RUN) console.log(`\npeak RSS ${fmt(mb(process.resourceUsage().maxRSS * 1024))} MB`);

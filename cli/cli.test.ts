@@ -121,6 +121,9 @@ describe('scalar datasets', () => {
     assert.ok(rows.every((x) => x.enabled !== null), 'every dataset is seeded in every environment');
     const table = scalar('datasets', '--data-dir', dir).stdout;
     assert.match(table, /entsoe\.imbalance_prices\s+entsoe\s.*area business_type resolution \[category\].*\sno\n/);
+    // signals: the derived datasets follow, with the datasets their quantities resolve to.
+    assert.match(table, /\nSignals \(derived datasets/);
+    assert.match(table, /signals\.residual_load\s+PT60M\s+MW\s+zone source\s+.*entsoe\.load_actual/);
   });
 });
 

@@ -6,6 +6,8 @@ import { reprocess } from '../ingestion/reprocess.ts';
 import { datasets, findDataset, findProvider, providers } from '../providers/index.ts';
 import { ZONES, ZONE_MAPPINGS, annotateZones, syncZones } from '../providers/zones.ts';
 import { unknownCodes } from '../shared/zones.ts';
+import { buildSignals, signalContext } from '../signals/index.ts'; // signals: registry
+import { backtestImbalance } from '../signals/backtest.ts';
 import type { Cadence } from '../shared/dataset.ts';
 import { ConfigError, ConnectionError, ParameterError, ParseError, SourceUnavailableError, ValidationError, UnknownDatasetError, errorMessage } from '../shared/errors.ts';
 import { identifyDataset } from '../shared/identify-dataset.ts';
@@ -232,6 +234,35 @@ program
     );
   });
 // --- end vintages ---
+// --- signals: scalar backtest ---
+const backtest = program.command('backtest').description('judge a forecast signal on the store\'s history');
+backtest
+  .command('imbalance')
+  .description('rolling-origin backtest of signals.imbalance_price_forecast: MAE, RMSE and hit rate beside persistence and climatology')
+  .option('--zone <zone>', 'zone of the vocabulary (BE, DK1)', 'BE')
+  .option('--from <iso>', 'first delivery instant scored (inclusive); default 30 days before --to', instant)
+  .option('--to <iso>', 'end (exclusive); default now', instant)
+  .addOption(new Option('--format <format>', 'table or json').choices(['table', 'json']).default('table'))
+  .addOption(dataDirOption())
+  .addOption(configOption())
+  .action(async (o: Common & { zone: string; from?: Date; to?: Date; format: 'table' | 'json' }) => {
+    const to = o.to ?? new Date();
+    const from = o.from ?? new Date(to.getTime() - 30 * 86_400_000);
+    const report = await withStore(o, (store) => backtestImbalance({ store, datasets, ctx: signalContext(ZONES, datasets) }, { zone: o.zone, from, to }), false);
+    if (o.format === 'json') {
+      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      return;
+    }
+    process.stdout.write(`imbalance-price forecast, ${report.zone}, ${isoUtc(report.from)} – ${isoUtc(report.to)}: ${report.slots} slots scored over ${report.days} days\n`);
+    if (report.slots === 0) {
+      process.stdout.write('nothing to score: the store holds no imbalance and day-ahead prices of this zone with 28 days of history before the window\n');
+      process.exitCode = 1;
+      return;
+    }
+    const n = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '—');
+    writeTable(['model', 'MAE EUR/MWh', 'RMSE EUR/MWh', 'hit rate %'], report.scores.map((s) => [s.model, n(s.mae), n(s.rmse), n(100 * s.hitRate, 1)]));
+  });
+// --- end signals: scalar backtest ---
 
 // --- completeness: scalar gaps ---
 program
@@ -470,6 +501,13 @@ program
           d.partitions.length > 6 ? `${d.partitions.length} (${d.partitions.slice(0, 3).join(' ')} …)` : d.partitions.join(' '),
           enabled.has(d.id) ? (enabled.get(d.id) ? 'yes' : 'no') : 'not configured']),
       );
+      // signals: the derived datasets, with the inputs their quantities resolve to here.
+      process.stdout.write('\nSignals (derived datasets, written by the signals role)\n');
+      const listed = (ids: string[]) => (ids.length === 0 ? '(none tagged)' : ids.length > 4 ? `${ids.slice(0, 4).join(' ')} … (${ids.length})` : ids.join(' '));
+      const described = new Map(buildSignals(datasets).map((sg) => [sg.id, sg]));
+      writeTable(['id', 'resolution', 'unit', 'dimensions', 'inputs'], [...described.values()].map((sg) => [
+        sg.id, sg.resolution, sg.unit, sg.dimensions.join(' '), listed([...new Set(sg.inputs.map((i) => i.dataset))]),
+      ]));
       for (const p of o.reference ? providers : []) {
         for (const t of p.reference ?? []) {
           process.stdout.write(`\n${t.title}\n`);

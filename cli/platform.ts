@@ -15,7 +15,7 @@ import { DEFAULT_GAP_REPAIR, gapRepairs, type GapRepairOptions } from '../comple
 import { startIngestion, type Ingestion, type IngestionDeps, type IngestionEvent } from '../ingestion/consumer.ts';
 import { republishUnlanded } from '../ingestion/recover.ts';
 import { datasets, findDataset, providers } from '../providers/index.ts';
-import { annotateZones, syncZones } from '../providers/zones.ts';
+import { ZONES, annotateZones, syncZones } from '../providers/zones.ts';
 import { openBus, type Bus } from '../shared/bus/index.ts';
 import { openCache, type Cache } from '../shared/cache/index.ts';
 import { loadConfig, type Config, type ConfigSources } from '../shared/config.ts';
@@ -29,7 +29,7 @@ import { analystViews } from '../shared/store/views.ts';
 import type { ReadinessChecks } from './health-endpoints.ts';
 import { observeRoles } from './role-observability.ts';
 // signals: role
-import { signalContext, signals as signalDescriptors } from '../signals/index.ts';
+import { buildSignals, signalContext } from '../signals/index.ts';
 import { startSignals } from '../signals/role.ts';
 import { startReconciliation } from '../app/reconcile.ts'; // reconciliation
 import type { Subscription } from '../shared/bus/index.ts';
@@ -301,7 +301,7 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
   // signals: role
   let signalsSub: Subscription | undefined;
   if (options.signals) {
-    signalsSub = await startSignals({ bus: platform.bus, store: platform.store, cache: platform.cache, log: log.child({ role: 'signals' }), signals: signalDescriptors, ctx: signalContext });
+    signalsSub = await startSignals({ bus: platform.bus, store: platform.store, cache: platform.cache, log: log.child({ role: 'signals' }), signals: buildSignals(datasets), ctx: signalContext(ZONES, datasets) });
   }
   // signals: end
   // reconciliation: beside ingestion, so the stored agreement and its gauge stay current

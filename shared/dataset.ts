@@ -194,6 +194,11 @@ export type Dataset = {
   /** Rules for values that are possible but suspicious: stored and flagged, never rejected (quality/plausibility.ts). */
   plausibility?: readonly PlausibilityRule[];
   // --- end quality ---
+  /**
+   * Traded-contract datasets (intraday trades): the delivery period a `contract` dimension value
+   * stands for, from the provider's contract naming; undefined for a contract it cannot read.
+   */
+  deliveryOf?(contract: string): { start: Date; resolution: IsoDuration } | undefined;
 };
 
 /**
@@ -212,7 +217,9 @@ export type Quantity =
   | 'flow.physical'
   | 'flow.scheduled'
   | 'capacity.offered'
-  | 'imbalance.volume';
+  | 'imbalance.volume'
+  /** Individual intraday trades: `metric` price (EUR/MWh) and volume (MW) rows per trade, at the trade time, per `contract`. */
+  | 'trades.intraday';
 
 /** One quantity a dataset carries, and which of its series carry it. */
 export type Measure = {

@@ -1,7 +1,7 @@
 // Averages of MW series over whole hours, for signals that combine inputs of mixed resolutions
 // (ENTSO-E zones publish PT15M and PT60M side by side, and switched MTU on 2025-10-01).
 import type { Observation } from '../shared/observation.ts';
-import { fixedDurationMs, isCalendarDuration } from '../shared/time.ts';
+import { stepOf } from './inputs.ts';
 
 const HOUR = 3_600_000;
 
@@ -12,16 +12,19 @@ const HOUR = 3_600_000;
  */
 export function hourlyMeans(series: readonly Observation[]): Map<number, number> {
   const sums = new Map<number, { sum: number; n: number; need: number; bad: boolean }>();
+  let last: { hour: number; s: { sum: number; n: number; need: number; bad: boolean } } | undefined;
   for (const o of series) {
-    if (isCalendarDuration(o.resolution)) continue;
-    const step = fixedDurationMs(o.resolution);
-    if (step > HOUR || HOUR % step !== 0) continue;
-    const hour = Math.floor(o.ts.getTime() / HOUR) * HOUR;
-    const s = sums.get(hour) ?? { sum: 0, n: 0, need: HOUR / step, bad: false };
+    const step = stepOf(o.resolution);
+    if (step === undefined || step > HOUR || HOUR % step !== 0) continue;
+    const t = o.ts.getTime();
+    const hour = t - (t % HOUR);
+    // Rows come ordered by time: the hour of the previous row is the likely one.
+    let s = last !== undefined && last.hour === hour ? last.s : sums.get(hour);
+    if (!s) sums.set(hour, (s = { sum: 0, n: 0, need: HOUR / step, bad: false }));
+    last = { hour, s };
     if (o.value === null) s.bad = true;
     else s.sum += o.value;
     s.n++;
-    sums.set(hour, s);
   }
   const out = new Map<number, number>();
   for (const [hour, s] of sums) if (!s.bad && s.n === s.need) out.set(hour, s.sum / s.need);

@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import type { Observation } from '../shared/observation.ts';
 import { derivationId, touches } from './recompute.ts';
 import { affected } from './role.ts';
-import { signals } from './index.ts';
+import { buildSignals } from './index.ts';
+import { TEST_DATASETS } from './test-kit.ts';
+
+const signals = buildSignals(TEST_DATASETS);
 
 const out = (ts: string, resolution: string): Observation => ({ dataset: 's', series: {}, ts: new Date(ts), resolution, value: 1, unit: 'MW' });
 const range = (from: string, to: string) => ({ from: new Date(from), to: new Date(to) });
@@ -20,12 +23,17 @@ test('an event reaches the signals reading one of its datasets, with the union o
   const event = {
     schema: 'scalar.landed/v1' as const,
     datasets: [
-      { dataset: 'entsoe.load_actual', seriesKeys: [], from: new Date('2025-01-01T00:00:00Z'), to: new Date('2025-01-01T01:00:00Z') },
-      { dataset: 'entsoe.generation_actual', seriesKeys: [], from: new Date('2025-01-01T05:00:00Z'), to: new Date('2025-01-01T06:00:00Z') },
+      { dataset: 'alpha.load', seriesKeys: [], from: new Date('2025-01-01T00:00:00Z'), to: new Date('2025-01-01T01:00:00Z') },
+      { dataset: 'alpha.generation', seriesKeys: [], from: new Date('2025-01-01T05:00:00Z'), to: new Date('2025-01-01T06:00:00Z') },
     ],
     payloads: [],
   };
-  assert.deepEqual(affected(signals, event).map((a) => [a.signal.id, a.changed]), [['signals.residual_load', range('2025-01-01T00:00:00Z', '2025-01-01T06:00:00Z')]]);
+  assert.deepEqual(affected(signals, event).map((a) => [a.signal.id, a.changed]), [
+    ['signals.residual_load', range('2025-01-01T00:00:00Z', '2025-01-01T06:00:00Z')],
+    // One forecast descriptor per zone (BE, DK1), both reading load and generation.
+    ['signals.imbalance_price_forecast', range('2025-01-01T00:00:00Z', '2025-01-01T06:00:00Z')],
+    ['signals.imbalance_price_forecast', range('2025-01-01T00:00:00Z', '2025-01-01T06:00:00Z')],
+  ]);
 });
 
 test('the derivation id changes with any input value and only then', () => {

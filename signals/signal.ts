@@ -1,16 +1,29 @@
-// A signal is data plus one pure function: the datasets (and series filters) it reads, the
-// dataset it writes (`signals.<name>`), and how input observations become output observations.
+// A signal is data plus one pure function: the series it reads (chosen by quantity and zone from the
+// dataset descriptors, never by provider), the dataset it writes (`signals.<name>`), and how input
+// observations become output observations.
+import type { Measure, Quantity } from '../shared/dataset.ts';
 import type { Observation } from '../shared/observation.ts';
 import type { IsoDuration } from '../shared/time.ts';
 
-export type SignalInput = { dataset: string; where?: Readonly<Record<string, string>> };
-
-/** What an input series' `area` dimension means: the zone code outputs carry and the time zone its calendar runs in. */
-export type Zone = { zone: string; tz: string };
+/** One input: a dataset's series carrying a quantity (`where` = the measure's dimension values). */
+export type SignalInput = {
+  dataset: string;
+  where?: Readonly<Record<string, string>>;
+  quantity: Quantity;
+  kind: Measure['kind'];
+  /** The dataset's provider id: a value carried as data (`source` dimension), never branched on. */
+  source: string;
+  /** The measure's unit when the dataset mixes units. */
+  unit?: string;
+  /** `sum`: the matching series of a zone are parts adding up to the quantity (regions); unset: each is the quantity. */
+  aggregate?: 'sum';
+};
 
 export type SignalContext = {
-  /** The zone an input area code names; undefined for areas outside the zone list (their rows are skipped). */
-  zoneOf(area: string): Zone | undefined;
+  /** The IANA time zone of a zone of the vocabulary (`Europe/Brussels` for BE); undefined: not a known zone. */
+  timeZoneOf(zone: string): string | undefined;
+  /** Neighbouring zones as directed pairs [from, to] (both directions listed). */
+  borders: readonly (readonly [string, string])[];
 };
 
 export type Signal = {
@@ -27,6 +40,8 @@ export type Signal = {
    * range is computed from complete inputs (a whole local day for daily statistics).
    */
   margin: IsoDuration;
+  /** Forecasts: outputs up to this long after a changed input also depend on it (PT0S when unset). */
+  lead?: IsoDuration;
   /** Pure: `inputs[i]` holds the observations of `inputs[i]` of the descriptor. Missing input: no output for that slot. */
   compute(inputs: readonly (readonly Observation[])[], ctx: SignalContext): Observation[];
 };

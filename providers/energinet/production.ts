@@ -58,6 +58,8 @@ export const productionConsumptionSettlement = energinetDataset({
   validation: { plausible: { MWh: [-10_000, 15_000] }, maxLead: 'PT1H' },
   workers: { development: { enabled: false, backfill: 'P7D' }, production: { enabled: true, backfill: 'P90D' } },
   fixtures: [{ file: 'ProductionConsumptionSettlement_DK1-DK2_2025-10-26_fall_back.json', source: 'documented-shape' }],
+  // signals: settled gross consumption (MWh per hour = mean MW) is the zone's load for its residual load.
+  measures: [{ quantity: 'load', kind: 'actual', where: { metric: 'GrossConsumptionMWh' } }],
   layout: {
     datasetId: 'energinet.production_consumption_settlement',
     apiName: 'ProductionConsumptionSettlement',

@@ -17,7 +17,7 @@ import {
 } from './portal-parse.ts';
 import { DateTime } from 'luxon';
 import { ConfigError } from '../../shared/errors.ts';
-import { INTRADAY_STATISTICS, INTRADAY_TRADES, TRADE_RESOLUTION, isStatisticsBatch, isTradeBatch, parseIntradayStatistics, parseIntradayTrades } from './intraday-parse.ts';
+import { INTRADAY_STATISTICS, INTRADAY_TRADES, TRADE_RESOLUTION, contractDelivery, isStatisticsBatch, isTradeBatch, parseIntradayStatistics, parseIntradayTrades } from './intraday-parse.ts';
 import { statisticsStream, tickerStream } from './intraday-stream.ts';
 
 /** Bidding zones as the portal names them (`GER`, not `DE`; `SYS` the Nordic system price; `TEL` Romania). */
@@ -301,6 +301,9 @@ export const intradayTrades: Dataset = {
     production: off,
   },
   fixtures: [fx('documented-shape_intraday_ticker_trades.json', 'documented-shape')],
+  // signals: intraday bars and premium read trades by this quantity, and contracts' delivery from here.
+  measures: [{ quantity: 'trades.intraday', kind: 'actual' }],
+  deliveryOf: contractDelivery,
 };
 
 /**
@@ -313,8 +316,13 @@ export const INTRADAY_AREA_IDS = ['3', '7'] as const;
  * Intraday contract statistics (last/highest/lowest price, VWAP, day-ahead price, last quantity)
  * per delivery area and contract, as of each update (`ts = updatedAt`). A stream, like the trades.
  */
+/** The stream settings of the trades, without what makes them trades (their measure, their contracts' delivery). */
+function streamSettings({ measures: _measures, deliveryOf: _deliveryOf, ...rest }: Dataset): Dataset {
+  return rest;
+}
+
 export const intradayStatistics: Dataset = {
-  ...intradayTrades,
+  ...streamSettings(intradayTrades),
   id: INTRADAY_STATISTICS,
   title: 'Intraday contract statistics per delivery area, live (Intraday API publicStatistics)',
   unit: 'EUR/MWh (prices), MW (last quantity)',

@@ -40,6 +40,20 @@ export type Trade = z.infer<typeof TradeSchema>;
 
 const TradesSchema = z.array(TradeSchema);
 
+const PRODUCTS: Readonly<Record<string, string>> = { QH: 'PT15M', HH: 'PT30M', PH: 'PT60M' };
+
+/**
+ * The delivery period of a contract id of the form `NX_<QH|HH|PH>_<yyyyMMddHHmm UTC start>` (the
+ * documented shape and the simulator). Contract ids the Intraday API assigns otherwise need its
+ * `contracts` topic (delivery start/end per id), not read yet: undefined.
+ */
+export function contractDelivery(contract: string): { start: Date; resolution: string } | undefined {
+  const m = /^NX_(QH|HH|PH)_(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(contract);
+  if (!m) return undefined;
+  const start = new Date(`${m[2]}-${m[3]}-${m[4]}T${m[5]}:${m[6]}:00Z`);
+  return Number.isNaN(start.getTime()) ? undefined : { start, resolution: PRODUCTS[m[1]!]! };
+}
+
 /** Dedupe key of one trade revision: a repeat (snapshot after reconnect) is dropped, a revision is not. */
 export const tradeKey = (t: Pick<Trade, 'tradeId' | 'revisionNo'>) => `${t.tradeId}#${t.revisionNo ?? 0}`;
 

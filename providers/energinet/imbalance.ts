@@ -28,6 +28,8 @@ export const imbalancePrices = energinetDataset({
     plausible: { 'EUR/MWh': [-16_000, 16_000], 'DKK/MWh': [-120_000, 120_000], MW: [-10_000, 10_000], '1': [-1, 1] },
     maxLead: 'PT1H',
   },
+  // execution: the desk settles DK1/DK2 positions at this price.
+  measures: [{ quantity: 'price.imbalance', kind: 'actual', where: { metric: 'ImbalancePriceEUR' }, unit: 'EUR/MWh' }],
   workers: { development: { enabled: true, backfill: 'P1D' }, production: { enabled: true, backfill: 'P60D' } },
   fixtures: [{ file: 'ImbalancePrice_DK1-DK2_2025-10-26T00-06_fall_back.json', source: 'documented-shape' }],
   layout: {

@@ -71,6 +71,7 @@ type Spec = {
   workers: Readonly<Record<string, WorkerDefaults>>;
   fixtures: readonly DatasetFixture[];
   simulation: Simulation;
+  measures?: Dataset['measures'];
 };
 
 /** Whether a descriptor's document kind covers a document (or request) of this type and process type. */
@@ -121,6 +122,8 @@ export const entsoeDatasets: readonly EntsoeDataset[] = [
     window: dayAheadWindow,
     partitions: ZONES,
     validation: prices,
+    // execution: the desk fills day-ahead orders at this price (sequence 1: the SDAC result, as signals.daily_price_stats reads it).
+    measures: [{ quantity: 'price.day_ahead', kind: 'actual', where: { sequence: '1' } }],
     document: { type: 'A44' },
     request: (z) => ({ documentType: 'A44', domains: { in_Domain: eic(z), out_Domain: eic(z) }, extra: { 'contract_MarketAgreement.type': 'A01' } }),
     // One SDAC result per zone and day (any sequence), hourly until the 15-minute MTU go-live; the
@@ -273,6 +276,8 @@ export const entsoeDatasets: readonly EntsoeDataset[] = [
     window: actualWindow,
     partitions: ZONES,
     validation: { plausible: Object.fromEntries(['EUR', 'CZK', 'PLN', 'HUF', 'RON', 'BGN', 'SEK', 'NOK', 'DKK', 'CHF', 'GBP'].map((c) => [`${c}/MWh`, [-1_000_000, 1_000_000] as const])), maxLead: 'PT0S' },
+    // execution: settles open positions; two-price zones publish a series per category (the desk takes the one against the position).
+    measures: [{ quantity: 'price.imbalance', kind: 'actual' }],
     document: { type: 'A85' },
     request: (z) => ({ documentType: 'A85', domains: { controlArea_Domain: eic(z) } }),
     workers: { development: { enabled: false, partitions: ['BE'] }, production: everywhere() },

@@ -1,4 +1,4 @@
-// Thousands of random signals thrown at the two example strategies through the desk's own pure
+// Thousands of random signals thrown at the example strategies through the desk's own pure
 // path (decide → placeOrders → fills → valuate): risk limits are never breached, positions equal
 // the sum of fills, and a replayed signal never creates a second order.
 import assert from 'node:assert/strict';
@@ -8,7 +8,7 @@ import type { Observation } from '../shared/observation.ts';
 import { placeOrders, type DeskClock } from './desk.ts';
 import { fillDayAhead, fillIntraday, type PricePoint } from './fills.ts';
 import { deskDay, energyMwh, signedMw, type Fill, type Order } from './order.ts';
-import { peakShapeIntraday, residualLoadDayAhead } from './strategies/index.ts';
+import { baseReversionDayAhead, residualLoadDayAhead, shapeIntraday } from './strategies/index.ts';
 import type { RiskLimits, Strategy } from './strategy.ts';
 import { valuate } from './valuation.ts';
 
@@ -28,16 +28,16 @@ const limitsArb = fc.record({
 /** One batch of signals: residual-load hours for some zone-days (sometimes incomplete) and daily price stats. */
 const batchArb = fc.record({
   residual: fc.array(fc.record({ zone: fc.constantFrom(...ZONES), day: fc.integer({ min: 0, max: 2 }), values: fc.array(fc.double({ min: -5000, max: 80000, noNaN: true }), { minLength: 23, maxLength: 25 }) }), { maxLength: 3 }),
-  stats: fc.array(fc.record({ zone: fc.constantFrom(...ZONES), day: fc.integer({ min: 0, max: 2 }), peak: fc.double({ min: -50, max: 400, noNaN: true }), offpeak: fc.double({ min: -50, max: 400, noNaN: true }) }), { maxLength: 3 }),
+  stats: fc.array(fc.record({ zone: fc.constantFrom(...ZONES), day: fc.integer({ min: 0, max: 2 }), base: fc.double({ min: -50, max: 400, noNaN: true }), offpeak: fc.double({ min: -50, max: 400, noNaN: true }) }), { maxLength: 3 }),
 });
 
-type Batch = { residual: { zone: string; day: number; values: number[] }[]; stats: { zone: string; day: number; peak: number; offpeak: number }[] };
+type Batch = { residual: { zone: string; day: number; values: number[] }[]; stats: { zone: string; day: number; base: number; offpeak: number }[] };
 
 function signals(b: Batch) {
   const residual: Observation[] = b.residual.flatMap((r) =>
     r.values.slice(0, DAYS[r.day]!.hours).map((value, h) => ({ dataset: 'signals.residual_load_forecast', series: { zone: r.zone }, ts: new Date(new Date(DAYS[r.day]!.start).getTime() + h * 3_600_000), resolution: 'PT60M', value, unit: 'MW' })),
   );
-  const stats: Observation[] = b.stats.flatMap((s) => (['peak', 'offpeak'] as const).map((stat) => ({ dataset: 'signals.daily_price_stats', series: { zone: s.zone, stat }, ts: new Date(DAYS[s.day]!.start), resolution: 'P1D', value: s[stat], unit: 'EUR/MWh' })));
+  const stats: Observation[] = b.stats.flatMap((s) => (['base', 'offpeak'] as const).map((stat) => ({ dataset: 'signals.daily_price_stats', series: { zone: s.zone, stat }, ts: new Date(DAYS[s.day]!.start), resolution: 'P1D', value: s[stat], unit: 'EUR/MWh' })));
   return { residual, stats };
 }
 
@@ -67,7 +67,8 @@ it('never breaches a risk limit, keeps positions equal to fills, and never order
       (daLimits, idLimits, batches, clock, nowOffset, pricePool, qty) => {
         const strategies = [
           residualLoadDayAhead({ band: 0.02, quantityMw: qty, buyLimit: 200, sellLimit: 0, currency: 'EUR', limits: daLimits }),
-          peakShapeIntraday({ thresholdSpread: 0, premium: 1, quantityMw: qty, currency: 'EUR', limits: idLimits }),
+          shapeIntraday({ premium: 1, quantityMw: qty, currency: 'EUR', limits: idLimits }),
+          baseReversionDayAhead({ band: 2, quantityMw: qty, currency: 'EUR', limits: daLimits }),
         ];
         const now = new Date(new Date('2026-01-12T00:00:00Z').getTime() + nowOffset);
         let orders: Order[] = [];

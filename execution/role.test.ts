@@ -1,39 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MemoryBus } from '../shared/bus/index.ts';
-import type { Dataset } from '../shared/dataset.ts';
 import { EVENTS_TOPIC, buildLandedEvent, encodeLandedEvent } from '../shared/landed-events.ts';
 import { silentLogger } from '../shared/log.ts';
-import { seriesKey } from '../shared/observation.ts';
 import { DuckDbStore } from '../shared/store/duckdb.ts';
 import type { StoredObservation } from '../shared/store/index.ts';
 import { Desk, priceSources } from './desk.ts';
+import { D, HOUR, baseStat, fixtureDatasets as datasets, fixtureStrategy, seedPrices } from './desk-fixture.ts';
 import { startExecution, type ExecutionEvent } from './role.ts';
-import { baseReversionDayAhead } from './strategies/index.ts';
 
-const HOUR = 3_600_000;
-// Thursday 2026-01-15 in Brussels starts at 23:00 UTC the day before.
-const D = Date.parse('2026-01-14T23:00:00Z');
-const datasets = [
-  { id: 'test.day_ahead', measures: [{ quantity: 'price.day_ahead', kind: 'actual' }] },
-  { id: 'test.imbalance', measures: [{ quantity: 'price.imbalance', kind: 'actual' }] },
-] as unknown as Dataset[];
-
-function obs(dataset: string, series: Record<string, string>, start: number, stepMs: number, values: number[], resolution: string, unit: string): StoredObservation[] {
-  return values.map((value, i) => ({ dataset, series, seriesKey: seriesKey(series), ts: new Date(start + i * stepMs), resolution, value, unit, payloadSha256: 'a'.repeat(64) }));
-}
-
-/** The day's auction: 40 in the first hour, 60 in the second, 50 after; imbalance prices for the first two hours. */
-async function seed(store: DuckDbStore, imbalance: [number, number]) {
-  await store.upsertObservations([
-    ...obs('test.day_ahead', { zone: 'DK1' }, D, HOUR, [40, 60, ...Array<number>(22).fill(50)], 'PT60M', 'EUR/MWh'),
-    ...obs('test.imbalance', { zone: 'DK1' }, D, HOUR / 4, [...Array<number>(4).fill(imbalance[0]), ...Array<number>(4).fill(imbalance[1])], 'PT15M', 'EUR/MWh'),
-  ]);
-}
-
-const stats = (dayStart: number, base: number) => obs('signals.test_stats', { zone: 'DK1', stat: 'base' }, dayStart, 0, [base], 'P1D', 'EUR/MWh');
-const strategy = (maxDailyLoss: number) =>
-  baseReversionDayAhead({ input: 'signals.test_stats', band: 3, quantityMw: 5, currency: 'EUR', limits: { markets: ['day_ahead'], zones: ['DK1'], maxNetMw: 10, maxDailyMwh: 1000, maxDailyLoss } });
+const strategy = fixtureStrategy;
+const stats = baseStat;
+const seed = seedPrices;
 const now = () => new Date('2026-01-16T12:00:00Z');
 
 test('a landed signal places risk-checked orders that fill at the clearing price and settle at the imbalance price; a replay orders nothing', async () => {

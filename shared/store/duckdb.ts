@@ -703,10 +703,13 @@ export class DuckDbStore implements Store {
   // --- execution: paper-trading desk ---
   async #upsertExec(t: ExecTable, records: readonly object[]): Promise<void> {
     const cols = t.columns.map(([c]) => c).join(', ');
-    const marks = t.columns.map((_, i) => `$${i + 1}`).join(', ');
-    for (const r of records) {
-      const values = execValues(t, r).map((v) => (v instanceof Date ? ts(v) : v));
-      await this.#conn.run(`INSERT OR REPLACE INTO ${t.table} (${cols}) VALUES (${marks})`, values);
+    const n = t.columns.length;
+    // A few hundred rows per statement: one statement per row would hold the shared connection (and ingestion) up.
+    for (let i = 0; i < records.length; i += 200) {
+      const part = records.slice(i, i + 200);
+      const tuples = part.map((_, k) => `(${t.columns.map((_c, j) => `$${k * n + j + 1}`).join(', ')})`).join(', ');
+      const values = part.flatMap((r) => execValues(t, r).map((v) => (v instanceof Date ? ts(v) : v)));
+      await this.#conn.run(`INSERT OR REPLACE INTO ${t.table} (${cols}) VALUES ${tuples}`, values);
     }
   }
 

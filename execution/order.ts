@@ -14,19 +14,9 @@ export const DESK_TZ = 'Europe/Brussels';
 export const INTRADAY_GATE_LEAD_MS = 60 * 60_000;
 
 /** What a strategy asks for; the desk turns it into an order (id, book, times) and checks it. */
-export type OrderIntent = {
+export type OrderIntent = Pick<OrderRecord, 'market' | 'zone' | 'deliveryStart' | 'deliveryEnd' | 'side' | 'quantityMw' | 'limitPrice' | 'currency' | 'source'> & {
   /** The input slot it was decided on, unique within the strategy (`<zone> <slot>`): the order id is derived from it. */
   key: string;
-  market: Market;
-  zone: string;
-  deliveryStart: Date;
-  deliveryEnd: Date;
-  side: Side;
-  quantityMw: number;
-  limitPrice: number;
-  currency: string;
-  /** `<dataset> <slot>` of the input, shown beside the order. */
-  source: string;
 };
 
 /** A replayed input gives the same id, so it can never order twice. */

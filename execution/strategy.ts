@@ -36,3 +36,8 @@ export type Strategy = {
   /** Pure: `inputs[i]` holds the observations of `inputs[i]`. */
   decide(inputs: readonly (readonly Observation[])[]): OrderIntent[];
 };
+
+/** A strategy on the paper desk: its book is its id, traded by `paper` on the `power` desk. */
+export function paperStrategy(s: Omit<Strategy, 'book' | 'trader' | 'desk'>): Strategy {
+  return { ...s, book: s.id, trader: 'paper', desk: 'power' };
+}

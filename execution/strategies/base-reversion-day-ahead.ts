@@ -5,7 +5,7 @@
 import { DateTime } from 'luxon';
 import type { Observation } from '../../shared/observation.ts';
 import { DESK_TZ, type OrderIntent } from '../order.ts';
-import type { RiskLimits, Strategy } from '../strategy.ts';
+import { paperStrategy, type RiskLimits, type Strategy } from '../strategy.ts';
 
 export type BaseReversionDayAheadOptions = {
   id?: string;
@@ -43,17 +43,14 @@ export function baseReversionIntents(rows: readonly Observation[], o: BaseRevers
 }
 
 export function baseReversionDayAhead(o: BaseReversionDayAheadOptions): Strategy {
-  return {
+  return paperStrategy({
     id: o.id ?? 'base_reversion_day_ahead',
     title: "Day-ahead: bid below and offer above the previous day's base price, every hour",
-    book: o.id ?? 'base_reversion_day_ahead',
-    trader: 'paper',
-    desk: 'power',
     inputs: [{ dataset: o.input ?? 'signals.daily_price_stats' }],
     margin: 'PT0S',
     limits: o.limits,
     // Decides at 10:00 Brussels the day before delivery: the previous day's auction result is out by then.
     decisionLeadMs: o.decisionLeadMs ?? 2 * 3_600_000,
     decide: (inputs) => baseReversionIntents(inputs[0] ?? [], o),
-  };
+  });
 }

@@ -5,7 +5,7 @@ import { DateTime } from 'luxon';
 import type { Observation } from '../../shared/observation.ts';
 import { fixedDurationMs, isCalendarDuration } from '../../shared/time.ts';
 import { DESK_TZ, type OrderIntent } from '../order.ts';
-import type { RiskLimits, Strategy } from '../strategy.ts';
+import { paperStrategy, type RiskLimits, type Strategy } from '../strategy.ts';
 
 export type ResidualLoadDayAheadOptions = {
   id?: string;
@@ -55,17 +55,14 @@ export function residualLoadIntents(rows: readonly Observation[], o: ResidualLoa
 
 export function residualLoadDayAhead(o: ResidualLoadDayAheadOptions): Strategy {
   const input = o.input ?? 'signals.residual_load_forecast';
-  return {
+  return paperStrategy({
     id: o.id ?? 'residual_load_day_ahead',
     title: 'Day-ahead: buy hours of high forecast residual load, sell hours of low',
-    book: o.id ?? 'residual_load_day_ahead',
-    trader: 'paper',
-    desk: 'power',
     inputs: [{ dataset: input }],
     margin: 'P1D',
     limits: o.limits,
     // Decides two hours before the auction closes (10:00 CET the day before), when the day-ahead forecasts are out.
     decisionLeadMs: o.decisionLeadMs ?? 2 * 3_600_000,
     decide: (inputs) => residualLoadIntents(inputs[0] ?? [], o),
-  };
+  });
 }

@@ -4,7 +4,7 @@
 import { DateTime } from 'luxon';
 import type { Observation } from '../../shared/observation.ts';
 import { DESK_TZ, type OrderIntent } from '../order.ts';
-import type { RiskLimits, Strategy } from '../strategy.ts';
+import { paperStrategy, type RiskLimits, type Strategy } from '../strategy.ts';
 
 export type ShapeIntradayOptions = {
   id?: string;
@@ -42,17 +42,14 @@ export function shapeIntradayIntents(rows: readonly Observation[], o: ShapeIntra
 }
 
 export function shapeIntraday(o: ShapeIntradayOptions): Strategy {
-  return {
+  return paperStrategy({
     id: o.id ?? 'shape_intraday',
     title: 'Intraday: offer day hours above the day-ahead base, bid night hours below it',
-    book: o.id ?? 'shape_intraday',
-    trader: 'paper',
-    desk: 'power',
     inputs: [{ dataset: o.input ?? 'signals.daily_price_stats' }],
     margin: 'PT0S',
     limits: o.limits,
     // Decides three hours before the intraday gate of each hour.
     decisionLeadMs: o.decisionLeadMs ?? 3 * 3_600_000,
     decide: (inputs) => shapeIntradayIntents(inputs[0] ?? [], o),
-  };
+  });
 }

@@ -9,10 +9,8 @@ export type Side = 'buy' | 'sell';
 /** `open`: accepted, waiting for its fill; `rejected`: refused by a risk check (reason says which). */
 export type OrderStatus = 'open' | 'filled' | 'expired' | 'rejected' | 'cancelled';
 
-export type OrderRecord = {
-  /** Deterministic: a hash of the strategy id and the input slot it was decided on. */
-  id: string;
-  strategy: string;
+/** What an order and its fill share: who traded what, where, when, which way. */
+export type DeliveryLeg = {
   book: string;
   trader: string;
   desk: string;
@@ -22,9 +20,15 @@ export type OrderRecord = {
   deliveryEnd: Date;
   side: Side;
   quantityMw: number;
+  currency: string;
+};
+
+export type OrderRecord = DeliveryLeg & {
+  /** Deterministic: a hash of the strategy id and the input slot it was decided on. */
+  id: string;
+  strategy: string;
   /** Currency per MWh: buy at most, sell at least this. */
   limitPrice: number;
-  currency: string;
   status: OrderStatus;
   /** Why it was rejected, expired or cancelled; null otherwise. */
   reason: string | null;
@@ -35,21 +39,11 @@ export type OrderRecord = {
   updatedAt: Date;
 };
 
-export type FillRecord = {
+export type FillRecord = DeliveryLeg & {
   /** Deterministic per order and price slot: a re-run never fills twice. */
   id: string;
   orderId: string;
-  book: string;
-  trader: string;
-  desk: string;
-  market: Market;
-  zone: string;
-  deliveryStart: Date;
-  deliveryEnd: Date;
-  side: Side;
-  quantityMw: number;
   price: number;
-  currency: string;
   filledAt: Date;
   /** The dataset whose price filled it. */
   priceSource: string;

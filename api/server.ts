@@ -13,6 +13,7 @@ import { reconcile, reconcileParameters, reconciliationToJson } from '../app/rec
 import { healthToJson, providerHealth, readStatus } from '../app/status.ts';
 import { valueChangeToJson, valueChanges } from '../app/revisions.ts';
 import { listWorkers, setWorker } from '../app/workers.ts';
+import { deskOrders, deskPnl, deskPositions, parseGroupBy, parseOrderStatus } from '../app/execution.ts'; // execution
 import { datasets, providers } from '../providers/index.ts';
 import { observationToJson } from '../shared/observation.ts';
 import type { Cache } from '../shared/cache/index.ts';
@@ -318,6 +319,40 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
     const now = new Date();
     return healthToJson(await providerHealth(deps.store, { providers: provider?.length ? provider : undefined, sinceMs: DAY, now }), now, DAY);
   });
+
+  // --- execution: the paper-trading desk (app/execution.ts, as `scalar orders|positions|pnl`) ---
+  const deskRows = { type: 'array', items: { type: 'object', additionalProperties: true } } as const;
+  const deskQuery = {
+    type: 'object',
+    properties: {
+      book: { type: 'string', description: 'one book (strategy)' },
+      by: { type: 'string', description: 'aggregate by these, comma-separated: book, trader, desk, zone, delivery, product, currency, side' },
+      snapshot: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'an end-of-day snapshot (Brussels desk day) instead of live' },
+    },
+  } as const;
+  app.get('/api/orders', {
+    schema: {
+      summary: 'The desk\'s orders: open, filled, expired, rejected (with the reason) or cancelled',
+      querystring: { type: 'object', properties: { book: str, status: str, limit: { type: 'integer', minimum: 1 } } },
+      response: { 200: deskRows, 400: errorBody },
+    },
+  }, async (req) => {
+    const q = req.query as { book?: string; status?: string; limit?: number };
+    return deskOrders(deps.store, { book: q.book, status: parseOrderStatus(q.status), limit: q.limit });
+  });
+  app.get('/api/positions', {
+    schema: { summary: 'The desk\'s positions per product and side with average price, live or an end-of-day snapshot', querystring: deskQuery, response: { 200: deskRows, 400: errorBody } },
+  }, async (req) => {
+    const q = req.query as { book?: string; by?: string; snapshot?: string };
+    return deskPositions(deps.store, { book: q.book, snapshot: q.snapshot, by: parseGroupBy(q.by) });
+  });
+  app.get('/api/pnl', {
+    schema: { summary: 'The desk\'s P&L: marked to market, settled against the imbalance price where published', querystring: deskQuery, response: { 200: deskRows, 400: errorBody } },
+  }, async (req) => {
+    const q = req.query as { book?: string; by?: string; snapshot?: string };
+    return deskPnl(deps.store, { book: q.book, snapshot: q.snapshot, by: parseGroupBy(q.by) });
+  });
+  // --- end execution ---
 
   app.get('/api/workers', {
     schema: {

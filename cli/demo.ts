@@ -4,6 +4,7 @@ import type { AcquisitionEvent } from '../acquisition/scheduler.ts';
 import type { StreamEvent } from '../acquisition/stream-worker.ts';
 import type { FileDropEvent } from '../acquisition/file-drop.ts';
 import type { IngestionEvent } from '../ingestion/consumer.ts';
+import type { ExecutionEvent } from '../execution/role.ts';
 import { providers } from '../providers/index.ts';
 import type { Simulator } from '../shared/dataset.ts';
 import { createLogger } from '../shared/log.ts';
@@ -139,8 +140,24 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     }
   };
 
+  // execution: the desk's steps, one line each when something happened.
+  const desk = { placed: 0, rejected: 0, filled: 0, expired: 0 };
+  const onExecution = (e: ExecutionEvent) => {
+    if (e.type === 'failed') {
+      say(`  desk     step failed, redelivering: ${e.error}`);
+      return;
+    }
+    const r = e.report;
+    desk.placed += r.placed;
+    desk.rejected += r.rejected;
+    desk.filled += r.filled;
+    desk.expired += r.expired;
+    if (r.placed + r.rejected + r.filled + r.expired > 0) say(`  desk     ${r.placed} orders placed, ${r.rejected} rejected, ${r.filled} filled, ${r.expired} expired`);
+    for (const b of r.stopped) say(`  desk     kill switch stopped book ${b}`);
+  };
+
   const started = Date.now();
-  const roles = await startRoles(platform, { acquisition: true, ingestion: true, signals: true, baseUrls, every: o.every, onAcquisition, onStream, onFileDrop, onIngestion, drainTimeoutMs: STOP_DRAIN_MS, owner: instanceIdentity(config) });
+  const roles = await startRoles(platform, { acquisition: true, ingestion: true, signals: true, execution: true, executionClock: 'replay', onExecution, baseUrls, every: o.every, onAcquisition, onStream, onFileDrop, onIngestion, drainTimeoutMs: STOP_DRAIN_MS, owner: instanceIdentity(config) });
   await new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, o.durationSeconds * 1000);
     const stop = () => {
@@ -164,6 +181,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     }
   }
   writeTable(['dataset', 'windows landed', 'rows landed', 'rows in store', 'fetched', 'failed fetches', 'dead letters'], rows, out);
+  say(`\ndesk: ${desk.placed} orders placed, ${desk.rejected} rejected, ${desk.filled} filled, ${desk.expired} expired (npx scalar orders|positions|pnl --data-dir ${config.dataDir})`);
   say(`\nquery it: npx scalar query ${providers[0]?.datasets[0]?.id ?? '<dataset>'} --data-dir ${config.dataDir} --format table`);
   say(`compare providers: npx scalar reconcile day_ahead_price_dk --data-dir ${config.dataDir}`); // reconciliation
   for (const s of sims) await s.close();

@@ -21,6 +21,7 @@ import { telemetry } from '../shared/telemetry.ts';
 import { collectObservations, isDerivedDataset, jsonlLine, observationPages, observationQuery } from '../app/observations.ts';
 import { readStatus } from '../app/status.ts';
 import { listWorkers, setWorker } from '../app/workers.ts';
+import { DESK_DIMENSIONS, ORDER_STATUSES, deskOrders, deskPnl, deskPositions, parseGroupBy, parseOrderStatus, type DeskRow } from '../app/execution.ts'; // execution
 import { startApiRole } from './api-role.ts';
 import { backfillCommand } from './backfill.ts';
 import { DateTime } from 'luxon';
@@ -568,7 +569,7 @@ for (const action of ['list', 'enable', 'disable'] as const) {
  * no other process able to feed ingestion (role acquisition, or the in-process bus).
  */
 async function checkSomethingCanRun(platform: Platform, env: string, role: string): Promise<void> {
-  if (role === 'ingestion' || role === 'signals' /* signals: role */) {
+  if (role === 'ingestion' || role === 'signals' /* signals: role */ || role === 'execution' /* execution: role */) {
     if (!platform.bus.drain) return;
     await platform.close();
     throw new ConfigError('nothing to run: ingestion alone on the in-process bus (memory:) never receives a message; use --role all or a shared bus (SCALAR_BUS_URL)');
@@ -585,12 +586,16 @@ async function checkSomethingCanRun(platform: Platform, env: string, role: strin
 program
   .command('start')
   .description('the long-running service')
-  .addOption(new Option('--role <role>', 'which roles to run (all serves the API too when --port is given)').choices(['all', 'acquisition', 'ingestion', 'signals', 'api']).default('all'))
+  .addOption(new Option('--role <role>', 'which roles to run (all serves the API too when --port is given)').choices(['all', 'acquisition', 'ingestion', 'signals', 'execution', 'api']).default('all'))
   .option('--port <port>', 'serve the HTTP API and web view on this port (role api: default 8080)', port)
   .option('--host <host>', 'address the API listens on', '127.0.0.1')
+  // execution: role
+  .addOption(new Option('--clock <clock>', 'execution: wall (orders placed when seen) or replay (at each strategy\'s decision time)').choices(['wall', 'replay']).default('wall'))
+  .option('--intraday-prices <dataset>', 'execution: dataset of intraday trade prints (zone, ts = delivery start, issued = trade time)')
+  // execution: end
   .addOption(configOption())
   .addOption(dataDirOption())
-  .action(async (o: Common & { role: string; port?: number; host: string }) => {
+  .action(async (o: Common & { role: string; port?: number; host: string; clock: 'wall' | 'replay'; intradayPrices?: string }) => {
     const config = configFrom(o);
     const platform = await openPlatform(config);
     await seedWorkers(platform.store, config.env, platform.log);
@@ -609,6 +614,11 @@ program
       acquisition: o.role === 'all' || o.role === 'acquisition',
       ingestion: o.role === 'all' || o.role === 'ingestion',
       signals: o.role === 'all' || o.role === 'signals', // signals: role
+      // execution: role
+      execution: o.role === 'all' || o.role === 'execution',
+      executionClock: o.clock,
+      intradayPrices: o.intradayPrices ? [{ dataset: o.intradayPrices }] : undefined,
+      // execution: end
       onAcquisition: (e) => {
         if (e.type === 'published') log.info({ ...e, window: undefined, from: isoUtc(e.window.from), to: isoUtc(e.window.to) }, 'published');
         else if (e.type === 'workers') log.info({ enabled: e.enabled }, 'workers');
@@ -743,6 +753,53 @@ deadLetters
       if (r.failed.length > 0) process.exitCode = 1;
     });
   });
+
+// --- execution: scalar orders | positions | pnl ---
+const deskFormat = () => new Option('--format <format>', 'table, json, jsonl or csv').choices(['table', 'json', 'jsonl', 'csv']).default('table');
+
+async function writeDeskRows(rows: readonly DeskRow[], format: 'table' | 'json' | 'jsonl' | 'csv', empty: string): Promise<void> {
+  if (format === 'json') return void process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+  if (rows.length === 0 && format === 'table') return void process.stdout.write(`${empty}\n`);
+  await writeRows((async function* () { yield* rows; })(), format);
+}
+
+program
+  .command('orders')
+  .description('the paper-trading desk\'s orders: open, filled, expired, rejected (with the reason) or cancelled')
+  .option('--book <book>', 'one book (strategy)')
+  .option('--status <status>', `only this status (${ORDER_STATUSES.join(', ')})`)
+  .option('--limit <n>', 'the latest n by delivery', positiveInteger)
+  .addOption(deskFormat())
+  .addOption(dataDirOption())
+  .addOption(configOption())
+  .action(async (o: Common & { book?: string; status?: string; limit?: number; format: 'table' | 'json' | 'jsonl' | 'csv' }) => {
+    const status = parseOrderStatus(o.status);
+    await withStore(o, async (store) => {
+      const rows = await deskOrders(store, { book: o.book, status, limit: o.limit });
+      await writeDeskRows(o.format === 'table' ? rows.map(({ gate_closure: _g, ...r }) => ({ ...r, source: String(r.source).slice(0, 60) })) : rows, o.format, 'no orders');
+    }, false);
+  });
+
+for (const [name, what] of [['positions', 'positions (per product and side, average price)'], ['pnl', 'P&L (marked to market; settled against the imbalance price where published)']] as const) {
+  program
+    .command(name)
+    .description(`the paper-trading desk's ${what}, live or an end-of-day snapshot`)
+    .option('--book <book>', 'one book (strategy)')
+    .option('--by <dimensions>', `aggregate by these, comma-separated (${DESK_DIMENSIONS.join(', ')}); default: all`)
+    .option('--snapshot <day>', 'an end-of-day snapshot (YYYY-MM-DD, Brussels desk day) instead of live')
+    .addOption(deskFormat())
+    .addOption(dataDirOption())
+    .addOption(configOption())
+    .action(async (o: Common & { book?: string; by?: string; snapshot?: string; format: 'table' | 'json' | 'jsonl' | 'csv' }) => {
+      const by = parseGroupBy(o.by);
+      if (o.snapshot !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(o.snapshot)) throw new ConfigError('--snapshot: a desk day YYYY-MM-DD');
+      await withStore(o, async (store) => {
+        const q = { book: o.book, by, snapshot: o.snapshot };
+        await writeDeskRows(name === 'positions' ? await deskPositions(store, q) : await deskPnl(store, q), o.format, `no ${name}`);
+      }, false);
+    });
+}
+// --- end execution ---
 
 program
   .command('status')

@@ -34,6 +34,11 @@ import { startSignals } from '../signals/role.ts';
 import { startReconciliation } from '../app/reconcile.ts'; // reconciliation
 import type { Subscription } from '../shared/bus/index.ts';
 // signals: end
+// execution: role
+import { priceSources, type DeskClock, type PriceSource } from '../execution/desk.ts';
+import { startExecution, type ExecutionEvent, type ExecutionRole } from '../execution/role.ts';
+import { defaultStrategies } from '../execution/strategies/index.ts';
+// execution: end
 
 export type Platform = {
   config: Config;
@@ -185,6 +190,15 @@ export type RoleOptions = {
   /** Recompute signals from the `events` topic (ingestion then publishes landed events even on the in-process bus). */
   signals?: boolean;
   // signals: end
+  // execution: role
+  /** Run the paper-trading desk on the `events` topic (ingestion and signals then publish landed events). */
+  execution?: boolean;
+  /** `wall` (default): orders placed when the desk sees its input; `replay`: at each strategy's declared decision time. */
+  executionClock?: DeskClock;
+  /** Intraday trade prints (series with `zone`, ts = delivery start, issued = trade time) until a dataset declares `price.intraday`. */
+  intradayPrices?: readonly PriceSource[];
+  onExecution?: (e: ExecutionEvent) => void;
+  // execution: end
   /** Provider base URLs that win over the configuration (the demo's simulators). */
   baseUrls?: Record<string, string>;
   /** Replaces every worker's cadence with this fixed period. */
@@ -256,7 +270,7 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
         annotateZones: annotateZones((u) => log.warn(u, `unknown zone code ${u.code} in ${u.dataset} (${u.dimension}): stored without a zone; see scalar zones --unknown`)),
         topics: providers.map((p) => topicFor(p.id)),
         // signals: landed events (a durable bus keeps them for a signals role elsewhere; the in-process one only when it runs here)
-        publishLandedEvents: options.signals === true || !platform.bus.drain,
+        publishLandedEvents: options.signals === true || options.execution === true || !platform.bus.drain,
         afterCommit: afterEach(
           ledgerAfterCommit({ store: platform.store, findDataset, log: log.child({ role: 'ledger' }) }), // completeness
           qualityAfterCommit({ store: platform.store, datasets, log: log.child({ role: 'quality' }) }), // quality: plausibility flags
@@ -306,6 +320,19 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
   // signals: end
   // reconciliation: beside ingestion, so the stored agreement and its gauge stay current
   const reconciling = options.ingestion ? startReconciliation(platform.store, log.child({ role: 'reconcile' }), options.reconcileEveryMs ?? 15 * 60_000) : undefined;
+  // execution: role
+  let execution: ExecutionRole | undefined;
+  if (options.execution) {
+    execution = await startExecution(
+      {
+        bus: platform.bus, store: platform.store, log: log.child({ role: 'execution' }), strategies: defaultStrategies,
+        prices: priceSources(datasets, options.intradayPrices), clock: options.executionClock ?? 'wall',
+      },
+      {},
+      options.onExecution,
+    );
+  }
+  // execution: end
   const observed = observeRoles(platform, { scheduler, ingestion, tickMs: config.acquisition.tickMs, topics: providers.map((p) => topicFor(p.id)), datasets });
   return {
     scheduler,
@@ -325,6 +352,7 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
       await ingestion?.close();
       await signalsSub?.close(); // signals: role
       await reconciling?.stop(); // reconciliation
+      await execution?.close(); // execution: role
     },
   };
 }

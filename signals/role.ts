@@ -4,7 +4,7 @@
 // idempotent), and a message that is not a landed event goes to the dead-letter topic.
 import type { Bus, Subscription } from '../shared/bus/index.ts';
 import { errorMessage } from '../shared/errors.ts';
-import { EVENTS_TOPIC, decodeLandedEvent, type LandedEvent } from '../shared/landed-events.ts';
+import { EVENTS_TOPIC, buildLandedEvent, decodeLandedEvent, encodeLandedEvent, type LandedEvent } from '../shared/landed-events.ts';
 import type { Logger } from '../shared/log.ts';
 import type { Interval } from '../shared/time.ts';
 import { recomputeSignal, type RecomputeDeps } from './recompute.ts';
@@ -47,6 +47,13 @@ export async function startSignals(
       for (const { signal, changed } of affected(deps.signals, event)) {
         const rows = await recomputeSignal(deps, signal, changed);
         onEvent({ type: 'recomputed', signal: signal.id, window: changed, rows: rows.length });
+        // execution: a signal's written outputs are a landed event too, so the desk reacts to them
+        // (no signal reads another's output, so this never loops back into a recompute).
+        const landed = buildLandedEvent(rows);
+        if (landed) {
+          await deps.bus.publish(EVENTS_TOPIC, { data: encodeLandedEvent(landed), properties: { schema: landed.schema }, key: landed.datasets[0]!.dataset })
+            .catch((e: unknown) => deps.log.warn(`signal landed event not published: ${errorMessage(e)}`));
+        }
       }
     } catch (e) {
       deps.log.error({ err: e }, `signals: recompute failed, redelivering: ${errorMessage(e)}`);

@@ -39,7 +39,7 @@ const label = (k, v) => labels.get(`${k}=${v}`) ?? v;
 const seriesLabel = (series) => Object.entries(series).map(([k, v]) => `${k} ${label(k, v)}`).join(' · ');
 
 // --- pages ---
-const pages = { explorer: initExplorer, live: initLive, health: loadHealth, freshness: loadFreshness, workers: loadWorkers };
+const pages = { explorer: initExplorer, live: initLive, health: loadHealth, freshness: loadFreshness, workers: loadWorkers, desk: loadDesk };
 const started = new Set();
 function show() {
   const page = (location.hash.slice(1) || 'explorer').split('?')[0];
@@ -214,6 +214,21 @@ async function loadFreshness() {
     : el('td', {}, '–'));
   $('#freshness-table tbody').replaceChildren(...(await datasets()).map((d) => el('tr', {},
     el('td', {}, d.id), el('td', {}, d.title), el('td', {}, d.resolution), el('td', {}, d.unit), el('td', {}, fmt(d.newest)), el('td', {}, age(d.newest)), qualityCell(quality.get(d.id)))));
+}
+
+// --- desk: the paper-trading desk's P&L, positions and orders (GET /api/pnl, /api/positions, /api/orders) ---
+async function loadDesk() {
+  const num = (x) => (x === null || x === undefined ? '–' : String(x));
+  try {
+    const [pnl, positions, orders] = await Promise.all([api('/api/pnl?by=book,zone'), api('/api/positions?by=book,zone,product,side'), api('/api/orders?limit=50')]);
+    $('#desk-error').textContent = pnl.length === 0 && orders.length === 0 ? 'no orders yet' : '';
+    $('#desk-pnl tbody').replaceChildren(...pnl.map((r) => el('tr', {}, ...[r.book, r.zone, r.net_mwh, r.cash, r.realised, r.unrealised, r.total, r.mark].map((v) => el('td', {}, num(v))))));
+    $('#desk-positions tbody').replaceChildren(...positions.map((r) => el('tr', {}, ...[r.book, r.zone, r.product, r.side, r.energy_mwh, r.avg_price].map((v) => el('td', {}, num(v))))));
+    $('#desk-orders tbody').replaceChildren(...orders.slice().reverse().map((o) => el('tr', { 'data-status': o.status },
+      ...[o.book, o.market, o.zone, `${fmt(o.delivery_start)} – ${fmt(o.delivery_end)}`, o.side, o.quantity_mw, `${o.limit} ${o.price_unit}`, o.status, o.reason ?? ''].map((v) => el('td', {}, num(v))))));
+  } catch (e) {
+    $('#desk-error').textContent = e.message;
+  }
 }
 
 // --- workers: toggles send the token; the API refuses without one ---

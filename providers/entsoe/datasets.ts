@@ -166,6 +166,8 @@ export const entsoeDatasets: readonly EntsoeDataset[] = [
     partitions: ZONES,
     validation: prices,
     plausibility: pricePlausibility,
+    // Sequence 1 is the SDAC result (what signals, reconciliation and the desk read).
+    measures: [{ quantity: 'price.day_ahead', kind: 'actual', where: { sequence: '1' } }],
     document: { type: 'A44' },
     request: (z) => ({ documentType: 'A44', domains: { in_Domain: eic(z), out_Domain: eic(z) }, extra: { 'contract_MarketAgreement.type': 'A01' } }),
     // One SDAC result per zone and day (any sequence), hourly until the 15-minute MTU go-live; the
@@ -175,7 +177,6 @@ export const entsoeDatasets: readonly EntsoeDataset[] = [
       series: (z, day) => [{ area: eic(z), resolution: day.resolution }],
       due: { dayBefore: '14:00' },
     },
-    measures: [{ quantity: 'price.day_ahead', kind: 'actual' }],
     workers: { development: { enabled: true, backfill: 'P3D', partitions: ['DE-LU', 'FR', 'ES', 'DK1'] }, production: everywhere('P60D') },
     fixtures: [
       { file: 'a44_fr_a01_pt60m_2ts.xml', source: 'recorded' },

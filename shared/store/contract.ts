@@ -2,11 +2,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { seriesKey, type Observation } from '../observation.ts';
-import type { Store, StoredObservation } from './types.ts';
 import type { RevisionSettings } from './vintages.ts';
 
 /** What a contract test may ask of the store it opens (vintages: a short retention). */
 export type ContractStoreOptions = { revisions?: Partial<RevisionSettings> };
+
+import type { FillRecord, OrderRecord, PnlRecord, PositionRecord, Store, StoredObservation } from './types.ts';
 
 const row = (o: Partial<Observation> & { ts: Date; value: number | null }, sha = 'a'.repeat(64)): StoredObservation => {
   const series = o.series ?? { area: 'DK1', currency: 'EUR' };
@@ -416,5 +417,50 @@ export function storeContract(name: string, open: (o?: ContractStoreOptions) => 
       await store.close();
     });
     // --- end quality ---
+    // --- execution ---
+    it('keeps the desk\'s orders, fills, book states and valuation snapshots, upserting by id', async () => {
+      const store = await open();
+      const at = new Date('2026-01-14T09:00:00.000Z');
+      const order: OrderRecord = {
+        id: 'a'.repeat(32), strategy: 's1', book: 's1', trader: 'paper', desk: 'power', market: 'day_ahead', zone: 'DE-LU',
+        deliveryStart: new Date('2026-01-15T10:00:00.000Z'), deliveryEnd: new Date('2026-01-15T11:00:00.000Z'), side: 'buy', quantityMw: 5,
+        limitPrice: 500.5, currency: 'EUR', status: 'open', reason: null, placedAt: at, gateClosure: new Date('2026-01-14T11:00:00.000Z'),
+        source: 'signals.x 2026-01-15T10:00:00Z', updatedAt: at,
+      };
+      const rejected: OrderRecord = { ...order, id: 'b'.repeat(32), zone: 'ES', status: 'rejected', reason: 'zone ES not allowed', deliveryStart: new Date('2026-01-16T10:00:00.000Z'), deliveryEnd: new Date('2026-01-16T11:00:00.000Z') };
+      await store.saveOrders([order, rejected]);
+      await store.saveOrders([{ ...order, status: 'filled', updatedAt: new Date('2026-01-14T12:00:00.000Z') }]);
+      assert.deepEqual(await store.listOrders(), [{ ...order, status: 'filled', updatedAt: new Date('2026-01-14T12:00:00.000Z') }, rejected]);
+      assert.deepEqual((await store.listOrders({ status: 'rejected' })).map((o) => o.reason), ['zone ES not allowed']);
+      assert.deepEqual((await store.listOrders({ from: new Date('2026-01-16T00:00:00Z'), to: new Date('2026-01-17T00:00:00Z') })).map((o) => o.zone), ['ES']);
+      assert.deepEqual((await store.listOrders({ ids: [order.id] })).map((o) => o.id), [order.id]);
+
+      const fill: FillRecord = {
+        id: 'f'.repeat(32), orderId: order.id, book: 's1', trader: 'paper', desk: 'power', market: 'day_ahead', zone: 'DE-LU',
+        deliveryStart: order.deliveryStart, deliveryEnd: order.deliveryEnd, side: 'buy', quantityMw: 5, price: 41.25, currency: 'EUR',
+        filledAt: new Date('2026-01-14T12:00:00.000Z'), priceSource: 'test.day_ahead',
+      };
+      await store.saveFills([fill]);
+      await store.saveFills([fill]);
+      assert.deepEqual(await store.listFills({ book: 's1' }), [fill]);
+
+      await store.saveBookState({ book: 's1', stopped: false, reason: null, at });
+      await store.saveBookState({ book: 's1', stopped: true, reason: 'daily loss', at: new Date('2026-01-15T12:00:00.000Z') });
+      assert.deepEqual(await store.listBookStates(), [{ book: 's1', stopped: true, reason: 'daily loss', at: new Date('2026-01-15T12:00:00.000Z') }]);
+
+      const base = { book: 's1', trader: 'paper', desk: 'power', zone: 'DE-LU', deliveryStart: order.deliveryStart, deliveryEnd: order.deliveryEnd, currency: 'EUR' };
+      const position: PositionRecord = { ...base, snapshot: 'live', product: 'day_ahead', side: 'buy', quantityMw: 5, energyMwh: 5, avgPrice: 41.25 };
+      const pnl: PnlRecord = { ...base, snapshot: 'live', product: 'day_ahead', netMwh: 5, cash: -206.25, markPrice: null, markKind: null, realised: 0, unrealised: null, total: 0 };
+      await store.replaceValuation('live', [position], [pnl]);
+      await store.replaceValuation('2026-01-14', [{ ...position, snapshot: '2026-01-14' }], []);
+      const settled: PnlRecord = { ...pnl, markPrice: 70, markKind: 'imbalance', realised: 143.75, unrealised: 0, total: 143.75 };
+      await store.replaceValuation('live', [position, { ...position, product: 'imbalance', side: 'sell', avgPrice: 70 }], [settled]);
+      assert.deepEqual((await store.listPositions()).map((p) => [p.product, p.side, p.avgPrice]), [['day_ahead', 'buy', 41.25], ['imbalance', 'sell', 70]]);
+      assert.deepEqual(await store.listPnl({ book: 's1' }), [settled]);
+      assert.deepEqual((await store.listPositions({ snapshot: '2026-01-14' })).map((p) => p.snapshot), ['2026-01-14']);
+      assert.deepEqual(await store.listPnl({ snapshot: '2026-01-14' }), []);
+      await store.close();
+    });
+    // --- end execution ---
   });
 }

@@ -37,6 +37,9 @@ import { DEFAULT_REVISION_RETENTION_DAYS } from './types.ts';
 import { viewStatement, type AnalystView } from './views.ts';
 import { changedCondition, PRUNE_EVERY_MS, revisionsStatement, seriesReadStatement, type RevisionSettings, type Statement } from './vintages.ts';
 import { dedupeLastWins, distinctSeries, flagFromColumns, holesToJson, ledgerFromColumns, matchesWhere } from './rows.ts';
+// --- execution ---
+import { EXEC_TABLES, execRecord, execValues, type BookState, type ExecTable, type FillRecord, type OrderQuery, type OrderRecord, type PnlRecord, type PositionRecord, type ValuationQuery } from './execution-records.ts';
+// --- end execution ---
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS series (
@@ -110,6 +113,30 @@ CREATE TABLE IF NOT EXISTS quality_flags (
   PRIMARY KEY (dataset, series_key, ts, rule));
 `;
 // --- end quality ---
+// --- execution: paper-trading desk (deployment/sql/mysql/060_execution.sql has the same tables) ---
+const EXEC_SCHEMA = `
+CREATE TABLE IF NOT EXISTS exec_orders (
+  order_id VARCHAR PRIMARY KEY, strategy VARCHAR NOT NULL, book VARCHAR NOT NULL, trader VARCHAR NOT NULL, desk VARCHAR NOT NULL,
+  market VARCHAR NOT NULL, zone VARCHAR NOT NULL, delivery_start TIMESTAMP NOT NULL, delivery_end TIMESTAMP NOT NULL, side VARCHAR NOT NULL,
+  quantity_mw DOUBLE NOT NULL, limit_price DOUBLE NOT NULL, currency VARCHAR NOT NULL, status VARCHAR NOT NULL, reason VARCHAR,
+  placed_at TIMESTAMP NOT NULL, gate_closure TIMESTAMP NOT NULL, source VARCHAR NOT NULL, updated_at TIMESTAMP NOT NULL);
+CREATE TABLE IF NOT EXISTS exec_fills (
+  fill_id VARCHAR PRIMARY KEY, order_id VARCHAR NOT NULL, book VARCHAR NOT NULL, trader VARCHAR NOT NULL, desk VARCHAR NOT NULL,
+  market VARCHAR NOT NULL, zone VARCHAR NOT NULL, delivery_start TIMESTAMP NOT NULL, delivery_end TIMESTAMP NOT NULL, side VARCHAR NOT NULL,
+  quantity_mw DOUBLE NOT NULL, price DOUBLE NOT NULL, currency VARCHAR NOT NULL, filled_at TIMESTAMP NOT NULL, price_source VARCHAR NOT NULL);
+CREATE TABLE IF NOT EXISTS exec_books (book VARCHAR PRIMARY KEY, stopped BOOLEAN NOT NULL, reason VARCHAR, changed_at TIMESTAMP NOT NULL);
+CREATE TABLE IF NOT EXISTS exec_positions (
+  snapshot VARCHAR NOT NULL, book VARCHAR NOT NULL, trader VARCHAR NOT NULL, desk VARCHAR NOT NULL, zone VARCHAR NOT NULL,
+  delivery_start TIMESTAMP NOT NULL, delivery_end TIMESTAMP NOT NULL, product VARCHAR NOT NULL, currency VARCHAR NOT NULL, side VARCHAR NOT NULL,
+  quantity_mw DOUBLE NOT NULL, energy_mwh DOUBLE NOT NULL, avg_price DOUBLE NOT NULL,
+  PRIMARY KEY (snapshot, book, zone, delivery_start, delivery_end, product, currency, side));
+CREATE TABLE IF NOT EXISTS exec_pnl (
+  snapshot VARCHAR NOT NULL, book VARCHAR NOT NULL, trader VARCHAR NOT NULL, desk VARCHAR NOT NULL, zone VARCHAR NOT NULL,
+  delivery_start TIMESTAMP NOT NULL, delivery_end TIMESTAMP NOT NULL, product VARCHAR NOT NULL, currency VARCHAR NOT NULL,
+  net_mwh DOUBLE NOT NULL, cash DOUBLE NOT NULL, mark_price DOUBLE, mark_kind VARCHAR, realised DOUBLE NOT NULL, unrealised DOUBLE, total DOUBLE NOT NULL,
+  PRIMARY KEY (snapshot, book, zone, delivery_start, delivery_end, product, currency));
+`;
+// --- end execution ---
 
 const ts = (d: Date) => timestampValue(BigInt(d.getTime()) * 1000n);
 const tsOrNull = (d: Date | null | undefined) => (d ? ts(d) : null);
@@ -176,6 +203,7 @@ export class DuckDbStore implements Store {
     return this.#serial(async () => {
       await this.#conn.run(SCHEMA);
       await this.#conn.run(QUALITY_SCHEMA);
+      await this.#conn.run(EXEC_SCHEMA); // execution
       // The schema goes into the database file at once, not only the WAL: DuckDB (1.5) cannot replay
       // an ALTER TABLE of a table created in the same WAL after a crash, and a store that cannot
       // reopen after SIGKILL loses everything it held.
@@ -766,6 +794,77 @@ export class DuckDbStore implements Store {
     });
   }
 
+  // --- execution: paper-trading desk ---
+  async #upsertExec(t: ExecTable, records: readonly object[]): Promise<void> {
+    const cols = t.columns.map(([c]) => c).join(', ');
+    const n = t.columns.length;
+    // A few hundred rows per statement: one statement per row would hold the shared connection (and ingestion) up.
+    for (let i = 0; i < records.length; i += 200) {
+      const part = records.slice(i, i + 200);
+      const tuples = part.map((_, k) => `(${t.columns.map((_c, j) => `$${k * n + j + 1}`).join(', ')})`).join(', ');
+      const values = part.flatMap((r) => execValues(t, r).map((v) => (v instanceof Date ? ts(v) : v)));
+      await this.#conn.run(`INSERT OR REPLACE INTO ${t.table} (${cols}) VALUES ${tuples}`, values);
+    }
+  }
+
+  async #selectExec<T>(t: ExecTable, where: [string, DuckDBValue][], order: string, limit?: number): Promise<T[]> {
+    const params: DuckDBValue[] = [];
+    const sql = `SELECT * FROM ${t.table} WHERE true${where.map(([cond, v]) => ` AND ${cond.replace('?', `$${params.push(v)}`)}`).join('')} ORDER BY ${order}${limit === undefined ? '' : ` LIMIT ${Math.max(1, Math.floor(limit))}`}`;
+    return (await this.#rows(sql, params)).map((r) => execRecord<T>(t, r));
+  }
+
+  saveOrders(orders: readonly OrderRecord[]): Promise<void> {
+    return this.#serial(() => this.#upsertExec(EXEC_TABLES.orders, orders));
+  }
+
+  listOrders(q: OrderQuery = {}): Promise<OrderRecord[]> {
+    const where: [string, DuckDBValue][] = [];
+    if (q.book) where.push(['book = ?', q.book]);
+    if (q.status) where.push(['status = ?', q.status]);
+    if (q.from) where.push(['delivery_end > ?', ts(q.from)]);
+    if (q.to) where.push(['delivery_start < ?', ts(q.to)]);
+    return this.#serial(async () => {
+      const rows = await this.#selectExec<OrderRecord>(EXEC_TABLES.orders, where, 'delivery_start, order_id', q.ids ? undefined : q.limit);
+      return q.ids ? rows.filter((o) => q.ids!.includes(o.id)) : rows;
+    });
+  }
+
+  saveFills(fills: readonly FillRecord[]): Promise<void> {
+    return this.#serial(() => this.#upsertExec(EXEC_TABLES.fills, fills));
+  }
+
+  listFills(q: { book?: string; from?: Date; to?: Date } = {}): Promise<FillRecord[]> {
+    const where: [string, DuckDBValue][] = [];
+    if (q.book) where.push(['book = ?', q.book]);
+    if (q.from) where.push(['delivery_end > ?', ts(q.from)]);
+    if (q.to) where.push(['delivery_start < ?', ts(q.to)]);
+    return this.#serial(() => this.#selectExec<FillRecord>(EXEC_TABLES.fills, where, 'delivery_start, fill_id'));
+  }
+
+  saveBookState(state: BookState): Promise<void> {
+    return this.#serial(() => this.#upsertExec(EXEC_TABLES.books, [state]));
+  }
+
+  listBookStates(): Promise<BookState[]> {
+    return this.#serial(() => this.#selectExec<BookState>(EXEC_TABLES.books, [], 'book'));
+  }
+
+  replaceValuation(snapshot: string, positions: readonly PositionRecord[], pnl: readonly PnlRecord[]): Promise<void> {
+    return this.#serial(async () => {
+      await this.#conn.run('BEGIN TRANSACTION');
+      try {
+        await this.#conn.run('DELETE FROM exec_positions WHERE snapshot = $1', [snapshot]);
+        await this.#conn.run('DELETE FROM exec_pnl WHERE snapshot = $1', [snapshot]);
+        await this.#upsertExec(EXEC_TABLES.positions, positions.map((p) => ({ ...p, snapshot })));
+        await this.#upsertExec(EXEC_TABLES.pnl, pnl.map((p) => ({ ...p, snapshot })));
+        await this.#conn.run('COMMIT');
+      } catch (e) {
+        await this.#conn.run('ROLLBACK').catch(() => undefined);
+        throw e;
+      }
+    });
+  }
+
   listQualityFlags(q: { dataset?: string; from?: Date; to?: Date; rule?: string; limit?: number }): Promise<QualityFlag[]> {
     return this.#serial(async () => {
       const params: DuckDBValue[] = [];
@@ -780,6 +879,18 @@ export class DuckDbStore implements Store {
     });
   }
   // --- end quality ---
+  listPositions(q: ValuationQuery = {}): Promise<PositionRecord[]> {
+    const where: [string, DuckDBValue][] = [['snapshot = ?', q.snapshot ?? 'live']];
+    if (q.book) where.push(['book = ?', q.book]);
+    return this.#serial(() => this.#selectExec<PositionRecord>(EXEC_TABLES.positions, where, 'book, zone, delivery_start, product, side'));
+  }
+
+  listPnl(q: ValuationQuery = {}): Promise<PnlRecord[]> {
+    const where: [string, DuckDBValue][] = [['snapshot = ?', q.snapshot ?? 'live']];
+    if (q.book) where.push(['book = ?', q.book]);
+    return this.#serial(() => this.#selectExec<PnlRecord>(EXEC_TABLES.pnl, where, 'book, zone, delivery_start, product'));
+  }
+  // --- end execution ---
 
   close(): Promise<void> {
     return this.#serial(async () => {

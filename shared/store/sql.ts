@@ -13,6 +13,9 @@ import { ConfigError } from '../errors.ts';
 import { redact } from '../redact.ts';
 import type { Observation } from '../observation.ts';
 import { viewStatement, type AnalystView } from './views.ts';
+// --- execution ---
+import { EXEC_TABLES, execRecord, execValues, type BookState, type ExecTable, type FillRecord, type OrderQuery, type OrderRecord, type PnlRecord, type PositionRecord, type ValuationQuery } from './execution-records.ts';
+// --- end execution ---
 import { sendStreamLoad, streamLoadRequest, type StreamLoadTarget } from './starrocks-stream-load.ts';
 import { changedCondition, PRUNE_EVERY_MS, sameCondition, revisionsStatement, seriesReadStatement, type RevisionSettings } from './vintages.ts';
 import { dedupeLastWins, distinctSeries, flagFromColumns, holesToJson, ledgerFromColumns, matchesWhere, type SeriesSummary } from './rows.ts';
@@ -738,6 +741,77 @@ export class SqlStore implements Store {
     return (await this.#query(sql, params)).map(flagFromColumns);
   }
   // --- end quality ---
+  // --- execution: paper-trading desk (deployment/sql/<dialect>/060_execution.sql) ---
+  async #upsertExec(t: ExecTable, records: readonly object[]): Promise<void> {
+    if (records.length === 0) return;
+    const cols = t.columns.map(([c]) => c);
+    const keys = new Set<string>(t.key);
+    // StarRocks: a plain INSERT into a Primary Key table replaces the row.
+    const update = this.#dialect === 'mysql' ? ` ON DUPLICATE KEY UPDATE ${cols.filter((c) => !keys.has(c)).map((c) => `${c} = VALUES(${c})`).join(', ')}` : '';
+    for (let i = 0; i < records.length; i += 1000) {
+      await this.#query(`INSERT INTO ${t.table} (${cols.join(', ')}) VALUES ?${update}`, [records.slice(i, i + 1000).map((r) => execValues(t, r))]);
+    }
+  }
+
+  async #selectExec<T>(t: ExecTable, where: [string, unknown][], order: string, limit?: number): Promise<T[]> {
+    const sql = `SELECT * FROM ${t.table} WHERE 1 = 1${where.map(([cond]) => ` AND ${cond}`).join('')} ORDER BY ${order}${limit === undefined ? '' : ` LIMIT ${Math.max(1, Math.floor(limit))}`}`;
+    return (await this.#query(sql, where.map(([, v]) => v))).map((r) => execRecord<T>(t, r));
+  }
+
+  saveOrders(orders: readonly OrderRecord[]): Promise<void> {
+    return this.#upsertExec(EXEC_TABLES.orders, orders);
+  }
+
+  async listOrders(q: OrderQuery = {}): Promise<OrderRecord[]> {
+    const where: [string, unknown][] = [];
+    if (q.book) where.push(['book = ?', q.book]);
+    if (q.status) where.push(['status = ?', q.status]);
+    if (q.from) where.push(['delivery_end > ?', q.from]);
+    if (q.to) where.push(['delivery_start < ?', q.to]);
+    const rows = await this.#selectExec<OrderRecord>(EXEC_TABLES.orders, where, 'delivery_start, order_id', q.ids ? undefined : q.limit);
+    return q.ids ? rows.filter((o) => q.ids!.includes(o.id)) : rows;
+  }
+
+  saveFills(fills: readonly FillRecord[]): Promise<void> {
+    return this.#upsertExec(EXEC_TABLES.fills, fills);
+  }
+
+  listFills(q: { book?: string; from?: Date; to?: Date } = {}): Promise<FillRecord[]> {
+    const where: [string, unknown][] = [];
+    if (q.book) where.push(['book = ?', q.book]);
+    if (q.from) where.push(['delivery_end > ?', q.from]);
+    if (q.to) where.push(['delivery_start < ?', q.to]);
+    return this.#selectExec<FillRecord>(EXEC_TABLES.fills, where, 'delivery_start, fill_id');
+  }
+
+  saveBookState(state: BookState): Promise<void> {
+    return this.#upsertExec(EXEC_TABLES.books, [state]);
+  }
+
+  listBookStates(): Promise<BookState[]> {
+    return this.#selectExec<BookState>(EXEC_TABLES.books, [], 'book');
+  }
+
+  async replaceValuation(snapshot: string, positions: readonly PositionRecord[], pnl: readonly PnlRecord[]): Promise<void> {
+    // Not one transaction (StarRocks has none across statements): a reader may briefly see a snapshot half written.
+    await this.#query('DELETE FROM exec_positions WHERE snapshot = ?', [snapshot]);
+    await this.#query('DELETE FROM exec_pnl WHERE snapshot = ?', [snapshot]);
+    await this.#upsertExec(EXEC_TABLES.positions, positions.map((p) => ({ ...p, snapshot })));
+    await this.#upsertExec(EXEC_TABLES.pnl, pnl.map((p) => ({ ...p, snapshot })));
+  }
+
+  listPositions(q: ValuationQuery = {}): Promise<PositionRecord[]> {
+    const where: [string, unknown][] = [['snapshot = ?', q.snapshot ?? 'live']];
+    if (q.book) where.push(['book = ?', q.book]);
+    return this.#selectExec<PositionRecord>(EXEC_TABLES.positions, where, 'book, zone, delivery_start, product, side');
+  }
+
+  listPnl(q: ValuationQuery = {}): Promise<PnlRecord[]> {
+    const where: [string, unknown][] = [['snapshot = ?', q.snapshot ?? 'live']];
+    if (q.book) where.push(['book = ?', q.book]);
+    return this.#selectExec<PnlRecord>(EXEC_TABLES.pnl, where, 'book, zone, delivery_start, product');
+  }
+  // --- end execution ---
 
   async close(): Promise<void> {
     await this.#pool.end();

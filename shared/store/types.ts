@@ -2,6 +2,10 @@
 // (worker_config, acquisition_state, fetch_log) and the record of raw payloads and dead letters.
 import type { Observation } from '../observation.ts';
 import type { AnalystView } from './views.ts';
+// --- execution ---
+import type { BookState, FillRecord, OrderQuery, OrderRecord, PnlRecord, PositionRecord, ValuationQuery } from './execution-records.ts';
+export type * from './execution-records.ts';
+// --- end execution ---
 
 export type StoredObservation = Observation & { seriesKey: string; payloadSha256: string };
 
@@ -251,6 +255,22 @@ export type Store = {
   /** Deletes revisions replaced before `before`; returns how many. Upserts also prune past the retention, at most once per `pruneEveryMs`. */
   pruneRevisions(before: Date): Promise<number>;
   // --- end vintages ---
+
+  // --- execution: the paper-trading desk's orders, fills, book states and valuations (execution/) ---
+  /** Upserts by order id (a status change overwrites the row). */
+  saveOrders(orders: readonly OrderRecord[]): Promise<void>;
+  /** Oldest delivery first, then by id. */
+  listOrders(q?: OrderQuery): Promise<OrderRecord[]>;
+  /** Upserts by fill id: the same fill twice is one fill. */
+  saveFills(fills: readonly FillRecord[]): Promise<void>;
+  listFills(q?: { book?: string; from?: Date; to?: Date }): Promise<FillRecord[]>;
+  saveBookState(state: BookState): Promise<void>;
+  listBookStates(): Promise<BookState[]>;
+  /** Replaces every position and P&L row of `snapshot` with these (one snapshot at a time). */
+  replaceValuation(snapshot: string, positions: readonly PositionRecord[], pnl: readonly PnlRecord[]): Promise<void>;
+  listPositions(q?: ValuationQuery): Promise<PositionRecord[]>;
+  listPnl(q?: ValuationQuery): Promise<PnlRecord[]>;
+  // --- end execution ---
 
   close(): Promise<void>;
 };

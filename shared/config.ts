@@ -18,6 +18,8 @@ const ConfigSchema = z
     env: z.string().regex(/^[a-z][a-z0-9_-]*$/, 'lowercase letters, digits, - and _'),
     dataDir: z.string().min(1),
     storeUrl: z.string().min(1).optional(),
+    /** The control plane's store when it is not the observation store (e.g. MariaDB beside StarRocks); must be duckdb: or mysql://. */
+    controlStoreUrl: z.string().regex(/^(duckdb:|mysql:\/\/)/, 'expected duckdb:<file> or mysql://… (a transactional database)').optional(),
     busUrl: z.string().min(1),
     cacheUrl: z.string().min(1),
     /** Azure Key Vault holding the secrets (`https://<vault>.vault.azure.net`); environment variables only when unset. */
@@ -127,6 +129,7 @@ const ENV_KEYS: Record<string, string> = {
   SCALAR_ENV: 'env',
   SCALAR_DATA_DIR: 'dataDir',
   SCALAR_STORE_URL: 'storeUrl',
+  SCALAR_CONTROL_STORE_URL: 'controlStoreUrl',
   SCALAR_BUS_URL: 'busUrl',
   SCALAR_CACHE_URL: 'cacheUrl',
   SCALAR_LOG_LEVEL: 'logLevel',

@@ -14,7 +14,7 @@ import { redact } from '../redact.ts';
 import type { Observation } from '../observation.ts';
 import { viewStatement, type AnalystView } from './views.ts';
 import { sendStreamLoad, streamLoadRequest, type StreamLoadTarget } from './starrocks-stream-load.ts';
-import { dedupeLastWins, distinctSeries, holesToJson, ledgerFromColumns, matchesWhere } from './rows.ts';
+import { dedupeLastWins, distinctSeries, holesToJson, lastCountPerRun, ledgerFromColumns, matchesWhere } from './rows.ts';
 import type {
   DeadLetterQuery,
   DeadLetterRecord,
@@ -31,6 +31,7 @@ import type {
   ZoneRecord,
   KnownGap,
   LedgerRow,
+  FetchRowCount,
 } from './types.ts';
 
 export type Dialect = 'mysql' | 'starrocks';
@@ -41,6 +42,8 @@ export const ROWS_PER_STATEMENT: Record<Dialect, number> = { mysql: 5_000, starr
 /** MySQL/MariaDB: statements of one batch sent at once (the pool holds 8 connections), and the smallest worth splitting to. */
 export const PARALLEL_STATEMENTS = 4;
 const MIN_ROWS_PER_STATEMENT = 500;
+// Rows per multi-row control statement (raw payload index, fetch-log counts, dead letters).
+const MANY_ROWS = 500;
 const byKey = (a: StoredObservation, b: StoredObservation) =>
   a.dataset < b.dataset ? -1 : a.dataset > b.dataset ? 1 : a.seriesKey < b.seriesKey ? -1 : a.seriesKey > b.seriesKey ? 1 : a.ts.getTime() - b.ts.getTime();
 
@@ -574,6 +577,38 @@ export class SqlStore implements Store {
     return rows.map((r) => ({ dataset: String(r.dataset), partition: r.partition_key === null ? null : String(r.partition_key), from: r.gap_from as Date, to: r.gap_to as Date, reason: String(r.reason), markedAt: r.marked_at as Date }));
   }
   // --- end completeness ---
+
+  // --- throughput: batched control writes ---
+  async recordRawPayloads(rs: readonly RawPayloadRecord[]): Promise<void> {
+    for (let i = 0; i < rs.length; i += MANY_ROWS) {
+      await this.#query(
+        `INSERT ${this.#dialect === 'mysql' ? 'IGNORE ' : ''}INTO raw_payloads (sha256, provider, dataset, partition_key, window_from, window_to, fetched_at, content_type, bytes, run_id) VALUES ?`,
+        [rs.slice(i, i + MANY_ROWS).map((r) => [r.sha256, r.provider, r.dataset, r.partition, r.windowFrom, r.windowTo, r.fetchedAt, r.contentType, r.bytes, r.runId])],
+      );
+    }
+  }
+
+  async setFetchRowsMany(counts: readonly FetchRowCount[]): Promise<void> {
+    const all = [...lastCountPerRun(counts)];
+    for (let i = 0; i < all.length; i += MANY_ROWS) {
+      // One UPDATE whose CASE picks each run's count: both dialects take it (no UPDATE … JOIN in StarRocks).
+      const chunk = all.slice(i, i + MANY_ROWS);
+      await this.#query(
+        `UPDATE fetch_log SET \`rows\` = CASE run_id ${chunk.map(() => 'WHEN ? THEN ?').join(' ')} END WHERE run_id IN (?) AND error IS NULL`,
+        [...chunk.flat(), chunk.map(([runId]) => runId)],
+      );
+    }
+  }
+
+  async recordDeadLetters(ds: readonly DeadLetterRecord[]): Promise<void> {
+    for (let i = 0; i < ds.length; i += MANY_ROWS) {
+      await this.#query(
+        'INSERT INTO dead_letters (recorded_at, topic, reason, dataset, run_id, window_from, window_to, sha256) VALUES ?',
+        [ds.slice(i, i + MANY_ROWS).map((d) => [d.at, d.topic, d.reason, d.dataset, d.runId, d.windowFrom, d.windowTo, d.sha256])],
+      );
+    }
+  }
+  // --- end throughput ---
 
   async close(): Promise<void> {
     await this.#pool.end();

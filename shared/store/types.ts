@@ -116,6 +116,9 @@ export type Revision = {
   replacedAt: Date;
 };
 // --- end completeness ---
+// --- throughput: batched control writes ---
+export type FetchRowCount = { runId: string; rows: number };
+// --- end throughput ---
 
 export type Store = {
   /** Creates or updates the schema; safe to call on every start. */
@@ -204,6 +207,14 @@ export type Store = {
   addKnownGap(g: KnownGap): Promise<void>;
   listKnownGaps(dataset?: string): Promise<KnownGap[]>;
   // --- end completeness ---
+  // --- throughput: batched control writes (ingestion/consumer.ts writes a batch's worth at once) ---
+  /** recordRawPayload for many payloads, in as few statements as the engine allows. */
+  recordRawPayloads(rs: readonly RawPayloadRecord[]): Promise<void>;
+  /** setFetchRows for many runs at once; a run named twice takes its last count. */
+  setFetchRowsMany(counts: readonly FetchRowCount[]): Promise<void>;
+  /** recordDeadLetter for many dead letters at once. */
+  recordDeadLetters(ds: readonly DeadLetterRecord[]): Promise<void>;
+  // --- end throughput ---
 
   close(): Promise<void>;
 };

@@ -20,6 +20,7 @@ import { openCache, type Cache } from '../shared/cache/index.ts';
 import { loadConfig, type Config, type ConfigSources } from '../shared/config.ts';
 import { createHttpClient, type HttpClient } from '../shared/http.ts';
 import { createLogger, type Logger } from '../shared/log.ts';
+import { startParsePool, type ParsePool } from '../shared/parse-pool.ts';
 import { openRateLimits, type RateLimits } from '../shared/rate-limit-redis.ts';
 import { fileArchive, type PayloadArchive } from '../shared/payload-archive.ts';
 import { envName, envSecrets, type Secrets } from '../shared/secrets/index.ts';
@@ -231,10 +232,12 @@ export function acquisitionDeps(platform: Platform, baseUrlOverrides?: Readonly<
 export async function startRoles(platform: Platform, options: RoleOptions): Promise<Roles> {
   const { config, log } = platform;
   let ingestion: Ingestion | undefined;
+  let parsePool: ParsePool | undefined;
   let scheduler: Scheduler | undefined;
   let streams: StreamWorkers | undefined;
   let fileDrops: FileDropWorkers | undefined;
   if (options.ingestion) {
+    parsePool = config.ingestion.parseThreads > 0 ? startParsePool(new URL('../providers/parse-worker.ts', import.meta.url), { threads: config.ingestion.parseThreads }) : undefined;
     ingestion = await startIngestion(
       {
         bus: platform.bus,
@@ -243,6 +246,7 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
         archive: platform.archive,
         log: log.child({ role: 'ingestion' }),
         findDataset,
+        ...(parsePool ? { parseOffThread: { minBytes: config.ingestion.parseOffThreadBytes, parse: parsePool.parse } } : {}),
         annotateZones: annotateZones((u) => log.warn(u, `unknown zone code ${u.code} in ${u.dataset} (${u.dimension}): stored without a zone; see scalar zones --unknown`)),
         topics: providers.map((p) => topicFor(p.id)),
         // signals: landed events (a durable bus keeps them for a signals role elsewhere; the in-process one only when it runs here)
@@ -308,6 +312,7 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
         log.error('stopped before every published window was landed; those windows are landed from the raw archive on the next start');
       }
       await ingestion?.close();
+      await parsePool?.close();
       await signalsSub?.close(); // signals: role
     },
   };

@@ -42,6 +42,12 @@ export type IngestionDeps = {
   /** Publish a `scalar.landed/v1` event on `events` per committed batch (off where nobody consumes an in-process bus: it would never drain). */
   publishLandedEvents?: boolean;
   // signals: end
+  /**
+   * Parses payloads of at least `minBytes` off the event loop (shared/parse-pool.ts), so a large
+   * document does not hold up the messages behind it; smaller ones are parsed in place (the copies
+   * to and from a thread cost more than their parse).
+   */
+  parseOffThread?: { minBytes: number; parse(datasetId: string, body: Uint8Array): Promise<Observation[]> };
   /** completeness: runs after a batch is acknowledged (the ledger recount); must not throw. */
   afterCommit?: (landed: readonly { dataset: string; partition: string; window: Interval }[]) => Promise<void>;
 };
@@ -305,7 +311,9 @@ export async function startIngestion(
     let observations: Observation[];
     try {
       observations = await withSpan('parse', { 'scalar.dataset': ds.id, 'scalar.bytes': raw.body.byteLength }, async (parseSpan) => {
-        const parsed = deps.annotateZones ? deps.annotateZones(ds, ds.parse(raw.body)) : ds.parse(raw.body);
+        const off = deps.parseOffThread;
+        const bare = off && raw.body.byteLength >= off.minBytes ? await off.parse(ds.id, raw.body) : ds.parse(raw.body);
+        const parsed = deps.annotateZones ? deps.annotateZones(ds, bare) : bare;
         validateObservations(ds, parsed, raw.fetchedAt);
         parseSpan.setAttribute('scalar.rows', parsed.length);
         return parsed;

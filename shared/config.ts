@@ -73,6 +73,10 @@ const ConfigSchema = z
         batchWaitMs: ms(1),
         /** Raw messages delivered but not yet committed (bounds memory). */
         maxInFlight: between(1, 100_000),
+        /** Worker threads parsing large payloads off the event loop (0: every payload parsed in place). */
+        parseThreads: between(0, 64).default(1),
+        /** Payloads of at least this many bytes go to a parse thread. */
+        parseOffThreadBytes: between(1, 2 ** 31).default(1024 * 1024),
       })
       .strict(),
     bus: z
@@ -150,6 +154,8 @@ const ENV_KEYS: Record<string, string> = {
   SCALAR_INGEST_BATCH_ROWS: 'ingestion.batchRows',
   SCALAR_INGEST_BATCH_WAIT_MS: 'ingestion.batchWaitMs',
   SCALAR_INGEST_MAX_IN_FLIGHT: 'ingestion.maxInFlight',
+  SCALAR_INGEST_PARSE_THREADS: 'ingestion.parseThreads',
+  SCALAR_INGEST_PARSE_OFF_THREAD_BYTES: 'ingestion.parseOffThreadBytes',
   SCALAR_BUS_MAX_DELIVERIES: 'bus.maxDeliveries',
   SCALAR_BUS_REDELIVERY_DELAY_MS: 'bus.redeliveryDelayMs',
   SCALAR_BUS_CAPACITY: 'bus.capacity',

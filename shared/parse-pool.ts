@@ -15,13 +15,16 @@ export type ParsePool = {
 };
 
 type Request = { id: number; datasetId: string; body: Uint8Array };
-type SentError = { name: string; message: string; stack?: string; fields: Record<string, unknown> };
+/** `classes`: the error's class names, its own first (a subclass of ParseError comes back as a ParseError). */
+type SentError = { name: string; classes: string[]; message: string; stack?: string; fields: Record<string, unknown> };
 type Reply = { id: number; observations: Observation[] } | { id: number; error: SentError };
 
 const TYPED: Record<string, new (message: string) => Error> = { ParseError, ValidationError, UnknownDatasetError };
 
 function sendable(e: unknown): SentError {
-  if (!(e instanceof Error)) return { name: 'Error', message: String(e), fields: {} };
+  if (!(e instanceof Error)) return { name: 'Error', classes: [], message: String(e), fields: {} };
+  const classes: string[] = [];
+  for (let p = Object.getPrototypeOf(e) as object | null; p && p !== Error.prototype; p = Object.getPrototypeOf(p) as object | null) classes.push(p.constructor.name);
   // Own fields (provider, dataset, window…) as far as they survive a structured clone.
   const fields: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(e)) {
@@ -32,14 +35,14 @@ function sendable(e: unknown): SentError {
       fields[k] = String(v);
     }
   }
-  return { name: e.name, message: e.message, stack: e.stack, fields };
+  return { name: e.name, classes, message: e.message, stack: e.stack, fields };
 }
 
-/** The error as thrown on the worker: same class for the typed ones, same name, message and fields. */
-export function revive(sent: SentError): Error {
-  const Class = TYPED[sent.name];
-  const e = Class ? new Class(sent.message) : new Error(sent.message);
-  if (!Class) e.name = sent.name;
+/** The error as thrown on the worker: its nearest typed class, same name, message and fields. */
+function revive(sent: SentError): Error {
+  const known = sent.classes.find((c) => TYPED[c] !== undefined);
+  const e = known ? new TYPED[known]!(sent.message) : new Error(sent.message);
+  e.name = sent.name;
   Object.assign(e, sent.fields);
   if (sent.stack) e.stack = sent.stack;
   return e;
@@ -81,13 +84,14 @@ export function startParsePool(workerModule: URL, o: { threads: number }): Parse
   function spawn(): Worker {
     started++;
     const w = new Worker(source, { eval: true });
-    w.unref();
     w.on('message', (reply: Reply) => {
       const job = busy.get(w);
       if (!job || job.id !== reply.id) return;
       busy.delete(w);
       if ('error' in reply) job.reject(revive(reply.error));
       else job.resolve(reply.observations);
+      // An idle thread does not keep the process alive; a busy one does (its caller waits on it).
+      w.unref();
       idle.push(w);
       pump();
     });
@@ -114,6 +118,7 @@ export function startParsePool(workerModule: URL, o: { threads: number }): Parse
       if (!w) return;
       const job = queue.shift()!;
       busy.set(w, job);
+      w.ref();
       w.postMessage({ id: job.id, datasetId: job.datasetId, body: job.body } satisfies Request);
     }
   }

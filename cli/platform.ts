@@ -21,6 +21,7 @@ import { openCache, type Cache } from '../shared/cache/index.ts';
 import { loadConfig, type Config, type ConfigSources } from '../shared/config.ts';
 import { createHttpClient, type HttpClient } from '../shared/http.ts';
 import { createLogger, type Logger } from '../shared/log.ts';
+import { startParsePool, type ParsePool } from '../shared/parse-pool.ts';
 import { openRateLimits, type RateLimits } from '../shared/rate-limit-redis.ts';
 import { fileArchive, type PayloadArchive } from '../shared/payload-archive.ts';
 import { envName, envSecrets, type Secrets } from '../shared/secrets/index.ts';
@@ -67,7 +68,7 @@ export async function openPlatform(
   // First, so a role whose vault stays unreachable exits before it opens anything else.
   const secrets = await openSecrets(config, env, log);
   const timeout = { connectTimeoutMs: config.connectTimeoutMs };
-  const store = await openStore(config.storeUrl, { ...timeout, revisionRetentionMs: config.revisions.retentionDays * 86_400_000 }); // vintages
+  const store = await openStore(config.storeUrl, { ...timeout, revisionRetentionMs: config.revisions.retentionDays * 86_400_000, controlUrl: config.controlStoreUrl }); // vintages
   // Analyst views follow the descriptors: replaced on every start (cheap, and a changed dataset gets its new columns).
   await store.replaceViews?.(analystViews(providers)).catch(async (e: unknown) => {
     await store.close().catch(() => undefined);
@@ -255,10 +256,12 @@ const afterEach = (...hooks: NonNullable<IngestionDeps['afterCommit']>[]): NonNu
 export async function startRoles(platform: Platform, options: RoleOptions): Promise<Roles> {
   const { config, log } = platform;
   let ingestion: Ingestion | undefined;
+  let parsePool: ParsePool | undefined;
   let scheduler: Scheduler | undefined;
   let streams: StreamWorkers | undefined;
   let fileDrops: FileDropWorkers | undefined;
   if (options.ingestion) {
+    parsePool = config.ingestion.parseThreads > 0 ? startParsePool(new URL('../providers/parse-worker.ts', import.meta.url), { threads: config.ingestion.parseThreads }) : undefined;
     ingestion = await startIngestion(
       {
         bus: platform.bus,
@@ -267,6 +270,7 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
         archive: platform.archive,
         log: log.child({ role: 'ingestion' }),
         findDataset,
+        ...(parsePool ? { parseOffThread: { minBytes: config.ingestion.parseOffThreadBytes, parse: parsePool.parse } } : {}),
         annotateZones: annotateZones((u) => log.warn(u, `unknown zone code ${u.code} in ${u.dataset} (${u.dimension}): stored without a zone; see scalar zones --unknown`)),
         topics: providers.map((p) => topicFor(p.id)),
         // signals: landed events (a durable bus keeps them for a signals role elsewhere; the in-process one only when it runs here)
@@ -350,6 +354,7 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
         log.error('stopped before every published window was landed; those windows are landed from the raw archive on the next start');
       }
       await ingestion?.close();
+      await parsePool?.close();
       await signalsSub?.close(); // signals: role
       await reconciling?.stop(); // reconciliation
       await execution?.close(); // execution: role

@@ -1,6 +1,7 @@
 // Consumes the provider topics: validate the message, keep the raw bytes, parse, check, then batch
-// by rows and by time; a batch is upserted, the cache refreshed, and only then are its messages
-// acknowledged. What can never succeed goes to the dead-letter topic with its reason. A store,
+// across messages by rows, bytes and age; a batch's control rows (raw payload index, fetch-log row
+// counts) go to the store once per batch beside its observations, the cache is refreshed, and only
+// then are its messages acknowledged. What can never succeed goes to the dead-letter topic with its reason. A store,
 // cache or archive outage is waited out in place (with backoff, the messages held and their ack
 // deadline extended) for as long as it lasts: it is not the messages' fault, so it never counts
 // against their deliveries. Nothing here ever rejects unhandled: a failed ack is logged and the
@@ -15,10 +16,11 @@ import { recordDeadLetter } from '../shared/metrics.ts';
 import { seriesKey, type Observation } from '../shared/observation.ts';
 import type { PayloadArchive } from '../shared/payload-archive.ts';
 import { readRawMessage, type RawPayload } from '../shared/raw-message.ts';
-import type { Store, StoredObservation } from '../shared/store/index.ts';
+import type { DeadLetterRecord, RawPayloadRecord, Store, StoredObservation } from '../shared/store/index.ts';
 import { SpanKind, extractContext, recordError, withSpan } from '../shared/telemetry.ts';
 import { formatInterval, type Interval } from '../shared/time.ts';
-import { trace, type Span } from '@opentelemetry/api';
+import type { Span } from '@opentelemetry/api';
+import { writeBatcher } from '../shared/write-batcher.ts';
 import { traceBatch } from './batch-trace.ts';
 import { validateObservations } from './validate.ts';
 // signals: landed events
@@ -40,12 +42,20 @@ export type IngestionDeps = {
   /** Publish a `scalar.landed/v1` event on `events` per committed batch (off where nobody consumes an in-process bus: it would never drain). */
   publishLandedEvents?: boolean;
   // signals: end
+  /**
+   * Parses payloads of at least `minBytes` off the event loop (shared/parse-pool.ts), so a large
+   * document does not hold up the messages behind it; smaller ones are parsed in place (the copies
+   * to and from a thread cost more than their parse).
+   */
+  parseOffThread?: { minBytes: number; parse(datasetId: string, body: Uint8Array): Promise<Observation[]> };
   /** completeness: runs after a batch is acknowledged (the ledger recount); must not throw. */
   afterCommit?: (landed: readonly { dataset: string; partition: string; window: Interval }[]) => Promise<void>;
 };
 
 export type IngestionOptions = {
   batchRows: number;
+  /** A batch is also flushed once its raw payloads and rows (estimated) reach this many bytes; default 32 MiB. */
+  batchBytes?: number;
   batchWaitMs: number;
   maxInFlight: number;
   subscription?: string;
@@ -68,23 +78,58 @@ export type Ingestion = {
   close(): Promise<void>;
 };
 
-/** `span`: the message's consumer span (ended when the message is batched); its landing is traced under it at commit. */
-type Pending = { delivery: Delivery; raw: RawPayload; rows: StoredObservation[]; span: Span };
+/**
+ * `span`: the message's consumer span (ended when the message is batched); its landing is traced under
+ * it at commit. `deadLetter`: why the payload can never land; it is dead-lettered once its raw payload
+ * record is committed with the batch (the bytes are kept first, so a parser fix can replay them).
+ */
+type Pending = { delivery: Delivery; raw: RawPayload; rows: StoredObservation[]; span: Span; bytes: number; deadLetter: string | null };
+
+const DEFAULT_BATCH_BYTES = 32 * 1024 * 1024;
+// What a StoredObservation holds on the heap, roughly (object, Date, shared strings): for the byte bound.
+const ROW_BYTES = 200;
+
+const rawRecord = (raw: RawPayload): RawPayloadRecord => ({
+  sha256: raw.sha256,
+  provider: raw.provider,
+  dataset: raw.dataset,
+  partition: raw.partition,
+  windowFrom: raw.window.from,
+  windowTo: raw.window.to,
+  fetchedAt: raw.fetchedAt,
+  contentType: raw.contentType,
+  bytes: raw.body.byteLength,
+  runId: raw.runId,
+});
 
 /** Turns parsed observations into store rows tagged with the payload they came from. */
 export function toStoredRows(observations: readonly Observation[], payloadSha256: string): StoredObservation[] {
-  return observations.map((o) => ({ ...o, seriesKey: seriesKey(o.series), payloadSha256 }));
+  // Parsers share one series object among a series' observations: its key is computed once.
+  const keys = new Map<Observation['series'], string>();
+  return observations.map((o) => {
+    let key = keys.get(o.series);
+    if (key === undefined) keys.set(o.series, (key = seriesKey(o.series)));
+    return { ...o, seriesKey: key, payloadSha256 };
+  });
 }
 
 /** The newest row of each series in a batch: what the cache is refreshed with. */
 export function latestPerSeries(rows: readonly StoredObservation[]): LatestValue[] {
-  const latest = new Map<string, StoredObservation>();
+  const latest = new Map<string, { row: StoredObservation }>();
+  let slot: { row: StoredObservation } | undefined;
   for (const r of rows) {
-    const k = `${r.dataset}\u0000${r.seriesKey}`;
-    const cur = latest.get(k);
-    if (!cur || r.ts >= cur.ts) latest.set(k, r);
+    // Rows come in runs of one series: the key is built only where the series changes.
+    if (slot === undefined || slot.row.seriesKey !== r.seriesKey || slot.row.dataset !== r.dataset) {
+      const k = `${r.dataset}\u0000${r.seriesKey}`;
+      slot = latest.get(k);
+      if (slot === undefined) {
+        latest.set(k, (slot = { row: r }));
+        continue;
+      }
+    }
+    if (r.ts >= slot.row.ts) slot.row = r;
   }
-  return [...latest.values()].map((r) => ({
+  return [...latest.values()].map(({ row: r }) => ({
     dataset: r.dataset,
     seriesKey: r.seriesKey,
     series: r.series,
@@ -102,6 +147,8 @@ export async function startIngestion(
 ): Promise<Ingestion> {
   let pending: Pending[] = [];
   let pendingRows = 0;
+  let pendingBytes = 0;
+  const batchBytes = options.batchBytes ?? DEFAULT_BATCH_BYTES;
   let timer: NodeJS.Timeout | undefined;
   let committing: Promise<void> = Promise.resolve();
   let closing = false;
@@ -140,28 +187,40 @@ export async function startIngestion(
     }
   }
 
-  async function commit(batch: Pending[]): Promise<void> {
-    if (batch.length === 0) return;
+  async function commit(all: Pending[]): Promise<void> {
+    if (all.length === 0) return;
+    const batch = all.filter((b) => b.deadLetter === null);
     const rows = batch.flatMap((b) => b.rows);
     const traced = traceBatch(batch.map((b) => ({ ...b.raw, span: b.span, rows: b.rows.length })));
     try {
-      const done = await outlasting(`batch of ${rows.length} rows`, batch.map((b) => b.delivery), async () => {
+      // Three store round trips per batch, however many messages: the raw payload index first (no
+      // observation without the record of its bytes), the rows, then the row counts that mark the
+      // windows landed (listUnlandedWindows).
+      const done = await outlasting(`batch of ${rows.length} rows`, all.map((b) => b.delivery), async () => {
+        await deps.store.recordRawPayloads(all.map((b) => rawRecord(b.raw)));
+        if (batch.length === 0) return;
         await traced.upsert(() => deps.store.upsertObservations(rows));
         await traced.refresh(() => deps.cache.refresh(latestPerSeries(rows)));
-        for (const b of batch) await deps.store.setFetchRows(b.raw.runId, b.rows.length);
+        await deps.store.setFetchRowsMany(batch.map((b) => ({ runId: b.raw.runId, rows: b.rows.length })));
       });
       if (!done) return;
     } catch (e) {
       traced.failed(e);
-      deps.log.error({ err: e, messages: batch.length }, `batch of ${rows.length} rows failed; redelivering`);
-      for (const b of batch) b.delivery.nack();
-      onEvent({ type: 'batch-failed', messages: batch.length, rows: rows.length, error: errorMessage(e) });
+      deps.log.error({ err: e, messages: all.length }, `batch of ${rows.length} rows failed; redelivering`);
+      for (const b of all) b.delivery.nack();
+      onEvent({ type: 'batch-failed', messages: all.length, rows: rows.length, error: errorMessage(e) });
       return;
     }
+    for (const b of all) {
+      if (b.deadLetter === null) continue;
+      await deadLetter(b.delivery, b.raw, b.deadLetter).catch((e: unknown) =>
+        deps.log.warn({ topic: b.delivery.topic }, `dead-lettering failed, the message will be redelivered: ${errorMessage(e)}`));
+    }
+    if (batch.length === 0) return;
     traced.committed();
     // signals: landed events — fire and forget, so a full or down events topic never holds a batch.
-    const landed = buildLandedEvent(rows);
-    if (landed && deps.publishLandedEvents) {
+    const landed = deps.publishLandedEvents ? buildLandedEvent(rows) : null;
+    if (landed) {
       deps.bus.publish(EVENTS_TOPIC, { data: encodeLandedEvent(landed), properties: { schema: landed.schema }, key: landed.datasets[0]!.dataset })
         .catch((e: unknown) => deps.log.warn(`landed event not published: ${errorMessage(e)}`));
     }
@@ -195,6 +254,7 @@ export async function startIngestion(
     const batch = pending;
     pending = [];
     pendingRows = 0;
+    pendingBytes = 0;
     // commit never rejects; the catch only keeps an unforeseen error from ending the chain unhandled.
     committing = committing
       .then(() => commit(batch))
@@ -205,9 +265,19 @@ export async function startIngestion(
   async function deadLetter(d: Delivery, raw: RawPayload | null, reason: string): Promise<void> {
     const where = raw ? `${raw.provider} ${raw.dataset} [${raw.partition} ${formatInterval(raw.window)}]` : d.topic;
     deps.log.warn({ topic: d.topic, traceparent: raw?.traceparent }, `dead-lettering ${where}: ${reason}`);
-    const span = trace.getActiveSpan();
-    if (span) recordError(span, new Error(`dead-lettered: ${reason}`));
     await d.deadLetter(reason);
+  }
+
+  function markDeadLetter(span: Span, reason: string): void {
+    recordError(span, new Error(`dead-lettered: ${reason}`));
+  }
+
+  function enqueue(p: Pending): void {
+    pending.push(p);
+    pendingRows += p.rows.length;
+    pendingBytes += p.bytes;
+    if (pendingRows >= options.batchRows || pendingBytes >= batchBytes) void flush();
+    else timer ??= setTimeout(() => void flush(), options.batchWaitMs);
   }
 
   /** A CONSUMER span continuing the trace the message's `traceparent` carries. */
@@ -223,26 +293,15 @@ export async function startIngestion(
       raw = readRawMessage(d.message.properties, d.message.data);
       ds = deps.findDataset(raw.dataset);
     } catch (e) {
-      return deadLetter(d, null, `invalid raw message: ${errorMessage(e)}`);
+      const reason = `invalid raw message: ${errorMessage(e)}`;
+      markDeadLetter(span, reason);
+      return deadLetter(d, null, reason);
     }
     span.setAttributes({ 'scalar.provider': raw.provider, 'scalar.dataset': raw.dataset, 'scalar.partition': raw.partition, 'scalar.window.from': raw.window.from.toISOString(), 'scalar.window.to': raw.window.to.toISOString(), 'scalar.bytes': raw.body.byteLength });
     // Keep the bytes before anything can fail on their content: a parser fix can replay them.
     try {
-      const kept = await outlasting(`keeping raw payload ${raw.sha256.slice(0, 12)}`, [d], async () => {
-        await deps.archive.put(raw.sha256, raw.body);
-        await deps.store.recordRawPayload({
-        sha256: raw.sha256,
-        provider: raw.provider,
-        dataset: raw.dataset,
-        partition: raw.partition,
-        windowFrom: raw.window.from,
-        windowTo: raw.window.to,
-        fetchedAt: raw.fetchedAt,
-        contentType: raw.contentType,
-        bytes: raw.body.byteLength,
-        runId: raw.runId,
-        });
-      });
+    // (Its record in the raw payload index is written with the batch it ends up in.)
+      const kept = await outlasting(`keeping raw payload ${raw.sha256.slice(0, 12)}`, [d], () => deps.archive.put(raw.sha256, raw.body));
       if (!kept) return;
     } catch (e) {
       deps.log.error({ err: e }, `could not keep raw payload ${raw.sha256}; redelivering`);
@@ -252,31 +311,35 @@ export async function startIngestion(
     let observations: Observation[];
     try {
       observations = await withSpan('parse', { 'scalar.dataset': ds.id, 'scalar.bytes': raw.body.byteLength }, async (parseSpan) => {
-        const parsed = deps.annotateZones ? deps.annotateZones(ds, ds.parse(raw.body)) : ds.parse(raw.body);
+        const off = deps.parseOffThread;
+        const bare = off && raw.body.byteLength >= off.minBytes ? await off.parse(ds.id, raw.body) : ds.parse(raw.body);
+        const parsed = deps.annotateZones ? deps.annotateZones(ds, bare) : bare;
         validateObservations(ds, parsed, raw.fetchedAt);
         parseSpan.setAttribute('scalar.rows', parsed.length);
         return parsed;
       });
     } catch (e) {
-      return deadLetter(d, raw, errorMessage(e));
+      markDeadLetter(span, errorMessage(e));
+      enqueue({ delivery: d, raw, rows: [], span, bytes: raw.body.byteLength, deadLetter: errorMessage(e) });
+      return;
     }
     span.setAttribute('scalar.rows', observations.length);
-    pending.push({ delivery: d, raw, rows: toStoredRows(observations, raw.sha256), span });
-    pendingRows += observations.length;
-    if (pendingRows >= options.batchRows) void flush();
-    else timer ??= setTimeout(() => void flush(), options.batchWaitMs);
+    enqueue({ delivery: d, raw, rows: toStoredRows(observations, raw.sha256), span, bytes: raw.body.byteLength + observations.length * ROW_BYTES, deadLetter: null });
   }
 
   const subscription = options.subscription ?? 'ingestion';
   const subs: Subscription[] = [];
+  const DEAD_LETTER_IN_FLIGHT = 16;
+  // The dead letters that arrive together are recorded in one statement.
+  const deadLetters = writeBatcher((ds: DeadLetterRecord[]) => deps.store.recordDeadLetters(ds), { maxItems: DEAD_LETTER_IN_FLIGHT, maxWaitMs: 20 });
   subs.push(await deps.bus.subscribe(deps.topics, { subscription, maxInFlight: options.maxInFlight }, handle));
   // Dead letters are recorded in the store so they stay visible (and replayable) after the bus forgets them.
   subs.push(
-    await deps.bus.subscribe(deps.topics.map(deadLetterTopic), { subscription: 'dead-letter-log', maxInFlight: 16 }, async (d) => {
+    await deps.bus.subscribe(deps.topics.map(deadLetterTopic), { subscription: 'dead-letter-log', maxInFlight: DEAD_LETTER_IN_FLIGHT }, async (d) => {
       const p = d.message.properties;
       const window = p['window-from'] && p['window-to'] ? { from: new Date(p['window-from']), to: new Date(p['window-to']) } : null;
       const reason = p[DEAD_LETTER_REASON] ?? 'unknown';
-      const recorded = await outlasting('recording a dead letter', [d], () => deps.store.recordDeadLetter({
+      const recorded = await outlasting('recording a dead letter', [d], () => deadLetters.add({
         at: new Date(),
         topic: p[DEAD_LETTER_FROM] ?? d.topic,
         reason,

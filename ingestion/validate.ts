@@ -10,6 +10,8 @@ const MAX_LISTED = 3;
 export function validateObservations(ds: Dataset, observations: readonly Observation[], fetchedAt: Date): void {
   const latest = addDuration(fetchedAt, ds.validation.maxLead, ds.window.tz);
   const problems: string[] = [];
+  // A payload uses one or two resolutions: each is checked once.
+  const durations = new Set<string>();
   let count = 0;
   const flag = (o: Observation, why: string) => {
     count += 1;
@@ -21,10 +23,13 @@ export function validateObservations(ds: Dataset, observations: readonly Observa
       flag(o, 'invalid instant');
       continue;
     }
-    try {
-      parseDuration(o.resolution);
-    } catch {
-      flag(o, `resolution ${o.resolution} is not an ISO 8601 duration`);
+    if (!durations.has(o.resolution)) {
+      try {
+        parseDuration(o.resolution);
+        durations.add(o.resolution);
+      } catch {
+        flag(o, `resolution ${o.resolution} is not an ISO 8601 duration`);
+      }
     }
     if (o.ts >= latest) flag(o, `starts after ${isoUtc(latest)} (fetched ${isoUtc(fetchedAt)} + ${ds.validation.maxLead})`);
     const range = ds.validation.plausible[o.unit];

@@ -18,6 +18,8 @@ const ConfigSchema = z
     env: z.string().regex(/^[a-z][a-z0-9_-]*$/, 'lowercase letters, digits, - and _'),
     dataDir: z.string().min(1),
     storeUrl: z.string().min(1).optional(),
+    /** The control plane's store when it is not the observation store (e.g. MariaDB beside StarRocks); must be duckdb: or mysql://. */
+    controlStoreUrl: z.string().regex(/^(duckdb:|mysql:\/\/)/, 'expected duckdb:<file> or mysql://… (a transactional database)').optional(),
     busUrl: z.string().min(1),
     cacheUrl: z.string().min(1),
     /** Azure Key Vault holding the secrets (`https://<vault>.vault.azure.net`); environment variables only when unset. */
@@ -71,6 +73,10 @@ const ConfigSchema = z
         batchWaitMs: ms(1),
         /** Raw messages delivered but not yet committed (bounds memory). */
         maxInFlight: between(1, 100_000),
+        /** Worker threads parsing large payloads off the event loop (0: every payload parsed in place). */
+        parseThreads: between(0, 64).default(1),
+        /** Payloads of at least this many bytes go to a parse thread. */
+        parseOffThreadBytes: between(1, 2 ** 31).default(1024 * 1024),
       })
       .strict(),
     bus: z
@@ -136,6 +142,7 @@ const ENV_KEYS: Record<string, string> = {
   SCALAR_ENV: 'env',
   SCALAR_DATA_DIR: 'dataDir',
   SCALAR_STORE_URL: 'storeUrl',
+  SCALAR_CONTROL_STORE_URL: 'controlStoreUrl',
   SCALAR_BUS_URL: 'busUrl',
   SCALAR_CACHE_URL: 'cacheUrl',
   SCALAR_LOG_LEVEL: 'logLevel',
@@ -156,6 +163,8 @@ const ENV_KEYS: Record<string, string> = {
   SCALAR_INGEST_BATCH_ROWS: 'ingestion.batchRows',
   SCALAR_INGEST_BATCH_WAIT_MS: 'ingestion.batchWaitMs',
   SCALAR_INGEST_MAX_IN_FLIGHT: 'ingestion.maxInFlight',
+  SCALAR_INGEST_PARSE_THREADS: 'ingestion.parseThreads',
+  SCALAR_INGEST_PARSE_OFF_THREAD_BYTES: 'ingestion.parseOffThreadBytes',
   SCALAR_BUS_MAX_DELIVERIES: 'bus.maxDeliveries',
   SCALAR_BUS_REDELIVERY_DELAY_MS: 'bus.redeliveryDelayMs',
   SCALAR_BUS_CAPACITY: 'bus.capacity',

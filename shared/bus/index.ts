@@ -48,9 +48,9 @@ export async function openBus(
       return n;
     };
     for (const k of q.keys()) {
-      if (!['capacity', 'maxDeliveries', 'redeliveryDelayMs'].includes(k)) throw new ConfigError(`bus URL ${url}: unknown option ${k} (capacity, maxDeliveries, redeliveryDelayMs)`);
+      if (!['capacity', 'capacityBytes', 'maxDeliveries', 'redeliveryDelayMs'].includes(k)) throw new ConfigError(`bus URL ${url}: unknown option ${k} (capacity, capacityBytes, maxDeliveries, redeliveryDelayMs)`);
     }
-    return new MemoryBus({ capacity: num('capacity', 1, 10_000_000), maxDeliveries: num('maxDeliveries', 1, 1000), redeliveryDelayMs: num('redeliveryDelayMs', 0, 2 ** 31 - 1) });
+    return new MemoryBus({ capacity: num('capacity', 1, 10_000_000), capacityBytes: num('capacityBytes', 1, 2 ** 40), maxDeliveries: num('maxDeliveries', 1, 1000), redeliveryDelayMs: num('redeliveryDelayMs', 0, 2 ** 31 - 1) });
   }
   throw new ConfigError(`bus URL ${redact(url)}: unsupported scheme (supported: memory:, nats://, pulsar://)`);
 }

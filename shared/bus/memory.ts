@@ -34,9 +34,20 @@ type TopicState = {
 export type MemoryBusOptions = BusOptions & {
   /** Messages a subscription (or the backlog) may hold, queued or unacknowledged, before publish waits. */
   capacity: number;
+  /**
+   * Bytes of message data a subscription (or the backlog) may hold before publish waits: a count
+   * alone lets a run of 10 MB documents fill gigabytes. A single larger message still goes through.
+   */
+  capacityBytes: number;
 };
 
-export const DEFAULT_MEMORY_BUS: MemoryBusOptions = { maxDeliveries: 5, redeliveryDelayMs: 1000, capacity: 1000 };
+export const DEFAULT_MEMORY_BUS: MemoryBusOptions = { maxDeliveries: 5, redeliveryDelayMs: 1000, capacity: 1000, capacityBytes: 64 * 1024 * 1024 };
+
+const heldBytes = (entries: Iterable<Entry>) => {
+  let n = 0;
+  for (const e of entries) n += e.message.data.byteLength;
+  return n;
+};
 
 export class MemoryBus implements Bus {
   readonly #o: MemoryBusOptions;
@@ -60,8 +71,13 @@ export class MemoryBus implements Bus {
   }
 
   #isFull(t: TopicState): boolean {
-    if (t.subscriptions.size === 0) return t.backlog.length >= this.#o.capacity;
-    for (const s of t.subscriptions.values()) if (s.queue.length + s.unacked.size >= this.#o.capacity) return true;
+    const bytes = this.#o.capacityBytes;
+    if (t.subscriptions.size === 0) return t.backlog.length >= this.#o.capacity || heldBytes(t.backlog) >= bytes;
+    for (const s of t.subscriptions.values()) {
+      if (s.queue.length + s.unacked.size >= this.#o.capacity) return true;
+      // Summed when asked: at most `capacity` entries, cheaper than keeping a count right through every settle path.
+      if (heldBytes(s.queue) + heldBytes([...s.unacked.values()].map((u) => u.entry)) >= bytes) return true;
+    }
     return false;
   }
 

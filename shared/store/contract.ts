@@ -462,5 +462,43 @@ export function storeContract(name: string, open: (o?: ContractStoreOptions) => 
       await store.close();
     });
     // --- end execution ---
+    // --- throughput: batched control writes ---
+    it('writes a batch of control rows at once: raw payloads (repeats ignored), fetch-log counts, dead letters', async () => {
+      const store = await open();
+      const day = (i: number) => new Date(Date.UTC(2025, 0, 1) + i * 86_400_000);
+      // More rows than one statement takes (500), so the chunks are exercised.
+      const payloads = Array.from({ length: 1200 }, (_, i) => ({
+        sha256: i.toString(16).padStart(64, '0'), provider: 'p', dataset: 'd', partition: 'DK1', windowFrom: day(i), windowTo: day(i + 1),
+        fetchedAt: new Date('2025-11-05T10:00:00Z'), contentType: 'application/json', bytes: i, runId: `r${i}`,
+      }));
+      await store.recordRawPayloads(payloads);
+      await store.recordRawPayloads(payloads.slice(0, 10));
+      await store.recordRawPayloads([]);
+      const kept = await store.listRawPayloads({ dataset: 'd' });
+      assert.equal(kept.length, 1200);
+      assert.deepEqual(kept.find((r) => r.runId === 'r777'), payloads[777]);
+
+      const base = { dataset: 'd', partition: 'DK1', url: 'http://x', latencyMs: 1, bytes: 1, at: new Date() };
+      await store.appendFetchLog(payloads.slice(0, 600).flatMap((p, i) => [
+        { ...base, runId: p.runId, windowFrom: p.windowFrom, windowTo: p.windowTo, attempt: 1, status: 503, error: 'HTTP 503' },
+        { ...base, runId: p.runId, windowFrom: p.windowFrom, windowTo: p.windowTo, attempt: 2, status: 200, error: null, rows: i === 599 ? 7 : null },
+      ]));
+      await store.setFetchRowsMany([...payloads.slice(0, 550).map((p, i) => ({ runId: p.runId, rows: i })), { runId: 'r3', rows: 96 }]);
+      await store.setFetchRowsMany([]);
+      const log = await store.listFetchLog({ dataset: 'd', limit: 2000 });
+      const rowsOf = (runId: string) => log.filter((l) => l.runId === runId).sort((a, b) => a.attempt - b.attempt).map((l) => [l.error, l.rows]);
+      assert.deepEqual(rowsOf('r3'), [['HTTP 503', null], [null, 96]], 'the last count of a run wins; failed requests keep none');
+      assert.deepEqual(rowsOf('r549'), [['HTTP 503', null], [null, 549]]);
+      assert.deepEqual(rowsOf('r599'), [['HTTP 503', null], [null, 7]], 'a run not named keeps its count');
+
+      const dead = { topic: 'p', dataset: 'd', runId: 'r', windowFrom: day(1), windowTo: null, sha256: null };
+      await store.recordDeadLetters(Array.from({ length: 501 }, (_, i) => ({ ...dead, at: new Date(Date.UTC(2025, 10, 5) + i * 1000), reason: `ParseError: ${i}` })));
+      await store.recordDeadLetters([]);
+      const letters = await store.listDeadLetters({ dataset: 'd', limit: 1000 });
+      assert.equal(letters.length, 501);
+      assert.deepEqual(letters.filter((l) => l.reason === 'ParseError: 500').map((l) => [l.at.toISOString(), l.windowFrom?.toISOString(), l.windowTo]), [['2025-11-05T00:08:20.000Z', '2025-01-02T00:00:00.000Z', null]]);
+      await store.close();
+    });
+    // --- end throughput ---
   });
 }

@@ -32,11 +32,12 @@ import type {
   RevisionRecord,
   FlagScope,
   QualityFlag,
+  FetchRowCount,
 } from './types.ts';
 import { DEFAULT_REVISION_RETENTION_DAYS } from './types.ts';
 import { viewStatement, type AnalystView } from './views.ts';
 import { changedCondition, PRUNE_EVERY_MS, revisionsStatement, seriesReadStatement, type RevisionSettings, type Statement } from './vintages.ts';
-import { dedupeLastWins, distinctSeries, flagFromColumns, holesToJson, ledgerFromColumns, matchesWhere } from './rows.ts';
+import { dedupeLastWins, distinctSeries, flagFromColumns, holesToJson, lastCountPerRun, ledgerFromColumns, matchesWhere } from './rows.ts';
 // --- execution ---
 import { EXEC_TABLES, execRecord, execValues, type BookState, type ExecTable, type FillRecord, type OrderQuery, type OrderRecord, type PnlRecord, type PositionRecord, type ValuationQuery } from './execution-records.ts';
 // --- end execution ---
@@ -137,6 +138,8 @@ CREATE TABLE IF NOT EXISTS exec_pnl (
   PRIMARY KEY (snapshot, book, zone, delivery_start, delivery_end, product, currency));
 `;
 // --- end execution ---
+// Rows per multi-row control statement (raw payload index, fetch-log counts, dead letters).
+const MANY_ROWS = 500;
 
 const ts = (d: Date) => timestampValue(BigInt(d.getTime()) * 1000n);
 const tsOrNull = (d: Date | null | undefined) => (d ? ts(d) : null);
@@ -443,16 +446,13 @@ export class DuckDbStore implements Store {
   }
 
   appendFetchLog(entries: readonly FetchLogEntry[]): Promise<void> {
-    return this.#serial(async () => {
-      for (const e of entries) {
-        await this.#conn.run(
-          `INSERT INTO fetch_log (run_id, dataset, partition_key, window_from, window_to, url, attempt, status,
-             latency_ms, bytes, error, rows, logged_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-          [e.runId, e.dataset, e.partition, ts(e.windowFrom), ts(e.windowTo), e.url, e.attempt, e.status,
-            e.latencyMs, e.bytes, e.error, e.rows ?? null, ts(e.at)],
-        );
-      }
-    });
+    return this.#many(
+      entries.map((e) => [e.runId, e.dataset, e.partition, ts(e.windowFrom), ts(e.windowTo), e.url, e.attempt, e.status,
+        e.latencyMs, e.bytes, e.error, e.rows ?? null, ts(e.at)]),
+      (values) => `INSERT INTO fetch_log (run_id, dataset, partition_key, window_from, window_to, url, attempt, status,
+         latency_ms, bytes, error, rows, logged_at) VALUES ${values}`,
+      ['VARCHAR', 'VARCHAR', 'VARCHAR', 'TIMESTAMP', 'TIMESTAMP', 'VARCHAR', 'INTEGER', 'INTEGER', 'INTEGER', 'BIGINT', 'VARCHAR', 'INTEGER', 'TIMESTAMP'],
+    );
   }
 
   setFetchRows(runId: string, rows: number): Promise<void> {
@@ -794,6 +794,30 @@ export class DuckDbStore implements Store {
     });
   }
 
+  // --- throughput: batched control writes ---
+  /**
+   * One statement per `MANY_ROWS` rows, all in one transaction: a small DuckDB statement costs
+   * milliseconds (planning, the commit), whatever its row count.
+   */
+  #many(rows: readonly DuckDBValue[][], statement: (values: string) => string, casts: readonly string[]): Promise<void> {
+    if (rows.length === 0) return Promise.resolve();
+    return this.#serial(async () => {
+      const chunked = rows.length > MANY_ROWS;
+      if (chunked) await this.#conn.run('BEGIN TRANSACTION');
+      try {
+        for (let i = 0; i < rows.length; i += MANY_ROWS) {
+          const chunk = rows.slice(i, i + MANY_ROWS);
+          const tuples = chunk.map((_, r) => `(${casts.map((c, k) => `$${r * casts.length + k + 1}::${c}`).join(', ')})`);
+          await this.#conn.run(statement(tuples.join(', ')), chunk.flat());
+        }
+        if (chunked) await this.#conn.run('COMMIT');
+      } catch (e) {
+        if (chunked) await this.#conn.run('ROLLBACK').catch(() => undefined);
+        throw e;
+      }
+    });
+  }
+
   // --- execution: paper-trading desk ---
   async #upsertExec(t: ExecTable, records: readonly object[]): Promise<void> {
     const cols = t.columns.map(([c]) => c).join(', ');
@@ -891,6 +915,30 @@ export class DuckDbStore implements Store {
     return this.#serial(() => this.#selectExec<PnlRecord>(EXEC_TABLES.pnl, where, 'book, zone, delivery_start, product'));
   }
   // --- end execution ---
+  recordRawPayloads(rs: readonly RawPayloadRecord[]): Promise<void> {
+    return this.#many(
+      rs.map((r) => [r.sha256, r.provider, r.dataset, r.partition, ts(r.windowFrom), ts(r.windowTo), ts(r.fetchedAt), r.contentType, r.bytes, r.runId]),
+      (values) => `INSERT INTO raw_payloads VALUES ${values} ON CONFLICT DO NOTHING`,
+      ['VARCHAR', 'VARCHAR', 'VARCHAR', 'VARCHAR', 'TIMESTAMP', 'TIMESTAMP', 'TIMESTAMP', 'VARCHAR', 'BIGINT', 'VARCHAR'],
+    );
+  }
+
+  setFetchRowsMany(counts: readonly FetchRowCount[]): Promise<void> {
+    return this.#many(
+      [...lastCountPerRun(counts)].map(([runId, rows]) => [runId, rows]),
+      (values) => `UPDATE fetch_log SET rows = v.n FROM (VALUES ${values}) AS v(run_id, n) WHERE fetch_log.run_id = v.run_id AND fetch_log.error IS NULL`,
+      ['VARCHAR', 'INTEGER'],
+    );
+  }
+
+  recordDeadLetters(ds: readonly DeadLetterRecord[]): Promise<void> {
+    return this.#many(
+      ds.map((d) => [ts(d.at), d.topic, d.reason, d.dataset, d.runId, tsOrNull(d.windowFrom), tsOrNull(d.windowTo), d.sha256]),
+      (values) => `INSERT INTO dead_letters (recorded_at, topic, reason, dataset, run_id, window_from, window_to, sha256) VALUES ${values}`,
+      ['TIMESTAMP', 'VARCHAR', 'VARCHAR', 'VARCHAR', 'VARCHAR', 'TIMESTAMP', 'TIMESTAMP', 'VARCHAR'],
+    );
+  }
+  // --- end throughput ---
 
   close(): Promise<void> {
     return this.#serial(async () => {

@@ -4,9 +4,11 @@ import { connectWithin, DEFAULT_CONNECT_TIMEOUT_MS } from '../connect.ts';
 import { ConfigError } from '../errors.ts';
 import { redact } from '../redact.ts';
 import { DuckDbStore } from './duckdb.ts';
+import { splitStore } from './split.ts';
 import type { Store } from './types.ts';
 
 export type * from './types.ts';
+export { splitStore, type ControlStore, type ObservationStore } from './split.ts';
 
 export function defaultStoreUrl(dataDir: string): string {
   return `duckdb:${join(dataDir, 'scalar.duckdb')}`;
@@ -20,10 +22,12 @@ function redacting(store: Store): Store {
   const appendFetchLog: Store['appendFetchLog'] = (entries) =>
     store.appendFetchLog(entries.map((e) => ({ ...e, url: redact(e.url), error: e.error === null ? null : redact(e.error) })));
   const recordDeadLetter: Store['recordDeadLetter'] = (d) => store.recordDeadLetter({ ...d, reason: redact(d.reason) });
+  const recordDeadLetters: Store['recordDeadLetters'] = (ds) => store.recordDeadLetters(ds.map((d) => ({ ...d, reason: redact(d.reason) })));
   return new Proxy(store, {
     get(target, key) {
       if (key === 'appendFetchLog') return appendFetchLog;
       if (key === 'recordDeadLetter') return recordDeadLetter;
+      if (key === 'recordDeadLetters') return recordDeadLetters;
       const v = Reflect.get(target, key, target) as unknown;
       return typeof v === 'function' ? v.bind(target) : v;
     },
@@ -36,6 +40,11 @@ export type OpenStoreOptions = {
   connectTimeoutMs?: number;
   /** vintages: how long replaced values are kept (0: none captured); the store's default when unset. */
   revisionRetentionMs?: number;
+  /**
+   * The control plane's own store (SCALAR_CONTROL_STORE_URL): watermarks, leases, fetch log, raw payload
+   * index, dead letters there, observations at `url`. Unset or equal to `url`: one store holds both.
+   */
+  controlUrl?: string;
 };
 
 export { DEFAULT_REVISION_RETENTION_DAYS } from './types.ts';
@@ -59,6 +68,25 @@ const retention = (o: OpenStoreOptions) => (o.revisionRetentionMs === undefined 
 
 /** Picks the store from its URL: `duckdb:<file>`, `mysql://user:pass@host:3306/db` (MySQL, MariaDB), `starrocks://user@host:9030/db`. */
 export async function openStore(url: string, o: OpenStoreOptions = {}): Promise<Store> {
+  if (o.controlUrl === undefined || o.controlUrl === url) return openOneStore(url, o);
+  checkControlStoreUrl(o.controlUrl);
+  const control = await openOneStore(o.controlUrl, o);
+  try {
+    return splitStore(await openOneStore(url, o), control);
+  } catch (e) {
+    await control.close().catch(() => undefined);
+    throw e;
+  }
+}
+
+/** Leases and watermarks need a real compare-and-set: the control store is a transactional database. */
+export function checkControlStoreUrl(url: string): void {
+  if (!url.startsWith('duckdb:') && !url.startsWith('mysql://')) {
+    throw new ConfigError(`control store URL ${redact(url)}: must be duckdb: or mysql:// (a transactional database; leases need a compare-and-set)`);
+  }
+}
+
+async function openOneStore(url: string, o: OpenStoreOptions): Promise<Store> {
   const timeout = o.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const close = (s: Store) => s.close();
   if (url.startsWith('duckdb:')) {

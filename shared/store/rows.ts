@@ -1,12 +1,30 @@
 // Dialect-free pieces every store implementation shares.
 import type { Series } from '../observation.ts';
-import type { LedgerRow, QualityFlag, StoredObservation } from './types.ts';
+import type { FetchRowCount, LedgerRow, QualityFlag, StoredObservation } from './types.ts';
 
 /** One row per (dataset, series_key, ts), the last one winning: a batch may carry a revision of an earlier row. */
 export function dedupeLastWins(rows: readonly StoredObservation[]): StoredObservation[] {
-  const byKey = new Map<string, StoredObservation>();
-  for (const r of rows) byKey.set(`${r.dataset}\u0000${r.seriesKey}\u0000${r.ts.getTime()}`, r);
-  return [...byKey.values()];
+  // Keyed per series, then by instant: rows come in runs of one series, so the series key is looked
+  // up only where it changes, and no string is built per row. Without duplicates: the rows as given.
+  const bySeries = new Map<string, Map<number, StoredObservation>>();
+  let instants: Map<number, StoredObservation> | undefined;
+  let previous: StoredObservation | undefined;
+  let duplicates = false;
+  for (const r of rows) {
+    if (instants === undefined || previous!.seriesKey !== r.seriesKey || previous!.dataset !== r.dataset) {
+      const k = `${r.dataset}\u0000${r.seriesKey}`;
+      instants = bySeries.get(k);
+      if (instants === undefined) bySeries.set(k, (instants = new Map()));
+    }
+    const t = r.ts.getTime();
+    if (!duplicates && instants.has(t)) duplicates = true;
+    instants.set(t, r);
+    previous = r;
+  }
+  if (!duplicates) return rows.slice();
+  const out: StoredObservation[] = [];
+  for (const m of bySeries.values()) for (const r of m.values()) out.push(r);
+  return out;
 }
 
 export type SeriesSummary = {
@@ -82,3 +100,9 @@ export function flagFromColumns(r: Record<string, unknown>): QualityFlag {
   };
 }
 // --- end quality ---
+/** runId → rows, the last count of a run winning (as one setFetchRows after another would leave it). */
+export function lastCountPerRun(counts: readonly FetchRowCount[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const c of counts) out.set(c.runId, c.rows);
+  return out;
+}

@@ -18,7 +18,7 @@ import { EXEC_TABLES, execRecord, execValues, type BookState, type ExecTable, ty
 // --- end execution ---
 import { sendStreamLoad, streamLoadRequest, type StreamLoadTarget } from './starrocks-stream-load.ts';
 import { changedCondition, PRUNE_EVERY_MS, sameCondition, revisionsStatement, seriesReadStatement, type RevisionSettings } from './vintages.ts';
-import { dedupeLastWins, distinctSeries, flagFromColumns, holesToJson, ledgerFromColumns, matchesWhere, type SeriesSummary } from './rows.ts';
+import { dedupeLastWins, distinctSeries, flagFromColumns, holesToJson, lastCountPerRun, ledgerFromColumns, matchesWhere, type SeriesSummary } from './rows.ts';
 import type {
   DeadLetterQuery,
   DeadLetterRecord,
@@ -39,6 +39,7 @@ import type {
   RevisionRecord,
   FlagScope,
   QualityFlag,
+  FetchRowCount,
 } from './types.ts';
 import { DEFAULT_REVISION_RETENTION_DAYS } from './types.ts';
 
@@ -50,6 +51,8 @@ export const ROWS_PER_STATEMENT: Record<Dialect, number> = { mysql: 5_000, starr
 /** MySQL/MariaDB: statements of one batch sent at once (the pool holds 8 connections), and the smallest worth splitting to. */
 export const PARALLEL_STATEMENTS = 4;
 const MIN_ROWS_PER_STATEMENT = 500;
+// Rows per multi-row control statement (raw payload index, fetch-log counts, dead letters).
+const MANY_ROWS = 500;
 const byKey = (a: StoredObservation, b: StoredObservation) =>
   a.dataset < b.dataset ? -1 : a.dataset > b.dataset ? 1 : a.seriesKey < b.seriesKey ? -1 : a.seriesKey > b.seriesKey ? 1 : a.ts.getTime() - b.ts.getTime();
 
@@ -812,6 +815,37 @@ export class SqlStore implements Store {
     return this.#selectExec<PnlRecord>(EXEC_TABLES.pnl, where, 'book, zone, delivery_start, product');
   }
   // --- end execution ---
+  // --- throughput: batched control writes ---
+  async recordRawPayloads(rs: readonly RawPayloadRecord[]): Promise<void> {
+    for (let i = 0; i < rs.length; i += MANY_ROWS) {
+      await this.#query(
+        `INSERT ${this.#dialect === 'mysql' ? 'IGNORE ' : ''}INTO raw_payloads (sha256, provider, dataset, partition_key, window_from, window_to, fetched_at, content_type, bytes, run_id) VALUES ?`,
+        [rs.slice(i, i + MANY_ROWS).map((r) => [r.sha256, r.provider, r.dataset, r.partition, r.windowFrom, r.windowTo, r.fetchedAt, r.contentType, r.bytes, r.runId])],
+      );
+    }
+  }
+
+  async setFetchRowsMany(counts: readonly FetchRowCount[]): Promise<void> {
+    const all = [...lastCountPerRun(counts)];
+    for (let i = 0; i < all.length; i += MANY_ROWS) {
+      // One UPDATE whose CASE picks each run's count: both dialects take it (no UPDATE … JOIN in StarRocks).
+      const chunk = all.slice(i, i + MANY_ROWS);
+      await this.#query(
+        `UPDATE fetch_log SET \`rows\` = CASE run_id ${chunk.map(() => 'WHEN ? THEN ?').join(' ')} END WHERE run_id IN (?) AND error IS NULL`,
+        [...chunk.flat(), chunk.map(([runId]) => runId)],
+      );
+    }
+  }
+
+  async recordDeadLetters(ds: readonly DeadLetterRecord[]): Promise<void> {
+    for (let i = 0; i < ds.length; i += MANY_ROWS) {
+      await this.#query(
+        'INSERT INTO dead_letters (recorded_at, topic, reason, dataset, run_id, window_from, window_to, sha256) VALUES ?',
+        [ds.slice(i, i + MANY_ROWS).map((d) => [d.at, d.topic, d.reason, d.dataset, d.runId, d.windowFrom, d.windowTo, d.sha256])],
+      );
+    }
+  }
+  // --- end throughput ---
 
   async close(): Promise<void> {
     await this.#pool.end();

@@ -155,6 +155,10 @@ export type QualityFlag = {
 /** The values a re-evaluation covered: its flags replace every earlier flag of these series in [from, to). */
 export type FlagScope = { dataset: string; seriesKeys: readonly string[]; from: Date; to: Date };
 // --- end quality ---
+// --- end completeness ---
+// --- throughput: batched control writes ---
+export type FetchRowCount = { runId: string; rows: number };
+// --- end throughput ---
 
 export type Store = {
   /** Creates or updates the schema; safe to call on every start. */
@@ -271,6 +275,14 @@ export type Store = {
   listPositions(q?: ValuationQuery): Promise<PositionRecord[]>;
   listPnl(q?: ValuationQuery): Promise<PnlRecord[]>;
   // --- end execution ---
+  // --- throughput: batched control writes (ingestion/consumer.ts writes a batch's worth at once) ---
+  /** recordRawPayload for many payloads, in as few statements as the engine allows. */
+  recordRawPayloads(rs: readonly RawPayloadRecord[]): Promise<void>;
+  /** setFetchRows for many runs at once; a run named twice takes its last count. */
+  setFetchRowsMany(counts: readonly FetchRowCount[]): Promise<void>;
+  /** recordDeadLetter for many dead letters at once. */
+  recordDeadLetters(ds: readonly DeadLetterRecord[]): Promise<void>;
+  // --- end throughput ---
 
   close(): Promise<void>;
 };

@@ -1,0 +1,53 @@
+// Ingestion with large payloads parsed on a thread: same observations, same dead-letter reasons, and
+// the control rows of a batch written with it.
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { findDataset } from '../providers/index.ts';
+import { MemoryBus } from '../shared/bus/index.ts';
+import { MemoryCache } from '../shared/cache/memory.ts';
+import { silentLogger } from '../shared/log.ts';
+import { memoryArchive } from '../shared/payload-archive.ts';
+import { startParsePool } from '../shared/parse-pool.ts';
+import { rawProperties, sha256Hex } from '../shared/raw-message.ts';
+import { DuckDbStore } from '../shared/store/duckdb.ts';
+import { startIngestion, type IngestionEvent } from './consumer.ts';
+
+const DATASET = 'energinet.day_ahead_prices';
+const payload = (day: number) => {
+  const records = Array.from({ length: 24 }, (_, h) => {
+    const t = new Date(Date.UTC(2025, 9, day, h)).toISOString().slice(0, 19);
+    return `{"TimeUTC":"${t}","TimeDK":"${t}","PriceArea":"DK1","DayAheadPriceEUR":${50 + h},"DayAheadPriceDKK":${(50 + h) * 7.46}}`;
+  });
+  return new TextEncoder().encode(`{"total":24,"dataset":"DayAheadPrices","records":[${records.join(',')}]}`);
+};
+
+it('parses payloads over the size threshold on a thread: they land, a bad one is dead-lettered with the same reason, every payload indexed', async () => {
+  const pool = startParsePool(new URL('../providers/parse-worker.ts', import.meta.url), { threads: 1 });
+  const store = await DuckDbStore.open(':memory:');
+  const bus = new MemoryBus({ redeliveryDelayMs: 10 });
+  const events: IngestionEvent[] = [];
+  let offThread = 0;
+  const ingestion = await startIngestion(
+    { bus, store, cache: new MemoryCache(), archive: memoryArchive(), log: silentLogger, findDataset, topics: ['energinet'],
+      parseOffThread: { minBytes: 0, parse: (id, body) => (offThread++, pool.parse(id, body)) } },
+    { batchRows: 10_000, batchWaitMs: 20, maxInFlight: 8 },
+    (e) => events.push(e),
+  );
+  const bodies = [payload(1), payload(2), new TextEncoder().encode('{"total": 1, "records": [')];
+  for (const [i, body] of bodies.entries()) {
+    const window = { from: new Date(Date.UTC(2025, 9, i + 1)), to: new Date(Date.UTC(2025, 9, i + 2)) };
+    await bus.publish('energinet', { data: body, properties: rawProperties({ provider: 'energinet', dataset: DATASET, partition: 'DK1', window, runId: `r${i}`, fetchedAt: new Date('2025-10-01T00:00:00Z'), contentType: 'application/json', sha256: sha256Hex(body) }) });
+  }
+  while (events.filter((e) => e.type === 'landed' || e.type === 'dead-lettered').length < 3) await new Promise((r) => setTimeout(r, 10));
+  const inline = () => { try { findDataset(DATASET).parse(bodies[2]!); return 'parsed'; } catch (e) { return `${(e as Error).name}: ${(e as Error).message}`; } };
+  const dead = events.find((e) => e.type === 'dead-lettered');
+  assert.equal(dead?.type === 'dead-lettered' && dead.reason, inline());
+  assert.equal(offThread, 3);
+  assert.equal(await store.countObservations(DATASET), 2 * 24 * 2);
+  assert.equal((await store.listRawPayloads({ dataset: DATASET })).length, 3, 'the bytes of the bad payload are indexed too');
+  assert.equal((await store.listDeadLetters()).length, 1);
+  await ingestion.close();
+  await pool.close();
+  await store.close();
+  await bus.close();
+});

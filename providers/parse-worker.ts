@@ -1,0 +1,5 @@
+// A parse thread (shared/parse-pool.ts): every dataset this build knows, parsed by its descriptor.
+import { serveParse } from '../shared/parse-pool.ts';
+import { findDataset } from './index.ts';
+
+serveParse((datasetId, body) => findDataset(datasetId).parse(body));

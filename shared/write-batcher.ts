@@ -1,0 +1,42 @@
+// Many concurrent callers, one write: items handed in within `maxWaitMs` (or until `maxItems`) are
+// written together, and each caller's promise settles with the write its item went out in. A failed
+// write rejects every caller of that batch alike, so each decides on its own whether to try again.
+
+export type WriteBatcher<T> = {
+  /** Resolves once the batch holding `item` was written; rejects with that write's error. */
+  add(item: T): Promise<void>;
+  /** Writes what is collected now. */
+  flush(): Promise<void>;
+};
+
+export function writeBatcher<T>(write: (items: T[]) => Promise<void>, o: { maxItems: number; maxWaitMs: number }): WriteBatcher<T> {
+  if (!(o.maxItems >= 1) || !(o.maxWaitMs >= 0)) throw new Error('writeBatcher: maxItems must be at least 1 and maxWaitMs not negative');
+  let items: T[] = [];
+  let waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
+  let timer: NodeJS.Timeout | undefined;
+
+  function flush(): Promise<void> {
+    clearTimeout(timer);
+    timer = undefined;
+    if (items.length === 0) return Promise.resolve();
+    const batch = items;
+    const settle = waiters;
+    items = [];
+    waiters = [];
+    return write(batch).then(
+      () => settle.forEach((w) => w.resolve()),
+      (e: unknown) => settle.forEach((w) => w.reject(e)),
+    );
+  }
+
+  return {
+    add(item) {
+      const done = new Promise<void>((resolve, reject) => waiters.push({ resolve, reject }));
+      items.push(item);
+      if (items.length >= o.maxItems) void flush();
+      else timer ??= setTimeout(() => void flush(), o.maxWaitMs);
+      return done;
+    },
+    flush,
+  };
+}

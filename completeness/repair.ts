@@ -80,8 +80,10 @@ export function gapRepairs(deps: { store: Store; log: Logger }, options: GapRepa
 
   return {
     async due(active, now, maxDays = Number.POSITIVE_INFINITY) {
-      if (now.getTime() - auditedAt >= options.auditEveryMs) {
-        auditedAt = now.getTime();
+      // Elapsed time, not the data clock `now` (a replay or a test may hold it still), paces the audit,
+      // as it paces the scheduler's retries.
+      if (Date.now() - auditedAt >= options.auditEveryMs) {
+        auditedAt = Date.now();
         await audit(active, now).catch((err: unknown) => deps.log.warn({ err }, 'ledger audit failed'));
       }
       const out: GapWindow[] = [];

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { forgetSecrets, redact, registerSecret } from './redact.ts';
+import { envSecrets } from './secrets/index.ts';
 
 describe('redact', () => {
   afterEach(forgetSecrets);
@@ -31,5 +32,12 @@ describe('redact', () => {
   it('ignores values too short to be secrets', () => {
     registerSecret('dev');
     assert.equal(redact('development'), 'development');
+  });
+
+  it('masks what the secrets port reads, but not identities read beside it (a user name "scalar" would mask the product name)', async () => {
+    const secrets = envSecrets({ METEOLOGICA__USERNAME: 'scalar', METEOLOGICA__PASSWORD: 'hunter2-long' });
+    assert.equal(await secrets.get('meteologica:username'), 'scalar');
+    assert.equal(await secrets.get('meteologica:password'), 'hunter2-long');
+    assert.equal(redact('npx scalar query as scalar with hunter2-long'), 'npx scalar query as scalar with ***');
   });
 });

@@ -15,6 +15,15 @@ let secretsRe: RegExp | null = null;
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/**
+ * Which values read through the secrets port are secret: all but identities (`meteologica:username`,
+ * `volue:client_id`). Those are read there because they travel with the credential, but masking a
+ * user name such as `scalar` would garble every line that names the product.
+ */
+export function isSecretName(name: string): boolean {
+  return !/:(username|user|client_id)$/i.test(name);
+}
+
 /** Remembers a secret value so that `redact` masks it wherever it appears (also URL- and JSON-escaped). */
 export function registerSecret(value: string | undefined): void {
   if (value === undefined || value.length < MIN_SECRET_LENGTH) return;

@@ -15,6 +15,9 @@ import { openPlatform, readConfig, startRoles, type Platform, type Roles } from 
 import { silentLogger } from '../shared/log.ts';
 import { rawProperties, sha256Hex } from '../shared/raw-message.ts';
 import type { FaultPlan } from '../shared/simulator.ts';
+import type { GapRepairOptions } from '../completeness/repair.ts';
+import { randomUUID } from 'node:crypto';
+import mysql from 'mysql2/promise';
 
 const NOW = new Date('2025-11-05T14:00:00Z'); // after 13:00 in Copenhagen: tomorrow's prices are out
 const DATASET = 'energinet.day_ahead_prices';
@@ -36,7 +39,10 @@ async function reopen(dataDir: string): Promise<Platform> {
   return openPlatform(readConfig({ env: {}, overrides: { dataDir } }), silentLogger);
 }
 
-async function startPipeline(o: { dataDir?: string; backfill: string; faults?: Partial<FaultPlan>; sim?: EnerginetSimulator; http?: object; partitions?: string[]; ingestion?: boolean }): Promise<Run> {
+async function startPipeline(o: {
+  dataDir?: string; backfill: string; faults?: Partial<FaultPlan>; sim?: EnerginetSimulator; http?: object; partitions?: string[]; ingestion?: boolean;
+  storeUrl?: string; gapRepair?: Partial<GapRepairOptions>;
+}): Promise<Run> {
   const dataDir = o.dataDir ?? mkdtempSync(join(tmpdir(), 'scalar-e2e-'));
   dirs.push(dataDir);
   const sim = o.sim ?? (await startEnerginetSimulator({ now: () => NOW }));
@@ -46,6 +52,7 @@ async function startPipeline(o: { dataDir?: string; backfill: string; faults?: P
     overrides: {
       dataDir,
       env: 'test',
+      ...(o.storeUrl ? { storeUrl: o.storeUrl } : {}),
       acquisition: {
         tickMs: 20,
         configRefreshMs: 50,
@@ -71,6 +78,7 @@ async function startPipeline(o: { dataDir?: string; backfill: string; faults?: P
     now: () => NOW,
     onAcquisition: (e) => acquired.push(e),
     onIngestion: (e) => ingested.push(e),
+    ...(o.gapRepair ? { gapRepair: o.gapRepair } : {}),
   });
   return {
     platform, roles, sim, acquired, ingested,
@@ -119,6 +127,46 @@ async function stored(platform: Platform): Promise<Map<string, number | null>> {
 }
 
 describe('pipeline on embedded defaults', () => {
+
+  it('restores a day of rows deleted behind its back, by itself: the audit finds the holes and gap repair re-fetches that day', async () => {
+    // MariaDB, so the rows can be deleted from outside while the platform runs; the clock stands still
+    // at NOW, so once caught up the regular worker never fetches again: only gap repair can bring them back.
+    const base = process.env.SCALAR_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+    const db = `scalar_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    const u = new URL(base);
+    const admin = await mysql.createConnection({ host: u.hostname, port: Number(u.port), user: u.username || 'root', password: decodeURIComponent(u.password) });
+    try {
+      const run = await startPipeline({
+        backfill: 'P3D', partitions: ['DK1'], storeUrl: `${base}/${db}`,
+        gapRepair: { auditEveryMs: 200, baseDelayMs: 100, maxDelayMs: 400, maxAttempts: 5 },
+      });
+      await until('DK1 caught up', caughtUp(run, ['DK1']), 60_000);
+      await run.roles.ingestion!.flush();
+      const want = expected('2025-11-03T23:00:00Z', '2025-11-06T23:00:00Z', ['DK1']);
+      await until('first landing', async () => (await stored(run.platform)).size === want.size, 60_000);
+      const fetchesBefore = (await run.platform.store.listFetchLog({ dataset: DATASET })).length;
+
+      // Delivery day 2025-11-04 in Copenhagen: 96 quarter-hours × 2 currencies.
+      const [deleted] = await admin.query(`DELETE FROM \`${db}\`.observations WHERE dataset = ? AND ts >= '2025-11-03 23:00:00' AND ts < '2025-11-04 23:00:00'`, [DATASET]);
+      assert.equal((deleted as { affectedRows: number }).affectedRows, 192);
+
+      await until('the deleted day restored', async () => (await stored(run.platform)).size === want.size, 90_000);
+      assert.deepEqual(await stored(run.platform), want);
+      // Gap repair fetched again, only the deleted day's window; the ledger closes over it.
+      const log = await run.platform.store.listFetchLog({ dataset: DATASET });
+      const again = log.slice(0, log.length - fetchesBefore).filter((l) => l.status === 200);
+      assert.ok(again.length >= 1, 'no re-fetch was logged');
+      assert.ok(again.every((l) => l.windowFrom.toISOString() === '2025-11-03T23:00:00.000Z' && l.windowTo.toISOString() === '2025-11-04T23:00:00.000Z'), JSON.stringify(again.map((l) => [l.windowFrom, l.windowTo])));
+      await until('the ledger closed', async () => {
+        const [day] = await run.platform.store.listLedger({ dataset: DATASET, partition: 'DK1', fromDay: '2025-11-04', toDay: '2025-11-04' });
+        return day !== undefined && day.missing === 0 && day.present === day.expected;
+      }, 30_000);
+      await run.stop();
+    } finally {
+      await admin.query(`DROP DATABASE IF EXISTS \`${db}\``);
+      await admin.end();
+    }
+  });
   it('lands exactly what the simulator served: every row once, values exact, cache refreshed', async () => {
     const run = await startPipeline({ backfill: 'P3D' });
     await until('both areas caught up', caughtUp(run));

@@ -17,9 +17,10 @@ export const imbalancePrices = energinetDataset({
   unit: 'EUR/MWh, DKK/MWh, MW, 1',
   dimensions: ['area', 'metric'],
   cadence: { every: 'PT15M' },
-  // The latest quarter-hours come with null prices and are filled in later: re-read two days.
+  // The latest quarter-hours come with null prices and are filled in later: re-read two days. A week
+  // per request (~1 000 records per area) lets a development backfill land in one window.
   window: {
-    align: 'P1D', tz: ENERGINET_TZ, maxSpan: 'P2D', lookback: 'P2D', horizon: 'P1D', backfill: 'P7D',
+    align: 'P1D', tz: ENERGINET_TZ, maxSpan: 'P8D', lookback: 'P2D', horizon: 'P1D', backfill: 'P7D',
     availableFrom: new Date('2025-03-03T23:00:00Z'),
   },
   partitions: PRICE_AREAS,
@@ -34,7 +35,8 @@ export const imbalancePrices = energinetDataset({
     { quantity: 'price.imbalance', kind: 'actual', where: { metric: 'ImbalancePriceEUR' }, unit: 'EUR/MWh' },
     { quantity: 'price.imbalance', kind: 'actual', where: { metric: 'ImbalancePriceDKK' }, unit: 'DKK/MWh' },
   ],
-  workers: { development: { enabled: true, backfill: 'P1D' }, production: { enabled: true, backfill: 'P60D' } },
+  // A week in development, like day-ahead prices: what the demo's imbalance-price backtest trains on.
+  workers: { development: { enabled: true, backfill: 'P7D' }, production: { enabled: true, backfill: 'P60D' } },
   fixtures: [{ file: 'ImbalancePrice_DK1-DK2_2025-10-26T00-06_fall_back.json', source: 'documented-shape' }],
   layout: {
     datasetId: 'energinet.imbalance_prices',

@@ -102,7 +102,8 @@ export const dayAheadPrices = energinetDataset({
     { quantity: 'price.day_ahead', kind: 'actual', where: { currency: 'EUR' }, unit: 'EUR/MWh' },
     { quantity: 'price.day_ahead', kind: 'actual', where: { currency: 'DKK' }, unit: 'DKK/MWh' },
   ],
-  workers: { development: { enabled: true, backfill: 'P3D' }, production: { enabled: true, backfill: 'P60D' } },
+  // A week in development: the demo's imbalance-price backtest (scalar backtest imbalance --zone DK1) trains on it.
+  workers: { development: { enabled: true, backfill: 'P7D' }, production: { enabled: true, backfill: 'P60D' } },
   fixtures: [
     { file: 'DayAheadPrices_DK1-DK2_2025-11-05.json', source: 'constructed' },
     { file: 'DayAheadPrices_DK1-DK2_2025-10-26_fall_back.json', source: 'constructed' },

@@ -1,7 +1,7 @@
 // The Secrets port. Environment variables in development (envSecrets); Azure Key Vault when
 // `secretsUrl` is set (keyvault.ts, loaded only then), with the environment still winning.
 import { ConfigError } from '../errors.ts';
-import { registerSecret } from '../redact.ts';
+import { isSecretName, registerSecret } from '../redact.ts';
 
 export type Secrets = {
   /** The secret's value, or undefined when it is not set. Never log what this returns. */
@@ -23,7 +23,7 @@ export function envSecrets(env: NodeJS.ProcessEnv = process.env): Secrets {
     const v = env[envName(name)];
     if (v === undefined || v === '') return undefined;
     // Every value read as a secret is masked wherever it later appears (logs, errors, fetch_log).
-    registerSecret(v);
+    if (isSecretName(name)) registerSecret(v);
     return v;
   };
   return {

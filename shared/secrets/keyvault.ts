@@ -6,7 +6,7 @@ import { AggregateAuthenticationError, CredentialUnavailableError, DefaultAzureC
 import { SecretClient, type SecretClientOptions } from '@azure/keyvault-secrets';
 import { ConfigError, SourceUnavailableError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { registerSecret } from '../redact.ts';
+import { isSecretName, registerSecret } from '../redact.ts';
 import { envName, VAULT_URL, type Secrets } from './index.ts';
 
 /** Key Vault secret names: 1–127 of `0-9a-zA-Z-`. */
@@ -139,7 +139,7 @@ export async function openKeyVaultSecrets(o: KeyVaultSecretsOptions): Promise<Ke
           value = undefined;
         }
         // Known to the central redaction from the moment it is read, like every value of the secrets port.
-        registerSecret(value);
+        if (isSecretName(name)) registerSecret(value);
         const entry = { value: value === '' ? undefined : value, fetchedAt: now() };
         cache.set(name, entry);
         return entry;

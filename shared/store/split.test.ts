@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import mysql from 'mysql2/promise';
-import { storeContract } from './contract.ts';
+import { storeContract, type ContractStoreOptions } from './contract.ts';
 import { DuckDbStore } from './duckdb.ts';
 import { checkControlStoreUrl, openStore } from './index.ts';
 import { splitStore } from './split.ts';
@@ -12,10 +12,10 @@ import { SqlStore } from './sql.ts';
 
 const MYSQL = process.env.SCALAR_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 const created: string[] = [];
-const freshMariaDb = () => {
+const freshMariaDb = (o: ContractStoreOptions = {}) => {
   const db = `scalar_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   created.push(db);
-  return SqlStore.open(`${MYSQL}/${db}`);
+  return SqlStore.open(`${MYSQL}/${db}`, o);
 };
 
 after(async () => {
@@ -25,8 +25,9 @@ after(async () => {
   await c?.end();
 });
 
-storeContract('split: DuckDB observations, MariaDB control', async () => splitStore(await DuckDbStore.open(':memory:'), await freshMariaDb()));
-storeContract('split: MariaDB observations, DuckDB control', async () => splitStore(await freshMariaDb(), await DuckDbStore.open(':memory:')));
+// The contract's options (a revision retention) go to the observation part, where revisions live.
+storeContract('split: DuckDB observations, MariaDB control', async (o) => splitStore(await DuckDbStore.open(':memory:', o), await freshMariaDb()));
+storeContract('split: MariaDB observations, DuckDB control', async (o) => splitStore(await freshMariaDb(o), await DuckDbStore.open(':memory:')));
 
 describe('splitStore', () => {
   it('sends observations to one store and leases, watermarks, fetch log and dead letters to the other', async () => {

@@ -5,7 +5,7 @@
 // not a landed event goes to the dead-letter topic.
 import type { Bus, Subscription } from '../shared/bus/index.ts';
 import { errorMessage } from '../shared/errors.ts';
-import { EVENTS_TOPIC, decodeLandedEvent, type LandedEvent } from '../shared/landed-events.ts';
+import { followLandedEvents } from '../shared/landed-events.ts';
 import { Desk, type DeskDeps, type DeskReport } from './desk.ts';
 
 export type ExecutionDeps = DeskDeps & { bus: Bus };
@@ -25,29 +25,11 @@ export async function startExecution(
     if (r.placed + r.rejected + r.filled + r.expired + r.stopped.length > 0) log.info(r, 'execution step');
     onEvent({ type: 'step', report: r });
   };
-  const sub: Subscription = await deps.bus.subscribe([EVENTS_TOPIC], { subscription: options.subscription ?? 'execution', maxInFlight: 1 }, async (d) => {
-    let event: LandedEvent;
-    try {
-      event = decodeLandedEvent(d.message.data);
-    } catch (e) {
-      log.warn(`dead-lettering a message on ${EVENTS_TOPIC}: ${errorMessage(e)}`);
-      await d.deadLetter(errorMessage(e));
-      return;
-    }
-    try {
-      report(await desk.step(event));
-    } catch (e) {
-      log.error({ err: e }, `execution: step failed, redelivering: ${errorMessage(e)}`);
-      onEvent({ type: 'failed', error: errorMessage(e) });
-      d.nack();
-      return;
-    }
-    try {
-      await d.ack();
-    } catch (e) {
-      log.warn(`execution: ack failed, the event comes back and is stepped idempotently: ${errorMessage(e)}`);
-    }
-  });
+  const sub: Subscription = await followLandedEvents(
+    deps.bus,
+    { role: 'execution', subscription: options.subscription ?? 'execution', maxInFlight: 1, log, onFailed: (error) => onEvent({ type: 'failed', error }) },
+    async (event) => report(await desk.step(event)),
+  );
   const timer = setInterval(() => {
     desk.step(null).then(report, (e: unknown) => log.warn(`execution: clock step failed: ${errorMessage(e)}`));
   }, options.tickMs ?? 30_000);

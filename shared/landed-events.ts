@@ -3,7 +3,9 @@
 // (signals) react to new and revised data from it without polling the store.
 import { z } from 'zod';
 import type { StoredObservation } from './store/index.ts';
-import { ValidationError } from './errors.ts';
+import { ValidationError, errorMessage } from './errors.ts';
+import type { Bus, Subscription } from './bus/index.ts';
+import type { Logger } from './log.ts';
 
 export const EVENTS_TOPIC = 'events';
 export const LANDED_SCHEMA = 'scalar.landed/v1';
@@ -64,4 +66,39 @@ export function decodeLandedEvent(data: Uint8Array): LandedEvent {
   const r = landedEventSchema.safeParse(json);
   if (!r.success) throw new ValidationError(`landed event on ${EVENTS_TOPIC}: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return r.data;
+}
+
+/**
+ * A downstream role's subscription to the events topic: a message that is not a landed event goes
+ * to the dead-letter topic; when `handle` fails the message comes back (handlers are idempotent);
+ * it is acknowledged once handled.
+ */
+export function followLandedEvents(
+  bus: Bus,
+  o: { role: string; subscription: string; maxInFlight: number; log: Logger; onFailed(error: string): void },
+  handle: (event: LandedEvent) => Promise<void>,
+): Promise<Subscription> {
+  return bus.subscribe([EVENTS_TOPIC], { subscription: o.subscription, maxInFlight: o.maxInFlight }, async (d) => {
+    let event: LandedEvent;
+    try {
+      event = decodeLandedEvent(d.message.data);
+    } catch (e) {
+      o.log.warn(`dead-lettering a message on ${EVENTS_TOPIC}: ${errorMessage(e)}`);
+      await d.deadLetter(errorMessage(e));
+      return;
+    }
+    try {
+      await handle(event);
+    } catch (e) {
+      o.log.error({ err: e }, `${o.role}: handling a landed event failed, redelivering: ${errorMessage(e)}`);
+      o.onFailed(errorMessage(e));
+      d.nack();
+      return;
+    }
+    try {
+      await d.ack();
+    } catch (e) {
+      o.log.warn(`${o.role}: ack failed, the event comes back and is handled again (idempotently): ${errorMessage(e)}`);
+    }
+  });
 }

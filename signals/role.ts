@@ -4,7 +4,7 @@
 // idempotent), and a message that is not a landed event goes to the dead-letter topic.
 import type { Bus, Subscription } from '../shared/bus/index.ts';
 import { errorMessage } from '../shared/errors.ts';
-import { EVENTS_TOPIC, buildLandedEvent, decodeLandedEvent, encodeLandedEvent, type LandedEvent } from '../shared/landed-events.ts';
+import { EVENTS_TOPIC, buildLandedEvent, encodeLandedEvent, followLandedEvents, type LandedEvent } from '../shared/landed-events.ts';
 import type { Logger } from '../shared/log.ts';
 import type { Interval } from '../shared/time.ts';
 import { recomputeSignal, type RecomputeDeps } from './recompute.ts';
@@ -34,16 +34,10 @@ export async function startSignals(
   options: { subscription?: string; maxInFlight?: number } = {},
   onEvent: (e: SignalsEvent) => void = () => undefined,
 ): Promise<Subscription> {
-  return deps.bus.subscribe([EVENTS_TOPIC], { subscription: options.subscription ?? 'signals', maxInFlight: options.maxInFlight ?? 4 }, async (d) => {
-    let event: LandedEvent;
-    try {
-      event = decodeLandedEvent(d.message.data);
-    } catch (e) {
-      deps.log.warn(`dead-lettering a message on ${EVENTS_TOPIC}: ${errorMessage(e)}`);
-      await d.deadLetter(errorMessage(e));
-      return;
-    }
-    try {
+  return followLandedEvents(
+    deps.bus,
+    { role: 'signals', subscription: options.subscription ?? 'signals', maxInFlight: options.maxInFlight ?? 4, log: deps.log, onFailed: (error) => onEvent({ type: 'failed', error }) },
+    async (event) => {
       for (const { signal, changed } of affected(deps.signals, event)) {
         const rows = await recomputeSignal(deps, signal, changed);
         onEvent({ type: 'recomputed', signal: signal.id, window: changed, rows: rows.length });
@@ -55,16 +49,6 @@ export async function startSignals(
             .catch((e: unknown) => deps.log.warn(`signal landed event not published: ${errorMessage(e)}`));
         }
       }
-    } catch (e) {
-      deps.log.error({ err: e }, `signals: recompute failed, redelivering: ${errorMessage(e)}`);
-      onEvent({ type: 'failed', error: errorMessage(e) });
-      d.nack();
-      return;
-    }
-    try {
-      await d.ack();
-    } catch (e) {
-      deps.log.warn(`signals: ack failed, the event comes back and recomputes idempotently: ${errorMessage(e)}`);
-    }
-  });
+    },
+  );
 }

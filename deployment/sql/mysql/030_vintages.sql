@@ -4,8 +4,10 @@
 -- and forecasts keep each issue. Pruned past revisions.retentionDays by replaced_at.
 -- observations.ingested_at (001) is when the stored value became known: an identical re-delivery
 -- leaves it alone.
+-- Keyed by (dataset, series_key, ts, replaced_at), not an AUTO_INCREMENT id: an INSERT … SELECT
+-- holds the table's AUTO-INC lock to its end (innodb_autoinc_lock_mode 1), which would serialise the
+-- parallel merges of one batch. One (series, ts) is replaced at most once per instant.
 CREATE TABLE IF NOT EXISTS revisions (
-  id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
   dataset VARCHAR(128) CHARACTER SET ascii NOT NULL,
   series_key VARCHAR(512) CHARACTER SET ascii NOT NULL,
   ts DATETIME(3) NOT NULL,
@@ -15,6 +17,6 @@ CREATE TABLE IF NOT EXISTS revisions (
   payload_sha256 CHAR(64) CHARACTER SET ascii NOT NULL,
   ingested_at DATETIME(3) NOT NULL,
   replaced_at DATETIME(3) NOT NULL,
-  KEY revisions_key (dataset, series_key, ts),
+  PRIMARY KEY (dataset, series_key, ts, replaced_at),
   KEY revisions_replaced_at (replaced_at)
 ) ENGINE = InnoDB;

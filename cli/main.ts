@@ -2,6 +2,9 @@
 // with a message naming what was wrong.
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
+// Heavy modules (DuckDB and MySQL clients for `sql`/`export`, the HTTP server, the demo) are imported
+// by the commands that use them, so `scalar datasets`, `parse` and `--help` start quickly.
+import type { ExportFormat } from '../ingestion/export.ts';
 import { reprocess } from '../ingestion/reprocess.ts';
 import { datasets, findDataset, findProvider, providers } from '../providers/index.ts';
 import { ZONES, ZONE_MAPPINGS, annotateZones, syncZones } from '../providers/zones.ts';
@@ -22,7 +25,6 @@ import { collectObservations, isDerivedDataset, jsonlLine, observationPages, obs
 import { readStatus } from '../app/status.ts';
 import { listWorkers, setWorker } from '../app/workers.ts';
 import { DESK_DIMENSIONS, ORDER_STATUSES, deskOrders, deskPnl, deskPositions, parseGroupBy, parseOrderStatus, type DeskRow } from '../app/execution.ts'; // execution
-import { startApiRole } from './api-role.ts';
 import { backfillCommand } from './backfill.ts';
 import { DateTime } from 'luxon';
 import { deliveryDaysIn } from '../completeness/expected-slots.ts';
@@ -33,12 +35,9 @@ import { writeReconciliation } from './reconcile-output.ts'; // reconciliation
 import { recountDays } from '../completeness/ledger.ts';
 import { flagToJson, qualityDays, qualityFlags, qualityToJson } from '../app/quality.ts';
 import { WEIGHTS } from '../quality/score.ts';
-import { runDemo } from './demo.ts';
 import { parseSpan, runHealth } from './health.ts';
 import { serveHealth } from './health-endpoints.ts';
 import { parseFormat, writeObservations, writeRows, writeTable, type Format } from './output.ts';
-import { exportObservations, type ExportFormat } from '../ingestion/export.ts';
-import { checkReadOnlyStatement, openReadOnlySql } from '../shared/store/read-only-sql.ts';
 import { STOP_DRAIN_MS, environmentSeeds, exitOnSecondSignal, instanceIdentity, openPlatform, readConfig, seedWorkers, startRoles, type Platform } from './platform.ts';
 
 type Common = { config?: string; dataDir?: string; env?: string };
@@ -140,6 +139,7 @@ program
   }, 0)
   .option('--port <port>', 'serve the HTTP API and web view on this port (0: not served)', port, 8080)
   .action(async (o: { duration: number; dataDir?: string; config?: string; every: string; faults: number; port: number }) => {
+    const { runDemo } = await import('./demo.ts');
     process.exitCode = await runDemo({ durationSeconds: o.duration, dataDir: o.dataDir, configFile: o.config, every: o.every, faultRate: o.faults, port: o.port });
   });
 
@@ -410,6 +410,7 @@ program
   .addOption(dataDirOption())
   .addOption(configOption())
   .action(async (query: string, o: Common & { format: Format }) => {
+    const { checkReadOnlyStatement, openReadOnlySql } = await import('../shared/store/read-only-sql.ts');
     const sql = checkReadOnlyStatement(query);
     const conn = await openReadOnlySql(configFrom(o).storeUrl, { sandboxed: true });
     try {
@@ -438,6 +439,8 @@ program
     const provider = findProvider(ds.provider);
     const view = analystViews([provider]).find((v) => v.dataset === ds.id)!;
     const where = Object.fromEntries(Object.entries(o.where).map(([k, v]) => [k, provider.normalizeFilter?.(k, v) ?? v]));
+    const { openReadOnlySql } = await import('../shared/store/read-only-sql.ts');
+    const { exportObservations } = await import('../ingestion/export.ts');
     const conn = await openReadOnlySql(configFrom(o).storeUrl);
     try {
       const n = await exportObservations(conn, { view, from: o.from, to: o.to, where, format: o.format, file: o.out });
@@ -602,7 +605,7 @@ program
     const log = platform.log;
     if (o.role !== 'api') await checkSomethingCanRun(platform, config.env, o.role);
     const apiPort = o.port ?? (o.role === 'api' ? 8080 : undefined);
-    const api = apiPort === undefined ? null : await startApiRole(platform, apiPort, o.host);
+    const api = apiPort === undefined ? null : await (await import('./api-role.ts')).startApiRole(platform, apiPort, o.host);
     if (api) log.info({ url: api.url }, `API and web view at ${api.url}`);
     else if (o.role === 'api') {
       await platform.close();

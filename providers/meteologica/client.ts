@@ -4,7 +4,7 @@
 // credentials only from the secrets port: `meteologica:username` plus `meteologica:private_key` or
 // `meteologica:password`. They never reach a log line, an error or fetch_log (describe() names the
 // host and path only).
-import SftpClient from 'ssh2-sftp-client';
+import type SftpClient from 'ssh2-sftp-client';
 import type { DroppedFile, FileDropContext, FileDropSession } from '../../shared/dataset.ts';
 import { ConfigError, SourceUnavailableError, errorMessage } from '../../shared/errors.ts';
 
@@ -41,7 +41,9 @@ export async function openMeteologicaSftp(ctx: FileDropContext, o: { timeoutMs?:
   const password = privateKey ? undefined : await ctx.secrets.get('meteologica:password');
   if (!privateKey && !password) throw new ConfigError('meteologica: set the secret meteologica:private_key or meteologica:password');
   // Errors from ssh2 are re-thrown with our own message: theirs may quote the connect options.
-  const client = new SftpClient('meteologica', { error: () => undefined, end: () => undefined, close: () => undefined });
+  // ssh2 is loaded by the first fetch, not by every command that lists the providers.
+  const { default: Sftp } = await import('ssh2-sftp-client');
+  const client: SftpClient = new Sftp('meteologica', { error: () => undefined, end: () => undefined, close: () => undefined });
   try {
     await within('connect', ms, client.connect({
       host, port, username, readyTimeout: ms, keepaliveInterval: 10_000, keepaliveCountMax: 3,

@@ -4,7 +4,6 @@
 import type { Provider } from '../../shared/dataset.ts';
 import { METEOLOGICA_SFTP } from './client.ts';
 import { meteologicaDatasets } from './datasets.ts';
-import { startMeteologicaSimulator } from './simulator.ts';
 import { meteologicaZones } from './zones.ts';
 
 export const meteologica: Provider = {
@@ -13,5 +12,6 @@ export const meteologica: Provider = {
   title: 'Meteologica (forecast files over SFTP)',
   baseUrl: METEOLOGICA_SFTP,
   datasets: meteologicaDatasets,
-  startSimulator: (options) => startMeteologicaSimulator(options),
+  // Loaded on demand: the simulator pulls in an SSH server.
+  startSimulator: async (options) => (await import('./simulator.ts')).startMeteologicaSimulator(options),
 };

@@ -14,7 +14,7 @@ import {
   priceIndices60,
 } from './datasets.ts';
 import { PORTAL_API } from './portal-client.ts';
-import { startNordpoolSimulator } from './simulator.ts';
+import { INTRADAY_PATH } from './intraday-stream.ts';
 import { nordpoolZones } from './zones.ts';
 
 const datasets: readonly Dataset[] = [
@@ -31,7 +31,8 @@ export const nordpool: Provider = {
   // The portal is unofficial and CDN-protected: poll it gently (one limiter for every worker).
   ratePerMinute: 30,
   startSimulator: async (options) => {
-    const sim = await startNordpoolSimulator(options);
-    return { ...sim, urls: { intraday: `${sim.url.replace(/^http/, 'ws')}/intraday/ws` } };
+    // Loaded on demand: the simulator pulls in a WebSocket server.
+    const sim = await (await import('./simulator.ts')).startNordpoolSimulator(options);
+    return { ...sim, urls: { intraday: `${sim.url.replace(/^http/, 'ws')}${INTRADAY_PATH}` } };
   },
 };

@@ -12,7 +12,8 @@ import type { Statistic, Trade } from './intraday-parse.ts';
 import { NORDPOOL_TZ } from './portal-parse.ts';
 import { decodeFrames, encodeFrame, type StompFrame } from './stomp-frame.ts';
 
-export const INTRADAY_PATH = '/intraday/ws';
+// Where the simulator serves the stream (the real endpoint comes with onboarding).
+export { INTRADAY_PATH } from './intraday-stream.ts';
 /** Ticker destinations look like `/user/<username>/v1/streaming/ticker`. */
 export const TICKER_RE = /^\/user\/[^/]+\/v1\/(streaming|conflated)\/ticker$/;
 /** Per-area contract statistics: `/user/<username>/v1/streaming/publicStatistics/<deliveryAreaId>`. */

@@ -4,12 +4,10 @@
 // that does not parse ends the connection with an error: the worker reconnects and the snapshot the
 // server sends on subscribe brings back whatever that message held.
 import { Client, type IMessage, type IStompSocket } from '@stomp/stompjs';
-import WebSocket from 'ws';
 import type { FetchContext, StreamConnection, StreamContext, StreamRecord, StreamSource } from '../../shared/dataset.ts';
 import { ConfigError, SourceUnavailableError } from '../../shared/errors.ts';
 import { StatisticSchema, TradeSchema, statisticKey, tradeKey, type Statistic, type Trade } from './intraday-parse.ts';
 import { createTokenCache, INTRADAY_CLIENT } from './oauth.ts';
-import { INTRADAY_PATH } from './intraday-simulator.ts';
 import { z } from 'zod';
 
 /** SSO tokens for the Intraday API (scope `global`), shared by every stream of the process. */
@@ -46,6 +44,9 @@ export const STATISTICS: IntradayTopic<Statistic> = {
   keep: () => true,
 };
 
+/** The simulator's stream path below its base URL. */
+export const INTRADAY_PATH = '/intraday/ws';
+
 /** Where to connect: the simulator's WebSocket path, or the endpoint Nord Pool gives at onboarding. */
 async function endpoint(ctx: StreamContext): Promise<string> {
   if (ctx.baseUrl) return `${ctx.baseUrl.replace(/^http/, 'ws').replace(/\/$/, '')}${INTRADAY_PATH}`;
@@ -74,6 +75,8 @@ export function intradayStream<T>(topic: IntradayTopic<T>, options: TickerOption
     encode: (records) => ({ body: new TextEncoder().encode(JSON.stringify(records.map((r) => r.data))), contentType: 'application/json' }),
     async connect(ctx, onRecords) {
       const url = await endpoint(ctx);
+      // `ws` is loaded when the stream connects, not by every command that lists the providers.
+      const { default: WebSocket } = await import('ws');
       const fetchCtx: FetchContext = { http: ctx.http, secrets: ctx.secrets, baseUrl: ctx.baseUrl, log: ctx.log, signal: ctx.signal, onAttempt: () => undefined };
       const token = await intradayTokens.bearer(fetchCtx);
       const username = await ctx.secrets.require('nordpool:username');

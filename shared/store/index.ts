@@ -3,7 +3,6 @@ import { dirname, join } from 'node:path';
 import { connectWithin, DEFAULT_CONNECT_TIMEOUT_MS } from '../connect.ts';
 import { ConfigError } from '../errors.ts';
 import { redact } from '../redact.ts';
-import { DuckDbStore } from './duckdb.ts';
 import { splitStore } from './split.ts';
 import type { Store } from './types.ts';
 
@@ -92,6 +91,8 @@ async function openOneStore(url: string, o: OpenStoreOptions): Promise<Store> {
   if (url.startsWith('duckdb:')) {
     const path = url.slice('duckdb:'.length) || ':memory:';
     if (path !== ':memory:') checkDuckDbPath(path, o.create ?? true);
+    // Loaded on demand, like sql.ts: commands that never open a store (datasets, parse, --help) start faster.
+    const { DuckDbStore } = await import('./duckdb.ts');
     return redacting(await connectWithin('store', url, timeout, () => DuckDbStore.open(path, { revisions: retention(o) }), close));
   }
   if (url.startsWith('mysql://') || url.startsWith('starrocks://')) {

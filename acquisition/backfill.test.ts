@@ -1,19 +1,18 @@
 // Backfills against the Energinet simulator, on DuckDB and on MariaDB: windows planned like the
 // scheduler's, landed through ingestion, skipped on a re-run, failures counted (not thrown).
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { after, describe, it } from 'node:test';
-import mysql from 'mysql2/promise';
+import { describe, it } from 'node:test';
 import { backfillCommand, etaMs, progressText } from '../cli/backfill.ts';
 import { readConfig } from '../cli/platform.ts';
 import { findDataset } from '../providers/index.ts';
 import { openStore } from '../shared/store/index.ts';
 import { planBackfill } from './backfill.ts';
+import { freshDatabases } from '../shared/store/test-stores.ts';
 
 const DS = 'energinet.day_ahead_prices';
 const range = { from: new Date('2025-10-01T00:00:00Z'), to: new Date('2025-10-10T00:00:00Z') };
@@ -46,22 +45,11 @@ describe('backfill plan', () => {
   });
 });
 
-const MYSQL = process.env.SCALAR_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
-const databases: string[] = [];
-after(async () => {
-  const u = new URL(MYSQL);
-  const c = await mysql.createConnection({ host: u.hostname, port: Number(u.port), user: u.username || 'root', password: decodeURIComponent(u.password) });
-  for (const db of databases) await c.query(`DROP DATABASE IF EXISTS \`${db}\``);
-  await c.end();
-});
+const databases = freshDatabases();
 
 const stores: [string, () => string][] = [
   ['duckdb', () => `duckdb:${join(mkdtempSync(join(tmpdir(), 'scalar-backfill-')), 'scalar.duckdb')}`],
-  ['mysql dialect on MariaDB', () => {
-    const db = `scalar_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-    databases.push(db);
-    return `${MYSQL}/${db}`;
-  }],
+  ['mysql dialect on MariaDB', () => databases.url()],
 ];
 
 for (const [name, storeUrl] of stores) {

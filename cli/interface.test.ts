@@ -9,10 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { providers } from '../providers/index.ts';
 import { seriesKey, type Observation } from '../shared/observation.ts';
-import mysql from 'mysql2/promise';
 import { DuckDbStore } from '../shared/store/duckdb.ts';
 import { SqlStore } from '../shared/store/sql.ts';
 import { analystViews } from '../shared/store/views.ts';
+import { freshDatabases } from '../shared/store/test-stores.ts';
 
 const bin = fileURLToPath(new URL('../bin/scalar.js', import.meta.url));
 const run = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, SCALAR_LOG_LEVEL: 'error' }, timeout: 60_000 });
@@ -120,9 +120,7 @@ describe('CLI polish', () => {
 });
 
 describe('scalar sql and export on MariaDB', () => {
-  const MYSQL = process.env.SCALAR_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
-  const db = `scalar_test_${Math.random().toString(36).slice(2, 12)}`;
-  const url = `${MYSQL}/${db}`;
+  const url = freshDatabases().url();
   const onMaria = (...args: string[]) =>
     spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, SCALAR_LOG_LEVEL: 'error', SCALAR_STORE_URL: url }, timeout: 60_000 });
   before(async () => {
@@ -131,12 +129,6 @@ describe('scalar sql and export on MariaDB', () => {
     await store.upsertObservations([{ dataset: 'entsoe.day_ahead_prices', series: { area: FR, sequence: '1', resolution: 'PT60M' }, ts: new Date(Date.UTC(2025, 0, 1)),
       resolution: 'PT60M', value: 40, unit: 'EUR/MWh', seriesKey: seriesKey({ area: FR, sequence: '1', resolution: 'PT60M' }), payloadSha256: 'c'.repeat(64) }]);
     await store.close();
-  });
-  after(async () => {
-    const u = new URL(MYSQL);
-    const c = await mysql.createConnection({ host: u.hostname, port: Number(u.port), user: u.username || 'root', password: decodeURIComponent(u.password) });
-    await c.query(`DROP DATABASE IF EXISTS \`${db}\``);
-    await c.end();
   });
 
   it('answers from the view inside a read-only transaction', () => {

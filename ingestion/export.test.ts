@@ -5,9 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
-import mysql from 'mysql2/promise';
 import { providers } from '../providers/index.ts';
 import { seriesKey, type Observation } from '../shared/observation.ts';
 import { DuckDbStore } from '../shared/store/duckdb.ts';
@@ -16,6 +15,7 @@ import { SqlStore } from '../shared/store/sql.ts';
 import type { Store } from '../shared/store/types.ts';
 import { analystViews } from '../shared/store/views.ts';
 import { exportObservations } from './export.ts';
+import { freshDatabases } from '../shared/store/test-stores.ts';
 
 const FR = '10YFR-RTE------C';
 const DE = '10Y1001A1001A82H';
@@ -105,16 +105,8 @@ exportContract('duckdb', async () => {
   return { store: await DuckDbStore.open(path), url: `duckdb:${path}` };
 });
 
-const MYSQL = process.env.SCALAR_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
-const databases: string[] = [];
+const databases = freshDatabases();
 exportContract('mysql dialect on MariaDB', async () => {
-  const db = `scalar_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  databases.push(db);
-  return { store: await SqlStore.open(`${MYSQL}/${db}`), url: `${MYSQL}/${db}` };
-});
-after(async () => {
-  const u = new URL(MYSQL);
-  const c = await mysql.createConnection({ host: u.hostname, port: Number(u.port), user: u.username || 'root', password: decodeURIComponent(u.password) });
-  for (const db of databases) await c.query(`DROP DATABASE IF EXISTS \`${db}\``);
-  await c.end();
+  const url = databases.url();
+  return { store: await SqlStore.open(url), url };
 });

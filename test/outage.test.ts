@@ -11,7 +11,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import mysql from 'mysql2/promise';
 import { pino } from 'pino';
 import type { IngestionEvent } from '../ingestion/consumer.ts';
 import { openPlatform, readConfig, startRoles, type Platform, type Roles } from '../cli/platform.ts';
@@ -23,14 +22,15 @@ import { InfrastructureUnavailableError, isInfrastructureOutage } from '../share
 import { RedisCache } from '../shared/cache/redis.ts';
 import { SqlStore } from '../shared/store/sql.ts';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.ts';
+import { TEST_MYSQL_URL, freshDatabases } from '../shared/store/test-stores.ts';
 
-const MYSQL = new URL(process.env.SCALAR_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306');
+const MYSQL = new URL(TEST_MYSQL_URL);
 const NATS = new URL(process.env.SCALAR_TEST_NATS_URL ?? 'nats://127.0.0.1:4222');
 const REDIS = new URL(process.env.SCALAR_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
 const NOW = new Date('2025-11-05T14:00:00Z');
 const DATASET = 'energinet.day_ahead_prices';
 const dirs: string[] = [];
-const databases: string[] = [];
+const databases = freshDatabases(MYSQL.href);
 const unhandled: unknown[] = [];
 const onUnhandled = (e: unknown) => unhandled.push(e);
 process.on('unhandledRejection', onUnhandled);
@@ -38,9 +38,6 @@ process.on('unhandledRejection', onUnhandled);
 after(async () => {
   process.off('unhandledRejection', onUnhandled);
   dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
-  const c = await mysql.createConnection({ host: MYSQL.hostname, port: Number(MYSQL.port || 3306), user: MYSQL.username || 'root' }).catch(() => null);
-  for (const db of databases) await c?.query(`DROP DATABASE IF EXISTS \`${db}\``);
-  await c?.end();
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -203,8 +200,7 @@ describe('outages under a running pipeline', () => {
 
   it('MariaDB black-holed: a statement fails as an outage within its bound instead of hanging, and the store works once the link is back', async () => {
     const proxy = await startFaultProxy({ host: MYSQL.hostname, port: Number(MYSQL.port || 3306) });
-    const db = `scalar_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-    databases.push(db);
+    const db = databases.name();
     const store = await SqlStore.open(`mysql://${MYSQL.username || 'root'}@127.0.0.1:${proxy.port}/${db}`, { queryTimeoutMs: 2000, connectTimeoutMs: 3000 });
     try {
       await store.getWatermark(DATASET, 'DK1');
@@ -271,8 +267,7 @@ describe('outages under a running pipeline', () => {
 
   it('MariaDB cut for 5 s while windows flow: retried until it is back, nothing dead-lettered, every window lands once', async () => {
     const proxy = await startFaultProxy({ host: MYSQL.hostname, port: Number(MYSQL.port || 3306) });
-    const db = `scalar_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-    databases.push(db);
+    const db = databases.name();
     try {
       const events = await run({
         busUrl: 'memory:',

@@ -16,8 +16,8 @@ import { silentLogger } from '../shared/log.ts';
 import { rawProperties, sha256Hex } from '../shared/raw-message.ts';
 import type { FaultPlan } from '../shared/simulator.ts';
 import type { GapRepairOptions } from '../completeness/repair.ts';
-import { randomUUID } from 'node:crypto';
 import mysql from 'mysql2/promise';
+import { TEST_MYSQL_URL, freshDatabases } from '../shared/store/test-stores.ts';
 
 const NOW = new Date('2025-11-05T14:00:00Z'); // after 13:00 in Copenhagen: tomorrow's prices are out
 const DATASET = 'energinet.day_ahead_prices';
@@ -127,12 +127,13 @@ async function stored(platform: Platform): Promise<Map<string, number | null>> {
 }
 
 describe('pipeline on embedded defaults', () => {
+  const databases = freshDatabases();
 
   it('restores a day of rows deleted behind its back, by itself: the audit finds the holes and gap repair re-fetches that day', async () => {
     // MariaDB, so the rows can be deleted from outside while the platform runs; the clock stands still
     // at NOW, so once caught up the regular worker never fetches again: only gap repair can bring them back.
-    const base = process.env.SCALAR_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
-    const db = `scalar_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    const base = TEST_MYSQL_URL;
+    const db = databases.name();
     const u = new URL(base);
     const admin = await mysql.createConnection({ host: u.hostname, port: Number(u.port), user: u.username || 'root', password: decodeURIComponent(u.password) });
     try {
@@ -163,7 +164,6 @@ describe('pipeline on embedded defaults', () => {
       }, 30_000);
       await run.stop();
     } finally {
-      await admin.query(`DROP DATABASE IF EXISTS \`${db}\``);
       await admin.end();
     }
   });

@@ -10,19 +10,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
-import mysql from 'mysql2/promise';
 import { startEnerginetSimulator } from '../providers/energinet/simulator.ts';
 import { prometheusName } from '../shared/metrics.ts';
 import { SqlStore } from '../shared/store/sql.ts';
 import { startOtlpReceiver } from './otlp-receiver.ts';
+import { TEST_MYSQL_URL, freshDatabases } from '../shared/store/test-stores.ts';
 
 const bin = fileURLToPath(new URL('../bin/scalar.js', import.meta.url));
-const MYSQL = process.env.SCALAR_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+const MYSQL = TEST_MYSQL_URL;
 const NATS = process.env.SCALAR_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 const REDIS = process.env.SCALAR_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DATASET = 'energinet.day_ahead_prices';
 
-const db = `scalar_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+const db = freshDatabases(MYSQL).name();
 const env = `otel-${randomUUID().slice(0, 8)}`;
 const dataDir = mkdtempSync(join(tmpdir(), 'scalar-otel-proc-'));
 const children: ChildProcess[] = [];
@@ -30,10 +30,6 @@ const children: ChildProcess[] = [];
 after(async () => {
   for (const c of children) c.kill('SIGKILL');
   rmSync(dataDir, { recursive: true, force: true });
-  const u = new URL(MYSQL);
-  const c = await mysql.createConnection({ host: u.hostname, port: Number(u.port), user: u.username || 'root' }).catch(() => null);
-  await c?.query(`DROP DATABASE IF EXISTS \`${db}\``);
-  await c?.end();
 });
 
 async function freePort(): Promise<number> {

@@ -8,29 +8,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
-import mysql from 'mysql2/promise';
 import { simulatedRecords, startEnerginetSimulator } from '../providers/energinet/simulator.ts';
 import { SqlStore } from '../shared/store/sql.ts';
+import { TEST_MYSQL_URL, freshDatabases } from '../shared/store/test-stores.ts';
 
 const bin = fileURLToPath(new URL('../bin/scalar.js', import.meta.url));
-const MYSQL = process.env.SCALAR_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+const MYSQL = TEST_MYSQL_URL;
 const NATS = process.env.SCALAR_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 const REDIS = process.env.SCALAR_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DATASET = 'energinet.day_ahead_prices';
 
-const db = `scalar_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+const databases = freshDatabases(MYSQL);
+const db = databases.name();
 const env = `proc-${randomUUID().slice(0, 8)}`;
 const dataDir = mkdtempSync(join(tmpdir(), 'scalar-proc-'));
 const children: ChildProcess[] = [];
-const created: string[] = [db];
 
 after(async () => {
   for (const c of children) c.kill('SIGKILL');
   rmSync(dataDir, { recursive: true, force: true });
-  const u = new URL(MYSQL);
-  const c = await mysql.createConnection({ host: u.hostname, port: Number(u.port), user: u.username || 'root' }).catch(() => null);
-  for (const name of created) await c?.query(`DROP DATABASE IF EXISTS \`${name}\``);
-  await c?.end();
 });
 
 function start(role: string, simUrl: string): ChildProcess {
@@ -64,7 +60,7 @@ async function until(what: string, check: () => Promise<boolean>, ms = 60_000): 
 
 describe('the demo on the real servers', () => {
   it('runs over NATS, MariaDB and Redis, and scalar query reads its rows back from MariaDB', () => {
-    const demoDb = `${db}_demo`;
+    const demoDb = databases.name();
     const envs = { ...process.env, SCALAR_BUS_URL: NATS, SCALAR_STORE_URL: `${MYSQL}/${demoDb}`, SCALAR_CACHE_URL: REDIS, SCALAR_LOG_LEVEL: 'error' };
     const demo = spawnSync(process.execPath, [bin, 'demo', '--duration', '5', '--data-dir', dataDir], { env: envs, encoding: 'utf8', timeout: 60_000 });
     assert.equal(demo.status, 0, demo.stderr);
@@ -73,7 +69,6 @@ describe('the demo on the real servers', () => {
     const rows = q.stdout.trim().split('\n').map((l) => JSON.parse(l) as { ts: string; value: number });
     assert.ok(rows.length >= 96, `only ${rows.length} rows`);
     assert.equal(new Set(rows.map((r) => r.ts)).size, rows.length);
-    created.push(demoDb);
   });
 });
 

@@ -1,29 +1,16 @@
 // The store contract through splitStore: observations in one engine, the control plane in another,
 // both ways round; and which part each method reaches.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { after, describe, it } from 'node:test';
-import mysql from 'mysql2/promise';
+import { describe, it } from 'node:test';
 import { storeContract, type ContractStoreOptions } from './contract.ts';
 import { DuckDbStore } from './duckdb.ts';
 import { checkControlStoreUrl, openStore } from './index.ts';
 import { splitStore } from './split.ts';
 import { SqlStore } from './sql.ts';
+import { freshDatabases } from './test-stores.ts';
 
-const MYSQL = process.env.SCALAR_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
-const created: string[] = [];
-const freshMariaDb = (o: ContractStoreOptions = {}) => {
-  const db = `scalar_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  created.push(db);
-  return SqlStore.open(`${MYSQL}/${db}`, o);
-};
-
-after(async () => {
-  const u = new URL(MYSQL);
-  const c = await mysql.createConnection({ host: u.hostname, port: Number(u.port || 3306), user: u.username || 'root', password: decodeURIComponent(u.password) }).catch(() => null);
-  for (const db of created) await c?.query(`DROP DATABASE IF EXISTS \`${db}\``);
-  await c?.end();
-});
+const databases = freshDatabases();
+const freshMariaDb = (o: ContractStoreOptions = {}) => SqlStore.open(databases.url(), o);
 
 // The contract's options (a revision retention) go to the observation part, where revisions live.
 storeContract('split: DuckDB observations, MariaDB control', async (o) => splitStore(await DuckDbStore.open(':memory:', o), await freshMariaDb()));

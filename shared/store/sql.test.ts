@@ -1,34 +1,17 @@
 // The store contract on MariaDB (mysql dialect) on every run, and on StarRocks when STARROCKS_URL is set.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { after, describe, it } from 'node:test';
-import mysql from 'mysql2/promise';
+import { describe, it } from 'node:test';
 import { storeContract, type ContractStoreOptions } from './contract.ts';
 import { loadDataTsv, SqlStore } from './sql.ts';
+import { TEST_MYSQL_URL, freshDatabases } from './test-stores.ts';
 
-const MYSQL = process.env.SCALAR_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
-const created: string[] = [];
-
-/** A fresh database per test, dropped at the end. */
-function fresh(base: string) {
-  return async (o?: ContractStoreOptions) => {
-    const db = `scalar_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-    created.push(`${base}|${db}`);
-    return SqlStore.open(`${base}/${db}`, o);
-  };
+/** A fresh database per test on `server`, dropped at the end. */
+function fresh(server: string) {
+  const databases = freshDatabases(server);
+  return async (o?: ContractStoreOptions) => SqlStore.open(databases.url(), o);
 }
 
-after(async () => {
-  for (const entry of created) {
-    const [base, db] = entry.split('|') as [string, string];
-    const u = new URL(base);
-    const c = await mysql.createConnection({ host: u.hostname, port: Number(u.port), user: u.username || 'root', password: decodeURIComponent(u.password) }).catch(() => null);
-    await c?.query(`DROP DATABASE IF EXISTS \`${db}\``);
-    await c?.end();
-  }
-});
-
-storeContract('mysql dialect on MariaDB', fresh(MYSQL));
+storeContract('mysql dialect on MariaDB', fresh(TEST_MYSQL_URL));
 
 if (process.env.STARROCKS_URL) {
   storeContract('starrocks dialect', fresh(process.env.STARROCKS_URL.replace(/\/[^/]*$/, '')));
@@ -49,7 +32,7 @@ describe('mysql dialect: the LOAD DATA path', () => {
   });
 
   it('a row the table cannot hold fails the batch as an INSERT does, leaving nothing truncated behind', async () => {
-    const store = await fresh(MYSQL)();
+    const store = await fresh(TEST_MYSQL_URL)();
     await assert.rejects(store.upsertObservations([row('x'.repeat(600), 1), row('area=DK1', 2)]), /too long/i);
     assert.equal(await store.countObservations('test.prices'), 0);
     await store.upsertObservations([row('area=DK1', 2)]);

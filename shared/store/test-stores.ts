@@ -1,5 +1,5 @@
-// For tests that run against both engines: DuckDB in memory and a fresh MariaDB database per
-// store (random name, dropped when the test file ends).
+// For tests that run against real servers: fresh MySQL/MariaDB databases (random names, dropped
+// when the test file ends), and DuckDB in memory beside a fresh MariaDB database per store.
 import { randomUUID } from 'node:crypto';
 import { after } from 'node:test';
 import mysql from 'mysql2/promise';
@@ -7,23 +7,35 @@ import { DuckDbStore } from './duckdb.ts';
 import { SqlStore } from './sql.ts';
 import type { Store } from './types.ts';
 
-const MYSQL = process.env.SCALAR_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+/** The MySQL/MariaDB server the tests use (no database in the URL). */
+export const TEST_MYSQL_URL = process.env.SCALAR_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 
-/** `[name, open]` per engine; call once per test file (it registers the clean-up). */
-export function realStores(): [string, () => Promise<Store>][] {
+/**
+ * Fresh databases on a test server (MySQL, MariaDB or StarRocks), random names, all dropped when the
+ * test file (or the describe it is called in) ends. Call it at that level, not inside a test: it
+ * registers the drop. `name()` gives a new database name, `url()` the store URL of a new database.
+ */
+export function freshDatabases(server = TEST_MYSQL_URL): { name(): string; url(): string } {
   const created: string[] = [];
   after(async () => {
-    const u = new URL(MYSQL);
-    const c = await mysql.createConnection({ host: u.hostname, port: Number(u.port), user: u.username || 'root', password: decodeURIComponent(u.password) }).catch(() => null);
+    const u = new URL(server);
+    const c = await mysql.createConnection({ host: u.hostname, port: Number(u.port || 3306), user: u.username || 'root', password: decodeURIComponent(u.password) }).catch(() => null);
     for (const db of created) await c?.query(`DROP DATABASE IF EXISTS \`${db}\``);
     await c?.end();
   });
+  const name = () => {
+    const db = `scalar_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    created.push(db);
+    return db;
+  };
+  return { name, url: () => `${server.replace(/\/$/, '')}/${name()}` };
+}
+
+/** `[name, open]` per engine; call once per test file (it registers the clean-up). */
+export function realStores(): [string, () => Promise<Store>][] {
+  const databases = freshDatabases();
   return [
     ['duckdb', () => DuckDbStore.open(':memory:')],
-    ['mariadb', () => {
-      const db = `scalar_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-      created.push(db);
-      return SqlStore.open(`${MYSQL}/${db}`);
-    }],
+    ['mariadb', () => SqlStore.open(databases.url())],
   ];
 }

@@ -5,8 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
-import mysql from 'mysql2/promise';
+import { describe, it } from 'node:test';
 import { providers } from '../../providers/index.ts';
 import { seriesKey, type Observation } from '../observation.ts';
 import { DuckDbStore } from './duckdb.ts';
@@ -14,6 +13,7 @@ import { checkReadOnlyStatement, openReadOnlySql, type SqlRow } from './read-onl
 import { SqlStore } from './sql.ts';
 import { analystViews, viewStatement } from './views.ts';
 import type { Store } from './types.ts';
+import { freshDatabases } from './test-stores.ts';
 
 const FR = '10YFR-RTE------C';
 const DE = '10Y1001A1001A82H';
@@ -79,18 +79,10 @@ viewContract('duckdb', async () => {
   return { store: await DuckDbStore.open(path), url: `duckdb:${path}` };
 });
 
-const MYSQL = process.env.SCALAR_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
-const databases: string[] = [];
+const databases = freshDatabases();
 viewContract('mysql dialect on MariaDB', async () => {
-  const db = `scalar_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  databases.push(db);
-  return { store: await SqlStore.open(`${MYSQL}/${db}`), url: `${MYSQL}/${db}` };
-});
-after(async () => {
-  const u = new URL(MYSQL);
-  const c = await mysql.createConnection({ host: u.hostname, port: Number(u.port), user: u.username || 'root', password: decodeURIComponent(u.password) });
-  for (const db of databases) await c.query(`DROP DATABASE IF EXISTS \`${db}\``);
-  await c.end();
+  const url = databases.url();
+  return { store: await SqlStore.open(url), url };
 });
 
 describe('read-only statement check', () => {

@@ -5,10 +5,15 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
+  DOUBLE,
+  DuckDBDataChunk,
   DuckDBInstance,
+  TIMESTAMP,
   timestampValue,
+  VARCHAR,
   type DuckDBAppender,
   type DuckDBConnection,
+  type DuckDBTimestampValue,
   type DuckDBValue,
 } from '@duckdb/node-api';
 import type { Observation } from '../observation.ts';
@@ -146,6 +151,34 @@ const tsOrNull = (d: Date | null | undefined) => (d ? ts(d) : null);
 const asDate = (v: unknown) => v as Date;
 const asDateOrNull = (v: unknown) => (v === null || v === undefined ? null : (v as Date));
 
+// Observations go to the appender a data chunk (2048 rows, DuckDB's vector size) at a time: numbers
+// and instants land in typed arrays copied in one call per column, where appending value by value
+// crosses into native code nine times a row. The column order is that of `observations` and
+// `staging_observations`.
+const CHUNK_ROWS = 2048;
+const OBSERVATION_TYPES = [VARCHAR, VARCHAR, TIMESTAMP, DOUBLE, VARCHAR, TIMESTAMP, TIMESTAMP, VARCHAR];
+
+function appendObservations(appender: DuckDBAppender, rows: readonly StoredObservation[], now: DuckDBTimestampValue): void {
+  for (let from = 0; from < rows.length; from += CHUNK_ROWS) {
+    const n = Math.min(CHUNK_ROWS, rows.length - from);
+    const chunk = DuckDBDataChunk.create(OBSERVATION_TYPES, n);
+    const [dataset, seriesKey, at, value, payload, ingestedAt, issued, quality] = Array.from({ length: 8 }, (_, c) => chunk.getColumnVector(c));
+    for (let i = 0; i < n; i++) {
+      const r = rows[from + i]!;
+      dataset!.setItem(i, r.dataset);
+      seriesKey!.setItem(i, r.seriesKey);
+      at!.setItem(i, ts(r.ts));
+      value!.setItem(i, r.value);
+      payload!.setItem(i, r.payloadSha256);
+      ingestedAt!.setItem(i, now);
+      issued!.setItem(i, tsOrNull(r.issued));
+      quality!.setItem(i, r.quality ?? null);
+    }
+    for (const v of [dataset, seriesKey, at, value, payload, ingestedAt, issued, quality]) v!.flush();
+    appender.appendDataChunk(chunk);
+  }
+}
+
 const fetchLogEntry = (r: Record<string, unknown>): FetchLogEntry => ({
   runId: String(r.run_id),
   dataset: String(r.dataset),
@@ -264,20 +297,7 @@ export class DuckDbStore implements Store {
         // conflict fails the batch, which is then merged). Otherwise: staged, then merged.
         const appender: DuckDBAppender =
           overlapping === 0 ? await this.#conn.createAppender('observations') : await this.#conn.createAppender('staging_observations', 'main', 'temp');
-        for (const r of unique) {
-          appender.appendVarchar(r.dataset);
-          appender.appendVarchar(r.seriesKey);
-          appender.appendTimestamp(ts(r.ts));
-          if (r.value === null) appender.appendNull();
-          else appender.appendDouble(r.value);
-          appender.appendVarchar(r.payloadSha256);
-          appender.appendTimestamp(now);
-          if (r.issued === undefined) appender.appendNull();
-          else appender.appendTimestamp(ts(r.issued));
-          if (r.quality === undefined) appender.appendNull();
-          else appender.appendVarchar(r.quality);
-          appender.endRow();
-        }
+        appendObservations(appender, unique, now);
         appender.closeSync();
         const columns = 'dataset, series_key, ts, value, payload_sha256, ingested_at, issued, quality';
         if (overlapping > 0) {

@@ -15,7 +15,8 @@ import type { Cache, CacheListener, LatestValue } from './types.ts';
 // of one dataset: KEYS[1] is its hash, ARGV[1] the dataset, ARGV[2] the change channel, then (series
 // key, packed value) pairs. It publishes what it wrote ([dataset, [key, packed, ...]] in MessagePack:
 // cmsgpack copies the strings, cjson escapes every quote and costs as much as the writes) itself, so
-// a refresh is one round trip and the client never encodes the change feed, and answers the 1-based
+// a refresh is one round trip and the client never encodes the change feed. It answers the number
+// of pairs when every one changed (the usual case, a reply of one integer), else the 1-based
 // positions of the pairs that changed. A series given twice in a chunk is compared with what the
 // chunk took before (`taken`), as if the pairs came one by one. Loaded once and called by its SHA
 // (EVALSHA), so the script text is not resent.
@@ -45,6 +46,7 @@ if #writes > 0 then
   redis.call('HSET', KEYS[1], unpack(writes))
   redis.call('PUBLISH', ARGV[2], cmsgpack.pack({ARGV[1], writes}))
 end
+if #changed == n then return n end
 return changed`;
 const REFRESH_SHA = createHash('sha1').update(REFRESH).digest('hex');
 /**
@@ -157,7 +159,8 @@ export class RedisCache implements Cache {
           args[2 * j + 3] = pack(v);
         }
         calls.push(this.#refreshScript([this.#key(dataset)], args).then((changed) => {
-          for (const k of changed as number[]) changedAt.push(chunk[k - 1]!);
+          if (typeof changed === 'number') changedAt.push(...chunk);
+          else for (const k of changed as number[]) changedAt.push(chunk[k - 1]!);
         }));
       }
     }

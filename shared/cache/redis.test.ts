@@ -36,3 +36,16 @@ test('the refresh script is loaded again when the server has forgotten it (NOSCR
   assert.equal((await cache.latest('test.prices'))[0]!.value, 2);
   await cache.close();
 });
+
+test('followers see every change of a large refresh, long values included', async () => {
+  const cache = await RedisCache.open(`${REDIS}?prefix=scalar-test-${randomUUID().slice(0, 8)}`);
+  const seen: string[] = [];
+  cache.onChange((changed) => seen.push(...changed.map((c) => `${c.seriesKey}=${c.value}:${c.series.area}`)));
+  await cache.ready();
+  const long = 'x'.repeat(70_000); // past MessagePack's 8- and 16-bit string lengths
+  const batch = [...values(1201, 7), { ...values(1, 8)[0]!, seriesKey: 'area=long', series: { area: long } }];
+  await cache.refresh(batch);
+  for (let i = 0; i < 100 && seen.length < batch.length; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(seen.sort(), batch.map((b) => `${b.seriesKey}=${b.value}:${b.series.area}`).sort());
+  await cache.close();
+});

@@ -5,10 +5,15 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
+  DOUBLE,
+  DuckDBDataChunk,
   DuckDBInstance,
+  TIMESTAMP,
   timestampValue,
+  VARCHAR,
   type DuckDBAppender,
   type DuckDBConnection,
+  type DuckDBTimestampValue,
   type DuckDBValue,
 } from '@duckdb/node-api';
 import type { Observation } from '../observation.ts';
@@ -141,10 +146,40 @@ CREATE TABLE IF NOT EXISTS exec_pnl (
 // Rows per multi-row control statement (raw payload index, fetch-log counts, dead letters).
 const MANY_ROWS = 500;
 
-const ts = (d: Date) => timestampValue(BigInt(d.getTime()) * 1000n);
+// One BigInt a value where the microseconds are a safe integer (until the year 2255), two beyond.
+const micros = (ms: number) => (Number.isSafeInteger(ms * 1000) ? BigInt(ms * 1000) : BigInt(ms) * 1000n);
+const ts = (d: Date) => timestampValue(micros(d.getTime()));
 const tsOrNull = (d: Date | null | undefined) => (d ? ts(d) : null);
 const asDate = (v: unknown) => v as Date;
 const asDateOrNull = (v: unknown) => (v === null || v === undefined ? null : (v as Date));
+
+// Observations go to the appender a data chunk (2048 rows, DuckDB's vector size) at a time: numbers
+// and instants land in typed arrays copied in one call per column, where appending value by value
+// crosses into native code nine times a row. The column order is that of `observations` and
+// `staging_observations`.
+const CHUNK_ROWS = 2048;
+const OBSERVATION_TYPES = [VARCHAR, VARCHAR, TIMESTAMP, DOUBLE, VARCHAR, TIMESTAMP, TIMESTAMP, VARCHAR];
+
+function appendObservations(appender: DuckDBAppender, rows: readonly StoredObservation[], now: DuckDBTimestampValue): void {
+  for (let from = 0; from < rows.length; from += CHUNK_ROWS) {
+    const n = Math.min(CHUNK_ROWS, rows.length - from);
+    const chunk = DuckDBDataChunk.create(OBSERVATION_TYPES, n);
+    const [dataset, seriesKey, at, value, payload, ingestedAt, issued, quality] = Array.from({ length: 8 }, (_, c) => chunk.getColumnVector(c));
+    for (let i = 0; i < n; i++) {
+      const r = rows[from + i]!;
+      dataset!.setItem(i, r.dataset);
+      seriesKey!.setItem(i, r.seriesKey);
+      at!.setItem(i, ts(r.ts));
+      value!.setItem(i, r.value);
+      payload!.setItem(i, r.payloadSha256);
+      ingestedAt!.setItem(i, now);
+      issued!.setItem(i, tsOrNull(r.issued));
+      quality!.setItem(i, r.quality ?? null);
+    }
+    for (const v of [dataset, seriesKey, at, value, payload, ingestedAt, issued, quality]) v!.flush();
+    appender.appendDataChunk(chunk);
+  }
+}
 
 const fetchLogEntry = (r: Record<string, unknown>): FetchLogEntry => ({
   runId: String(r.run_id),
@@ -170,6 +205,9 @@ export class DuckDbStore implements Store {
   // vintages: retention of replaced values (0: none captured) and when they were last pruned.
   readonly #revisions: RevisionSettings;
   #prunedAt = 0;
+  // series.first_ts/last_ts per dataset and series key (ms), read once and kept after each commit:
+  // this connection is the file's only writer, so the overlap test of a batch needs no query.
+  #seriesBounds: Map<string, Map<string, { first: number; last: number }>> | undefined;
 
   private constructor(instance: DuckDBInstance, conn: DuckDBConnection, revisions: RevisionSettings) {
     this.#instance = instance;
@@ -224,13 +262,15 @@ export class DuckDbStore implements Store {
     if (rows.length === 0) return Promise.resolve();
     const upsert = async (merge: boolean): Promise<void> => {
       const unique = dedupeLastWins(rows);
+      const summaries = distinctSeries(unique);
+      const known = await this.#knownSeriesBounds();
       const at = new Date();
       const now = ts(at);
       let retry = false;
       await this.#conn.run('BEGIN TRANSACTION');
       try {
         const series = await this.#conn.createAppender('staging_series', 'main', 'temp');
-        for (const x of distinctSeries(unique)) {
+        for (const x of summaries) {
           series.appendVarchar(x.dataset);
           series.appendVarchar(x.seriesKey);
           series.appendVarchar(JSON.stringify(x.series));
@@ -244,40 +284,28 @@ export class DuckDbStore implements Store {
         // A batch whose instants all lie outside what each of its series already holds (the usual
         // case: new data arriving in time order) cannot meet a stored row, so it is appended with a
         // plain append; otherwise it is merged. series.first_ts/last_ts are kept in this transaction.
-        const overlapping = merge
-          ? 1
-          : Number(
-              (
-                await this.#conn.runAndReadAll(
-                  `SELECT count(*) FROM temp.staging_series AS s JOIN series AS x USING (dataset, series_key)
-                   WHERE s.first_ts <= x.last_ts AND s.last_ts >= x.first_ts`,
-                )
-              ).getRows()[0]![0],
-            );
+        const overlapping =
+          merge ||
+          summaries.some((x) => {
+            const b = known.get(x.dataset)?.get(x.seriesKey);
+            return b !== undefined && x.firstTs.getTime() <= b.last && x.lastTs.getTime() >= b.first;
+          })
+            ? 1
+            : 0;
+        // The staging tables are emptied in the statement that last reads them (one round trip less);
+        // a rolled-back batch empties them after the rollback.
         await this.#conn.run(
           `INSERT INTO series SELECT * FROM temp.staging_series
            ON CONFLICT (dataset, series_key) DO UPDATE SET
              first_ts = least(series.first_ts, excluded.first_ts), last_ts = greatest(series.last_ts, excluded.last_ts),
-             unit = excluded.unit, resolution = excluded.resolution`,
+             unit = excluded.unit, resolution = excluded.resolution;
+           DELETE FROM temp.staging_series`,
         );
         // No overlap: the appender writes straight into observations (the key is still checked; a
         // conflict fails the batch, which is then merged). Otherwise: staged, then merged.
         const appender: DuckDBAppender =
           overlapping === 0 ? await this.#conn.createAppender('observations') : await this.#conn.createAppender('staging_observations', 'main', 'temp');
-        for (const r of unique) {
-          appender.appendVarchar(r.dataset);
-          appender.appendVarchar(r.seriesKey);
-          appender.appendTimestamp(ts(r.ts));
-          if (r.value === null) appender.appendNull();
-          else appender.appendDouble(r.value);
-          appender.appendVarchar(r.payloadSha256);
-          appender.appendTimestamp(now);
-          if (r.issued === undefined) appender.appendNull();
-          else appender.appendTimestamp(ts(r.issued));
-          if (r.quality === undefined) appender.appendNull();
-          else appender.appendVarchar(r.quality);
-          appender.endRow();
-        }
+        appendObservations(appender, unique, now);
         appender.closeSync();
         const columns = 'dataset, series_key, ts, value, payload_sha256, ingested_at, issued, quality';
         if (overlapping > 0) {
@@ -306,23 +334,42 @@ export class DuckDbStore implements Store {
           await this.#conn.run(
             `INSERT INTO observations (${columns}) SELECT ${columns} FROM temp.staging_observations AS s
              WHERE NOT EXISTS (SELECT 1 FROM observations AS o
-               WHERE o.dataset = s.dataset AND o.series_key = s.series_key AND o.ts = s.ts AND ${bounds})`,
+               WHERE o.dataset = s.dataset AND o.series_key = s.series_key AND o.ts = s.ts AND ${bounds});
+             DELETE FROM temp.staging_observations`,
           );
         }
         await this.#conn.run('COMMIT');
+        for (const x of summaries) {
+          let perSeries = known.get(x.dataset);
+          if (perSeries === undefined) known.set(x.dataset, (perSeries = new Map()));
+          const b = perSeries.get(x.seriesKey);
+          const first = x.firstTs.getTime();
+          const last = x.lastTs.getTime();
+          perSeries.set(x.seriesKey, b === undefined ? { first, last } : { first: Math.min(b.first, first), last: Math.max(b.last, last) });
+        }
       } catch (e) {
         await this.#conn.run('ROLLBACK').catch(() => undefined);
+        await this.#conn.run('DELETE FROM temp.staging_observations; DELETE FROM temp.staging_series').catch(() => undefined);
         // A plain append that met a stored row (series bounds out of step with the rows, e.g. a file
         // written by hand): the same batch again through the merge.
         if (merge || !/constraint|duplicate key/i.test((e as Error).message)) throw e;
         retry = true;
-      } finally {
-        await this.#conn.run('DELETE FROM temp.staging_observations; DELETE FROM temp.staging_series').catch(() => undefined);
       }
       if (retry) await upsert(true);
       else await this.#pruneIfDue(at);
     };
     return this.#serial(() => upsert(false));
+  }
+
+  async #knownSeriesBounds(): Promise<Map<string, Map<string, { first: number; last: number }>>> {
+    if (this.#seriesBounds) return this.#seriesBounds;
+    const known = new Map<string, Map<string, { first: number; last: number }>>();
+    for (const r of await this.#rows('SELECT dataset, series_key, first_ts, last_ts FROM series WHERE first_ts IS NOT NULL AND last_ts IS NOT NULL')) {
+      let perSeries = known.get(String(r.dataset));
+      if (perSeries === undefined) known.set(String(r.dataset), (perSeries = new Map()));
+      perSeries.set(String(r.series_key), { first: asDate(r.first_ts).getTime(), last: asDate(r.last_ts).getTime() });
+    }
+    return (this.#seriesBounds = known);
   }
 
   queryObservations(q: ObservationQuery): Promise<Observation[]> {

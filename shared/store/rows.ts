@@ -4,6 +4,22 @@ import type { FetchRowCount, LedgerRow, QualityFlag, StoredObservation } from '.
 
 /** One row per (dataset, series_key, ts), the last one winning: a batch may carry a revision of an earlier row. */
 export function dedupeLastWins(rows: readonly StoredObservation[]): StoredObservation[] {
+  // The usual batch has each series' instants rising (in runs of one series or interleaved): then no
+  // instant can repeat, which one comparison per row shows without building any key.
+  const lastTs = new Map<string, Map<string, number>>();
+  let rising = true;
+  for (const r of rows) {
+    let perSeries = lastTs.get(r.dataset);
+    if (perSeries === undefined) lastTs.set(r.dataset, (perSeries = new Map()));
+    const t = r.ts.getTime();
+    const last = perSeries.get(r.seriesKey);
+    if (last !== undefined && t <= last) {
+      rising = false;
+      break;
+    }
+    perSeries.set(r.seriesKey, t);
+  }
+  if (rising) return rows.slice();
   // Keyed per series, then by instant: rows come in runs of one series, so the series key is looked
   // up only where it changes, and no string is built per row. Without duplicates: the rows as given.
   const bySeries = new Map<string, Map<number, StoredObservation>>();
@@ -38,18 +54,23 @@ export type SeriesSummary = {
 };
 
 export function distinctSeries(rows: readonly StoredObservation[]): SeriesSummary[] {
-  const out = new Map<string, SeriesSummary>();
+  // Per dataset, then per series key: no key string is built per row.
+  const byDataset = new Map<string, Map<string, SeriesSummary>>();
+  const out: SeriesSummary[] = [];
   for (const r of rows) {
-    const k = `${r.dataset}\u0000${r.seriesKey}`;
-    const s = out.get(k);
+    let perSeries = byDataset.get(r.dataset);
+    if (perSeries === undefined) byDataset.set(r.dataset, (perSeries = new Map()));
+    const s = perSeries.get(r.seriesKey);
     if (!s) {
-      out.set(k, { dataset: r.dataset, seriesKey: r.seriesKey, series: r.series, resolution: r.resolution, unit: r.unit, firstTs: r.ts, lastTs: r.ts });
+      const summary = { dataset: r.dataset, seriesKey: r.seriesKey, series: r.series, resolution: r.resolution, unit: r.unit, firstTs: r.ts, lastTs: r.ts };
+      perSeries.set(r.seriesKey, summary);
+      out.push(summary);
     } else {
       if (r.ts < s.firstTs) s.firstTs = r.ts;
       if (r.ts > s.lastTs) s.lastTs = r.ts;
     }
   }
-  return [...out.values()];
+  return out;
 }
 
 export function matchesWhere(dims: Readonly<Record<string, string>>, where?: Readonly<Record<string, string>>): boolean {

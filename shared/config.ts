@@ -81,6 +81,8 @@ const ConfigSchema = z
       .object({
         /** Rows that make a batch commit at once. */
         batchRows: between(1, 10_000_000),
+        /** A batch also commits once its raw payloads and rows (estimated) reach this many bytes. */
+        batchBytes: between(64 * 1024, 2 ** 40).default(32 * MiB),
         /** Longest a row waits for its batch to commit. */
         batchWaitMs: ms(1),
         /** Raw messages delivered but not yet committed (bounds memory). */
@@ -190,6 +192,7 @@ const ENV_KEYS: Record<string, string> = {
   SCALAR_HTTP_MAX_DELAY_MS: 'acquisition.http.maxDelayMs',
   SCALAR_INGEST_BATCH_ROWS: 'ingestion.batchRows',
   SCALAR_INGEST_BATCH_WAIT_MS: 'ingestion.batchWaitMs',
+  SCALAR_INGEST_BATCH_BYTES: 'ingestion.batchBytes',
   SCALAR_INGEST_MAX_IN_FLIGHT: 'ingestion.maxInFlight',
   SCALAR_INGEST_PARSE_THREADS: 'ingestion.parseThreads',
   SCALAR_INGEST_PARSE_OFF_THREAD_BYTES: 'ingestion.parseOffThreadBytes',

@@ -90,4 +90,10 @@ describe('configuration', () => {
     }
     assert.throws(() => loadConfig({ env: { SCALAR_DUCKDB_THREADS: '0' } }), /duckdb\.threads \(SCALAR_DUCKDB_THREADS\)/);
   });
+
+  it('bounds an ingestion batch by bytes: 32 MiB unless set, at least 64 KiB', () => {
+    assert.equal(loadConfig({ env: {} }).ingestion.batchBytes, 32 * 1024 * 1024);
+    assert.equal(loadConfig({ env: { SCALAR_INGEST_BATCH_BYTES: '1048576' } }).ingestion.batchBytes, 1024 * 1024);
+    assert.throws(() => loadConfig({ env: { SCALAR_INGEST_BATCH_BYTES: '1000' } }), /ingestion\.batchBytes \(SCALAR_INGEST_BATCH_BYTES\)/);
+  });
 });

@@ -52,7 +52,7 @@ function configFrom(o: Common) {
 /** `create: false` for read-only commands: a mistyped data dir or database is an error, never created. */
 async function withStore<T>(o: Common, fn: (store: Store, env: string) => Promise<T>, create = true): Promise<T> {
   const config = configFrom(o);
-  const store = await openStore(config.storeUrl, { create, connectTimeoutMs: config.connectTimeoutMs, revisionRetentionMs: config.revisions.retentionDays * 86_400_000, controlUrl: config.controlStoreUrl });
+  const store = await openStore(config.storeUrl, { create, connectTimeoutMs: config.connectTimeoutMs, revisionRetentionMs: config.revisions.retentionDays * 86_400_000, controlUrl: config.controlStoreUrl, duckdb: config.duckdb });
   try {
     return await fn(store, config.env);
   } finally {

@@ -68,7 +68,7 @@ export async function openPlatform(
   // First, so a role whose vault stays unreachable exits before it opens anything else.
   const secrets = await openSecrets(config, env, log);
   const timeout = { connectTimeoutMs: config.connectTimeoutMs };
-  const store = await openStore(config.storeUrl, { ...timeout, revisionRetentionMs: config.revisions.retentionDays * 86_400_000, controlUrl: config.controlStoreUrl }); // vintages
+  const store = await openStore(config.storeUrl, { ...timeout, revisionRetentionMs: config.revisions.retentionDays * 86_400_000, controlUrl: config.controlStoreUrl, duckdb: config.duckdb }); // vintages
   // Analyst views follow the descriptors: replaced on every start (cheap, and a changed dataset gets its new columns).
   await store.replaceViews?.(analystViews(providers)).catch(async (e: unknown) => {
     await store.close().catch(() => undefined);

@@ -331,7 +331,13 @@ export async function startIngestion(
   const subs: Subscription[] = [];
   const DEAD_LETTER_IN_FLIGHT = 16;
   // The dead letters that arrive together are recorded in one statement.
-  const deadLetters = writeBatcher((ds: DeadLetterRecord[]) => deps.store.recordDeadLetters(ds), { maxItems: DEAD_LETTER_IN_FLIGHT, maxWaitMs: 20 });
+  const deadLetters = writeBatcher((ds: DeadLetterRecord[]) => deps.store.recordDeadLetters(ds), {
+    maxItems: DEAD_LETTER_IN_FLIGHT,
+    maxWaitMs: 20,
+    // A reason quotes the parser's error, which can be long: one statement carries at most 1 MiB of them.
+    maxBytes: 1024 * 1024,
+    sizeOf: (d) => d.reason.length + 200,
+  });
   subs.push(await deps.bus.subscribe(deps.topics, { subscription, maxInFlight: options.maxInFlight }, handle));
   // Dead letters are recorded in the store so they stay visible (and replayable) after the bus forgets them.
   subs.push(

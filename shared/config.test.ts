@@ -82,4 +82,18 @@ describe('configuration', () => {
       assert.throws(() => loadConfig({ env: { SCALAR_REVISIONS_RETENTION_DAYS: bad } }), /revisions\.retentionDays \(SCALAR_REVISIONS_RETENTION_DAYS\)/);
     }
   });
+  it('bounds the embedded DuckDB: memory limit 256MB unless set, a size with a unit of at least 32 MiB, threads 1–256', () => {
+    assert.deepEqual(loadConfig({ env: {} }).duckdb, { memoryLimit: '256MB' });
+    assert.deepEqual(loadConfig({ env: { SCALAR_DUCKDB_MEMORY_LIMIT: '1.5GiB', SCALAR_DUCKDB_THREADS: '1' } }).duckdb, { memoryLimit: '1.5GiB', threads: 1 });
+    for (const bad of ['512', 'lots', '16MB', '1 parsec', '-1GB']) {
+      assert.throws(() => loadConfig({ env: { SCALAR_DUCKDB_MEMORY_LIMIT: bad } }), /duckdb\.memoryLimit \(SCALAR_DUCKDB_MEMORY_LIMIT\): a size with a unit/, bad);
+    }
+    assert.throws(() => loadConfig({ env: { SCALAR_DUCKDB_THREADS: '0' } }), /duckdb\.threads \(SCALAR_DUCKDB_THREADS\)/);
+  });
+
+  it('bounds an ingestion batch by bytes: 32 MiB unless set, at least 64 KiB', () => {
+    assert.equal(loadConfig({ env: {} }).ingestion.batchBytes, 32 * 1024 * 1024);
+    assert.equal(loadConfig({ env: { SCALAR_INGEST_BATCH_BYTES: '1048576' } }).ingestion.batchBytes, 1024 * 1024);
+    assert.throws(() => loadConfig({ env: { SCALAR_INGEST_BATCH_BYTES: '1000' } }), /ingestion\.batchBytes \(SCALAR_INGEST_BATCH_BYTES\)/);
+  });
 });

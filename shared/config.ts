@@ -12,6 +12,18 @@ import { DEFAULT_REVISION_RETENTION_DAYS, defaultStoreUrl } from './store/index.
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 const between = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const ms = (min: number) => between(min, MAX_TIMER_MS);
+const MiB = 1024 * 1024;
+
+const UNITS: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: MiB, gib: 1024 * MiB, tib: 1024 * 1024 * MiB };
+/** Bytes in a size as DuckDB writes it (`512MB`, `1.5 GiB`: decimal KB/MB/GB/TB, binary KiB/MiB/GiB/TiB); NaN when it is not one. */
+export function parseByteSize(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]+)\s*$/i.exec(text);
+  const unit = m ? UNITS[m[2]!.toLowerCase()] : undefined;
+  return m && unit !== undefined ? Number(m[1]) * unit : NaN;
+}
+/** A size kept as written (DuckDB reads it), checked here: a number with a unit, at least `min` bytes. */
+const byteSize = (min: number) =>
+  z.string().refine((s) => parseByteSize(s) >= min, { message: `a size with a unit (e.g. 512MB, 2GB, 1GiB), at least ${min / MiB} MiB` });
 
 const ConfigSchema = z
   .object({
@@ -69,6 +81,8 @@ const ConfigSchema = z
       .object({
         /** Rows that make a batch commit at once. */
         batchRows: between(1, 10_000_000),
+        /** A batch also commits once its raw payloads and rows (estimated) reach this many bytes. */
+        batchBytes: between(64 * 1024, 2 ** 40).default(32 * MiB),
         /** Longest a row waits for its batch to commit. */
         batchWaitMs: ms(1),
         /** Raw messages delivered but not yet committed (bounds memory). */
@@ -86,6 +100,18 @@ const ConfigSchema = z
         capacity: between(1, 10_000_000),
         /** Brokers: how long a delivered message may stay unacknowledged before it is redelivered (a crashed consumer's messages come back after this). */
         ackWaitMs: ms(1000),
+      })
+      .strict(),
+    /**
+     * The embedded DuckDB store. DuckDB's own default buffer pool is 80 % of the machine's memory and
+     * a thread per core: the process grows with the file until the host runs short.
+     */
+    duckdb: z
+      .object({
+        /** Most memory DuckDB's buffer pool may hold (`512MB`, `2GB`, `1.5GiB`); beyond it, pages are evicted and large operators spill to disk. */
+        memoryLimit: byteSize(32 * MiB),
+        /** DuckDB's worker threads; unset: one per core. */
+        threads: between(1, 256).optional(),
       })
       .strict(),
     // vintages
@@ -132,6 +158,10 @@ export const DEFAULTS: z.input<typeof ConfigSchema> = {
   // (one transaction and one index pass per batch); 1 s bounds how far the store lags the bus.
   ingestion: { batchRows: 20_000, batchWaitMs: 1000, maxInFlight: 64 },
   bus: { maxDeliveries: 5, redeliveryDelayMs: 1000, capacity: 1000, ackWaitMs: 30_000 },
+  // Measured with npm run bench:memory (README, Memory): the demo's DuckDB holds well under 100 MB;
+  // 256 MB leaves room for a merge of a 20 000-row batch and the primary-key index of a few million rows,
+  // and bounds the process where DuckDB's default (80 % of RAM) would let it take the host.
+  duckdb: { memoryLimit: '256MB' },
   // Settlement data is revised for months after delivery: a little over a year covers a full cycle.
   revisions: { retentionDays: DEFAULT_REVISION_RETENTION_DAYS },
   providers: {},
@@ -162,6 +192,7 @@ const ENV_KEYS: Record<string, string> = {
   SCALAR_HTTP_MAX_DELAY_MS: 'acquisition.http.maxDelayMs',
   SCALAR_INGEST_BATCH_ROWS: 'ingestion.batchRows',
   SCALAR_INGEST_BATCH_WAIT_MS: 'ingestion.batchWaitMs',
+  SCALAR_INGEST_BATCH_BYTES: 'ingestion.batchBytes',
   SCALAR_INGEST_MAX_IN_FLIGHT: 'ingestion.maxInFlight',
   SCALAR_INGEST_PARSE_THREADS: 'ingestion.parseThreads',
   SCALAR_INGEST_PARSE_OFF_THREAD_BYTES: 'ingestion.parseOffThreadBytes',
@@ -170,6 +201,8 @@ const ENV_KEYS: Record<string, string> = {
   SCALAR_BUS_CAPACITY: 'bus.capacity',
   SCALAR_BUS_ACK_WAIT_MS: 'bus.ackWaitMs',
   SCALAR_REVISIONS_RETENTION_DAYS: 'revisions.retentionDays',
+  SCALAR_DUCKDB_MEMORY_LIMIT: 'duckdb.memoryLimit',
+  SCALAR_DUCKDB_THREADS: 'duckdb.threads',
 };
 
 type Tree = Record<string, unknown>;

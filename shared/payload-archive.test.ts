@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileArchive } from './payload-archive.ts';
+import { ArchiveFullError, fileArchive, memoryArchive } from './payload-archive.ts';
 import { sha256Hex } from './raw-message.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'scalar-archive-'));
@@ -25,5 +25,19 @@ describe('file archive', () => {
     const sha = sha256Hex(new TextEncoder().encode('a'));
     await archive.put(sha, new TextEncoder().encode('b'));
     await assert.rejects(archive.get(sha), /corrupt/);
+  });
+});
+
+describe('memory archive', () => {
+  it('holds at most maxBytes of payloads: a put beyond them is refused, the same payload again costs nothing', async () => {
+    const archive = memoryArchive({ maxBytes: 100 });
+    const body = (c: string) => new TextEncoder().encode(c.repeat(40));
+    await archive.put(sha256Hex(body('a')), body('a'));
+    await archive.put(sha256Hex(body('b')), body('b'));
+    await archive.put(sha256Hex(body('a')), body('a'));
+    assert.equal(archive.bytes, 80);
+    await assert.rejects(archive.put(sha256Hex(body('c')), body('c')), (e: unknown) => e instanceof ArchiveFullError);
+    assert.equal(archive.size, 2);
+    assert.deepEqual(await archive.get(sha256Hex(body('b'))), body('b'));
   });
 });

@@ -43,12 +43,22 @@ export function fileArchive(dir: string): PayloadArchive {
   };
 }
 
-/** An archive in memory, for tests. */
-export function memoryArchive(): PayloadArchive & { readonly size: number } {
+/** A memory archive holding `maxBytes` already: a put is refused rather than growing the process. */
+export class ArchiveFullError extends Error {
+  override name = 'ArchiveFullError';
+}
+
+/** An archive in memory, for tests and benches; it holds at most `maxBytes` (default 256 MiB) of payloads. */
+export function memoryArchive(o: { maxBytes?: number } = {}): PayloadArchive & { readonly size: number; readonly bytes: number } {
+  const maxBytes = o.maxBytes ?? 256 * 1024 * 1024;
   const kept = new Map<string, Uint8Array>();
+  let bytes = 0;
   return {
     async put(sha256, body) {
+      if (kept.has(sha256)) return;
+      if (bytes + body.byteLength > maxBytes) throw new ArchiveFullError(`memory archive full: ${bytes} of ${maxBytes} bytes held, ${body.byteLength} more refused`);
       kept.set(sha256, body);
+      bytes += body.byteLength;
     },
     async get(sha256) {
       const body = kept.get(sha256);
@@ -57,6 +67,9 @@ export function memoryArchive(): PayloadArchive & { readonly size: number } {
     },
     get size() {
       return kept.size;
+    },
+    get bytes() {
+      return bytes;
     },
   };
 }

@@ -44,6 +44,15 @@ export type OpenStoreOptions = {
    * index, dead letters there, observations at `url`. Unset or equal to `url`: one store holds both.
    */
   controlUrl?: string;
+  /** The embedded store's DuckDB settings (config `duckdb.*`); DuckDB's own defaults when unset. */
+  duckdb?: DuckDbSettings;
+};
+
+export type DuckDbSettings = {
+  /** DuckDB's `memory_limit` (`256MB`, `2GB`): the most its buffer pool holds before evicting and spilling. */
+  memoryLimit?: string;
+  /** DuckDB's worker threads (default: one per core). */
+  threads?: number;
 };
 
 export { DEFAULT_REVISION_RETENTION_DAYS } from './types.ts';
@@ -93,7 +102,7 @@ async function openOneStore(url: string, o: OpenStoreOptions): Promise<Store> {
     if (path !== ':memory:') checkDuckDbPath(path, o.create ?? true);
     // Loaded on demand, like sql.ts: commands that never open a store (datasets, parse, --help) start faster.
     const { DuckDbStore } = await import('./duckdb.ts');
-    return redacting(await connectWithin('store', url, timeout, () => DuckDbStore.open(path, { revisions: retention(o) }), close));
+    return redacting(await connectWithin('store', url, timeout, () => DuckDbStore.open(path, { revisions: retention(o), ...o.duckdb }), close));
   }
   if (url.startsWith('mysql://') || url.startsWith('starrocks://')) {
     const { SqlStore } = await import('./sql.ts');

@@ -83,10 +83,10 @@ export type Landed = { dataset: string; partition: string; window: Interval };
  * and of datasets whose balance rules read them. Runs queued beside ingestion; a failure is logged,
  * never fails the batch.
  */
-export function qualityAfterCommit(deps: QualityDeps): (landed: readonly Landed[]) => Promise<void> {
+export function qualityAfterCommit(deps: QualityDeps): ((landed: readonly Landed[]) => Promise<void>) & { idle(): Promise<void> } {
   let queue: Promise<void> = Promise.resolve();
   const byId = new Map(deps.datasets.map((d) => [d.id, d]));
-  return (landed) => {
+  const hook = (landed: readonly Landed[]): Promise<void> => {
     queue = queue.then(async () => {
       const work = new Map<string, { ds: Dataset; window: Interval }>();
       const add = (ds: Dataset, window: Interval) => {
@@ -110,4 +110,6 @@ export function qualityAfterCommit(deps: QualityDeps): (landed: readonly Landed[
     });
     return Promise.resolve();
   };
+  // idle: resolves once every evaluation handed over so far has run (the bench waits on it).
+  return Object.assign(hook, { idle: () => queue });
 }

@@ -113,20 +113,46 @@ for (const [name, open] of stores) {
       assert.deepEqual((await store.listLedger({ dataset: ds.id })).map((r) => r.updatedAt.getTime()), [first.getTime()]);
     });
 
-    it('after commit, recounts from the landed rows, and recounts batches that land meanwhile together', async (t) => {
+    it('after commit, recounts the windows landing within one interval once, and writes what a recount per batch writes', async (t) => {
+      const store = await open();
+      const perBatch = await open();
+      t.after(() => Promise.all([store, perBatch].map((s) => s.close().catch(() => undefined))));
+      const now = new Date('2025-11-06T12:00:00Z');
+      const counted = counting(store);
+      const hook = ledgerAfterCommit({ store: counted.store, findDataset: () => ds, log, now: () => now });
+      // Three days in full (the autumn day among them) and one with a hole, each its own batch.
+      const batches = [
+        { day: '2025-10-26', keep: () => true },
+        { day: '2025-11-02', keep: () => true },
+        { day: '2025-11-03', keep: (i: number) => i < 40 || i >= 50 },
+        { day: '2025-11-04', keep: () => true },
+      ].map(({ day, keep }) => ({ day, dataset: ds.id, partition: 'DK1', window: deliveryDay(day, TZ), rows: rowsOf(day, keep) }));
+      for (const { day: _, ...b } of batches) {
+        await store.upsertObservations(b.rows);
+        await hook([b]);
+      }
+      assert.deepEqual([counted.calls.listLedger, counted.calls.upsertLedger], [0, 0], 'nothing is recounted before the interval ends');
+      await hook.idle();
+      // One ledger read and write for the four batches; the day with a hole is read back.
+      assert.deepEqual([counted.calls.listLedger, counted.calls.upsertLedger, counted.calls.queryObservations], [1, 1, 1]);
+      for (const b of batches) {
+        await perBatch.upsertObservations(b.rows);
+        await recountDays(perBatch, ds, 'DK1', [b.day], now, b.rows);
+      }
+      const rows = await store.listLedger({ dataset: ds.id });
+      assert.deepEqual(rows.map((r) => [r.day, r.expected, r.present, r.missing]), [['2025-10-26', 100, 100, 0], ['2025-11-02', 96, 96, 0], ['2025-11-03', 96, 86, 10], ['2025-11-04', 96, 96, 0]]);
+      assert.deepEqual(rows, await perBatch.listLedger({ dataset: ds.id }));
+    });
+
+    it('on shutdown, flush runs the pending recount without waiting out the interval', async (t) => {
       const store = await open();
       t.after(() => store.close().catch(() => undefined));
-      const counted = counting(store);
-      const hook = ledgerAfterCommit({ store: counted.store, findDataset: () => ds, log, now: () => new Date('2025-11-06T12:00:00Z') });
-      const days = ['2025-11-02', '2025-11-03', '2025-11-04'];
-      const batches = days.map((day) => ({ dataset: ds.id, partition: 'DK1', window: deliveryDay(day, TZ), rows: rowsOf(day, () => true) }));
-      await store.upsertObservations(batches.flatMap((b) => b.rows));
-      // Three batches commit in quick succession (the hook hands the work over and returns at once).
-      await Promise.all(batches.map((b) => hook([b])));
-      await hook.idle();
-      // The first batch's recount started at once; the next two landed while it ran and were counted as one.
-      assert.deepEqual([counted.calls.listLedger, counted.calls.upsertLedger, counted.calls.queryObservations], [2, 2, 0]);
-      assert.deepEqual((await store.listLedger({ dataset: ds.id })).map((r) => [r.day, r.present, r.missing]), days.map((d) => [d, 96, 0]));
+      const hook = ledgerAfterCommit({ store, findDataset: () => ds, log, now: () => new Date('2025-11-06T12:00:00Z') });
+      const rows = rowsOf('2025-11-04', () => true);
+      await store.upsertObservations(rows);
+      await hook([{ dataset: ds.id, partition: 'DK1', window: deliveryDay('2025-11-04', TZ), rows }]);
+      await hook.flush();
+      assert.deepEqual((await store.listLedger({ dataset: ds.id })).map((r) => [r.day, r.present, r.missing]), [['2025-11-04', 96, 0]]);
     });
 
     it('stores every field of a ledger row and updates a day in place', async (t) => {

@@ -260,6 +260,13 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
   let scheduler: Scheduler | undefined;
   let streams: StreamWorkers | undefined;
   let fileDrops: FileDropWorkers | undefined;
+  // Both gather landed windows for a short interval; stop() runs what they hold before the store closes.
+  const afterCommitHooks = options.ingestion
+    ? [
+        ledgerAfterCommit({ store: platform.store, findDataset, log: log.child({ role: 'ledger' }) }), // completeness
+        qualityAfterCommit({ store: platform.store, datasets, log: log.child({ role: 'quality' }) }), // quality: plausibility flags
+      ]
+    : [];
   if (options.ingestion) {
     parsePool = config.ingestion.parseThreads > 0 ? startParsePool(new URL('../providers/parse-worker.ts', import.meta.url), { threads: config.ingestion.parseThreads }) : undefined;
     ingestion = await startIngestion(
@@ -275,10 +282,7 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
         topics: providers.map((p) => topicFor(p.id)),
         // signals: landed events (a durable bus keeps them for a signals role elsewhere; the in-process one only when it runs here)
         publishLandedEvents: options.signals === true || options.execution === true || !platform.bus.drain,
-        afterCommit: afterEach(
-          ledgerAfterCommit({ store: platform.store, findDataset, log: log.child({ role: 'ledger' }) }), // completeness
-          qualityAfterCommit({ store: platform.store, datasets, log: log.child({ role: 'quality' }) }), // quality: plausibility flags
-        ),
+        afterCommit: afterEach(...afterCommitHooks),
       },
       config.ingestion,
       options.onIngestion,
@@ -354,6 +358,8 @@ export async function startRoles(platform: Platform, options: RoleOptions): Prom
         log.error('stopped before every published window was landed; those windows are landed from the raw archive on the next start');
       }
       await ingestion?.close();
+      // The last windows' ledger recount and plausibility evaluation, without waiting out their interval.
+      for (const h of afterCommitHooks) await h.flush();
       await parsePool?.close();
       await signalsSub?.close(); // signals: role
       await reconciling?.stop(); // reconciliation

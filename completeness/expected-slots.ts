@@ -18,25 +18,51 @@ export type DaySlots = {
   dueAt: readonly Date[];
 };
 
+// Time-zone arithmetic is the ledger's main CPU cost (luxon asks Intl for each offset), and the same
+// days are counted after every batch: day bounds and publication instants are remembered (bounded).
+const CACHE_LIMIT = 20_000;
+const instants = new Map<string, number>();
+function remembered(key: string, compute: () => number): number {
+  let v = instants.get(key);
+  if (v === undefined) {
+    if (instants.size >= CACHE_LIMIT) instants.clear();
+    instants.set(key, (v = compute()));
+  }
+  return v;
+}
+
 /** The local start of a `YYYY-MM-DD` delivery day in `tz`, and the next day's. */
 export function deliveryDay(day: string, tz: string): Interval {
-  const start = DateTime.fromISO(day, { zone: tz });
-  if (!start.isValid || !/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new RangeError(`not a delivery day: ${day}`);
-  return { from: start.toJSDate(), to: start.plus({ days: 1 }).toJSDate() };
+  const start = (d: string) =>
+    remembered(`${tz}\u0000${d}`, () => {
+      const at = DateTime.fromISO(d, { zone: tz });
+      if (!at.isValid || !/^\d{4}-\d{2}-\d{2}$/.test(d)) throw new RangeError(`not a delivery day: ${d}`);
+      return at.toMillis();
+    });
+  const from = start(day);
+  // The next local midnight, by the calendar (a DST day is 23 or 25 hours long).
+  const to = remembered(`${tz}\u0000${day}\u0000next`, () => DateTime.fromMillis(from, { zone: tz }).plus({ days: 1 }).toMillis());
+  return { from: new Date(from), to: new Date(to) };
 }
 
 /** The local delivery days (`YYYY-MM-DD`) an interval touches, in order. */
 export function deliveryDaysIn(interval: Interval, tz: string): string[] {
   const out: string[] = [];
   if (interval.to <= interval.from) return out;
-  let d = DateTime.fromJSDate(interval.from, { zone: tz }).startOf('day');
+  let day = DateTime.fromJSDate(interval.from, { zone: tz }).toISODate()!;
   const end = interval.to.getTime();
-  // Bounded by the interval: one step per local day.
-  while (d.toMillis() < end) {
-    out.push(d.toISODate()!);
-    d = d.plus({ days: 1 });
+  // Bounded by the interval: one step per local day (the day bounds are remembered).
+  while (deliveryDay(day, tz).from.getTime() < end) {
+    out.push(day);
+    day = nextDay(day);
   }
   return out;
+}
+
+/** The calendar day after `YYYY-MM-DD` (no time zone involved). */
+function nextDay(day: string): string {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
 }
 
 export function resolutionOn(expected: ExpectedSlots, dayStart: Date): IsoDuration {
@@ -49,7 +75,13 @@ export function resolutionOn(expected: ExpectedSlots, dayStart: Date): IsoDurati
 /** Every slot start of a delivery day: fixed steps from local midnight, or one slot for P1D. */
 export function slotsOf(day: Interval, resolution: IsoDuration, tz: string): Date[] {
   const out: Date[] = [];
-  if (!isCalendarDuration(resolution) && fixedDurationMs(resolution) <= 0) throw new RangeError(`resolution ${resolution} has no length`);
+  if (!isCalendarDuration(resolution)) {
+    // Fixed steps in plain milliseconds: the ledger recounts days after every batch.
+    const step = fixedDurationMs(resolution);
+    if (step <= 0) throw new RangeError(`resolution ${resolution} has no length`);
+    for (let t = day.from.getTime(); t < day.to.getTime(); t += step) out.push(new Date(t));
+    return out;
+  }
   for (let t = day.from; t < day.to; t = addDuration(t, resolution, tz)) out.push(t);
   return out;
 }
@@ -59,8 +91,15 @@ function dueTimes(expected: ExpectedSlots, dayName: string, slots: readonly Date
   if ('dayBefore' in due) {
     const m = /^(\d{2}):(\d{2})$/.exec(due.dayBefore);
     if (!m) throw new RangeError(`dayBefore must be HH:mm, got ${due.dayBefore}`);
-    const at = DateTime.fromISO(dayName, { zone: tz }).minus({ days: 1 }).set({ hour: Number(m[1]), minute: Number(m[2]) }).toJSDate();
+    const at = new Date(
+      remembered(`${tz}\u0000${dayName}\u0000${due.dayBefore}`, () =>
+        DateTime.fromISO(dayName, { zone: tz }).minus({ days: 1 }).set({ hour: Number(m[1]), minute: Number(m[2]) }).toMillis()),
+    );
     return slots.map(() => at);
+  }
+  if (!isCalendarDuration(resolution) && !isCalendarDuration(due.afterSlot)) {
+    const after = fixedDurationMs(resolution) + fixedDurationMs(due.afterSlot);
+    return slots.map((s) => new Date(s.getTime() + after));
   }
   return slots.map((s) => addDuration(addDuration(s, resolution, tz), due.afterSlot, tz));
 }
@@ -92,11 +131,14 @@ export function countDay(day: DaySlots, present: readonly ReadonlySet<number>[],
   let missing = 0;
   let pending = 0;
   const holes: Hole[] = [];
+  // Slots are contiguous: each ends where the next starts, the last one step on.
+  const last = day.slots.at(-1);
+  const lastEnd = last ? addDuration(last, day.resolution, tz) : undefined;
   day.series.forEach((series, i) => {
     const got = present[i] ?? new Set<number>();
     let run: Hole | null = null;
     day.slots.forEach((slot, j) => {
-      const end = addDuration(slot, day.resolution, tz);
+      const end = day.slots[j + 1] ?? lastEnd!;
       if (got.has(slot.getTime())) {
         have++;
         run = null;

@@ -48,8 +48,11 @@ export type IngestionDeps = {
    * to and from a thread cost more than their parse).
    */
   parseOffThread?: { minBytes: number; parse(datasetId: string, body: Uint8Array): Promise<Observation[]> };
-  /** completeness: runs after a batch is acknowledged (the ledger recount); must not throw. */
-  afterCommit?: (landed: readonly { dataset: string; partition: string; window: Interval }[]) => Promise<void>;
+  /**
+   * completeness: runs after a batch is acknowledged (the ledger recount, plausibility); must not
+   * throw. `rows` are what the window's message stored (the ledger counts days they fill from them).
+   */
+  afterCommit?: (landed: readonly { dataset: string; partition: string; window: Interval; rows: readonly StoredObservation[] }[]) => Promise<void>;
 };
 
 export type IngestionOptions = {
@@ -245,7 +248,7 @@ export async function startIngestion(
       });
     }
     // --- completeness: ledger hook (completeness/ledger.ts) ---
-    await deps.afterCommit?.(batch.map((b) => ({ dataset: b.raw.dataset, partition: b.raw.partition, window: b.raw.window })));
+    await deps.afterCommit?.(batch.map((b) => ({ dataset: b.raw.dataset, partition: b.raw.partition, window: b.raw.window, rows: b.rows })));
   }
 
   function flush(): Promise<void> {

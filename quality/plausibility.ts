@@ -48,15 +48,64 @@ function rangeFindings(rule: Extract<PlausibilityRule, { rule: 'range' }>, value
 
 /** 1.4826 × the median absolute deviation: the standard deviation of normal data, unmoved by a few outliers. */
 export function robustSpread(xs: readonly number[]): number {
-  if (xs.length === 0) return 0;
-  const med = median(xs);
-  return 1.4826 * median(xs.map((x) => Math.abs(x - med)));
+  const window = new SortedValues();
+  for (const x of xs) window.add(x);
+  return window.robustSpread();
 }
 
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+/** The first index of `xs` (ascending) whose value is not below `x`. */
+function lowerBound(xs: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The values of a sliding window kept in order, so its median and robust spread need no sort: a
+ * value enters and leaves by binary search, and the median absolute deviation is read by walking
+ * outwards from the median (the deviations on either side are already in order).
+ */
+class SortedValues {
+  readonly #xs: number[] = [];
+  get size(): number {
+    return this.#xs.length;
+  }
+  add(x: number): void {
+    this.#xs.splice(lowerBound(this.#xs, x), 0, x);
+  }
+  remove(x: number): void {
+    this.#xs.splice(lowerBound(this.#xs, x), 1);
+  }
+  robustSpread(): number {
+    const xs = this.#xs;
+    const n = xs.length;
+    if (n === 0) return 0;
+    const m = n >> 1;
+    const med = n % 2 === 1 ? xs[m]! : (xs[m - 1]! + xs[m]!) / 2;
+    // Merge the deviations below the median (walking down) and above it (walking up) up to the middle one.
+    let down = lowerBound(xs, med) - 1;
+    let up = down + 1;
+    let before = 0;
+    let at = 0;
+    for (let k = 0; k <= m; k++) {
+      const dDown = down >= 0 ? Math.abs(xs[down]! - med) : Infinity;
+      const dUp = up < n ? Math.abs(xs[up]! - med) : Infinity;
+      before = at;
+      if (dDown <= dUp) {
+        at = dDown;
+        down--;
+      } else {
+        at = dUp;
+        up++;
+      }
+    }
+    return 1.4826 * (n % 2 === 1 ? at : (before + at) / 2);
+  }
 }
 
 function jumpFindings(rule: Extract<PlausibilityRule, { rule: 'jump' }>, values: readonly Observation[], history: readonly Observation[]): Finding[] {
@@ -76,6 +125,10 @@ function jumpFindings(rule: Extract<PlausibilityRule, { rule: 'jump' }>, values:
   const out: Finding[] = [];
   for (const [key, points] of bySeries) {
     const series = [...points.values()].filter(hasValue).sort((a, b) => a.ts.getTime() - b.ts.getTime());
+    // The series' values in [t − history, t) of the value judged: series[oldest, newest), slid forward.
+    const recent = new SortedValues();
+    let oldest = 0;
+    let newest = 0;
     let previous: (Observation & { value: number }) | undefined;
     let lastFlagged: (Observation & { value: number }) | undefined;
     for (let i = 0; i < series.length; i++) {
@@ -88,17 +141,18 @@ function jumpFindings(rule: Extract<PlausibilityRule, { rule: 'jump' }>, values:
       const step = o.value - previous.value;
       // The spread of the series' recent values (not of its steps: quarter-hours inside an hour barely
       // move, so a step spread would call every hourly change a jump).
-      const recent = series.filter((p) => p.ts.getTime() < t && p.ts.getTime() >= t - historyMs).map((p) => p.value);
-      const spread = Math.max(robustSpread(recent), rule.minSpread ?? 0);
+      for (; newest < i; newest++) recent.add(series[newest]!.value);
+      for (; oldest < newest && series[oldest]!.ts.getTime() < t - historyMs; oldest++) recent.remove(series[oldest]!.value);
+      const spread = Math.max(recent.robustSpread(), rule.minSpread ?? 0);
       const byMax = rule.maxStep !== undefined && Math.abs(step) > rule.maxStep;
-      const bySpread = recent.length >= minHistory && spread > 0 && Math.abs(step) > spreads * spread;
+      const bySpread = recent.size >= minHistory && spread > 0 && Math.abs(step) > spreads * spread;
       // After a flagged jump, a value close to the flagged one is a new level, not a second jump.
-      const limit = Math.min(rule.maxStep ?? Infinity, recent.length >= minHistory && spread > 0 ? spreads * spread : Infinity);
+      const limit = Math.min(rule.maxStep ?? Infinity, recent.size >= minHistory && spread > 0 ? spreads * spread : Infinity);
       const newLevel = lastFlagged !== undefined && Math.abs(o.value - lastFlagged.value) <= limit;
       if ((byMax || bySpread) && !newLevel) {
         const detail = byMax
           ? `step of ${num(step)} ${o.unit} from ${num(previous.value)} exceeds the largest plausible step ${num(rule.maxStep!)} ${o.unit}`
-          : `step of ${num(step)} ${o.unit} from ${num(previous.value)} is ${num(Math.abs(step) / spread)} × the recent spread ${num(spread)} ${o.unit} (limit ${spreads} ×, ${recent.length} values over ${rule.history})`;
+          : `step of ${num(step)} ${o.unit} from ${num(previous.value)} is ${num(Math.abs(step) / spread)} × the recent spread ${num(spread)} ${o.unit} (limit ${spreads} ×, ${recent.size} values over ${rule.history})`;
         out.push({ observation: o, rule: 'jump', detail });
         // A flagged value is not the baseline of the next: the return from a spike is not a jump.
         lastFlagged = o;

@@ -152,7 +152,7 @@ function documentContext(root: string, header: string, datasetFor: DatasetNamer)
   if (!type) throw new ParseError(`ENTSO-E ${root} has no document type`);
   const processType = headerField(header, 'process.processType');
   const dataset = datasetFor(type, processType);
-  return { type, processType, dataset, area: headerField(header, 'area_Domain.mRID') };
+  return { type, processType, dataset, area: headerField(header, 'area_Domain.mRID'), instants: new Map() };
 }
 
 const chunkDecoder = new TextDecoder();
@@ -204,7 +204,25 @@ function timeSeriesObservations(doc: DocContext, chunk: string, out: Observation
   seriesObservations(doc, parsed.TimeSeries as Node, out);
 }
 
-type DocContext = { type: string; processType?: string; dataset: string; area?: string };
+type DocContext = {
+  type: string;
+  processType?: string;
+  dataset: string;
+  area?: string;
+  /**
+   * The instants of fixed-step slots, one Date per instant for the whole document: the series of a
+   * document share their slots, and a Date per observation was most of a parse's time and memory.
+   * Observations are values; nothing may change a `ts` in place (none does).
+   */
+  instants: Map<number, Date>;
+};
+
+/** The document's Date for `ms` (see DocContext.instants). */
+function instantAt(doc: DocContext, ms: number): Date {
+  let d = doc.instants.get(ms);
+  if (d === undefined) doc.instants.set(ms, (d = new Date(ms)));
+  return d;
+}
 
 function seriesObservations(doc: DocContext, ts: Node, out: Observation[]): void {
   const mrid = str(ts.mRID) ?? '?';
@@ -461,7 +479,7 @@ function periodObservations(
     }
     if (currentSimple) {
       if (out.length + 1 > MAX_OBSERVATIONS) throw new ParseError(`${where}: the document yields more than ${MAX_OBSERVATIONS} observations`);
-      out.push({ dataset: doc.dataset, series: plain, ts: slots.step > 0 ? new Date(slots.from + i * slots.step) : slots.at(i), resolution, value: currentValue, unit });
+      out.push({ dataset: doc.dataset, series: plain, ts: slots.step > 0 ? instantAt(doc, slots.from + i * slots.step) : slots.at(i), resolution, value: currentValue, unit });
       continue;
     }
     if (!current) continue;
@@ -470,7 +488,7 @@ function periodObservations(
       out.push({
         dataset: doc.dataset,
         series: seriesFor(v.category),
-        ts: slots.at(i),
+        ts: slots.step > 0 ? instantAt(doc, slots.from + i * slots.step) : slots.at(i),
         resolution,
         value: v.value,
         unit,

@@ -3,6 +3,7 @@
 // from its bytes. Each TimeSeries is cut out of the text and parsed on its own, so memory follows
 // the largest TimeSeries, not the whole document. Instants: Period.start + (position − 1) × resolution,
 // calendar resolutions stepped in the area's local calendar.
+import { isUtf8 } from 'node:buffer';
 import { XMLParser } from 'fast-xml-parser';
 import { unzipSync } from 'fflate';
 import { ParseError } from '../../shared/errors.ts';
@@ -10,7 +11,7 @@ import type { Observation } from '../../shared/observation.ts';
 import { assertOnGrid, isEic, parseStrictInstant, parseStrictInteger, parseStrictNumber } from '../../shared/strict.ts';
 import { addDuration, fixedDurationMs, isCalendarDuration } from '../../shared/time.ts';
 import { areaTimeZone } from './areas.ts';
-import { readPlainXml } from './plain-xml.ts';
+import { PackedPoints, readPlainXml } from './plain-xml.ts';
 
 /** An acknowledgement that is not "no matching data": the request was wrong or refused. */
 export class AcknowledgementError extends ParseError {
@@ -66,8 +67,7 @@ export function parseEntsoe(body: Uint8Array | string, datasetFor: DatasetNamer)
   if (typeof body !== 'string' && body[0] === 0x50 && body[1] === 0x4b && body[2] === 0x03 && body[3] === 0x04) {
     return parseZip(body, datasetFor);
   }
-  const text = typeof body === 'string' ? body : decodeUtf8(body);
-  return parseXmlDocument(text, datasetFor);
+  return typeof body === 'string' ? parseXmlDocument(body, datasetFor) : parseXmlBytes(body, datasetFor);
 }
 
 function decodeUtf8(body: Uint8Array): string {
@@ -90,7 +90,7 @@ function parseZip(body: Uint8Array, datasetFor: DatasetNamer): ParsedDocument {
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([name, bytes]) => {
       try {
-        return parseXmlDocument(decodeUtf8(bytes), datasetFor);
+        return parseXmlBytes(bytes, datasetFor);
       } catch (e) {
         if (e instanceof ParseError) e.message = `${name} in ZIP: ${e.message}`;
         throw e;
@@ -106,17 +106,24 @@ function parseZip(body: Uint8Array, datasetFor: DatasetNamer): ParsedDocument {
   };
 }
 
+const HTML_RE = /^(<!doctype html|<html)/i;
+const ROOT_RE = /^(?:<\?xml[^>]*\?>\s*)?(?:<!--[\s\S]*?-->\s*)*<(?:[\w-]+:)?([A-Za-z_]+_MarketDocument)\b/;
+// ROOT_RE without comments and with the root's name ended inside the text: where this matches a
+// header, ROOT_RE matches the whole document the same way (none of its runs reaches the header's end).
+const PLAIN_ROOT_RE = /^(?:<\?xml[^>]*\?>\s*)?<(?:[\w-]+:)?([A-Za-z_]+_MarketDocument)[\s>]/;
+const closesRoot = (root: string, lastTag: string) => new RegExp(`^</(?:[\\w-]+:)?${root}>$`).test(lastTag);
+
 function parseXmlDocument(text: string, datasetFor: DatasetNamer): ParsedDocument {
   const start = text.replace(/^\uFEFF/, '').trimStart();
-  if (/^(<!doctype html|<html)/i.test(start)) {
+  if (HTML_RE.test(start)) {
     const message = start.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
     throw new ParseError(`ENTSO-E answered with an HTML page, not a document: ${message}`);
   }
-  const root = /^(?:<\?xml[^>]*\?>\s*)?(?:<!--[\s\S]*?-->\s*)*<(?:[\w-]+:)?([A-Za-z_]+_MarketDocument)\b/.exec(start)?.[1];
+  const root = ROOT_RE.exec(start)?.[1];
   if (!root) throw new ParseError(`not an ENTSO-E XML document: ${JSON.stringify(start.slice(0, 60))}`);
   // Only the last tag is tested: a `$`-anchored pattern would walk the whole (maybe 100 MB) text.
   const end = start.trimEnd();
-  if (!new RegExp(`^</(?:[\\w-]+:)?${root}>$`).test(end.slice(end.lastIndexOf('</')))) throw new ParseError(`ENTSO-E ${root} is cut off (no closing tag)`);
+  if (!closesRoot(root, end.slice(end.lastIndexOf('</')))) throw new ParseError(`ENTSO-E ${root} is cut off (no closing tag)`);
 
   if (root === 'Acknowledgement_MarketDocument') {
     const code = headerField(start, 'code') ?? '?';
@@ -128,34 +135,94 @@ function parseXmlDocument(text: string, datasetFor: DatasetNamer): ParsedDocumen
 
   const firstSeries = start.indexOf('<TimeSeries');
   const header = firstSeries === -1 ? start : start.slice(0, firstSeries);
-  const type = headerField(header, 'type');
-  if (!type) throw new ParseError(`ENTSO-E ${root} has no document type`);
-  const processType = headerField(header, 'process.processType');
-  const dataset = datasetFor(type, processType);
-  const doc: DocContext = { type, processType, dataset, area: headerField(header, 'area_Domain.mRID') };
-
+  const doc = documentContext(root, header, datasetFor);
   const observations: Observation[] = [];
   let pos = firstSeries;
   while (pos !== -1) {
     const end = start.indexOf('</TimeSeries>', pos);
-    if (end === -1) throw new ParseError(`ENTSO-E ${type}: a TimeSeries is not closed`);
-    const chunk = start.slice(pos, end + '</TimeSeries>'.length);
-    // The one-pass reader takes the plain XML ENTSO-E writes; anything else goes to fast-xml-parser.
-    let parsed = readPlainXml(chunk);
-    if (parsed === null) {
-      try {
-        parsed = xml.parse(chunk, true) as Node;
-      } catch (e) {
-        throw new ParseError(`ENTSO-E ${type}: malformed XML in a TimeSeries: ${(e as Error).message}`);
-      }
-    }
-    seriesObservations(doc, parsed.TimeSeries as Node, observations);
+    if (end === -1) throw new ParseError(`ENTSO-E ${doc.type}: a TimeSeries is not closed`);
+    timeSeriesObservations(doc, start.slice(pos, end + '</TimeSeries>'.length), observations);
     pos = start.indexOf('<TimeSeries', end);
   }
-  return { documentType: type, dataset, observations };
+  return { documentType: doc.type, dataset: doc.dataset, observations };
 }
 
-type DocContext = { type: string; processType?: string; dataset: string; area?: string };
+function documentContext(root: string, header: string, datasetFor: DatasetNamer): DocContext {
+  const type = headerField(header, 'type');
+  if (!type) throw new ParseError(`ENTSO-E ${root} has no document type`);
+  const processType = headerField(header, 'process.processType');
+  const dataset = datasetFor(type, processType);
+  return { type, processType, dataset, area: headerField(header, 'area_Domain.mRID'), instants: new Map() };
+}
+
+const chunkDecoder = new TextDecoder();
+const SERIES_START = Buffer.from('<TimeSeries');
+const SERIES_END = Buffer.from('</TimeSeries>');
+
+/**
+ * The same document read from its bytes without decoding it whole: the header and each TimeSeries
+ * are decoded on their own, so memory follows the largest TimeSeries. Byte offsets of the ASCII tags
+ * searched for are where the text has them (valid UTF-8 has no ASCII byte inside a character). Any
+ * document this does not take plainly (not UTF-8, HTML, acknowledgements, comments before the root,
+ * a missing closing tag) is decoded whole and read as text, so it meets exactly the same checks.
+ */
+function parseXmlBytes(body: Uint8Array, datasetFor: DatasetNamer): ParsedDocument {
+  const asText = () => parseXmlDocument(decodeUtf8(body), datasetFor);
+  if (!isUtf8(body)) return asText();
+  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const firstSeries = bytes.indexOf(SERIES_START);
+  const lastEndTag = bytes.lastIndexOf('</');
+  if (firstSeries === -1 || lastEndTag === -1) return asText();
+  // The decoder drops a leading byte-order mark, as it does for the whole body.
+  const header = chunkDecoder.decode(bytes.subarray(0, firstSeries)).replace(/^\uFEFF/, '').trimStart();
+  if (HTML_RE.test(header)) return asText();
+  const root = PLAIN_ROOT_RE.exec(header)?.[1];
+  if (!root || ROOT_RE.exec(header)?.[1] !== root || root === 'Acknowledgement_MarketDocument') return asText();
+  if (!closesRoot(root, chunkDecoder.decode(bytes.subarray(lastEndTag)).trimEnd())) return asText();
+  const doc = documentContext(root, header, datasetFor);
+  const observations: Observation[] = [];
+  let pos = firstSeries;
+  while (pos !== -1) {
+    const end = bytes.indexOf(SERIES_END, pos);
+    if (end === -1) throw new ParseError(`ENTSO-E ${doc.type}: a TimeSeries is not closed`);
+    timeSeriesObservations(doc, chunkDecoder.decode(bytes.subarray(pos, end + SERIES_END.length)), observations);
+    pos = bytes.indexOf(SERIES_START, end);
+  }
+  return { documentType: doc.type, dataset: doc.dataset, observations };
+}
+
+function timeSeriesObservations(doc: DocContext, chunk: string, out: Observation[]): void {
+  // The one-pass reader takes the plain XML ENTSO-E writes; anything else goes to fast-xml-parser.
+  let parsed = readPlainXml(chunk, true);
+  if (parsed === null) {
+    try {
+      parsed = xml.parse(chunk, true) as Node;
+    } catch (e) {
+      throw new ParseError(`ENTSO-E ${doc.type}: malformed XML in a TimeSeries: ${(e as Error).message}`);
+    }
+  }
+  seriesObservations(doc, parsed.TimeSeries as Node, out);
+}
+
+type DocContext = {
+  type: string;
+  processType?: string;
+  dataset: string;
+  area?: string;
+  /**
+   * The instants of fixed-step slots, one Date per instant for the whole document: the series of a
+   * document share their slots, and a Date per observation was most of a parse's time and memory.
+   * Observations are values; nothing may change a `ts` in place (none does).
+   */
+  instants: Map<number, Date>;
+};
+
+/** The document's Date for `ms` (see DocContext.instants). */
+function instantAt(doc: DocContext, ms: number): Date {
+  let d = doc.instants.get(ms);
+  if (d === undefined) doc.instants.set(ms, (d = new Date(ms)));
+  return d;
+}
 
 function seriesObservations(doc: DocContext, ts: Node, out: Observation[]): void {
   const mrid = str(ts.mRID) ?? '?';
@@ -270,8 +337,13 @@ export const MAX_CALENDAR_SLOTS = 3_660;
 export const MAX_OBSERVATIONS = 4_000_000;
 const NOMINAL_MS: Record<string, number> = { P1D: 86_400_000, P7D: 7 * 86_400_000, P1M: 28 * 86_400_000, P1Y: 365 * 86_400_000 };
 
-/** The slots of a Period, bounded: fixed steps are exact in UTC (computed on demand), calendar steps counted in `tz`. */
-function periodSlots(where: string, start: Date, end: Date, resolution: string, tz: string): { count: number; at(i: number): Date } {
+/**
+ * The slots of a Period, bounded: fixed steps are exact in UTC (slot i starts at `from + i × step`,
+ * computed as the observation is built), calendar steps counted in `tz` (`step` 0, `at(i)`).
+ */
+type Slots = { count: number; from: number; step: number; at(i: number): Date };
+
+function periodSlots(where: string, start: Date, end: Date, resolution: string, tz: string): Slots {
   const span = end.getTime() - start.getTime();
   if (span <= 0) throw new ParseError(`${where}: Period ends (${end.toISOString()}) before it starts (${start.toISOString()})`);
   assertOnGrid(start, resolution, `${where} Period start`);
@@ -280,7 +352,7 @@ function periodSlots(where: string, start: Date, end: Date, resolution: string, 
     const step = fixedDurationMs(resolution);
     const count = span / step;
     if (count > MAX_FIXED_SLOTS) throw new ParseError(`${where}: Period ${start.toISOString()}/${end.toISOString()} is ${count} slots of ${resolution}, more than ${MAX_FIXED_SLOTS}`);
-    return { count, at: (i) => new Date(start.getTime() + i * step) };
+    return { count, from: start.getTime(), step, at: (i) => new Date(start.getTime() + i * step) };
   }
   // Calendar steps differ in length (23–25 h days, 28–31 day months): estimate before stepping.
   if (span / NOMINAL_MS[resolution]! > MAX_CALENDAR_SLOTS + 1) {
@@ -291,10 +363,26 @@ function periodSlots(where: string, start: Date, end: Date, resolution: string, 
     slots.push(t);
     t = addDuration(start, resolution, tz, i);
   }
-  return { count: slots.length, at: (i) => slots[i]! };
+  return { count: slots.length, from: start.getTime(), step: 0, at: (i) => slots[i]! };
 }
 
 type PointValue = { value: number; category?: string };
+
+// The typed arrays of one Period's simple values, reused from Period to Period (zeroed first).
+let scratchValues = new Float64Array(1024);
+let scratchSet = new Uint8Array(1024);
+
+/** Typed arrays of at least `length` zeros (longer ones are not read past `length`). */
+function slotScratch(length: number): { simple: Float64Array; isSimple: Uint8Array } {
+  if (length > scratchValues.length) {
+    scratchValues = new Float64Array(Math.max(length, scratchValues.length * 2));
+    scratchSet = new Uint8Array(scratchValues.length);
+  } else {
+    scratchValues.fill(0, 0, length);
+    scratchSet.fill(0, 0, length);
+  }
+  return { simple: scratchValues, isSimple: scratchSet };
+}
 
 function periodObservations(
   doc: DocContext,
@@ -314,18 +402,37 @@ function periodObservations(
   if (resolution === 'PT1H') resolution = 'PT60M';
   if (!RESOLUTIONS.has(resolution)) throw new ParseError(`${where}: unsupported resolution ${JSON.stringify(resolution)}`);
   const slots = periodSlots(where, start, end, resolution, tz);
-  const points = (period.Point as Node[] | undefined) ?? [];
+  let points = (period.Point as Node[] | PackedPoints | undefined) ?? [];
+  // Packed Points carry the value element they had; another element is what this dataset reads.
+  if (points instanceof PackedPoints && points.field !== valueField) points = points.nodes();
   // Points by position. The same position twice is fine when it says the same; different values are a conflict.
   // A Point with one value and no category (nearly all) is kept in typed arrays, not a Map of arrays:
   // a document of a million Points then allocates no per-Point structures.
   const byPosition = new Map<number, PointValue[]>();
-  const simple = new Float64Array(slots.count + 1);
-  const isSimple = new Uint8Array(slots.count + 1);
+  const { simple, isSimple } = slotScratch(slots.count + 1);
   const seenAt = (position: number): PointValue[] | undefined => (isSimple[position] ? [{ value: simple[position]!, category: undefined }] : byPosition.get(position));
   const conflict = (position: number, seen: PointValue[], parsed: PointValue[]) => {
     const show = (x: PointValue[]) => x.map((v) => (v.category ? `${v.category}:${v.value}` : String(v.value))).join(',');
     return new ParseError(`${where}: position ${position} given twice with different values: ${show(seen)} and ${show(parsed)}`);
   };
+  if (points instanceof PackedPoints) {
+    // The same checks as below, in the same order, on Points of the common shape: a whole-number
+    // position (its digits are all the reader took), in the Period, a decimal value, no conflict.
+    const { positions, values } = points.arena();
+    for (let k = points.from; k < points.to; k++) {
+      const position = positions[k]!;
+      if (position < 1 || position > slots.count) {
+        throw new ParseError(`${where}: Point position ${position} is outside the Period ${start.toISOString()}/${end.toISOString()} (${slots.count} slots of ${resolution})`);
+      }
+      let value = values[k]!;
+      if (Number.isNaN(value)) value = parseStrictNumber(str(points.node(k - points.from)[valueField]) ?? '', `${where} position ${position} ${valueField}`);
+      // Equal JSON of two finite numbers (what the general check compares) is equal numbers, 0 and -0 alike.
+      if (isSimple[position]) {
+        if (simple[position] !== value) throw conflict(position, seenAt(position)!, [{ value }]);
+      } else (simple[position] = value), (isSimple[position] = 1);
+    }
+    points = [];
+  }
   for (const p of points) {
     const position = parseStrictInteger(str(p.position), `${where} Point position`);
     if (position < 1 || position > slots.count) {
@@ -365,14 +472,14 @@ function periodObservations(
       currentValue = simple[i + 1]!;
       current = undefined;
     } else {
-      const point = byPosition.get(i + 1);
+      const point = byPosition.size === 0 ? undefined : byPosition.get(i + 1);
       if (point) (current = point), (currentSimple = false);
       // A03: a Point is omitted while its value repeats; it holds until the next Point or the Period's end.
       else if (curve === 'A01') (current = undefined), (currentSimple = false);
     }
     if (currentSimple) {
       if (out.length + 1 > MAX_OBSERVATIONS) throw new ParseError(`${where}: the document yields more than ${MAX_OBSERVATIONS} observations`);
-      out.push({ dataset: doc.dataset, series: plain, ts: slots.at(i), resolution, value: currentValue, unit });
+      out.push({ dataset: doc.dataset, series: plain, ts: slots.step > 0 ? instantAt(doc, slots.from + i * slots.step) : slots.at(i), resolution, value: currentValue, unit });
       continue;
     }
     if (!current) continue;
@@ -381,7 +488,7 @@ function periodObservations(
       out.push({
         dataset: doc.dataset,
         series: seriesFor(v.category),
-        ts: slots.at(i),
+        ts: slots.step > 0 ? instantAt(doc, slots.from + i * slots.step) : slots.at(i),
         resolution,
         value: v.value,
         unit,
@@ -389,3 +496,4 @@ function periodObservations(
     }
   }
 }
+

@@ -17,7 +17,7 @@ import { viewStatement, type AnalystView } from './views.ts';
 import { EXEC_TABLES, execRecord, execValues, type BookState, type ExecTable, type FillRecord, type OrderQuery, type OrderRecord, type PnlRecord, type PositionRecord, type ValuationQuery } from './execution-records.ts';
 // --- end execution ---
 import { sendStreamLoad, streamLoadRequest, type StreamLoadTarget } from './starrocks-stream-load.ts';
-import { changedCondition, PRUNE_EVERY_MS, sameCondition, revisionsStatement, seriesReadStatement, type RevisionSettings } from './vintages.ts';
+import { captureAgainstStored, changedCondition, PRUNE_EVERY_MS, sameCondition, revisionsStatement, seriesReadStatement, type RevisionSettings, type StoredRow } from './vintages.ts';
 import { dedupeLastWins, distinctSeries, flagFromColumns, holesToJson, lastCountPerRun, ledgerFromColumns, matchesWhere, type SeriesSummary } from './rows.ts';
 import type {
   DeadLetterQuery,
@@ -186,9 +186,9 @@ export class SqlStore implements Store {
     const unique = dedupeLastWins(rows);
     const series = distinctSeries(unique);
     // vintages: series whose stored instants this batch reaches (read before their bounds move) may
-    // have values overwritten: their rows are merged capturing revisions; the rest load directly.
-    // StarRocks does not capture revisions (yet).
-    const reaching = this.#dialect === 'mysql' && this.#revisions.retentionMs > 0 ? await this.#seriesReached(series) : new Set<string>();
+    // have values overwritten: their rows are merged capturing revisions (MySQL/MariaDB, in one
+    // transaction) or compared with what is stored (StarRocks); the rest load directly.
+    const reaching = this.#revisions.retentionMs > 0 ? await this.#seriesReached(series) : new Set<string>();
     if (this.#dialect === 'mysql') {
       await this.#query(
         `INSERT INTO series (dataset, series_key, dimensions, resolution, unit, first_ts, last_ts) VALUES ?
@@ -221,18 +221,20 @@ export class SqlStore implements Store {
         [part.map((r) => [r.dataset, r.seriesKey, r.ts, r.value, r.payloadSha256, now, r.issued ?? null, r.quality ?? null])],
       );
     if (this.#dialect === 'starrocks') {
+      const load = reaching.size === 0 ? unique : await this.#captureStarRocks(unique, reaching, now);
+      if (load.length === 0) return;
       // Stream Load first (one tablet version per batch, de-duplicated by label on a retry); INSERT
       // when it is not configured or fails (a Primary Key table makes the INSERT an upsert too).
       if (this.#streamLoad) {
         try {
-          await sendStreamLoad(streamLoadRequest(this.#streamLoad, 'observations', unique, now));
+          await sendStreamLoad(streamLoadRequest(this.#streamLoad, 'observations', load, now));
           return;
         } catch {
           // fall through to INSERT
         }
       }
       const step = ROWS_PER_STATEMENT.starrocks;
-      for (let i = 0; i < unique.length; i += step) await insert(unique.slice(i, i + step));
+      for (let i = 0; i < load.length; i += step) await insert(load.slice(i, i + step));
       return;
     }
     // InnoDB: one connection keeps one core busy, so the batch goes out as up to PARALLEL_STATEMENTS
@@ -268,6 +270,50 @@ export class SqlStore implements Store {
       }
     }
     return out;
+  }
+
+  /**
+   * StarRocks has no transaction across statements and no conditional upsert: the stored rows the
+   * batch reaches are read, the values it changes written to `revisions`, and the batch less its exact
+   * repeats is returned for loading. A crash in between leaves a revision whose overwrite the
+   * redelivery makes (writing that revision again, later: a vintage twice, never one lost).
+   */
+  async #captureStarRocks(rows: readonly StoredObservation[], reaching: ReadonlySet<string>, now: Date): Promise<StoredObservation[]> {
+    const bounds = new Map<string, { dataset: string; seriesKey: string; from: Date; to: Date }>();
+    for (const r of rows) {
+      const k = `${r.dataset}\u0000${r.seriesKey}`;
+      if (!reaching.has(k)) continue;
+      const b = bounds.get(k);
+      if (b === undefined) bounds.set(k, { dataset: r.dataset, seriesKey: r.seriesKey, from: r.ts, to: r.ts });
+      else {
+        if (r.ts < b.from) b.from = r.ts;
+        if (r.ts > b.to) b.to = r.ts;
+      }
+    }
+    const stored: StoredRow[] = [];
+    const list = [...bounds.values()];
+    for (let i = 0; i < list.length; i += 200) {
+      const part = list.slice(i, i + 200);
+      const found = await this.#query(
+        `SELECT dataset, series_key, ts, value, issued, quality, payload_sha256, ingested_at FROM observations
+         WHERE ${part.map(() => '(dataset = ? AND series_key = ? AND ts BETWEEN ? AND ?)').join(' OR ')}`,
+        part.flatMap((b) => [b.dataset, b.seriesKey, b.from, b.to]),
+      );
+      for (const x of found) {
+        stored.push({
+          dataset: String(x.dataset), seriesKey: String(x.series_key), ts: x.ts as Date,
+          value: x.value === null ? null : Number(x.value), issued: (x.issued as Date | null) ?? null,
+          quality: x.quality === null ? null : String(x.quality), payloadSha256: String(x.payload_sha256), ingestedAt: x.ingested_at as Date,
+        });
+      }
+    }
+    const { load, revisions } = captureAgainstStored(rows, stored, now);
+    for (let i = 0; i < revisions.length; i += ROWS_PER_STATEMENT.starrocks) {
+      await this.#query('INSERT INTO revisions (dataset, series_key, ts, value, issued, quality, payload_sha256, ingested_at, replaced_at) VALUES ?', [
+        revisions.slice(i, i + ROWS_PER_STATEMENT.starrocks).map((r) => [r.dataset, r.seriesKey, r.ts, r.value, r.issued, r.quality, r.payloadSha256, r.ingestedAt, r.replacedAt]),
+      ]);
+    }
+    return load;
   }
 
   /**

@@ -1,7 +1,7 @@
 // Vintages: the SQL both stores run to read observations as they were known at an instant, or as
 // issued by an instant, and to list replaced values. Dialect-free (`?` placeholders: DuckDB and
 // mysql2 both take them); each store binds the instants its own way.
-import type { ObservationQuery, RevisionQuery } from './types.ts';
+import type { ObservationQuery, RevisionQuery, StoredObservation } from './types.ts';
 
 export type Statement = { sql: string; params: (string | Date)[] };
 
@@ -15,6 +15,37 @@ export function sameCondition(dialect: 'duckdb' | 'mysql', a: string, b: string)
 }
 
 export const changedCondition = (dialect: 'duckdb' | 'mysql', a: string, b: string) => `NOT ${sameCondition(dialect, a, b)}`;
+
+/** A stored row as the capture reads it back. */
+export type StoredRow = { dataset: string; seriesKey: string; ts: Date; value: number | null; issued: Date | null; quality: string | null; payloadSha256: string; ingestedAt: Date };
+/** A replaced value, ready for the `revisions` table. */
+export type RevisionRow = StoredRow & { replacedAt: Date };
+
+const rowKey = (dataset: string, seriesKey: string, ts: Date) => `${dataset}\u0000${seriesKey}\u0000${ts.getTime()}`;
+
+/**
+ * The capture in memory, for a store that cannot join a batch against its table in one transaction
+ * (StarRocks): against the stored rows the batch reaches, each incoming row either replaces a stored
+ * one whose value, issued or quality differ (that stored row becomes a revision, replaced at `now`),
+ * repeats it exactly (dropped from the load: the stored row keeps its ingested_at and payload), or is new.
+ */
+export function captureAgainstStored(rows: readonly StoredObservation[], stored: readonly StoredRow[], now: Date): { load: StoredObservation[]; revisions: RevisionRow[] } {
+  const byKey = new Map(stored.map((r) => [rowKey(r.dataset, r.seriesKey, r.ts), r]));
+  const load: StoredObservation[] = [];
+  const revisions: RevisionRow[] = [];
+  for (const r of rows) {
+    const s = byKey.get(rowKey(r.dataset, r.seriesKey, r.ts));
+    if (s === undefined) {
+      load.push(r);
+      continue;
+    }
+    const same = s.value === r.value && (s.issued?.getTime() ?? null) === (r.issued?.getTime() ?? null) && s.quality === (r.quality ?? null);
+    if (same) continue;
+    revisions.push({ ...s, replacedAt: now });
+    load.push(r);
+  }
+  return { load, revisions };
+}
 
 /**
  * The rows of one series for `q`, in ts order, after `after` (keyset paging) and at most `limit`.

@@ -1,5 +1,5 @@
 -- Vintages (see the mysql migration): replaced values, appended only, so a Duplicate Key table.
--- The StarRocks upsert path does not capture revisions yet; reads (as-of, issue time) work on it.
+-- The StarRocks upsert compares a batch with the stored rows it reaches and appends the replaced ones here.
 CREATE TABLE IF NOT EXISTS revisions (
   dataset VARCHAR(128) NOT NULL,
   series_key VARCHAR(512) NOT NULL,

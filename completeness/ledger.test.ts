@@ -5,7 +5,7 @@ import type { Dataset } from '../shared/dataset.ts';
 import { createLogger } from '../shared/log.ts';
 import { seriesKey } from '../shared/observation.ts';
 import { DuckDbStore } from '../shared/store/duckdb.ts';
-import { realStores } from '../shared/store/test-stores.ts';
+import { countingCalls, realStores } from '../shared/store/test-stores.ts';
 import type { Store, StoredObservation } from '../shared/store/index.ts';
 import { deliveryDay, slotsOf } from './expected-slots.ts';
 import { ledgerAfterCommit, recountDays } from './ledger.ts';
@@ -26,21 +26,7 @@ const rowsOf = (day: string, keep: (i: number) => boolean): StoredObservation[] 
     .filter((_, i) => keep(i))
     .map((ts) => ({ dataset: ds.id, series: { area: 'DK1' }, seriesKey: seriesKey({ area: 'DK1' }), ts, resolution: 'PT15M', value: null, unit: 'EUR/MWh', payloadSha256: 'a'.repeat(64) }));
 
-/** The store, counting calls of the methods the ledger uses. */
-function counting(store: Store) {
-  const calls = { listLedger: 0, upsertLedger: 0, queryObservations: 0 };
-  const counted = new Proxy(store, {
-    get(target, name) {
-      const v = Reflect.get(target, name, target) as unknown;
-      if (typeof v !== 'function') return v;
-      return (...args: unknown[]) => {
-        if (name in calls) calls[name as keyof typeof calls]++;
-        return (v as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-  return { store: counted, calls };
-}
+const counting = (store: Store) => countingCalls(store, ['listLedger', 'upsertLedger', 'queryObservations'] as const);
 
 const stores = realStores();
 

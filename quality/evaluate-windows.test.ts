@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import type { Dataset } from '../shared/dataset.ts';
 import { createLogger } from '../shared/log.ts';
 import { seriesKey } from '../shared/observation.ts';
-import { realStores } from '../shared/store/test-stores.ts';
+import { countingCalls, realStores } from '../shared/store/test-stores.ts';
 import type { Store, StoredObservation } from '../shared/store/index.ts';
 import { evaluateStretch, evaluateWindows, qualityAfterCommit } from './evaluate.ts';
 import { robustSpread } from './plausibility.ts';
@@ -46,21 +46,7 @@ function fourDays(): StoredObservation[] {
   return rows;
 }
 
-/** The store, counting the reads and writes an evaluation makes. */
-function counting(store: Store) {
-  const calls = { queryObservations: 0, listQualityFlags: 0, replaceQualityFlags: 0 };
-  const counted = new Proxy(store, {
-    get(target, name) {
-      const v = Reflect.get(target, name, target) as unknown;
-      if (typeof v !== 'function') return v;
-      return (...args: unknown[]) => {
-        if (name in calls) calls[name as keyof typeof calls]++;
-        return (v as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-  return { store: counted, calls };
-}
+const counting = (store: Store) => countingCalls(store, ['queryObservations', 'listQualityFlags', 'replaceQualityFlags'] as const);
 
 const stores = realStores();
 

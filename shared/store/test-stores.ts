@@ -39,3 +39,19 @@ export function realStores(): [string, () => Promise<Store>][] {
     ['mariadb', () => SqlStore.open(databases.url())],
   ];
 }
+
+/** The store, counting calls of the named methods: for tests that pin how many reads and writes a step makes. */
+export function countingCalls<K extends keyof Store>(store: Store, methods: readonly K[]): { store: Store; calls: Record<K, number> } {
+  const calls = Object.fromEntries(methods.map((m) => [m, 0])) as Record<K, number>;
+  const counted = new Proxy(store, {
+    get(target, name) {
+      const v = Reflect.get(target, name, target) as unknown;
+      if (typeof v !== 'function') return v;
+      return (...args: unknown[]) => {
+        if (name in calls) calls[name as K]++;
+        return (v as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { store: counted, calls };
+}

@@ -84,8 +84,9 @@ for (const [name, open] of stores) {
         await oneByOne.upsertObservations(landed);
         await evaluateStretch(oneByOne, prices, d, NOW);
         await hooked.upsertObservations(landed);
-        await hook([{ dataset: prices.id, partition: 'DK', window: d }]);
       }
+      // Handed over back to back, so all four land within one interval however slow the machine.
+      for (const d of days) await hook([{ dataset: prices.id, partition: 'DK', window: d }]);
       await hook.idle();
       assert.deepEqual(counted.calls, { queryObservations: 1, listQualityFlags: 1, replaceQualityFlags: 1 });
       assert.deepEqual(await hooked.listQualityFlags({ dataset: prices.id }), await oneByOne.listQualityFlags({ dataset: prices.id }));

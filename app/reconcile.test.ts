@@ -3,14 +3,9 @@
 // parsed, zone-annotated and stored as ingestion would, then compared and the result stored.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { findDataset, findProvider } from '../providers/index.ts';
-import { annotateZones } from '../providers/zones.ts';
-import type { Simulator } from '../shared/dataset.ts';
+import { fetchFromSimulators } from '../providers/simulated-fetch.ts';
 import { ParameterError } from '../shared/errors.ts';
-import { createHttpClient } from '../shared/http.ts';
-import { silentLogger } from '../shared/log.ts';
 import { seriesKey } from '../shared/observation.ts';
-import { envName, envSecrets } from '../shared/secrets/index.ts';
 import { openStore, type Store } from '../shared/store/index.ts';
 import { agreementObservations, reconcile, reconcileParameters, RECONCILIATION_DATASET } from './reconcile.ts';
 
@@ -21,29 +16,15 @@ const SOURCES = ['energinet.day_ahead_prices', 'entsoe.day_ahead_prices', 'nordp
 
 describe('reconcile (DK1 day-ahead prices from three simulators, DuckDB)', () => {
   let store: Store;
-  const sims: Simulator[] = [];
 
   before(async () => {
     store = await openStore('duckdb::memory:');
     await store.migrate();
-    const annotate = annotateZones(() => {});
-    for (const id of SOURCES) {
-      const ds = findDataset(id);
-      const sim = await findProvider(ds.provider).startSimulator();
-      sims.push(sim);
-      const secrets = envSecrets(Object.fromEntries(Object.entries(sim.secrets ?? {}).map(([k, v]) => [envName(k), v])));
-      const http = createHttpClient(ds.provider, { timeoutMs: 20_000, maxAttempts: 2, initialDelayMs: 5, maxDelayMs: 20 });
-      // Day by day: Nord Pool's portal answers one delivery day per request.
-      for (let t = FROM.getTime(); t < TO.getTime(); t += 86_400_000) {
-        const payload = await ds.fetch({ from: new Date(t), to: new Date(t + 86_400_000) }, 'DK1', { http, secrets, baseUrl: sim.url, onAttempt: () => {}, log: silentLogger });
-        const rows = annotate(ds, ds.parse(payload.body));
-        await store.upsertObservations(rows.map((o) => ({ ...o, seriesKey: seriesKey(o.series), payloadSha256: 'test' })));
-      }
-    }
+    const served = await fetchFromSimulators('DK1', SOURCES.map((dataset) => ({ dataset, from: FROM, to: TO })));
+    for (const rows of served.values()) await store.upsertObservations(rows);
   });
 
   after(async () => {
-    for (const s of sims) await s.close();
     await store?.close();
   });
 

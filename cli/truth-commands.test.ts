@@ -12,15 +12,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import mysql from 'mysql2/promise';
-import { toStoredRows } from '../ingestion/consumer.ts';
-import { findDataset, findProvider } from '../providers/index.ts';
-import { annotateZones } from '../providers/zones.ts';
+import { findDataset } from '../providers/index.ts';
+import { fetchFromSimulators } from '../providers/simulated-fetch.ts';
 import { evaluateStretch } from '../quality/evaluate.ts';
-import type { Simulator } from '../shared/dataset.ts';
-import { createHttpClient } from '../shared/http.ts';
-import { silentLogger } from '../shared/log.ts';
-import { sha256Hex } from '../shared/raw-message.ts';
-import { envName, envSecrets } from '../shared/secrets/index.ts';
 import { openStore, type StoredObservation } from '../shared/store/index.ts';
 
 const bin = fileURLToPath(new URL('../bin/scalar.js', import.meta.url));
@@ -45,29 +39,9 @@ after(async () => {
 });
 
 /** What each source served, parsed and zone-annotated as ingestion stores it. */
-const served = new Map<string, StoredObservation[]>();
+let served: Map<string, StoredObservation[]>;
 before(async () => {
-  const annotate = annotateZones(() => {});
-  const sims: Simulator[] = [];
-  try {
-    for (const id of SOURCES) {
-      const ds = findDataset(id);
-      const sim = await findProvider(ds.provider).startSimulator();
-      sims.push(sim);
-      const secrets = envSecrets(Object.fromEntries(Object.entries(sim.secrets ?? {}).map(([k, v]) => [envName(k), v])));
-      const http = createHttpClient(ds.provider, { timeoutMs: 20_000, maxAttempts: 2, initialDelayMs: 5, maxDelayMs: 20 });
-      const rows: StoredObservation[] = [];
-      // Day by day: Nord Pool's portal answers one delivery day per request.
-      const end = id === ENERGINET ? THIRD.to : TO;
-      for (let t = FROM.getTime(); t < end.getTime(); t += 86_400_000) {
-        const payload = await ds.fetch({ from: new Date(t), to: new Date(t + 86_400_000) }, 'DK1', { http, secrets, baseUrl: sim.url, onAttempt: () => {}, log: silentLogger });
-        rows.push(...toStoredRows(annotate(ds, ds.parse(payload.body)), sha256Hex(payload.body)));
-      }
-      served.set(id, rows);
-    }
-  } finally {
-    for (const s of sims) await s.close();
-  }
+  served = await fetchFromSimulators('DK1', SOURCES.map((dataset) => ({ dataset, from: FROM, to: dataset === ENERGINET ? THIRD.to : TO })));
 });
 
 const engines: [string, () => string][] = [

@@ -3,11 +3,11 @@
 // window equals its definition.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Dataset } from '../shared/dataset.ts';
 import { createLogger } from '../shared/log.ts';
 import { seriesKey } from '../shared/observation.ts';
 import { countingCalls, realStores } from '../shared/store/test-stores.ts';
 import type { Store, StoredObservation } from '../shared/store/index.ts';
+import { pricesWithRules } from './test-datasets.ts';
 import { evaluateStretch, evaluateWindows, qualityAfterCommit } from './evaluate.ts';
 import { robustSpread } from './plausibility.ts';
 
@@ -15,15 +15,7 @@ const log = createLogger('error');
 const NOW = new Date('2025-11-06T12:00:00Z');
 const HOUR = 3_600_000;
 
-const prices = {
-  id: 'test.prices',
-  provider: 'test',
-  window: { align: 'P1D', tz: 'UTC', maxSpan: 'P7D', lookback: 'P1D', horizon: 'P2D', backfill: 'P3D' },
-  plausibility: [
-    { rule: 'range', unit: 'EUR/MWh', min: -200, max: 1500 },
-    { rule: 'jump', history: 'P1D', spreads: 10, minSpread: 5 },
-  ],
-} as unknown as Dataset;
+const prices = pricesWithRules('UTC');
 
 const FIRST = Date.parse('2025-11-01T00:00:00Z');
 const days = [0, 1, 2, 3].map((d) => ({ from: new Date(FIRST + d * 24 * HOUR), to: new Date(FIRST + (d + 1) * 24 * HOUR) }));

@@ -8,21 +8,13 @@ import { seriesKey } from '../shared/observation.ts';
 import { DuckDbStore } from '../shared/store/duckdb.ts';
 import { realStores } from '../shared/store/test-stores.ts';
 import type { Store, StoredObservation } from '../shared/store/index.ts';
+import { pricesWithRules } from './test-datasets.ts';
 import { evaluateStretch, qualityAfterCommit } from './evaluate.ts';
 
 const log = createLogger('error');
 const NOW = new Date('2025-11-06T12:00:00Z');
 
-/** Hourly prices with a range and a jump rule. */
-const prices = {
-  id: 'test.prices',
-  provider: 'test',
-  window: { align: 'P1D', tz: 'Europe/Copenhagen', maxSpan: 'P7D', lookback: 'P1D', horizon: 'P2D', backfill: 'P3D' },
-  plausibility: [
-    { rule: 'range', unit: 'EUR/MWh', min: -200, max: 1500 },
-    { rule: 'jump', history: 'P1D', spreads: 10, minSpread: 5 },
-  ],
-} as unknown as Dataset;
+const prices = pricesWithRules('Europe/Copenhagen');
 
 /** Load checked against generation and flows of the same zone. */
 const load = {

@@ -322,14 +322,11 @@ export class DuckDbStore implements Store {
           })
             ? 1
             : 0;
-        // The staging tables are emptied in the statement that last reads them (one round trip less);
-        // a rolled-back batch empties them after the rollback.
         await this.#conn.run(
           `INSERT INTO series SELECT * FROM temp.staging_series
            ON CONFLICT (dataset, series_key) DO UPDATE SET
              first_ts = least(series.first_ts, excluded.first_ts), last_ts = greatest(series.last_ts, excluded.last_ts),
-             unit = excluded.unit, resolution = excluded.resolution;
-           DELETE FROM temp.staging_series`,
+             unit = excluded.unit, resolution = excluded.resolution`,
         );
         // No overlap: the appender writes straight into observations (the key is still checked; a
         // conflict fails the batch, which is then merged). Otherwise: staged, then merged.
@@ -364,8 +361,7 @@ export class DuckDbStore implements Store {
           await this.#conn.run(
             `INSERT INTO observations (${columns}) SELECT ${columns} FROM temp.staging_observations AS s
              WHERE NOT EXISTS (SELECT 1 FROM observations AS o
-               WHERE o.dataset = s.dataset AND o.series_key = s.series_key AND o.ts = s.ts AND ${bounds});
-             DELETE FROM temp.staging_observations`,
+               WHERE o.dataset = s.dataset AND o.series_key = s.series_key AND o.ts = s.ts AND ${bounds})`,
           );
         }
         await this.#conn.run('COMMIT');
@@ -379,7 +375,8 @@ export class DuckDbStore implements Store {
         }
       } catch (e) {
         await this.#conn.run('ROLLBACK').catch(() => undefined);
-        await this.#conn.run('DELETE FROM temp.staging_observations; DELETE FROM temp.staging_series').catch(() => undefined);
+        // Staging starts empty for the retry.
+        await this.#conn.run(RESET_STAGING).catch(() => undefined);
         // A plain append that met a stored row (series bounds out of step with the rows, e.g. a file
         // written by hand): the same batch again through the merge.
         if (merge || !/constraint|duplicate key/i.test((e as Error).message)) throw e;

@@ -61,6 +61,8 @@ export type IngestionOptions = {
   batchBytes?: number;
   batchWaitMs: number;
   maxInFlight: number;
+  /** Bytes of raw messages delivered but not yet committed; unbounded when left out. */
+  maxInFlightBytes?: number;
   subscription?: string;
   /** Longest wait between two tries while the store, cache or archive is down. */
   maxOutageBackoffMs?: number;
@@ -341,7 +343,7 @@ export async function startIngestion(
     maxBytes: 1024 * 1024,
     sizeOf: (d) => d.reason.length + 200,
   });
-  subs.push(await deps.bus.subscribe(deps.topics, { subscription, maxInFlight: options.maxInFlight }, handle));
+  subs.push(await deps.bus.subscribe(deps.topics, { subscription, maxInFlight: options.maxInFlight, maxInFlightBytes: options.maxInFlightBytes }, handle));
   // Dead letters are recorded in the store so they stay visible (and replayable) after the bus forgets them.
   subs.push(
     await deps.bus.subscribe(deps.topics.map(deadLetterTopic), { subscription: 'dead-letter-log', maxInFlight: DEAD_LETTER_IN_FLIGHT }, async (d) => {

@@ -96,4 +96,10 @@ describe('configuration', () => {
     assert.equal(loadConfig({ env: { SCALAR_INGEST_BATCH_BYTES: '1048576' } }).ingestion.batchBytes, 1024 * 1024);
     assert.throws(() => loadConfig({ env: { SCALAR_INGEST_BATCH_BYTES: '1000' } }), /ingestion\.batchBytes \(SCALAR_INGEST_BATCH_BYTES\)/);
   });
+
+  it('bounds what ingestion holds in flight by bytes: 64 MiB unless set, at least 64 KiB', () => {
+    assert.equal(loadConfig({ env: {} }).ingestion.maxInFlightBytes, 64 * 1024 * 1024);
+    assert.equal(loadConfig({ env: { SCALAR_INGEST_MAX_IN_FLIGHT_BYTES: '1048576' } }).ingestion.maxInFlightBytes, 1024 * 1024);
+    assert.throws(() => loadConfig({ env: { SCALAR_INGEST_MAX_IN_FLIGHT_BYTES: '1000' } }), /ingestion\.maxInFlightBytes \(SCALAR_INGEST_MAX_IN_FLIGHT_BYTES\)/);
+  });
 });

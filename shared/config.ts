@@ -87,6 +87,8 @@ const ConfigSchema = z
         batchWaitMs: ms(1),
         /** Raw messages delivered but not yet committed (bounds memory). */
         maxInFlight: between(1, 100_000),
+        /** Their bytes: room for one batch committing while the next fills (a larger message still goes, alone). */
+        maxInFlightBytes: between(64 * 1024, 2 ** 40).default(64 * MiB),
         /** Worker threads parsing large payloads off the event loop (0: every payload parsed in place). */
         parseThreads: between(0, 64).default(1),
         /** Payloads of at least this many bytes go to a parse thread. */
@@ -194,6 +196,7 @@ const ENV_KEYS: Record<string, string> = {
   SCALAR_INGEST_BATCH_WAIT_MS: 'ingestion.batchWaitMs',
   SCALAR_INGEST_BATCH_BYTES: 'ingestion.batchBytes',
   SCALAR_INGEST_MAX_IN_FLIGHT: 'ingestion.maxInFlight',
+  SCALAR_INGEST_MAX_IN_FLIGHT_BYTES: 'ingestion.maxInFlightBytes',
   SCALAR_INGEST_PARSE_THREADS: 'ingestion.parseThreads',
   SCALAR_INGEST_PARSE_OFF_THREAD_BYTES: 'ingestion.parseOffThreadBytes',
   SCALAR_BUS_MAX_DELIVERIES: 'bus.maxDeliveries',

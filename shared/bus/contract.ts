@@ -17,11 +17,11 @@ const text = (d: Delivery) => new TextDecoder().decode(d.message.data);
 const msg = (s: string, properties: Record<string, string> = {}) => ({ data: new TextEncoder().encode(s), properties, key: 'k' });
 
 /** Resolves with the first `n` deliveries seen by a fresh subscription. */
-function collect(bus: Bus, topics: string[], n: number, opts: { subscription?: string; maxInFlight?: number; onDelivery?: (d: Delivery) => void | Promise<void> } = {}) {
+function collect(bus: Bus, topics: string[], n: number, opts: { subscription?: string; maxInFlight?: number; maxInFlightBytes?: number; onDelivery?: (d: Delivery) => void | Promise<void> } = {}) {
   const got: Delivery[] = [];
   let resolveAll: (d: Delivery[]) => void;
   const done = new Promise<Delivery[]>((r) => (resolveAll = r));
-  const sub = bus.subscribe(topics, { subscription: opts.subscription ?? 'test', maxInFlight: opts.maxInFlight ?? 10 }, async (d) => {
+  const sub = bus.subscribe(topics, { subscription: opts.subscription ?? 'test', maxInFlight: opts.maxInFlight ?? 10, maxInFlightBytes: opts.maxInFlightBytes }, async (d) => {
     got.push(d);
     await opts.onDelivery?.(d);
     if (got.length === n) resolveAll(got);
@@ -199,6 +199,35 @@ export function busContract(name: string, o: BusContractOptions): void {
       await c.done;
       assert.ok(peak <= 3, `peak in flight ${peak}`);
       assert.deepEqual(order, [...order].sort((a, b) => a - b));
+      await (await c.sub).close();
+      await bus.close();
+    });
+
+    it('never holds more than maxInFlightBytes of message data, and delivers a larger message alone', async () => {
+      const bus = await o.open();
+      const t = topic();
+      const sizes = [...Array<number>(8).fill(1000), 5000, ...Array<number>(4).fill(1000)];
+      for (const [i, n] of sizes.entries()) await bus.publish(t, { data: new Uint8Array(n).fill(48 + (i % 10)), properties: { i: String(i) }, key: 'k' });
+      const held = new Set<Delivery>();
+      let peak = 0;
+      let heldWithLarge = -1;
+      const c = collect(bus, [t], sizes.length, {
+        maxInFlight: 10,
+        maxInFlightBytes: 3000,
+        onDelivery: async (d) => {
+          held.add(d);
+          const bytes = [...held].reduce((n, x) => n + x.message.data.byteLength, 0);
+          if (d.message.data.byteLength === 5000) heldWithLarge = held.size - 1;
+          else peak = Math.max(peak, bytes);
+          await sleep(20);
+          held.delete(d);
+          await d.ack();
+        },
+      });
+      await c.done;
+      assert.ok(peak <= 3000, `peak ${peak} bytes in flight`);
+      assert.ok(peak > 1000, `deliveries overlapped (peak ${peak} bytes)`);
+      assert.equal(heldWithLarge, 0, 'the 5000-byte message was held beside others');
       await (await c.sub).close();
       await bus.close();
     });

@@ -74,24 +74,35 @@ export function runHandler(handler: DeliveryHandler, d: Delivery, o: DeliveryCor
     .catch((e: unknown) => o.onTransportError?.(e, `settling a failed delivery on ${d.topic}`));
 }
 
-/** The bound on deliveries a consumer holds at once (backpressure for pull transports). */
-export function inFlightLimit(max: number) {
+/**
+ * The bound on deliveries a consumer holds at once, by count and by bytes (backpressure for pull
+ * transports). A message larger than the byte bound is taken once nothing else is held.
+ */
+export function inFlightLimit(max: number, maxBytes = Number.POSITIVE_INFINITY) {
   let held = 0;
+  let heldBytes = 0;
   const waiters: (() => void)[] = [];
+  const full = (bytes: number) => held >= max || (held > 0 && heldBytes + bytes > maxBytes);
   return {
     get held() {
       return held;
     },
-    /** Waits for a free slot (or until `stopped()`); true when a slot was taken. */
-    async take(stopped: () => boolean): Promise<boolean> {
-      while (held >= max && !stopped()) await new Promise<void>((r) => waiters.push(r));
+    get heldBytes() {
+      return heldBytes;
+    },
+    /** Waits for room for a message of `bytes` (or until `stopped()`); true when it was taken. */
+    async take(stopped: () => boolean, bytes = 0): Promise<boolean> {
+      while (full(bytes) && !stopped()) await new Promise<void>((r) => waiters.push(r));
       if (stopped()) return false;
       held += 1;
+      heldBytes += bytes;
       return true;
     },
-    release(): void {
+    release(bytes = 0): void {
       held = Math.max(0, held - 1);
-      waiters.shift()?.();
+      heldBytes = Math.max(0, heldBytes - bytes);
+      // Every waiter looks again: one release of a large message can make room for several small ones.
+      for (const w of waiters.splice(0)) w();
     },
     wakeAll(): void {
       for (const w of waiters.splice(0)) w();

@@ -15,7 +15,13 @@ import { createDelivery, runHandler, type TransportSettlement } from './delivery
 
 type Entry = { id: number; topic: string; message: BusMessage; deliveryCount: number };
 
-type Consumer = { handler: DeliveryHandler; maxInFlight: number; inFlight: Set<number>; closed: boolean };
+type Consumer = { handler: DeliveryHandler; maxInFlight: number; maxInFlightBytes: number; inFlight: Map<number, number>; closed: boolean };
+
+const inFlightBytes = (c: Consumer) => {
+  let n = 0;
+  for (const b of c.inFlight.values()) n += b;
+  return n;
+};
 
 type SubscriptionState = {
   queue: Entry[];
@@ -110,12 +116,15 @@ export class MemoryBus implements Bus {
 
   #dispatch(s: SubscriptionState): void {
     while (s.queue.length > 0) {
-      const open = s.consumers.filter((c) => !c.closed && c.inFlight.size < c.maxInFlight);
+      const bytes = s.queue[0]!.message.data.byteLength;
+      const open = s.consumers.filter(
+        (c) => !c.closed && c.inFlight.size < c.maxInFlight && (c.inFlight.size === 0 || inFlightBytes(c) + bytes <= c.maxInFlightBytes),
+      );
       if (open.length === 0) return;
       const consumer = open[s.next++ % open.length]!;
       const entry = s.queue.shift()!;
       entry.deliveryCount += 1;
-      consumer.inFlight.add(entry.id);
+      consumer.inFlight.set(entry.id, bytes);
       s.unacked.set(entry.id, { entry, consumer });
       this.#deliver(s, consumer, entry);
     }
@@ -161,7 +170,13 @@ export class MemoryBus implements Bus {
 
   async subscribe(topics: readonly string[], options: SubscribeOptions, handler: DeliveryHandler): Promise<Subscription> {
     if (this.#closed) throw new Error('bus is closed');
-    const consumer: Consumer = { handler, maxInFlight: options.maxInFlight, inFlight: new Set(), closed: false };
+    const consumer: Consumer = {
+      handler,
+      maxInFlight: options.maxInFlight,
+      maxInFlightBytes: options.maxInFlightBytes ?? Number.POSITIVE_INFINITY,
+      inFlight: new Map(),
+      closed: false,
+    };
     const states: SubscriptionState[] = [];
     for (const topic of topics) {
       const t = this.#topic(topic);

@@ -168,19 +168,22 @@ export class NatsBus implements Bus {
           max_ack_pending: Math.max(options.maxInFlight * 16, 256),
         });
       }
-      loops.push(await this.#consume(topic, durable, options.maxInFlight, handler));
+      loops.push(await this.#consume(topic, durable, options, handler));
     }
     return { close: async () => void (await Promise.all(loops.map((l) => l.stop()))) };
   }
 
-  async #consume(topic: string, durable: string, maxInFlight: number, handler: DeliveryHandler) {
+  async #consume(topic: string, durable: string, { maxInFlight, maxInFlightBytes }: SubscribeOptions, handler: DeliveryHandler) {
     const consumer = await this.#js.consumers.get(this.#stream, durable);
     // Pull requests expire after 5 s (the client's default is 30 s), with an idle heartbeat every
     // 2.5 s: a pull lost with its connection, or a consumer that stopped answering, is noticed after
     // two missed heartbeats, and the client's consumer check after a reconnect, when it fails, is
     // retried after 5 s rather than 30 (that wait made a black-holed link recover in up to 100 s).
+    // Pulled by count (max_bytes would be exclusive of it, and a message larger than a pull's bytes
+    // is never delivered): what the client buffers is bounded by maxInFlight × the server's
+    // max_payload; what the handler holds, by maxInFlightBytes as well.
     const messages = await consumer.consume({ max_messages: maxInFlight, expires: NATS_PULL_EXPIRES_MS });
-    const limit = inFlightLimit(maxInFlight);
+    const limit = inFlightLimit(maxInFlight, maxInFlightBytes);
     let stopped = false;
     // A consumer deleted on the server (or its stream) never delivers again, while the iterator
     // keeps waiting: fatal, so the process exits and its restart creates the consumer afresh.
@@ -193,7 +196,8 @@ export class NatsBus implements Bus {
     })().catch(() => undefined);
     const loop = (async () => {
       for await (const m of messages) {
-        if (!(await limit.take(() => stopped))) {
+        const bytes = m.data.byteLength;
+        if (!(await limit.take(() => stopped, bytes))) {
           m.nak();
           continue;
         }
@@ -213,7 +217,7 @@ export class NatsBus implements Bus {
           this.#core,
           // After a stop the message is left to come back after ack_wait, as after a crash.
           () => {
-            limit.release();
+            limit.release(bytes);
             return !stopped;
           },
         );

@@ -238,7 +238,9 @@ export class PulsarBus implements Bus {
       receiverQueueSize: options.maxInFlight,
     });
     let stopped = false;
-    const limit = inFlightLimit(options.maxInFlight);
+    // receiverQueueSize bounds the client's prefetch by count only; what the handler holds is bounded
+    // by maxInFlightBytes as well.
+    const limit = inFlightLimit(options.maxInFlight, options.maxInFlightBytes);
     const loop = (async () => {
       while (!stopped) {
         if (!(await limit.take(() => stopped))) break;
@@ -251,6 +253,13 @@ export class PulsarBus implements Bus {
           continue;
         }
         const message: BusMessage = { data: new Uint8Array(m.getData()), properties: m.getProperties(), key: m.getPartitionKey() || undefined };
+        // The slot taken above holds the count; now the message's bytes (room for them may take longer).
+        const bytes = message.data.byteLength;
+        limit.release();
+        if (!(await limit.take(() => stopped, bytes))) {
+          consumer.negativeAcknowledge(m);
+          break;
+        }
         const delivery = createDelivery(
           topic,
           message,
@@ -270,7 +279,7 @@ export class PulsarBus implements Bus {
           },
           this.#core,
           () => {
-            limit.release();
+            limit.release(bytes);
             return true;
           },
         );

@@ -28,6 +28,12 @@ export type SubscribeOptions = {
   subscription: string;
   /** At most this many delivered-but-unacknowledged messages per consumer: the backpressure bound. */
   maxInFlight: number;
+  /**
+   * At most this many bytes of message data delivered but unacknowledged per consumer, beside the
+   * count (64 messages of 10 MB are 640 MB); a single larger message is still delivered, alone.
+   * Unbounded when left out.
+   */
+  maxInFlightBytes?: number;
 };
 
 export type DeliveryHandler = (delivery: Delivery) => void | Promise<void>;

@@ -39,6 +39,7 @@ import { openReadOnlySql } from '../shared/store/read-only-sql.ts';
 import { exportObservations } from '../ingestion/export.ts';
 import { providers } from '../providers/index.ts';
 import { ledgerAfterCommit } from '../completeness/ledger.ts';
+import { loadConfig } from '../shared/config.ts';
 import { qualityAfterCommit } from '../quality/evaluate.ts';
 import { DateTime } from 'luxon';
 
@@ -363,7 +364,8 @@ async function endToEnd(bus: Bus, messages: number, store?: Store) {
   const all = new Promise<void>((r) => (finish = r));
   const ingestion = await startIngestion(
     { bus, store, cache: new MemoryCache(), archive: { put: async () => undefined, get: async () => body }, log: silentLogger, findDataset, topics: ['bench'] },
-    { batchRows: 20_000, batchWaitMs: 50, maxInFlight: 64, subscription: `bench-${process.pid}` },
+    // The platform's own defaults (batch rows, wait, in-flight bounds), as `scalar start` runs it.
+    { ...loadConfig({ env: {} }).ingestion, subscription: `bench-${process.pid}` },
     (e) => {
       if (e.type !== 'landed') return;
       lags.push(e.lagMs);

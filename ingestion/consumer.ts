@@ -88,6 +88,7 @@ export type Ingestion = {
  * it at commit. `deadLetter`: why the payload can never land; it is dead-lettered once its raw payload
  * record is committed with the batch (the bytes are kept first, so a parser fix can replay them).
  */
+type Held = { messages: number; bytes: number; released: boolean };
 type Pending = { delivery: Delivery; raw: RawPayload; rows: StoredObservation[]; span: Span; bytes: number; deadLetter: string | null };
 
 const DEFAULT_BATCH_BYTES = 32 * 1024 * 1024;
@@ -114,7 +115,12 @@ export function toStoredRows(observations: readonly Observation[], payloadSha256
   return observations.map((o) => {
     let key = keys.get(o.series);
     if (key === undefined) keys.set(o.series, (key = seriesKey(o.series)));
-    return { ...o, seriesKey: key, payloadSha256 };
+    // Field by field rather than a spread: one object shape for every row, about ten times cheaper
+    // per row (the spread was a tenth of ingestion's CPU in the end-to-end bench).
+    const row: StoredObservation = { dataset: o.dataset, series: o.series, ts: o.ts, resolution: o.resolution, value: o.value, unit: o.unit, seriesKey: key, payloadSha256 };
+    if ('issued' in o) row.issued = o.issued;
+    if ('quality' in o) row.quality = o.quality;
+    return row;
   });
 }
 
@@ -132,7 +138,7 @@ export function latestPerSeries(rows: readonly StoredObservation[]): LatestValue
         continue;
       }
     }
-    if (r.ts >= slot.row.ts) slot.row = r;
+    if (r.ts.getTime() >= slot.row.ts.getTime()) slot.row = r;
   }
   return [...latest.values()].map(({ row: r }) => ({
     dataset: r.dataset,
@@ -156,6 +162,11 @@ export async function startIngestion(
   const batchBytes = options.batchBytes ?? DEFAULT_BATCH_BYTES;
   let timer: NodeJS.Timeout | undefined;
   let committing: Promise<void> = Promise.resolve();
+  // Deliveries (and their message bytes) in batches handed to commit and not yet settled: the bus
+  // counts them against maxInFlight / maxInFlightBytes until they are acknowledged.
+  let committingMessages = 0;
+  let committingBytes = 0;
+  let pendingMessageBytes = 0;
   let closing = false;
   const maxBackoff = options.maxOutageBackoffMs ?? 2000;
 
@@ -192,7 +203,15 @@ export async function startIngestion(
     }
   }
 
-  async function commit(all: Pending[]): Promise<void> {
+  /** A batch's messages stop counting as held once they are about to be settled (each settled one lets the bus deliver another). */
+  function release(held: Held): void {
+    if (held.released) return;
+    held.released = true;
+    committingMessages -= held.messages;
+    committingBytes -= held.bytes;
+  }
+
+  async function commit(all: Pending[], held: Held): Promise<void> {
     if (all.length === 0) return;
     const batch = all.filter((b) => b.deadLetter === null);
     const rows = batch.flatMap((b) => b.rows);
@@ -208,8 +227,10 @@ export async function startIngestion(
         await traced.refresh(() => deps.cache.refresh(latestPerSeries(rows)));
         await deps.store.setFetchRowsMany(batch.map((b) => ({ runId: b.raw.runId, rows: b.rows.length })));
       });
+      release(held);
       if (!done) return;
     } catch (e) {
+      release(held);
       traced.failed(e);
       deps.log.error({ err: e, messages: all.length }, `batch of ${rows.length} rows failed; redelivering`);
       for (const b of all) b.delivery.nack();
@@ -257,13 +278,18 @@ export async function startIngestion(
     clearTimeout(timer);
     timer = undefined;
     const batch = pending;
+    const held: Held = { messages: batch.length, bytes: pendingMessageBytes, released: false };
     pending = [];
     pendingRows = 0;
     pendingBytes = 0;
+    pendingMessageBytes = 0;
+    committingMessages += held.messages;
+    committingBytes += held.bytes;
     // commit never rejects; the catch only keeps an unforeseen error from ending the chain unhandled.
     committing = committing
-      .then(() => commit(batch))
-      .catch((e: unknown) => deps.log.error({ err: e }, `commit failed: ${errorMessage(e)}`));
+      .then(() => commit(batch, held))
+      .catch((e: unknown) => deps.log.error({ err: e }, `commit failed: ${errorMessage(e)}`))
+      .finally(() => release(held));
     return committing;
   }
 
@@ -281,7 +307,13 @@ export async function startIngestion(
     pending.push(p);
     pendingRows += p.rows.length;
     pendingBytes += p.bytes;
-    if (pendingRows >= options.batchRows || pendingBytes >= batchBytes) void flush();
+    pendingMessageBytes += p.delivery.message.data.byteLength;
+    // Also at once when the bus can deliver nothing more before this batch is acknowledged: waiting
+    // out batchWaitMs then would only idle (64 small messages a second at the 1 s default).
+    const busHeld =
+      pending.length + committingMessages >= options.maxInFlight ||
+      (options.maxInFlightBytes !== undefined && pendingMessageBytes + committingBytes >= options.maxInFlightBytes);
+    if (pendingRows >= options.batchRows || pendingBytes >= batchBytes || busHeld) void flush();
     else timer ??= setTimeout(() => void flush(), options.batchWaitMs);
   }
 

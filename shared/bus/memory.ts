@@ -61,6 +61,8 @@ export class MemoryBus implements Bus {
   readonly #timers = new Set<NodeJS.Timeout>();
   #nextId = 1;
   #closed = false;
+  /** The largest message published so far: while count × this stays under capacityBytes, no sum is needed. */
+  #largest = 0;
 
   constructor(options: Partial<MemoryBusOptions> = {}) {
     const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
@@ -78,11 +80,13 @@ export class MemoryBus implements Bus {
 
   #isFull(t: TopicState): boolean {
     const bytes = this.#o.capacityBytes;
-    if (t.subscriptions.size === 0) return t.backlog.length >= this.#o.capacity || heldBytes(t.backlog) >= bytes;
+    if (t.subscriptions.size === 0) return t.backlog.length >= this.#o.capacity || (t.backlog.length * this.#largest >= bytes && heldBytes(t.backlog) >= bytes);
     for (const s of t.subscriptions.values()) {
-      if (s.queue.length + s.unacked.size >= this.#o.capacity) return true;
-      // Summed when asked: at most `capacity` entries, cheaper than keeping a count right through every settle path.
-      if (heldBytes(s.queue) + heldBytes([...s.unacked.values()].map((u) => u.entry)) >= bytes) return true;
+      const held = s.queue.length + s.unacked.size;
+      if (held >= this.#o.capacity) return true;
+      // Summed when it could matter (at most `capacity` entries), rather than a count kept right through
+      // every settle path; a publish of small messages then costs no walk over the queue.
+      if (held * this.#largest >= bytes && heldBytes(s.queue) + heldBytes([...s.unacked.values()].map((u) => u.entry)) >= bytes) return true;
     }
     return false;
   }
@@ -94,6 +98,7 @@ export class MemoryBus implements Bus {
   async publish(topic: string, message: BusMessage): Promise<void> {
     if (this.#closed) throw new Error('bus is closed');
     const t = this.#topic(topic);
+    this.#largest = Math.max(this.#largest, message.data.byteLength);
     while (this.#isFull(t)) {
       await new Promise<void>((resolve) => t.waiters.push(resolve));
       if (this.#closed) throw new Error('bus is closed');

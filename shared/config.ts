@@ -159,7 +159,10 @@ export const DEFAULTS: z.input<typeof ConfigSchema> = {
   // Measured on the embedded store (npm run bench): 20k-row batches upsert ~1.8x faster than 2k
   // (one transaction and one index pass per batch); 1 s bounds how far the store lags the bus.
   ingestion: { batchRows: 20_000, batchWaitMs: 1000, maxInFlight: 64 },
-  bus: { maxDeliveries: 5, redeliveryDelayMs: 1000, capacity: 1000, ackWaitMs: 30_000 },
+  // A message waits in the memory bus for as long as the messages before it take to land: 256 day
+  // payloads are ~0.6 s of ingestion (npm run bench, e2e); a longer queue only adds latency, and a
+  // flood (a backfill) waits at publish instead.
+  bus: { maxDeliveries: 5, redeliveryDelayMs: 1000, capacity: 256, ackWaitMs: 30_000 },
   // Measured with npm run bench:memory (README, Memory): the demo's DuckDB holds well under 100 MB;
   // 256 MB leaves room for a merge of a 20 000-row batch and the primary-key index of a few million rows,
   // and bounds the process where DuckDB's default (80 % of RAM) would let it take the host.

@@ -47,7 +47,7 @@ export type MemoryBusOptions = BusOptions & {
   capacityBytes: number;
 };
 
-export const DEFAULT_MEMORY_BUS: MemoryBusOptions = { maxDeliveries: 5, redeliveryDelayMs: 1000, capacity: 1000, capacityBytes: 64 * 1024 * 1024 };
+export const DEFAULT_MEMORY_BUS: MemoryBusOptions = { maxDeliveries: 5, redeliveryDelayMs: 1000, capacity: 256, capacityBytes: 64 * 1024 * 1024 };
 
 const heldBytes = (entries: Iterable<Entry>) => {
   let n = 0;

@@ -40,6 +40,7 @@ import { exportObservations } from '../ingestion/export.ts';
 import { providers } from '../providers/index.ts';
 import { ledgerAfterCommit } from '../completeness/ledger.ts';
 import { loadConfig } from '../shared/config.ts';
+import { annotateZones } from '../providers/zones.ts';
 import { qualityAfterCommit } from '../quality/evaluate.ts';
 import { DateTime } from 'luxon';
 
@@ -363,7 +364,8 @@ async function endToEnd(bus: Bus, messages: number, store?: Store) {
   let finish: () => void = () => undefined;
   const all = new Promise<void>((r) => (finish = r));
   const ingestion = await startIngestion(
-    { bus, store, cache: new MemoryCache(), archive: { put: async () => undefined, get: async () => body }, log: silentLogger, findDataset, topics: ['bench'] },
+    // Zone annotation as the platform passes it (every observation of a mapped provider gains its zone).
+    { bus, store, cache: new MemoryCache(), archive: { put: async () => undefined, get: async () => body }, log: silentLogger, findDataset, topics: ['bench'], annotateZones: annotateZones(() => undefined) },
     // The platform's own defaults (batch rows, wait, in-flight bounds), as `scalar start` runs it.
     { ...loadConfig({ env: {} }).ingestion, subscription: `bench-${process.pid}` },
     (e) => {

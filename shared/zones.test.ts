@@ -41,6 +41,16 @@ describe('zone annotation at ingestion', () => {
     assert.deepEqual(unknown, [{ dataset: 'px.prices', dimension: 'area', code: 'XX' }], 'a known non-zone (Region) is no warning');
   });
 
+  it('keeps one series object per source series and zone: a parser\'s shared series stays shared, split only where the zone changes', () => {
+    const ger = { area: 'GER' };
+    const { out } = run('px.prices', 'px', ['2018-09-30T20:00:00Z', '2018-09-30T21:00:00Z', '2018-09-30T22:00:00Z', '2018-09-30T23:00:00Z'].map((t) => obs('px.prices', ger, t)));
+    assert.equal(out[0]!.series, out[1]!.series);
+    assert.equal(out[2]!.series, out[3]!.series);
+    assert.notEqual(out[1]!.series, out[2]!.series);
+    assert.deepEqual(out.map((o) => o.series.zone), ['DE-AT-LU', 'DE-AT-LU', 'DE-LU', 'DE-LU']);
+    assert.deepEqual(ger, { area: 'GER' }, 'the parsed series is left as it was');
+  });
+
   it('gives a single-zone provider\'s series its fixed zone, and leaves providers without a mapping alone', () => {
     assert.equal(run('tso.load', 'tso', [obs('tso.load', { metric: 'measured' })]).out[0]!.series.zone, 'BE');
     const input = [obs('other.x', { area: 'DK-West' })];

@@ -74,11 +74,35 @@ export function parseRecords(layout: RecordLayout, body: Uint8Array | string): O
   const seen = new Map<string, Date>();
   const out: Observation[] = [];
 
-  records.forEach((r, i) => {
-    const ts = instant(layout, r, i, layout.timeField, seen);
+  // Closures are made once, not per record (a closure per record and column was a tenth of a
+  // parse: esbuild, through tsx, also names each one as it is made).
+  let keyValues: string[] = [];
+  let prefix = '';
+  let ts: Date;
+  let issued: Date | undefined;
+  const seriesOf = (tag: string, extra: Series): Series => {
+    const cacheKey = prefix + tag;
+    let s = seriesCache.get(cacheKey);
+    if (!s) {
+      const dims: Record<string, string> = {};
+      keyFields.forEach((f, j) => (dims[layout.keys[f]!] = keyValues[j]!));
+      s = { ...dims, ...extra };
+      seriesCache.set(cacheKey, s);
+    }
+    return s;
+  };
+  const push = (series: Series, v: number | null, unit: string) => {
+    const o: Observation = { dataset: layout.datasetId, series, ts, resolution: layout.resolution, value: v, unit };
+    if (issued) o.issued = issued;
+    out.push(o);
+  };
+
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
+    ts = instant(layout, r, i, layout.timeField, seen);
     // null: the record carries no issue time; anything else must be a timestamp.
-    const issued = layout.issuedField && r[layout.issuedField] !== null ? instant(layout, r, i, layout.issuedField, seen) : undefined;
-    const keyValues: string[] = [];
+    issued = layout.issuedField && r[layout.issuedField] !== null ? instant(layout, r, i, layout.issuedField, seen) : undefined;
+    keyValues = [];
     for (const f of keyFields) {
       const k = r[f];
       if (typeof k !== 'string' || k === '') {
@@ -86,34 +110,19 @@ export function parseRecords(layout: RecordLayout, body: Uint8Array | string): O
       }
       keyValues.push(k);
     }
-    const prefix = `${keyValues.join('\u0000')}\u0001`;
-    const seriesOf = (tag: string, extra: () => Series): Series => {
-      const cacheKey = prefix + tag;
-      let s = seriesCache.get(cacheKey);
-      if (!s) {
-        const dims: Record<string, string> = {};
-        keyFields.forEach((f, j) => (dims[layout.keys[f]!] = keyValues[j]!));
-        s = { ...dims, ...extra() };
-        seriesCache.set(cacheKey, s);
-      }
-      return s;
-    };
-    const push = (series: Series, v: number | null, unit: string) => {
-      const o: Observation = { dataset: layout.datasetId, series, ts, resolution: layout.resolution, value: v, unit };
-      if (issued) o.issued = issued;
-      out.push(o);
-    };
+    prefix = `${keyValues.join('\u0000')}\u0001`;
 
     if (wide) {
       for (const field in r) {
         if (isTimeField(field) || isKey.has(field)) continue;
         let unit = units.get(field);
         if (unit === undefined) units.set(field, (unit = wide.unitOf(field)));
-        push(seriesOf(field, () => ({ [wide.dimension]: field })), value(layout, r, i, field), unit);
+        const v = value(layout, r, i, field);
+        push(seriesCache.get(prefix + field) ?? seriesOf(field, { [wide.dimension]: field }), v, unit);
       }
     } else {
-      for (const c of columns) push(seriesOf(c.field, () => c.series), value(layout, r, i, c.field), c.unit);
+      for (const c of columns) push(seriesOf(c.field, c.series), value(layout, r, i, c.field), c.unit);
     }
-  });
+  }
   return out;
 }

@@ -34,6 +34,10 @@ export function parseStrictInteger(text: unknown, where: string): number {
 // yyyy-MM-ddTHH:mm[:ss[.fff]] followed by Z or ±HH:MM (zone required unless `naiveUtc`).
 const INSTANT_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2})?$/;
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const daysInMonth = (year: number, month: number) =>
+  month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : DAYS_IN_MONTH[month - 1]!;
+
 /** The earliest year accepted: no market data is older, and it keeps `0099` from meaning anything. */
 export const MIN_YEAR = 1900;
 
@@ -52,15 +56,21 @@ export function parseStrictInstant(text: unknown, where: string, options: Instan
   const zone = m[8];
   if (!zone && !options.naiveUtc) throw new ParseError(`${where}: instant has no zone: ${shown(text)}`);
   if (zone && options.naiveUtc) throw new ParseError(`${where}: expected a naive UTC instant: ${shown(text)}`);
-  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as [number, number, number, number, number, number];
-  const ms = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = Number(m[4]);
+  const minute = Number(m[5]);
+  const second = m[6] === undefined ? 0 : Number(m[6]);
+  const ms = m[7] === undefined ? 0 : Number(m[7].padEnd(3, '0').slice(0, 3));
   if (year < MIN_YEAR) throw new ParseError(`${where}: year ${m[1]} is out of range: ${shown(text)}`);
-  // setUTCFullYear, unlike Date.UTC, does not map years 0–99 to 1900–1999.
-  const d = new Date(0);
-  d.setUTCFullYear(year, month - 1, day);
-  d.setUTCHours(hour, minute, second, ms);
-  const rolled = d.getUTCFullYear() !== year || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day || d.getUTCHours() !== hour || d.getUTCMinutes() !== minute || d.getUTCSeconds() !== second;
-  if (rolled) throw new ParseError(`${where}: no such date or time: ${shown(text)}`);
+  // Checked field by field rather than by rolling a Date and reading it back (a parse's hot path):
+  // no 2023-02-30, no 24:00, no second 60.
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) {
+    throw new ParseError(`${where}: no such date or time: ${shown(text)}`);
+  }
+  // Years from MIN_YEAR: Date.UTC's mapping of 0–99 to 1900–1999 cannot apply.
+  const d = new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms));
   if (zone && zone !== 'Z') {
     const oh = Number(zone.slice(1, 3));
     const om = Number(zone.slice(4, 6));

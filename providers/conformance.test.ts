@@ -152,7 +152,10 @@ function describeDataset(p: Provider, d: Dataset, simulator: () => Simulator): v
       const sim = simulator();
       const defaults = d.workers.development;
       const partition = defaults?.partitions?.[0] ?? d.partitions[0]!;
-      const window = nextWindow(d.window, null, new Date(), defaults?.backfill);
+      // The first window a run started two days ago would fetch: one the simulator has published at
+      // any hour. From today, the newest window (a forecast for the day after tomorrow, an auction not
+      // yet held, a day begun a minute ago) is empty or 204 for hours after local midnight.
+      const window = nextWindow(d.window, null, new Date(Date.now() - 2 * 86_400_000), defaults?.backfill);
       assert.ok(window, 'a first run has a window to fetch');
       const secrets = envSecrets(Object.fromEntries(Object.entries(sim.secrets ?? {}).map(([k, v]) => [envName(k), v])));
       const http = createHttpClient(p.id, { timeoutMs: 10_000, maxAttempts: 2, initialDelayMs: 5, maxDelayMs: 20 });

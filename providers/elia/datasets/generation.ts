@@ -27,7 +27,8 @@ export const generationByFuel = eliaDataset(generationFamily, {
   window: { ...QUARTER_HOUR_WINDOW, availableFrom: ELIA_SPLIT },
   maxLead: 'PT1H',
   workers: {
-    development: { enabled: true, backfill: 'P1D' },
+    // Yesterday too: from Brussels midnight, today alone is a few quarter-hours for hours.
+    development: { enabled: true, backfill: 'P2D' },
     production: { enabled: true, backfill: 'P90D' },
   },
   fixtures: [{ file: 'ods201_generation_by_fuel_records.json', source: 'recorded' }],

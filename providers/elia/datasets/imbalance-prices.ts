@@ -68,7 +68,8 @@ export const imbalancePricesQh = eliaDataset(imbalancePricesQhFamily, {
   },
   measures: [{ quantity: 'price.imbalance', kind: 'actual', where: { metric: 'imbalanceprice' } }],
   workers: {
-    development: { enabled: true, backfill: 'P1D' },
+    // Yesterday too: from Brussels midnight, today alone is a few quarter-hours for hours.
+    development: { enabled: true, backfill: 'P2D' },
     production: { enabled: true, backfill: 'P90D' },
   },
   fixtures: [

@@ -13,7 +13,7 @@ import type { Dataset } from '../shared/dataset.ts';
 import { errorMessage, isInfrastructureOutage } from '../shared/errors.ts';
 import type { Logger } from '../shared/log.ts';
 import { recordDeadLetter } from '../shared/metrics.ts';
-import { seriesKey, type Observation } from '../shared/observation.ts';
+import { copyOptionalFields, seriesKey, type Observation } from '../shared/observation.ts';
 import type { PayloadArchive } from '../shared/payload-archive.ts';
 import { readRawMessage, type RawPayload } from '../shared/raw-message.ts';
 import type { DeadLetterRecord, RawPayloadRecord, Store, StoredObservation } from '../shared/store/index.ts';
@@ -118,8 +118,7 @@ export function toStoredRows(observations: readonly Observation[], payloadSha256
     // Field by field rather than a spread: one object shape for every row, about ten times cheaper
     // per row (the spread was a tenth of ingestion's CPU in the end-to-end bench).
     const row: StoredObservation = { dataset: o.dataset, series: o.series, ts: o.ts, resolution: o.resolution, value: o.value, unit: o.unit, seriesKey: key, payloadSha256 };
-    if ('issued' in o) row.issued = o.issued;
-    if ('quality' in o) row.quality = o.quality;
+    copyOptionalFields(o, row);
     return row;
   });
 }

@@ -4,7 +4,7 @@
 // all of them. Provider facts live in providers/<p>/zones.ts; this module only knows the shapes and
 // how to apply them.
 import type { Dataset } from './dataset.ts';
-import type { Observation, Series } from './observation.ts';
+import { copyOptionalFields, type Observation, type Series } from './observation.ts';
 
 /** A bidding zone (or a market area a price is quoted for, such as the Nordic system price). */
 export type Zone = {
@@ -99,8 +99,7 @@ export function zoneAnnotator(
       let series = bySeries.get(tag);
       if (series === undefined) bySeries.set(tag, (series = { ...o.series, ...added }));
       const a: Observation = { dataset: o.dataset, series, ts: o.ts, resolution: o.resolution, value: o.value, unit: o.unit };
-      if ('issued' in o) a.issued = o.issued;
-      if ('quality' in o) a.quality = o.quality;
+      copyOptionalFields(o, a);
       return a;
     });
   };

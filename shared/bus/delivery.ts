@@ -82,7 +82,11 @@ export function inFlightLimit(max: number, maxBytes = Number.POSITIVE_INFINITY) 
   let held = 0;
   let heldBytes = 0;
   const waiters: (() => void)[] = [];
-  const full = (bytes: number) => held >= max || (held > 0 && heldBytes + bytes > maxBytes);
+  const fits = (bytes: number) => held < max && (held === 0 || heldBytes + bytes <= maxBytes);
+  const hold = (bytes: number) => {
+    held += 1;
+    heldBytes += bytes;
+  };
   return {
     get held() {
       return held;
@@ -90,12 +94,15 @@ export function inFlightLimit(max: number, maxBytes = Number.POSITIVE_INFINITY) 
     get heldBytes() {
       return heldBytes;
     },
+    /** Whether a message of `bytes` may be taken now: what a transport that dispatches synchronously asks. */
+    fits,
+    /** Takes room for a message the caller saw `fits`, without waiting. */
+    hold,
     /** Waits for room for a message of `bytes` (or until `stopped()`); true when it was taken. */
     async take(stopped: () => boolean, bytes = 0): Promise<boolean> {
-      while (full(bytes) && !stopped()) await new Promise<void>((r) => waiters.push(r));
+      while (!fits(bytes) && !stopped()) await new Promise<void>((r) => waiters.push(r));
       if (stopped()) return false;
-      held += 1;
-      heldBytes += bytes;
+      hold(bytes);
       return true;
     },
     release(bytes = 0): void {

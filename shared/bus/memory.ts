@@ -11,17 +11,12 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from './types.ts';
-import { createDelivery, runHandler, type TransportSettlement } from './delivery.ts';
+import { createDelivery, inFlightLimit, runHandler, type TransportSettlement } from './delivery.ts';
 
 type Entry = { id: number; topic: string; message: BusMessage; deliveryCount: number };
 
-type Consumer = { handler: DeliveryHandler; maxInFlight: number; maxInFlightBytes: number; inFlight: Map<number, number>; closed: boolean };
-
-const inFlightBytes = (c: Consumer) => {
-  let n = 0;
-  for (const b of c.inFlight.values()) n += b;
-  return n;
-};
+/** `inFlight` maps each held entry to its bytes, which `limit` releases when it is settled. */
+type Consumer = { handler: DeliveryHandler; limit: ReturnType<typeof inFlightLimit>; inFlight: Map<number, number>; closed: boolean };
 
 type SubscriptionState = {
   queue: Entry[];
@@ -122,14 +117,13 @@ export class MemoryBus implements Bus {
   #dispatch(s: SubscriptionState): void {
     while (s.queue.length > 0) {
       const bytes = s.queue[0]!.message.data.byteLength;
-      const open = s.consumers.filter(
-        (c) => !c.closed && c.inFlight.size < c.maxInFlight && (c.inFlight.size === 0 || inFlightBytes(c) + bytes <= c.maxInFlightBytes),
-      );
+      const open = s.consumers.filter((c) => !c.closed && c.limit.fits(bytes));
       if (open.length === 0) return;
       const consumer = open[s.next++ % open.length]!;
       const entry = s.queue.shift()!;
       entry.deliveryCount += 1;
       consumer.inFlight.set(entry.id, bytes);
+      consumer.limit.hold(bytes);
       s.unacked.set(entry.id, { entry, consumer });
       this.#deliver(s, consumer, entry);
     }
@@ -161,6 +155,7 @@ export class MemoryBus implements Bus {
     const claim = () => {
       if (!s.unacked.has(entry.id)) return false;
       s.unacked.delete(entry.id);
+      consumer.limit.release(consumer.inFlight.get(entry.id));
       consumer.inFlight.delete(entry.id);
       return true;
     };
@@ -177,8 +172,7 @@ export class MemoryBus implements Bus {
     if (this.#closed) throw new Error('bus is closed');
     const consumer: Consumer = {
       handler,
-      maxInFlight: options.maxInFlight,
-      maxInFlightBytes: options.maxInFlightBytes ?? Number.POSITIVE_INFINITY,
+      limit: inFlightLimit(options.maxInFlight, options.maxInFlightBytes),
       inFlight: new Map(),
       closed: false,
     };

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, it } from 'node:test';
 import { strToU8, zipSync } from 'fflate';
 import { ParseError } from '../../shared/errors.ts';
@@ -260,5 +262,25 @@ describe('ENTSO-E documents that are impossible (strict parsing, bounded work)',
     const doc = fr.replace('<Point>\n\t\t\t\t\t\t<position>1</position>', '<Point><position>1</position><price.amount>106.78</price.amount></Point><Point>\n\t\t\t\t\t\t<position>1</position>');
     assert.notEqual(doc, fr);
     assert.deepEqual(parseEntsoe(doc).observations, parse('a44_fr_a01_pt60m_2ts.xml').observations);
+  });
+});
+
+describe('ENTSO-E parse memory', () => {
+  it('keeps no TimeSeries text alive through its observations: the strings series keep are copied out of it', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    // 20 TimeSeries of 1 MB each (whitespace between elements). Were an area code kept as a slice of
+    // its TimeSeries' text, as V8 makes it, holding the observations would hold all 20 MB of that text.
+    const pad = ' '.repeat(1 << 20);
+    const series = Array.from({ length: 20 }, (_, i) => `<TimeSeries><mRID>${i}</mRID>${pad}<businessType>A27</businessType><contract_MarketAgreement.type>A01</contract_MarketAgreement.type><in_Domain.mRID>10YFR-RTE------C</in_Domain.mRID><out_Domain.mRID>10YBE----------2</out_Domain.mRID><quantity_Measure_Unit.name>MAW</quantity_Measure_Unit.name><curveType>A01</curveType>
+      <Period><timeInterval><start>2025-10-${10 + i}T22:00Z</start><end>2025-10-${11 + i}T22:00Z</end></timeInterval><resolution>PT60M</resolution><Point><position>1</position><quantity>${i}</quantity></Point></Period></TimeSeries>`);
+    const body = new TextEncoder().encode(`<Publication_MarketDocument xmlns="urn:iec62325.351:tc57wg16:451-3:publicationdocument:7:0"><type>A61</type>${series.join('')}</Publication_MarketDocument>`);
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const obs = parseEntsoe(body).observations;
+    gc();
+    const held = process.memoryUsage().heapUsed - before;
+    assert.equal(obs.length, 20);
+    assert.ok(held < 4 * 1024 * 1024, `${(held / 1048576).toFixed(1)} MB held by 20 observations`);
   });
 });

@@ -152,7 +152,7 @@ function documentContext(root: string, header: string, datasetFor: DatasetNamer)
   if (!type) throw new ParseError(`ENTSO-E ${root} has no document type`);
   const processType = headerField(header, 'process.processType');
   const dataset = datasetFor(type, processType);
-  return { type, processType, dataset, area: headerField(header, 'area_Domain.mRID'), instants: new Map() };
+  return { type, processType, dataset, area: headerField(header, 'area_Domain.mRID'), instants: new Map(), strings: new Map() };
 }
 
 const chunkDecoder = new TextDecoder();
@@ -215,7 +215,20 @@ type DocContext = {
    * Observations are values; nothing may change a `ts` in place (none does).
    */
   instants: Map<number, Date>;
+  /** The document's own copy of each string its observations keep (see `kept`). */
+  strings: Map<string, string>;
 };
+
+/**
+ * `s` as a string of its own, one per distinct value in the document. Text read out of a TimeSeries
+ * is a slice of it in V8, holding the whole TimeSeries text: an area code kept in a series kept that
+ * text alive as long as its observations (a parsed 100 MB document held about 100 MB of them).
+ */
+function kept(doc: DocContext, s: string): string {
+  let k = doc.strings.get(s);
+  if (k === undefined) doc.strings.set((k = Buffer.from(s).toString()), k);
+  return k;
+}
 
 /** The document's Date for `ms` (see DocContext.instants). */
 function instantAt(doc: DocContext, ms: number): Date {
@@ -312,6 +325,8 @@ function seriesObservations(doc: DocContext, ts: Node, out: Observation[]): void
     default:
       throw new ParseError(`${where}: no parser`);
   }
+  for (const k of Object.keys(series)) series[k] = kept(doc, series[k]!);
+  unit = kept(doc, unit);
   const tz = areaTimeZone(tzArea);
   for (const period of (ts.Period as Node[] | undefined) ?? []) {
     periodObservations(doc, where, period, curve, series, unit, valueField, tz, out);
@@ -460,7 +475,7 @@ function periodObservations(
   const seriesFor = (category: string | undefined) => {
     if (!category) return plain;
     let s = byCategory.get(category);
-    if (!s) byCategory.set(category, (s = { ...plain, category }));
+    if (!s) byCategory.set(category, (s = { ...plain, category: kept(doc, category) }));
     return s;
   };
   let current: PointValue[] | undefined;

@@ -8,7 +8,7 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { ParseError } from '../../shared/errors.ts';
-import type { Observation } from '../../shared/observation.ts';
+import { sharedSeries, type Observation } from '../../shared/observation.ts';
 
 /** Hour labels are CET/CEST wall-clock times. */
 export const AUCTION_TZ = 'Europe/Paris';
@@ -109,6 +109,7 @@ function checkValue(v: unknown, where: string): number | null {
  */
 export function parseAuctions(dataset: string, kind: 'daily' | 'long_term', body: Uint8Array | string): Observation[] {
   const out: Observation[] = [];
+  const seriesOf = sharedSeries();
   for (const a of readAuctions(body)) {
     const where = `JAO auction ${a.identification}`;
     const daily = a.horizonName === 'Daily';
@@ -144,7 +145,7 @@ export function parseAuctions(dataset: string, kind: 'daily' | 'long_term', body
       for (const [field, metric, unit] of METRICS) {
         out.push({
           dataset,
-          series: { ...series, metric },
+          series: seriesOf({ ...series, metric }),
           ts,
           resolution,
           value: checkValue(r[field], `${rw} ${field}`),

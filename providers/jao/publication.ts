@@ -6,7 +6,7 @@
 // a border has no product (e.g. border_FR_IT), which is not 0.
 import { z } from 'zod';
 import { ParseError } from '../../shared/errors.ts';
-import type { Observation } from '../../shared/observation.ts';
+import { sharedSeries, type Observation } from '../../shared/observation.ts';
 
 export const JAO_REGIONS = ['core', 'nordic'] as const;
 export type JaoRegion = (typeof JAO_REGIONS)[number];
@@ -157,14 +157,7 @@ export function parsePublication(ds: PublicationDataset, body: Uint8Array | stri
   });
   const resolution = inferResolution(instants);
   const out: Observation[] = [];
-  // One series object per distinct dimension set, shared by its observations.
-  const seriesCache = new Map<string, Readonly<Record<string, string>>>();
-  const seriesOf = (dims: Record<string, string>) => {
-    const key = JSON.stringify(dims);
-    let s = seriesCache.get(key);
-    if (!s) seriesCache.set(key, (s = dims));
-    return s;
-  };
+  const seriesOf = sharedSeries();
   rows.forEach((row, i) => {
     const ts = instants[i]!;
     const where = (field: string) => `JAO ${region} ${ds.apiName} row ${i} (${row.dateTimeUtc}) ${field}`;

@@ -5,7 +5,7 @@
 // forecast and percentiles — and every fact of it is a field below, so a real spec sheet changes
 // a description, not code.
 import { ParseError } from '../../shared/errors.ts';
-import type { Observation } from '../../shared/observation.ts';
+import { sharedSeries, type Observation } from '../../shared/observation.ts';
 import { parseStrictInstant } from '../../shared/strict.ts';
 import { fromLocalNaive, toLocalNaive } from '../../shared/time.ts';
 
@@ -70,6 +70,7 @@ export function parseForecastFile(feed: FeedDescription, body: Uint8Array): Obse
   // so a local time seen before is the later of its two instants.
   const seenLocal = new Map<string, number>();
   const out: Observation[] = [];
+  const seriesOf = sharedSeries();
   for (let n = 1; n < lines.length; n++) {
     const where = `${feed.dataset} line ${n + 1}`;
     const cells = lines[n]!.split(feed.delimiter).map((c) => c.trim());
@@ -81,7 +82,7 @@ export function parseForecastFile(feed: FeedDescription, body: Uint8Array): Obse
     for (const [quantile, i] of col.values) {
       out.push({
         dataset: feed.dataset,
-        series: { area, variable: feed.variable, quantile },
+        series: seriesOf({ area, variable: feed.variable, quantile }),
         ts,
         resolution: feed.resolution,
         value: readNumber(cells[i]!, feed.decimal, `${where} ${header[i]}`),

@@ -3,7 +3,7 @@
 // (`deliveryStart`), interval lengths from `deliveryEnd - deliveryStart`.
 import { z } from 'zod';
 import { ParseError } from '../../shared/errors.ts';
-import type { Observation } from '../../shared/observation.ts';
+import { sharedSeries, type Observation } from '../../shared/observation.ts';
 import { checked, mtuOf, parseUtcInstant, readJson } from './portal-parse.ts';
 
 export const DATA_API_IDS = {
@@ -111,6 +111,7 @@ function parseByAreas<A extends AreaAnswer, E extends Interval>(
   const json = readJson(body, label);
   if (json === null) return [];
   const out: Observation[] = [];
+  const seriesOf = sharedSeries();
   for (const a of checked(schema, json, label)) {
     const where = `${label} ${a.deliveryArea} ${a.deliveryDateCET}`;
     const unit = read.unit(a, where);
@@ -118,7 +119,7 @@ function parseByAreas<A extends AreaAnswer, E extends Interval>(
     read.intervals(a).forEach((e, i) => {
       const { ts, resolution } = bounds(e, `${where} ${read.what} ${i}`);
       for (const [series, value] of read.values(a, e)) {
-        out.push({ dataset: read.dataset, series, ts, resolution, value, unit, issued, ...quality(a.status) });
+        out.push({ dataset: read.dataset, series: seriesOf(series), ts, resolution, value, unit, issued, ...quality(a.status) });
       }
     });
   }

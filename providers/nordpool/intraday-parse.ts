@@ -5,7 +5,7 @@
 // volume row at `tradeTime`.
 import { z } from 'zod';
 import { ParseError } from '../../shared/errors.ts';
-import type { Observation } from '../../shared/observation.ts';
+import { sharedSeries, type Observation } from '../../shared/observation.ts';
 import { checked, parseUtcInstant, readJson } from './portal-parse.ts';
 
 export const INTRADAY_TRADES = 'nordpool.intraday_trades';
@@ -60,7 +60,7 @@ export const tradeKey = (t: Pick<Trade, 'tradeId' | 'revisionNo'>) => `${t.trade
 /** Trade states that withdraw a trade: its rows are kept with null values and the state as quality. */
 const WITHDRAWN = new Set(['CANC', 'CANCELLED', 'DELETED']);
 
-export function tradeObservations(t: Trade, where: string): Observation[] {
+export function tradeObservations(t: Trade, where: string, seriesOf = sharedSeries()): Observation[] {
   const ts = parseUtcInstant(t.tradeTime);
   if (!ts) throw new ParseError(`${where}: tradeTime is not a UTC instant: ${t.tradeTime}`);
   const withdrawn = WITHDRAWN.has(t.state);
@@ -74,8 +74,8 @@ export function tradeObservations(t: Trade, where: string): Observation[] {
     const series = { area: String(leg.deliveryAreaId), contract: leg.contractId };
     const base = { dataset: INTRADAY_TRADES, ts, resolution: TRADE_RESOLUTION, quality: t.state };
     out.push(
-      { ...base, series: { ...series, metric: 'price' }, value: withdrawn ? null : leg.unitPrice / 100, unit: `${t.currency}/MWh` },
-      { ...base, series: { ...series, metric: 'volume' }, value: withdrawn ? null : leg.quantity / 1000, unit: 'MW' },
+      { ...base, series: seriesOf({ ...series, metric: 'price' }), value: withdrawn ? null : leg.unitPrice / 100, unit: `${t.currency}/MWh` },
+      { ...base, series: seriesOf({ ...series, metric: 'volume' }), value: withdrawn ? null : leg.quantity / 1000, unit: 'MW' },
     );
   }
   return out;
@@ -85,7 +85,8 @@ export function parseIntradayTrades(body: Uint8Array | string): Observation[] {
   const json = readJson(body, 'nordpool intraday trades');
   if (json === null) return [];
   const trades = checked(TradesSchema, json, 'nordpool intraday trades');
-  return trades.flatMap((t, i) => tradeObservations(t, `nordpool intraday trade ${i} (${t.tradeId})`));
+  const seriesOf = sharedSeries();
+  return trades.flatMap((t, i) => tradeObservations(t, `nordpool intraday trade ${i} (${t.tradeId})`, seriesOf));
 }
 
 /** A JSON array whose first element looks like a PublicTradeRow; never throws. */
@@ -146,6 +147,7 @@ export function parseIntradayStatistics(body: Uint8Array | string): Observation[
   if (json === null) return [];
   const rows = checked(StatisticsSchema, json, 'nordpool intraday statistics');
   const out: Observation[] = [];
+  const seriesOf = sharedSeries();
   rows.forEach((s, i) => {
     const ts = parseUtcInstant(s.updatedAt);
     if (!ts) throw new ParseError(`nordpool intraday statistic ${i} (${s.contractId}): updatedAt is not a UTC instant: ${s.updatedAt}`);
@@ -153,7 +155,7 @@ export function parseIntradayStatistics(body: Uint8Array | string): Observation[
       const v = s[field];
       out.push({
         dataset: INTRADAY_STATISTICS,
-        series: { area: String(s.deliveryAreaId), contract: s.contractId, metric },
+        series: seriesOf({ area: String(s.deliveryAreaId), contract: s.contractId, metric }),
         ts,
         resolution: TRADE_RESOLUTION,
         value: v === null || v === undefined ? null : v / scale,

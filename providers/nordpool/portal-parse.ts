@@ -5,7 +5,7 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { ParseError } from '../../shared/errors.ts';
-import type { Observation } from '../../shared/observation.ts';
+import { sharedSeries, type Observation } from '../../shared/observation.ts';
 
 /** Nord Pool counts delivery days in CET/CEST. */
 export const NORDPOOL_TZ = 'Europe/Oslo';
@@ -151,6 +151,7 @@ function entryRows(
   expectedMtu?: string,
 ): Observation[] {
   const out: Observation[] = [];
+  const seriesOf = sharedSeries();
   list.forEach((e, i) => {
     const where = `${label} entry ${i}`;
     const start = parseUtcInstant(e.deliveryStart);
@@ -162,7 +163,7 @@ function entryRows(
       const q = quality.get(area);
       out.push({
         dataset,
-        series: { area, currency: cur },
+        series: seriesOf({ area, currency: cur }),
         ts: start,
         resolution,
         value,
@@ -227,6 +228,7 @@ export function parseAggregatePrices(body: Uint8Array | string): Observation[] {
   const issued = doc.updatedAt !== undefined ? parseUtcInstant(doc.updatedAt) : null;
   if (doc.updatedAt !== undefined && !issued) throw new ParseError(`nordpool AggregatePrices: updatedAt is not a UTC instant: ${doc.updatedAt}`);
   const out: Observation[] = [];
+  const seriesOf = sharedSeries();
   for (const [key, resolution] of AGGREGATE_KINDS) {
     const raw = doc[key];
     const list = raw === undefined || raw === null ? [] : Array.isArray(raw) ? raw : [raw];
@@ -236,7 +238,7 @@ export function parseAggregatePrices(body: Uint8Array | string): Observation[] {
       for (const [area, value] of Object.entries(e.averagePerArea)) {
         out.push({
           dataset: DATASET_IDS.aggregatePrices,
-          series: { area, currency: doc.currency },
+          series: seriesOf({ area, currency: doc.currency }),
           ts,
           resolution,
           value,

@@ -21,10 +21,11 @@ describe('lease heartbeat', () => {
     let fetching = false;
     let release!: () => void;
     const released = new Promise<void>((r) => (release = r));
-    // A fetch that lasts until the test lets it go.
+    // A fetch that lasts until the test lets it go (or the scheduler aborts it); no timer of its
+    // own, which would keep the file's process alive for a minute after its test.
     const slow: Dataset = { ...real, fetch: async (_w, _p, ctx) => {
       fetching = true;
-      await Promise.race([released, sleep(60_000, ctx.signal)]);
+      await Promise.race([released, new Promise<void>((r) => ctx.signal?.addEventListener('abort', () => r(), { once: true }))]);
       return { body: new TextEncoder().encode('{}'), contentType: 'application/json' };
     } };
     await store.seedWorkerConfig([{ workerId: slow.id, environment: 'test', enabled: true, parameters: { backfill: 'P1D', partitions: ['DK1'] } }]);

@@ -225,8 +225,9 @@ type DocContext = {
  * text alive as long as its observations (a parsed 100 MB document held about 100 MB of them).
  */
 function kept(doc: DocContext, s: string): string {
+  // split + join builds a new string unit by unit: exact for any UTF-16 (a lone surrogate included).
   let k = doc.strings.get(s);
-  if (k === undefined) doc.strings.set((k = Buffer.from(s).toString()), k);
+  if (k === undefined) doc.strings.set((k = s.split('').join('')), k);
   return k;
 }
 

@@ -152,7 +152,7 @@ function documentContext(root: string, header: string, datasetFor: DatasetNamer)
   if (!type) throw new ParseError(`ENTSO-E ${root} has no document type`);
   const processType = headerField(header, 'process.processType');
   const dataset = datasetFor(type, processType);
-  return { type, processType, dataset, area: headerField(header, 'area_Domain.mRID'), instants: new Map(), strings: new Map() };
+  return { type, processType, dataset, area: headerField(header, 'area_Domain.mRID'), instants: new Map(), periods: new Map(), strings: new Map() };
 }
 
 const chunkDecoder = new TextDecoder();
@@ -215,6 +215,8 @@ type DocContext = {
    * Observations are values; nothing may change a `ts` in place (none does).
    */
   instants: Map<number, Date>;
+  /** The instants of each fixed-step Period shape (start, step, count) met in the document, in order. */
+  periods: Map<string, Date[]>;
   /** The document's own copy of each string its observations keep (see `kept`). */
   strings: Map<string, string>;
 };
@@ -229,6 +231,18 @@ function kept(doc: DocContext, s: string): string {
   let k = doc.strings.get(s);
   if (k === undefined) doc.strings.set((k = s.split('').join('')), k);
   return k;
+}
+
+/** The Dates of a fixed-step Period's slots, shared by every Period of the same shape (one lookup a Period, not a slot). */
+function periodInstants(doc: DocContext, from: number, step: number, count: number): Date[] {
+  const key = `${from}/${step}/${count}`;
+  let dates = doc.periods.get(key);
+  if (dates === undefined) {
+    dates = new Array<Date>(count);
+    for (let i = 0; i < count; i++) dates[i] = instantAt(doc, from + i * step);
+    doc.periods.set(key, dates);
+  }
+  return dates;
 }
 
 /** The document's Date for `ms` (see DocContext.instants). */
@@ -479,6 +493,7 @@ function periodObservations(
     if (!s) byCategory.set(category, (s = { ...plain, category: kept(doc, category) }));
     return s;
   };
+  const instants = slots.step > 0 ? periodInstants(doc, slots.from, slots.step, slots.count) : null;
   let current: PointValue[] | undefined;
   let currentSimple = false;
   let currentValue = 0;
@@ -495,7 +510,7 @@ function periodObservations(
     }
     if (currentSimple) {
       if (out.length + 1 > MAX_OBSERVATIONS) throw new ParseError(`${where}: the document yields more than ${MAX_OBSERVATIONS} observations`);
-      out.push({ dataset: doc.dataset, series: plain, ts: slots.step > 0 ? instantAt(doc, slots.from + i * slots.step) : slots.at(i), resolution, value: currentValue, unit });
+      out.push({ dataset: doc.dataset, series: plain, ts: instants !== null ? instants[i]! : slots.at(i), resolution, value: currentValue, unit });
       continue;
     }
     if (!current) continue;
@@ -504,7 +519,7 @@ function periodObservations(
       out.push({
         dataset: doc.dataset,
         series: seriesFor(v.category),
-        ts: slots.step > 0 ? instantAt(doc, slots.from + i * slots.step) : slots.at(i),
+        ts: instants !== null ? instants[i]! : slots.at(i),
         resolution,
         value: v.value,
         unit,

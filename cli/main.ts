@@ -149,13 +149,17 @@ program
   .argument('<provider>', 'provider id, e.g. energinet')
   .argument('<file>', 'payload file as the provider sent it')
   .option('--dataset <id>', 'parse as this dataset instead of detecting it (e.g. entsoe.load_actual or load_actual)')
+  .option('--partition <key>', 'the partition the payload was fetched for, where the answer does not say (e.g. FI:EUR for Nord Pool aggregates)')
   .addOption(new Option('--format <format>', 'jsonl, csv or table').argParser(format).default('jsonl'))
-  .action((provider: string, file: string, o: { dataset?: string; format: Format }) => {
+  .action((provider: string, file: string, o: { dataset?: string; partition?: string; format: Format }) => {
     const p = findProvider(provider);
     const body = readPayloadFile(file);
     const ds = identifyDataset(p, body, o.dataset);
+    const notes: string[] = [];
     // Everything is parsed before anything is printed: a bad file prints no observation.
-    writeObservations(ds.parse(body), o.format);
+    const observations = ds.parse(body, o.partition === undefined ? { notes } : { partition: o.partition, notes });
+    for (const n of notes) console.error(`note: ${n}`);
+    writeObservations(observations, o.format);
   });
 
 program

@@ -2,9 +2,11 @@
 // the control rows of a batch written with it.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { pino } from 'pino';
 import { findDataset } from '../providers/index.ts';
 import { MemoryBus } from '../shared/bus/index.ts';
 import { MemoryCache } from '../shared/cache/memory.ts';
+import type { ParseContext } from '../shared/dataset.ts';
 import { silentLogger } from '../shared/log.ts';
 import { memoryArchive } from '../shared/payload-archive.ts';
 import { startParsePool } from '../shared/parse-pool.ts';
@@ -104,4 +106,40 @@ it('commits at once when the bytes it holds reach maxInFlightBytes', async () =>
   } finally {
     await ingestion.close();
   }
+});
+
+it("logs what the parser dropped or overrode, with the dataset, partition and window, and lands the rest", async () => {
+  const store = await DuckDbStore.open(':memory:');
+  const bus = new MemoryBus();
+  const lines: Record<string, unknown>[] = [];
+  const log = pino({ level: 'warn' }, { write: (l: string) => void lines.push(JSON.parse(l) as Record<string, unknown>) });
+  const partitions: (string | undefined)[] = [];
+  const real = findDataset(DATASET);
+  // The real dataset, whose parse also says it dropped something (as ENTSO-E's does for a stray Point).
+  const noting = { ...real, parse: (body: Uint8Array, context?: ParseContext) => {
+    partitions.push(context?.partition);
+    context?.notes?.push('record 3 dropped: outside the window');
+    return real.parse(body, context);
+  } };
+  const events: IngestionEvent[] = [];
+  const ingestion = await startIngestion(
+    { bus, store, cache: new MemoryCache(), archive: memoryArchive(), log, findDataset: (id) => (id === DATASET ? noting : findDataset(id)), topics: ['energinet'] },
+    { batchRows: 10_000, batchWaitMs: 20, maxInFlight: 8 },
+    (e) => events.push(e),
+  );
+  const body = payload(1);
+  const window = { from: new Date(Date.UTC(2025, 9, 1)), to: new Date(Date.UTC(2025, 9, 2)) };
+  await bus.publish('energinet', { data: body, properties: rawProperties({ provider: 'energinet', dataset: DATASET, partition: 'DK1', window, runId: 'r1', fetchedAt: new Date('2025-10-01T00:00:00Z'), contentType: 'application/json', sha256: sha256Hex(body) }) });
+  while (!events.some((e) => e.type === 'landed')) await new Promise((r) => setTimeout(r, 10));
+  assert.deepEqual(partitions, ['DK1']);
+  const noted = lines.find((l) => String(l.msg).includes('dropped or overrode'));
+  assert.ok(noted, `no warning among ${JSON.stringify(lines)}`);
+  assert.deepEqual(
+    { dataset: noted.dataset, partition: noted.partition, from: noted.from, to: noted.to, notes: noted.notes },
+    { dataset: DATASET, partition: 'DK1', from: '2025-10-01T00:00:00.000Z', to: '2025-10-02T00:00:00.000Z', notes: ['record 3 dropped: outside the window'] },
+  );
+  assert.equal(await store.countObservations(DATASET), 48);
+  await ingestion.close();
+  await store.close();
+  await bus.close();
 });

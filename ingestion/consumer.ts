@@ -9,7 +9,7 @@
 import type { Bus, Delivery, Subscription } from '../shared/bus/index.ts';
 import { DEAD_LETTER_FROM, DEAD_LETTER_REASON, deadLetterTopic } from '../shared/bus/index.ts';
 import type { Cache, LatestValue } from '../shared/cache/index.ts';
-import type { Dataset } from '../shared/dataset.ts';
+import type { Dataset, ParseContext } from '../shared/dataset.ts';
 import { errorMessage, isInfrastructureOutage } from '../shared/errors.ts';
 import type { Logger } from '../shared/log.ts';
 import { recordDeadLetter } from '../shared/metrics.ts';
@@ -47,7 +47,7 @@ export type IngestionDeps = {
    * document does not hold up the messages behind it; smaller ones are parsed in place (the copies
    * to and from a thread cost more than their parse).
    */
-  parseOffThread?: { minBytes: number; parse(datasetId: string, body: Uint8Array): Promise<Observation[]> };
+  parseOffThread?: { minBytes: number; parse(datasetId: string, body: Uint8Array, context?: ParseContext): Promise<Observation[]> };
   /**
    * completeness: runs after a batch is acknowledged (the ledger recount, plausibility); must not
    * throw. `rows` are what the window's message stored (the ledger counts days they fill from them).
@@ -348,7 +348,13 @@ export async function startIngestion(
     try {
       observations = await withSpan('parse', { 'scalar.dataset': ds.id, 'scalar.bytes': raw.body.byteLength }, async (parseSpan) => {
         const off = deps.parseOffThread;
-        const bare = off && raw.body.byteLength >= off.minBytes ? await off.parse(ds.id, raw.body) : ds.parse(raw.body);
+        const context = { partition: raw.partition, notes: [] as string[] };
+        const bare = off && raw.body.byteLength >= off.minBytes ? await off.parse(ds.id, raw.body, context) : ds.parse(raw.body, context);
+        // What the parser dropped or overrode as the provider documents it: kept, but never silently.
+        if (context.notes.length > 0) {
+          deps.log.warn({ provider: raw.provider, dataset: ds.id, partition: raw.partition, from: raw.window.from.toISOString(), to: raw.window.to.toISOString(), sha256: raw.sha256, count: context.notes.length, notes: context.notes.slice(0, 20) }, `${ds.id}: the parser dropped or overrode ${context.notes.length} input item(s)`);
+          parseSpan.setAttribute('scalar.parse_notes', context.notes.length);
+        }
         const parsed = deps.annotateZones ? deps.annotateZones(ds, bare) : bare;
         validateObservations(ds, parsed, raw.fetchedAt);
         parseSpan.setAttribute('scalar.rows', parsed.length);

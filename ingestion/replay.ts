@@ -36,7 +36,7 @@ export async function replayDeadLetters(
         const ds = deps.findDataset(d.dataset);
         const body = await deps.archive.get(d.sha256);
         const kept = (await deps.store.listRawPayloads({ dataset: d.dataset, from: d.windowFrom ?? undefined, to: d.windowTo ?? undefined })).find((p) => p.sha256 === d.sha256);
-        const observations = ds.parse(body);
+        const observations = ds.parse(body, kept ? { partition: kept.partition } : {});
         validateObservations(ds, observations, kept?.fetchedAt ?? d.at);
         await deps.store.upsertObservations(toStoredRows(observations, d.sha256));
         if (d.runId) await deps.store.setFetchRows(d.runId, observations.length);

@@ -29,7 +29,9 @@ export async function reprocess(
     try {
       const body = await deps.archive.get(p.sha256);
       // The same zone dimension as at ingestion, or a re-parse would write series without it.
-      const observations = deps.annotateZones ? deps.annotateZones(ds, ds.parse(body)) : ds.parse(body);
+      // The partition it was fetched for, as at ingestion (some answers do not repeat their request).
+      const parsed = ds.parse(body, { partition: p.partition });
+      const observations = deps.annotateZones ? deps.annotateZones(ds, parsed) : parsed;
       validateObservations(ds, observations, p.fetchedAt);
       const inRange = observations.filter((o) => (!range.from || o.ts >= range.from) && (!range.to || o.ts < range.to));
       batch.push(...toStoredRows(inRange, p.sha256));

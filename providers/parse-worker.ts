@@ -2,4 +2,4 @@
 import { serveParse } from '../shared/parse-pool.ts';
 import { findDataset } from './index.ts';
 
-serveParse((datasetId, body) => findDataset(datasetId).parse(body));
+serveParse((datasetId, body, context) => findDataset(datasetId).parse(body, context));

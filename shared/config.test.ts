@@ -38,6 +38,8 @@ describe('configuration', () => {
       (e: unknown) => e instanceof ConfigError && /ingestion\.batchRows \(SCALAR_INGEST_BATCH_ROWS\)/.test(e.message) && /logLevel \(SCALAR_LOG_LEVEL\)/.test(e.message),
     );
     assert.throws(() => loadConfig({ env: { SCALAR_STORE_ULR: 'x' } }), /unknown setting\(s\): SCALAR_STORE_ULR/);
+    // The test suite's own variables are not settings: a `scalar` it starts inherits them.
+    assert.equal(loadConfig({ env: { SCALAR_TEST_MYSQL_URL: 'mysql://root@127.0.0.1:13306' } }).env, loadConfig({ env: {} }).env);
     const dir = mkdtempSync(join(tmpdir(), 'scalar-config-'));
     writeFileSync(join(dir, 'c.yaml'), 'ingestion:\n  batchRowz: 5\n');
     assert.throws(() => loadConfig({ env: {}, file: join(dir, 'c.yaml') }), /ingestion: Unrecognized key: "batchRowz"/);

@@ -261,7 +261,8 @@ export function loadConfig(sources: ConfigSources = {}): Config {
   const unknown: string[] = [];
   const providerKeys = new Map((sources.providerIds ?? []).map((p) => [`SCALAR_${p.toUpperCase()}_URL`, p]));
   for (const [name, value] of Object.entries(env)) {
-    if (!name.startsWith('SCALAR_') || value === undefined) continue;
+    // SCALAR_TEST_* say where the test suite finds its servers; the processes it starts inherit them.
+    if (!name.startsWith('SCALAR_') || name.startsWith('SCALAR_TEST_') || value === undefined) continue;
     const path = ENV_KEYS[name] ?? (providerKeys.has(name) ? `providers.${providerKeys.get(name)}.baseUrl` : undefined);
     if (!path) {
       unknown.push(name);

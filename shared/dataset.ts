@@ -137,6 +137,14 @@ export type WorkerDefaults = {
  * Its golden file is `<file without extension>.expected.jsonl` beside it: the parse output, reviewed
  * by hand once and regenerated only by `npm run golden`.
  */
+/**
+ * What a parse may be told beside the bytes. `partition`: the one the payload was fetched for, for the
+ * request parameters an answer does not repeat (Nord Pool's aggregates name no currency). `notes`:
+ * where a parser says what it dropped or overrode as its provider documents it (a Point outside its
+ * Period, a position given twice): the caller logs them with the provider, dataset and window.
+ */
+export type ParseContext = { partition?: string; notes?: string[] };
+
 export type DatasetFixture = {
   file: string;
   /** Where it came from; SOURCES.md beside the fixtures says more. */
@@ -164,7 +172,7 @@ export type Dataset = {
   /** I/O only: the bytes of one window, as the source sent them. */
   fetch(window: Interval, partition: string, ctx: FetchContext): Promise<FetchedPayload>;
   /** Pure: bytes in, observations out; throws ParseError. */
-  parse(body: Uint8Array): Observation[];
+  parse(body: Uint8Array, context?: ParseContext): Observation[];
   /**
    * Pure: does this payload belong to this dataset? Used by `scalar parse` detection: exactly one
    * dataset of a provider must claim a payload. Cheap (field sets, envelope keys), never throws.

@@ -6,8 +6,9 @@ class DamagedDocumentError extends ParseError {
   override name = 'DamagedDocumentError';
 }
 
-serveParse((datasetId, body) => {
+serveParse((datasetId, body, context) => {
   const text = new TextDecoder().decode(body);
+  if (text === 'noted') context.notes?.push(`dropped a stray point of partition ${context.partition ?? '(none)'}`);
   if (text === 'damaged') {
     throw Object.assign(new DamagedDocumentError(`${datasetId}: document is damaged`), {
       provider: 'test', dataset: datasetId, window: { from: new Date('2025-11-05T00:00:00Z'), to: new Date('2025-11-06T00:00:00Z') },

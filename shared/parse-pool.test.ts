@@ -33,6 +33,15 @@ describe('parse pool (worker threads)', () => {
     await assert.rejects(pool.parse('test.load', bytes('a')), /closed/);
   });
 
+  it("passes the payload's partition to the thread and brings the parser's notes back", async () => {
+    const pool = startParsePool(new URL('./parse-pool.test-worker.ts', import.meta.url), { threads: 1 });
+    const notes: string[] = [];
+    await pool.parse('test.load', bytes('noted'), { partition: 'DK1', notes });
+    await pool.parse('test.load', bytes('noted'));
+    assert.deepEqual(notes, ['dropped a stray point of partition DK1']);
+    await pool.close();
+  });
+
   it('fails the payload whose thread died, and parses the next one on a new thread', async () => {
     const pool = startParsePool(new URL('./parse-pool.test-worker.ts', import.meta.url), { threads: 1 });
     await assert.rejects(pool.parse('test.load', bytes('crash')), /parse thread stopped while parsing test.load/);

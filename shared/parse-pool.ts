@@ -5,19 +5,20 @@
 // ValidationError, UnknownDatasetError, with their own fields), so dead-lettering reads the same.
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import { ParseError, UnknownDatasetError, ValidationError } from './errors.ts';
+import type { ParseContext } from './dataset.ts';
 import type { Observation } from './observation.ts';
 
 export type ParsePool = {
-  /** Parses `body` as dataset `datasetId` on a worker thread. */
-  parse(datasetId: string, body: Uint8Array): Promise<Observation[]>;
+  /** Parses `body` as dataset `datasetId` on a worker thread; the parser's notes come back into `context.notes`. */
+  parse(datasetId: string, body: Uint8Array, context?: ParseContext): Promise<Observation[]>;
   /** Stops the threads; parses still waiting are rejected. */
   close(): Promise<void>;
 };
 
-type Request = { id: number; datasetId: string; body: Uint8Array };
+type Request = { id: number; datasetId: string; body: Uint8Array; partition?: string };
 /** `classes`: the error's class names, its own first (a subclass of ParseError comes back as a ParseError). */
 type SentError = { name: string; classes: string[]; message: string; stack?: string; fields: Record<string, unknown> };
-type Reply = { id: number; observations: Observation[] } | { id: number; error: SentError };
+type Reply = { id: number; observations: Observation[]; notes: string[] } | { id: number; error: SentError };
 
 const TYPED: Record<string, new (message: string) => Error> = { ParseError, ValidationError, UnknownDatasetError };
 
@@ -49,13 +50,15 @@ function revive(sent: SentError): Error {
 }
 
 /** The worker side: answers parse requests with `parse` (called once in the worker module). */
-export function serveParse(parse: (datasetId: string, body: Uint8Array) => Observation[]): void {
+export function serveParse(parse: (datasetId: string, body: Uint8Array, context: ParseContext) => Observation[]): void {
   if (isMainThread || !parentPort) throw new Error('serveParse runs in a worker thread');
   const port = parentPort;
   port.on('message', (r: Request) => {
     let reply: Reply;
     try {
-      reply = { id: r.id, observations: parse(r.datasetId, r.body) };
+      const notes: string[] = [];
+      const observations = parse(r.datasetId, r.body, r.partition === undefined ? { notes } : { partition: r.partition, notes });
+      reply = { id: r.id, observations, notes };
     } catch (e) {
       reply = { id: r.id, error: sendable(e) };
     }
@@ -63,7 +66,7 @@ export function serveParse(parse: (datasetId: string, body: Uint8Array) => Obser
   });
 }
 
-type Job = Request & { resolve: (o: Observation[]) => void; reject: (e: Error) => void };
+type Job = Request & { notes?: string[]; resolve: (o: Observation[]) => void; reject: (e: Error) => void };
 
 /**
  * `workerModule`: a module that calls serveParse. TypeScript modules are loaded through tsx in the
@@ -89,7 +92,10 @@ export function startParsePool(workerModule: URL, o: { threads: number }): Parse
       if (!job || job.id !== reply.id) return;
       busy.delete(w);
       if ('error' in reply) job.reject(revive(reply.error));
-      else job.resolve(reply.observations);
+      else {
+        job.notes?.push(...reply.notes);
+        job.resolve(reply.observations);
+      }
       // An idle thread does not keep the process alive; a busy one does (its caller waits on it).
       w.unref();
       idle.push(w);
@@ -119,15 +125,15 @@ export function startParsePool(workerModule: URL, o: { threads: number }): Parse
       const job = queue.shift()!;
       busy.set(w, job);
       w.ref();
-      w.postMessage({ id: job.id, datasetId: job.datasetId, body: job.body } satisfies Request);
+      w.postMessage({ id: job.id, datasetId: job.datasetId, body: job.body, ...(job.partition === undefined ? {} : { partition: job.partition }) } satisfies Request);
     }
   }
 
   return {
-    parse(datasetId, body) {
+    parse(datasetId, body, context) {
       if (closed) return Promise.reject(new Error('parse pool is closed'));
       return new Promise<Observation[]>((resolve, reject) => {
-        queue.push({ id: nextId++, datasetId, body, resolve, reject });
+        queue.push({ id: nextId++, datasetId, body, ...(context?.partition === undefined ? {} : { partition: context.partition }), notes: context?.notes, resolve, reject });
         pump();
       });
     },

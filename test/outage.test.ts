@@ -3,6 +3,7 @@
 // dead-lettered for an outage, and nothing may reject unhandled.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -123,6 +124,28 @@ async function run(o: { busUrl: string; storeUrl?: string; during: (landed: () =
 }
 
 describe('outages under a running pipeline', () => {
+  // First: a statement cut off mid-flight leaves mysql2's timer for it (30 s, not cleared when its
+  // connection dies), which would otherwise hold this file's process open after its last test.
+  it('MariaDB cut for 5 s while windows flow: retried until it is back, nothing dead-lettered, every window lands once', async () => {
+    const proxy = await startFaultProxy({ host: MYSQL.hostname, port: Number(MYSQL.port || 3306) });
+    const db = databases.name();
+    try {
+      const events = await run({
+        busUrl: 'memory:',
+        storeUrl: `mysql://${MYSQL.username || 'root'}@127.0.0.1:${proxy.port}/${db}`,
+        async during(landed) {
+          await until('a first window landed', () => landed() > 0);
+          await proxy.set('refuse');
+          await sleep(5000);
+          await proxy.set('pass');
+        },
+      });
+      assert.ok(events.some((e) => e.type === 'outage'), 'the outage was not even noticed');
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('NATS cut for 4 s mid-stream: the bus reconnects, acks that failed are redelivered, every window lands once', async () => {
     const proxy: FaultProxy = await startFaultProxy({ host: NATS.hostname, port: Number(NATS.port || 4222) });
     try {
@@ -245,43 +268,28 @@ describe('outages under a running pipeline', () => {
     });
     let stderr = '';
     child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    let exitCode: number | null | undefined;
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r((exitCode = code))));
     const nc = await connect({ servers: `${NATS.hostname}:${NATS.port || 4222}` });
     try {
       const jsm = await jetstreamManager(nc);
       const stream = `SCALAR_${env.toUpperCase().replace(/[^A-Z0-9_-]/g, '_')}`;
       // Consuming, not only created: a pull request is waiting (the role subscribes topic by topic;
       // a consumer deleted before its loop runs fails the start with exit 1, not the case under test).
-      await until('the ingestion consumer is pulling', () => jsm.consumers.info(stream, 'ingestion-energinet').then((i) => i.num_waiting > 0, () => false), 30_000);
+      await until('the ingestion consumer is pulling', () => {
+        if (exitCode !== undefined) throw new Error(`scalar start exited (${exitCode}) before consuming: ${stderr}`);
+        return jsm.consumers.info(stream, 'ingestion-energinet').then((i) => i.num_waiting > 0, () => false);
+      }, 30_000);
       // An operator (or a broker losing its state) deletes the consumer the role reads from.
       await jsm.consumers.delete(stream, 'ingestion-energinet');
-      const code = await Promise.race([exited, sleep(20_000).then(() => 'still running')]);
+      // Unref'd: once the child has exited, the race's timer must not hold the file open.
+      const code = await Promise.race([exited, delay(20_000, 'still running', { ref: false })]);
       assert.equal(code, 70, stderr);
       assert.match(stderr, /cannot go on/);
       await jsm.streams.delete(stream).catch(() => undefined);
     } finally {
       child.kill('SIGKILL');
       await nc.close();
-    }
-  });
-
-  it('MariaDB cut for 5 s while windows flow: retried until it is back, nothing dead-lettered, every window lands once', async () => {
-    const proxy = await startFaultProxy({ host: MYSQL.hostname, port: Number(MYSQL.port || 3306) });
-    const db = databases.name();
-    try {
-      const events = await run({
-        busUrl: 'memory:',
-        storeUrl: `mysql://${MYSQL.username || 'root'}@127.0.0.1:${proxy.port}/${db}`,
-        async during(landed) {
-          await until('a first window landed', () => landed() > 0);
-          await proxy.set('refuse');
-          await sleep(5000);
-          await proxy.set('pass');
-        },
-      });
-      assert.ok(events.some((e) => e.type === 'outage'), 'the outage was not even noticed');
-    } finally {
-      await proxy.close();
     }
   });
 });

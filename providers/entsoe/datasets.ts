@@ -88,8 +88,8 @@ function dataset(s: Spec): EntsoeDataset {
     ...s,
     provider: 'entsoe',
     fetch: (window: Interval, partition: string, ctx: FetchContext) => fetchDocuments(s.request(partition), window, ctx),
-    parse(body) {
-      const doc = parseEntsoeDocument(body);
+    parse(body, context) {
+      const doc = parseEntsoeDocument(body, context?.notes);
       if (doc.dataset !== null && doc.dataset !== s.id) throw new ParseError(`expected a ${s.id} document, got ${doc.dataset} (${doc.documentType})`);
       return doc.observations;
     },
@@ -343,7 +343,12 @@ export const entsoeDatasets: readonly EntsoeDataset[] = [
     // Belgium and most single-price zones publish the same price under A04 and A05; A04 stands for it.
     measures: [{ quantity: 'price.imbalance', kind: 'actual', where: { category: 'A04' } }],
     workers: { development: { enabled: false, partitions: ['BE'] }, production: everywhere() },
-    fixtures: [{ file: 'a85_be_imbalance_prices_documented.xml', source: 'documented-shape' }],
+    // One Point per price (A04 and A05 at one position, as entsoe-py reads A85) and, as first
+    // documented here, both pairs in one Point: the parser reads either.
+    fixtures: [
+      { file: 'a85_cz_imbalance_prices_price_per_point_documented.xml', source: 'documented-shape' },
+      { file: 'a85_be_imbalance_prices_documented.xml', source: 'documented-shape' },
+    ],
     simulation: { publication: 'actual', templates: [{ file: 'a85_be_imbalance_prices_documented.xml' }] },
   }),
   dataset({
@@ -371,7 +376,7 @@ export const datasetForDocument: DatasetNamer = (type, processType) => {
   return ds.id;
 };
 
-/** Parses any ENTSO-E body, naming its dataset from the descriptors. */
-export function parseEntsoeDocument(body: Uint8Array | string): ParsedDocument {
-  return parseEntsoe(body, datasetForDocument);
+/** Parses any ENTSO-E body, naming its dataset from the descriptors; `notes` receives what it dropped or overrode. */
+export function parseEntsoeDocument(body: Uint8Array | string, notes?: string[]): ParsedDocument {
+  return parseEntsoe(body, datasetForDocument, notes);
 }

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { strToU8, zipSync } from 'fflate';
 import { ParseError } from '../../shared/errors.ts';
 import type { Observation } from '../../shared/observation.ts';
-import { parseEntsoeDocument as parseEntsoe } from './datasets.ts';
+import { entsoeDatasets, parseEntsoeDocument as parseEntsoe } from './datasets.ts';
 import { AcknowledgementError } from './parse.ts';
 
 const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
@@ -143,6 +143,70 @@ describe('ENTSO-E load, generation, forecasts, capacity, flows, balancing', () =
     const obs = parseEntsoe(doc).observations;
     assert.deepEqual(seriesOf(obs, { category: 'A04' }).map((o) => o.value), [87.773, -30.258]);
     assert.deepEqual(seriesOf(obs, { category: 'A05' }).map((o) => [o.value, o.unit]), [[118.8, 'EUR/MWh'], [-30.258, 'EUR/MWh']]);
+  });
+});
+
+describe('ENTSO-E A85 imbalance prices by (position, category)', () => {
+  /** One Point per price, as entsoe-py reads A85: A04 and A05 are two Points at the same position. */
+  const price = (position: number, category: string | null, amount: number) =>
+    `<Point><position>${position}</position><imbalance_Price.amount>${amount}</imbalance_Price.amount>${category ? `<imbalance_Price.category>${category}</imbalance_Price.category>` : ''}</Point>`;
+  /** One Point holding several amount/category pairs (the repository's first documented-shape fixture). */
+  const pairs = (position: number, prices: [string, number][]) =>
+    `<Point><position>${position}</position>${prices.map(([c, v]) => `<imbalance_Price.amount>${v}</imbalance_Price.amount><imbalance_Price.category>${c}</imbalance_Price.category>`).join('')}</Point>`;
+  const a85 = (curve: string, points: string[]) => `<Balancing_MarketDocument xmlns="urn:iec62325.351:tc57wg16:451-6:balancingdocument:4:4"><type>A85</type><process.processType>A16</process.processType><area_Domain.mRID>10YPL-AREA-----S</area_Domain.mRID>
+    <TimeSeries><mRID>7</mRID><businessType>A19</businessType><currency_Unit.name>PLN</currency_Unit.name><price_Measure_Unit.name>MWH</price_Measure_Unit.name><curveType>${curve}</curveType>
+    <Period><timeInterval><start>2025-01-20T01:00Z</start><end>2025-01-20T02:00Z</end></timeInterval><resolution>PT15M</resolution>
+    ${points.join('\n')}
+    </Period></TimeSeries></Balancing_MarketDocument>`;
+  const byCategory = (obs: Observation[]) => ({ A04: seriesOf(obs, { category: 'A04' }).map((o) => o.value), A05: seriesOf(obs, { category: 'A05' }).map((o) => o.value) });
+  const imbalancePrices = entsoeDatasets.find((d) => d.id === 'entsoe.imbalance_prices')!;
+
+  it('A01, one price per Point: A04 and A05 at the same position are two series, not a conflict', () => {
+    const points = [price(1, 'A04', 547.15), price(1, 'A05', 547.15), price(2, 'A04', 605.91), price(2, 'A05', 610), price(3, 'A04', 600), price(3, 'A05', 600), price(4, 'A04', 696.98), price(4, 'A05', 696.98)];
+    const obs = parseEntsoe(a85('A01', points)).observations;
+    assert.deepEqual(byCategory(obs), { A04: [547.15, 605.91, 600, 696.98], A05: [547.15, 610, 600, 696.98] });
+    assert.ok(obs.every((o) => o.unit === 'PLN/MWh' && o.series.area === '10YPL-AREA-----S'));
+  });
+
+  it('A01: a category missing at a position is a gap in that series only', () => {
+    const obs = parseEntsoe(a85('A01', [price(1, 'A04', 10), price(1, 'A05', 11), price(2, 'A05', 21), price(3, 'A04', 30)])).observations;
+    assert.deepEqual(seriesOf(obs, { category: 'A04' }).map((o) => o.ts.toISOString()), ['2025-01-20T01:00:00.000Z', '2025-01-20T01:30:00.000Z']);
+    assert.deepEqual(seriesOf(obs, { category: 'A05' }).map((o) => o.ts.toISOString()), ['2025-01-20T01:00:00.000Z', '2025-01-20T01:15:00.000Z']);
+  });
+
+  it('A03, one price per Point: a Point naming one category leaves the other\'s price held', () => {
+    const obs = parseEntsoe(a85('A03', [price(1, 'A04', 547.15), price(1, 'A05', 547.15), price(3, 'A05', 700)])).observations;
+    assert.deepEqual(byCategory(obs), { A04: [547.15, 547.15, 547.15, 547.15], A05: [547.15, 547.15, 700, 700] });
+  });
+
+  it('A03, two pairs per Point then a Point with one pair: the unnamed category stays held', () => {
+    const obs = parseEntsoe(a85('A03', [pairs(1, [['A04', 547.15], ['A05', 547.15]]), pairs(3, [['A05', 700]])])).observations;
+    assert.deepEqual(byCategory(obs), { A04: [547.15, 547.15, 547.15, 547.15], A05: [547.15, 547.15, 700, 700] });
+  });
+
+  it('reads the two documented shapes of the same prices alike', () => {
+    const twoPairs = new TextDecoder().decode(fixture('a85_be_imbalance_prices_documented.xml'));
+    // Each Point's two pairs become two Points at its position, A05 first: the order of Points does not matter.
+    const onePair = twoPairs.replace(
+      /<Point>\s*<position>(\d+)<\/position>\s*(<imbalance_Price\.amount>[^<]*<\/imbalance_Price\.amount>\s*<imbalance_Price\.category>A04<\/imbalance_Price\.category>)\s*(<imbalance_Price\.amount>[^<]*<\/imbalance_Price\.amount>\s*<imbalance_Price\.category>A05<\/imbalance_Price\.category>)\s*<\/Point>/g,
+      '<Point><position>$1</position>$3</Point><Point><position>$1</position>$2</Point>',
+    );
+    assert.equal(onePair.match(/<Point>/g)!.length, 16, 'every Point was split');
+    assert.deepEqual(parseEntsoe(onePair).observations, parseEntsoe(twoPairs).observations);
+  });
+
+  it('the same category twice at a position: the last wins, and the parse says so', () => {
+    const notes: string[] = [];
+    const body = new TextEncoder().encode(a85('A01', [price(1, 'A04', 10), price(1, 'A05', 11), price(1, 'A04', 12), price(2, 'A04', 20), price(2, 'A04', 20)]));
+    const obs = imbalancePrices.parse(body, { partition: 'PL', notes });
+    assert.deepEqual(byCategory(obs), { A04: [12, 20], A05: [11] });
+    // The repeat at position 2 says the same: nothing to note.
+    assert.deepEqual(notes, ['ENTSO-E A85 TimeSeries 7 Period 2025-01-20T01:00:00Z/2025-01-20T02:00:00Z: position 1 category A04 given twice (10, then 12): the last kept']);
+  });
+
+  it('a price without a category is a series of its own beside the categorised ones', () => {
+    const obs = parseEntsoe(a85('A01', [price(1, null, 5), price(1, 'A04', 6)])).observations;
+    assert.deepEqual(obs.map((o) => [o.series.category ?? null, o.value]), [[null, 5], ['A04', 6]]);
   });
 });
 

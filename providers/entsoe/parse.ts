@@ -9,7 +9,7 @@ import { unzipSync } from 'fflate';
 import { ParseError } from '../../shared/errors.ts';
 import type { Observation } from '../../shared/observation.ts';
 import { assertOnGrid, isEic, parseStrictInstant, parseStrictInteger, parseStrictNumber } from '../../shared/strict.ts';
-import { addDuration, fixedDurationMs, isCalendarDuration } from '../../shared/time.ts';
+import { addDuration, fixedDurationMs, isCalendarDuration, isoUtc } from '../../shared/time.ts';
 import { areaTimeZone } from './areas.ts';
 import { PackedPoints, readPlainXml } from './plain-xml.ts';
 
@@ -62,12 +62,37 @@ function headerField(header: string, name: string): string | undefined {
   return m?.[1]?.trim() || undefined;
 }
 
-/** Parses one ENTSO-E response body (XML, ZIP of XML documents, or an error page). */
-export function parseEntsoe(body: Uint8Array | string, datasetFor: DatasetNamer): ParsedDocument {
+/** Most note lines one parse keeps; the rest are counted in one last line. */
+export const MAX_NOTES = 1_000;
+
+/**
+ * Where a parse says what it dropped or overrode as ENTSO-E documents it (a Point outside its
+ * Period, a position given twice): one line each into `lines`, for the caller to log. `prefix`
+ * names the ZIP entry being read. Lines past MAX_NOTES are only counted, so a broken document
+ * cannot fill memory with them.
+ */
+type Notes = { lines: string[] | undefined; prefix: string; kept: number; unlisted: number };
+
+function note(notes: Notes, line: string): void {
+  if (notes.lines === undefined) return;
+  if (notes.kept < MAX_NOTES) notes.lines.push(notes.prefix + line), notes.kept++;
+  else notes.unlisted++;
+}
+
+/**
+ * Parses one ENTSO-E response body (XML, ZIP of XML documents, or an error page). `notes`, when
+ * given, receives a line for each Point the parse dropped or overrode.
+ */
+export function parseEntsoe(body: Uint8Array | string, datasetFor: DatasetNamer, notes?: string[]): ParsedDocument {
+  const sink: Notes = { lines: notes, prefix: '', kept: 0, unlisted: 0 };
+  let doc: ParsedDocument;
   if (typeof body !== 'string' && body[0] === 0x50 && body[1] === 0x4b && body[2] === 0x03 && body[3] === 0x04) {
-    return parseZip(body, datasetFor);
+    doc = parseZip(body, datasetFor, sink);
+  } else {
+    doc = typeof body === 'string' ? parseXmlDocument(body, datasetFor, sink) : parseXmlBytes(body, datasetFor, sink);
   }
-  return typeof body === 'string' ? parseXmlDocument(body, datasetFor) : parseXmlBytes(body, datasetFor);
+  if (sink.unlisted > 0) notes!.push(`ENTSO-E: ${sink.unlisted} more Points dropped or overridden (the first ${MAX_NOTES} are listed)`);
+  return doc;
 }
 
 function decodeUtf8(body: Uint8Array): string {
@@ -78,7 +103,7 @@ function decodeUtf8(body: Uint8Array): string {
   }
 }
 
-function parseZip(body: Uint8Array, datasetFor: DatasetNamer): ParsedDocument {
+function parseZip(body: Uint8Array, datasetFor: DatasetNamer, notes: Notes): ParsedDocument {
   let files: Record<string, Uint8Array>;
   try {
     files = unzipSync(body);
@@ -90,10 +115,13 @@ function parseZip(body: Uint8Array, datasetFor: DatasetNamer): ParsedDocument {
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([name, bytes]) => {
       try {
-        return parseXmlBytes(bytes, datasetFor);
+        notes.prefix = `${name} in ZIP: `;
+        return parseXmlBytes(bytes, datasetFor, notes);
       } catch (e) {
         if (e instanceof ParseError) e.message = `${name} in ZIP: ${e.message}`;
         throw e;
+      } finally {
+        notes.prefix = '';
       }
     });
   const withData = docs.filter((d) => d.dataset !== null);
@@ -113,7 +141,7 @@ const ROOT_RE = /^(?:<\?xml[^>]*\?>\s*)?(?:<!--[\s\S]*?-->\s*)*<(?:[\w-]+:)?([A-
 const PLAIN_ROOT_RE = /^(?:<\?xml[^>]*\?>\s*)?<(?:[\w-]+:)?([A-Za-z_]+_MarketDocument)[\s>]/;
 const closesRoot = (root: string, lastTag: string) => new RegExp(`^</(?:[\\w-]+:)?${root}>$`).test(lastTag);
 
-function parseXmlDocument(text: string, datasetFor: DatasetNamer): ParsedDocument {
+function parseXmlDocument(text: string, datasetFor: DatasetNamer, notes: Notes): ParsedDocument {
   const start = text.replace(/^\uFEFF/, '').trimStart();
   if (HTML_RE.test(start)) {
     const message = start.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
@@ -135,7 +163,7 @@ function parseXmlDocument(text: string, datasetFor: DatasetNamer): ParsedDocumen
 
   const firstSeries = start.indexOf('<TimeSeries');
   const header = firstSeries === -1 ? start : start.slice(0, firstSeries);
-  const doc = documentContext(root, header, datasetFor);
+  const doc = documentContext(root, header, datasetFor, notes);
   const observations: Observation[] = [];
   let pos = firstSeries;
   while (pos !== -1) {
@@ -147,12 +175,12 @@ function parseXmlDocument(text: string, datasetFor: DatasetNamer): ParsedDocumen
   return { documentType: doc.type, dataset: doc.dataset, observations };
 }
 
-function documentContext(root: string, header: string, datasetFor: DatasetNamer): DocContext {
+function documentContext(root: string, header: string, datasetFor: DatasetNamer, notes: Notes): DocContext {
   const type = headerField(header, 'type');
   if (!type) throw new ParseError(`ENTSO-E ${root} has no document type`);
   const processType = headerField(header, 'process.processType');
   const dataset = datasetFor(type, processType);
-  return { type, processType, dataset, area: headerField(header, 'area_Domain.mRID'), instants: new Map(), periods: new Map(), strings: new Map() };
+  return { type, processType, dataset, area: headerField(header, 'area_Domain.mRID'), notes, instants: new Map(), periods: new Map(), strings: new Map() };
 }
 
 const chunkDecoder = new TextDecoder();
@@ -166,8 +194,8 @@ const SERIES_END = Buffer.from('</TimeSeries>');
  * document this does not take plainly (not UTF-8, HTML, acknowledgements, comments before the root,
  * a missing closing tag) is decoded whole and read as text, so it meets exactly the same checks.
  */
-function parseXmlBytes(body: Uint8Array, datasetFor: DatasetNamer): ParsedDocument {
-  const asText = () => parseXmlDocument(decodeUtf8(body), datasetFor);
+function parseXmlBytes(body: Uint8Array, datasetFor: DatasetNamer, notes: Notes): ParsedDocument {
+  const asText = () => parseXmlDocument(decodeUtf8(body), datasetFor, notes);
   if (!isUtf8(body)) return asText();
   const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   const firstSeries = bytes.indexOf(SERIES_START);
@@ -179,7 +207,7 @@ function parseXmlBytes(body: Uint8Array, datasetFor: DatasetNamer): ParsedDocume
   const root = PLAIN_ROOT_RE.exec(header)?.[1];
   if (!root || ROOT_RE.exec(header)?.[1] !== root || root === 'Acknowledgement_MarketDocument') return asText();
   if (!closesRoot(root, chunkDecoder.decode(bytes.subarray(lastEndTag)).trimEnd())) return asText();
-  const doc = documentContext(root, header, datasetFor);
+  const doc = documentContext(root, header, datasetFor, notes);
   const observations: Observation[] = [];
   let pos = firstSeries;
   while (pos !== -1) {
@@ -209,6 +237,7 @@ type DocContext = {
   processType?: string;
   dataset: string;
   area?: string;
+  notes: Notes;
   /**
    * The instants of fixed-step slots, one Date per instant for the whole document: the series of a
    * document share their slots, and a Date per observation was most of a parse's time and memory.
@@ -396,8 +425,6 @@ function periodSlots(where: string, start: Date, end: Date, resolution: string, 
   return { count: slots.length, from: start.getTime(), step: 0, at: (i) => slots[i]! };
 }
 
-type PointValue = { value: number; category?: string };
-
 // The typed arrays of one Period's simple values, reused from Period to Period (zeroed first).
 let scratchValues = new Float64Array(1024);
 let scratchSet = new Uint8Array(1024);
@@ -432,19 +459,20 @@ function periodObservations(
   if (resolution === 'PT1H') resolution = 'PT60M';
   if (!RESOLUTIONS.has(resolution)) throw new ParseError(`${where}: unsupported resolution ${JSON.stringify(resolution)}`);
   const slots = periodSlots(where, start, end, resolution, tz);
+  const inPeriod = () => `${where} Period ${isoUtc(start)}/${isoUtc(end)}`;
   let points = (period.Point as Node[] | PackedPoints | undefined) ?? [];
   // Packed Points carry the value element they had; another element is what this dataset reads.
   if (points instanceof PackedPoints && points.field !== valueField) points = points.nodes();
-  // Points by position. The same position twice is fine when it says the same; different values are a conflict.
-  // A Point with one value and no category (nearly all) is kept in typed arrays, not a Map of arrays:
-  // a document of a million Points then allocates no per-Point structures.
-  const byPosition = new Map<number, PointValue[]>();
+  // Values without a category (nearly all) by position, in typed arrays rather than a Map: a
+  // document of a million Points then allocates no per-Point structures. The same position twice
+  // is fine when it says the same; different values are a conflict.
   const { simple, isSimple } = slotScratch(slots.count + 1);
-  const seenAt = (position: number): PointValue[] | undefined => (isSimple[position] ? [{ value: simple[position]!, category: undefined }] : byPosition.get(position));
-  const conflict = (position: number, seen: PointValue[], parsed: PointValue[]) => {
-    const show = (x: PointValue[]) => x.map((v) => (v.category ? `${v.category}:${v.value}` : String(v.value))).join(',');
-    return new ParseError(`${where}: position ${position} given twice with different values: ${show(seen)} and ${show(parsed)}`);
-  };
+  const conflict = (position: number, seen: number, value: number) =>
+    new ParseError(`${where}: position ${position} given twice with different values: ${seen} and ${value}`);
+  // A85 prices by category, then position. Documents give each category a Point of its own, A04
+  // and A05 sharing a position (entsoe-py reads them so); a Point holding both pairs reads alike.
+  // The same category twice at a position: the last wins.
+  const categorised = new Map<string, Map<number, number>>();
   if (points instanceof PackedPoints) {
     // The same checks as below, in the same order, on Points of the common shape: a whole-number
     // position (its digits are all the reader took), in the Period, a decimal value, no conflict.
@@ -458,7 +486,7 @@ function periodObservations(
       if (Number.isNaN(value)) value = parseStrictNumber(str(points.node(k - points.from)[valueField]) ?? '', `${where} position ${position} ${valueField}`);
       // Equal JSON of two finite numbers (what the general check compares) is equal numbers, 0 and -0 alike.
       if (isSimple[position]) {
-        if (simple[position] !== value) throw conflict(position, seenAt(position)!, [{ value }]);
+        if (simple[position] !== value) throw conflict(position, simple[position]!, value);
       } else (simple[position] = value), (isSimple[position] = 1);
     }
     points = [];
@@ -469,62 +497,52 @@ function periodObservations(
       throw new ParseError(`${where}: Point position ${position} is outside the Period ${start.toISOString()}/${end.toISOString()} (${slots.count} slots of ${resolution})`);
     }
     const raw = p[valueField];
-    if (!Array.isArray(raw) && p['imbalance_Price.category'] === undefined) {
-      const value = parseStrictNumber(str(raw) ?? '', `${where} position ${position} ${valueField}`);
-      const seen = seenAt(position);
-      if (seen && JSON.stringify(seen) !== JSON.stringify([{ value }])) throw conflict(position, seen, [{ value }]);
-      if (!seen) (simple[position] = value), (isSimple[position] = 1);
-      continue;
+    const rawCategory = p['imbalance_Price.category'];
+    const values = Array.isArray(raw) ? (raw as unknown[]) : [raw];
+    const categories = Array.isArray(rawCategory) ? (rawCategory as unknown[]) : [rawCategory];
+    for (let i = 0; i < values.length; i++) {
+      const value = parseStrictNumber(str(values[i]) ?? '', `${where} position ${position} ${valueField}`);
+      const category = str(categories[i]);
+      if (category === undefined) {
+        if (isSimple[position]) {
+          if (simple[position] !== value) throw conflict(position, simple[position]!, value);
+        } else (simple[position] = value), (isSimple[position] = 1);
+        continue;
+      }
+      let byPosition = categorised.get(category);
+      if (byPosition === undefined) categorised.set(category, (byPosition = new Map()));
+      const seen = byPosition.get(position);
+      if (seen !== undefined && seen !== value) note(doc.notes, `${inPeriod()}: position ${position} category ${category} given twice (${seen}, then ${value}): the last kept`);
+      byPosition.set(position, value);
     }
-    const values = Array.isArray(raw) ? raw : [raw];
-    const categories = Array.isArray(p['imbalance_Price.category']) ? (p['imbalance_Price.category'] as unknown[]) : [p['imbalance_Price.category']];
-    const parsed = values.map((v, i) => ({ value: parseStrictNumber(str(v) ?? '', `${where} position ${position} ${valueField}`), category: str(categories[i]) }));
-    const seen = seenAt(position);
-    if (seen && JSON.stringify(seen) !== JSON.stringify(parsed)) throw conflict(position, seen, parsed);
-    isSimple[position] = 0;
-    byPosition.set(position, parsed);
   }
   // One series object per period (and price category), shared by its observations: memory.
   const plain: Readonly<Record<string, string>> = { ...series, resolution };
-  const byCategory = new Map<string, Readonly<Record<string, string>>>();
-  const seriesFor = (category: string | undefined) => {
-    if (!category) return plain;
-    let s = byCategory.get(category);
-    if (!s) byCategory.set(category, (s = { ...plain, category: kept(doc, category) }));
-    return s;
-  };
+  // Categories in one order (A04 before A05), each holding its own value under A03: a Point that
+  // names one category leaves the other's value in place.
+  const categories = [...categorised.keys()].sort();
+  const categorySeries = categories.map((c) => ({ ...plain, category: kept(doc, c) }));
+  const categoryValues = categories.map((c) => categorised.get(c)!);
+  const held: (number | undefined)[] = categories.map(() => undefined);
   const instants = slots.step > 0 ? periodInstants(doc, slots.from, slots.step, slots.count) : null;
-  let current: PointValue[] | undefined;
-  let currentSimple = false;
-  let currentValue = 0;
+  let holding = false;
+  let heldValue = 0;
   for (let i = 0; i < slots.count; i++) {
-    if (isSimple[i + 1]) {
-      currentSimple = true;
-      currentValue = simple[i + 1]!;
-      current = undefined;
-    } else {
-      const point = byPosition.size === 0 ? undefined : byPosition.get(i + 1);
-      if (point) (current = point), (currentSimple = false);
-      // A03: a Point is omitted while its value repeats; it holds until the next Point or the Period's end.
-      else if (curve === 'A01') (current = undefined), (currentSimple = false);
-    }
-    if (currentSimple) {
+    if (isSimple[i + 1]) (holding = true), (heldValue = simple[i + 1]!);
+    // A03: a Point is omitted while its value repeats; it holds until the next Point or the Period's end.
+    else if (curve === 'A01') holding = false;
+    const ts = instants !== null ? instants[i]! : slots.at(i);
+    if (holding) {
       if (out.length + 1 > MAX_OBSERVATIONS) throw new ParseError(`${where}: the document yields more than ${MAX_OBSERVATIONS} observations`);
-      out.push({ dataset: doc.dataset, series: plain, ts: instants !== null ? instants[i]! : slots.at(i), resolution, value: currentValue, unit });
-      continue;
+      out.push({ dataset: doc.dataset, series: plain, ts, resolution, value: heldValue, unit });
     }
-    if (!current) continue;
-    if (out.length + current.length > MAX_OBSERVATIONS) throw new ParseError(`${where}: the document yields more than ${MAX_OBSERVATIONS} observations`);
-    for (const v of current) {
-      out.push({
-        dataset: doc.dataset,
-        series: seriesFor(v.category),
-        ts: instants !== null ? instants[i]! : slots.at(i),
-        resolution,
-        value: v.value,
-        unit,
-      });
+    for (let c = 0; c < categories.length; c++) {
+      const value = categoryValues[c]!.get(i + 1);
+      if (value !== undefined) held[c] = value;
+      else if (curve === 'A01') held[c] = undefined;
+      if (held[c] === undefined) continue;
+      if (out.length + 1 > MAX_OBSERVATIONS) throw new ParseError(`${where}: the document yields more than ${MAX_OBSERVATIONS} observations`);
+      out.push({ dataset: doc.dataset, series: categorySeries[c]!, ts, resolution, value: held[c]!, unit });
     }
   }
 }
-

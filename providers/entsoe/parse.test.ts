@@ -7,7 +7,7 @@ import { strToU8, zipSync } from 'fflate';
 import { ParseError } from '../../shared/errors.ts';
 import type { Observation } from '../../shared/observation.ts';
 import { entsoeDatasets, parseEntsoeDocument as parseEntsoe } from './datasets.ts';
-import { AcknowledgementError } from './parse.ts';
+import { AcknowledgementError, MAX_NOTES } from './parse.ts';
 
 const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
 const parse = (name: string) => parseEntsoe(fixture(name));
@@ -312,7 +312,6 @@ describe('ENTSO-E documents that are impossible (strict parsing, bounded work)',
     ['a position that is not a whole number', (d) => d.replace('<position>2</position>', '<position>0x2</position>'), /Point position: not a whole number: "0x2"/],
     ['an unknown area code', (d) => d.replace('<in_Domain.mRID codingScheme="A01">10YFR-RTE------C', '<in_Domain.mRID codingScheme="A01">10YFR-RTE------D'), /TimeSeries 1: in_Domain "10YFR-RTE------D" is not a valid EIC area code/],
     ['a control character in an area code', (d) => d.replace('<in_Domain.mRID codingScheme="A01">10YFR-RTE------C', '<in_Domain.mRID codingScheme="A01">10YFR-RTE\u0001-----C'), /in_Domain .* is not a valid EIC area code/],
-    ['conflicting duplicate points', (d) => d.replace('<position>2</position>', '<position>1</position>'), /TimeSeries 1: position 1 given twice with different values: 106.78 and 95.02/],
   ];
   for (const [what, mutate, message] of cases) {
     it(`refuses ${what}, naming the TimeSeries and the offending text`, () => {
@@ -322,10 +321,43 @@ describe('ENTSO-E documents that are impossible (strict parsing, bounded work)',
     });
   }
 
-  it('accepts a duplicate point that repeats the same value', () => {
+  it('accepts a duplicate point that repeats the same value, with nothing to note', () => {
     const doc = fr.replace('<Point>\n\t\t\t\t\t\t<position>1</position>', '<Point><position>1</position><price.amount>106.78</price.amount></Point><Point>\n\t\t\t\t\t\t<position>1</position>');
     assert.notEqual(doc, fr);
-    assert.deepEqual(parseEntsoe(doc).observations, parse('a44_fr_a01_pt60m_2ts.xml').observations);
+    const notes: string[] = [];
+    assert.deepEqual(parseEntsoe(doc, notes).observations, parse('a44_fr_a01_pt60m_2ts.xml').observations);
+    assert.deepEqual(notes, []);
+  });
+});
+
+describe('ENTSO-E Points given twice (the last wins, with a note)', () => {
+  const a44 = (points: [number, number][], attribute = '') => `<Publication_MarketDocument xmlns="urn:iec62325.351:tc57wg16:451-3:publicationdocument:7:3"><type>A44</type>
+    <TimeSeries><mRID>1</mRID><businessType>A62</businessType><in_Domain.mRID>10YFR-RTE------C</in_Domain.mRID><out_Domain.mRID>10YFR-RTE------C</out_Domain.mRID><currency_Unit.name>EUR</currency_Unit.name><price_Measure_Unit.name>MWH</price_Measure_Unit.name><curveType>A01</curveType>
+    <Period><timeInterval><start>2025-10-01T22:00Z</start><end>2025-10-01T23:00Z</end></timeInterval><resolution>PT15M</resolution>
+    ${points.map(([p, v]) => `<Point${attribute}><position>${p}</position><price.amount>${v}</price.amount></Point>`).join('\n')}
+    </Period></TimeSeries></Publication_MarketDocument>`;
+  // Points of the common shape are read into typed arrays; a Point with an attribute goes tag by tag.
+  for (const [shape, attribute] of [['common-shape Points', ''], ['Points read tag by tag', ' a="1"']] as const) {
+    it(`${shape}: a corrected position 2 replaces the first value, the note names the Period, position and both values`, () => {
+      const notes: string[] = [];
+      const obs = parseEntsoe(a44([[1, 10], [2, 20], [4, 40], [3, 30], [2, 99]], attribute), notes).observations;
+      assert.deepEqual(obs.map((o) => o.value), [10, 99, 30, 40]);
+      assert.deepEqual(notes, ['ENTSO-E A44 TimeSeries 1 Period 2025-10-01T22:00:00Z/2025-10-01T23:00:00Z: position 2 given twice (20, then 99): the last kept']);
+    });
+  }
+
+  it(`keeps at most ${MAX_NOTES} note lines a payload, then one line counting the rest`, () => {
+    const notes: string[] = [];
+    const points = Array.from({ length: MAX_NOTES + 6 }, (_, i) => [1, i] as [number, number]);
+    assert.deepEqual(parseEntsoe(a44(points), notes).observations.map((o) => o.value), [MAX_NOTES + 5]);
+    assert.equal(notes.length, MAX_NOTES + 1);
+    assert.equal(notes.at(-1), `ENTSO-E: 5 more Points dropped or overridden (the first ${MAX_NOTES} are listed)`);
+  });
+
+  it('the same value twice is no override: nothing to note', () => {
+    const notes: string[] = [];
+    assert.deepEqual(parseEntsoe(a44([[1, 10], [2, 20], [3, 30], [4, 40], [2, 20]]), notes).observations.map((o) => o.value), [10, 20, 30, 40]);
+    assert.deepEqual(notes, []);
   });
 });
 

@@ -464,18 +464,18 @@ function periodObservations(
   // Packed Points carry the value element they had; another element is what this dataset reads.
   if (points instanceof PackedPoints && points.field !== valueField) points = points.nodes();
   // Values without a category (nearly all) by position, in typed arrays rather than a Map: a
-  // document of a million Points then allocates no per-Point structures. The same position twice
-  // is fine when it says the same; different values are a conflict.
+  // document of a million Points then allocates no per-Point structures. The same position twice:
+  // the last wins (a corrected Point; docs §2.2), said in a note when the values differ.
   const { simple, isSimple } = slotScratch(slots.count + 1);
-  const conflict = (position: number, seen: number, value: number) =>
-    new ParseError(`${where}: position ${position} given twice with different values: ${seen} and ${value}`);
+  const overridden = (position: number, value: number) =>
+    note(doc.notes, `${inPeriod()}: position ${position} given twice (${simple[position]}, then ${value}): the last kept`);
   // A85 prices by category, then position. Documents give each category a Point of its own, A04
   // and A05 sharing a position (entsoe-py reads them so); a Point holding both pairs reads alike.
   // The same category twice at a position: the last wins.
   const categorised = new Map<string, Map<number, number>>();
   if (points instanceof PackedPoints) {
     // The same checks as below, in the same order, on Points of the common shape: a whole-number
-    // position (its digits are all the reader took), in the Period, a decimal value, no conflict.
+    // position (its digits are all the reader took), in the Period, a decimal value, the last wins.
     const { positions, values } = points.arena();
     for (let k = points.from; k < points.to; k++) {
       const position = positions[k]!;
@@ -484,10 +484,8 @@ function periodObservations(
       }
       let value = values[k]!;
       if (Number.isNaN(value)) value = parseStrictNumber(str(points.node(k - points.from)[valueField]) ?? '', `${where} position ${position} ${valueField}`);
-      // Equal JSON of two finite numbers (what the general check compares) is equal numbers, 0 and -0 alike.
-      if (isSimple[position]) {
-        if (simple[position] !== value) throw conflict(position, simple[position]!, value);
-      } else (simple[position] = value), (isSimple[position] = 1);
+      if (isSimple[position] && simple[position] !== value) overridden(position, value);
+      (simple[position] = value), (isSimple[position] = 1);
     }
     points = [];
   }
@@ -504,9 +502,8 @@ function periodObservations(
       const value = parseStrictNumber(str(values[i]) ?? '', `${where} position ${position} ${valueField}`);
       const category = str(categories[i]);
       if (category === undefined) {
-        if (isSimple[position]) {
-          if (simple[position] !== value) throw conflict(position, simple[position]!, value);
-        } else (simple[position] = value), (isSimple[position] = 1);
+        if (isSimple[position] && simple[position] !== value) overridden(position, value);
+        (simple[position] = value), (isSimple[position] = 1);
         continue;
       }
       let byPosition = categorised.get(category);

@@ -308,7 +308,6 @@ describe('ENTSO-E documents that are impossible (strict parsing, bounded work)',
     ['a two-digit year', (d) => d.replace('<start>2023-05-06T22:00Z</start>\n\t\t\t\t\t<end>', '<start>0099-05-06T22:00Z</start>\n\t\t\t\t\t<end>'), /year 0099 is out of range/],
     ['an instant off the resolution grid', (d) => d.replace('<start>2023-05-06T22:00Z</start>\n\t\t\t\t\t<end>', '<start>2023-05-06T22:15Z</start>\n\t\t\t\t\t<end>'), /Period start: 2023-05-06T22:15:00.000Z is not on the PT60M grid/],
     ['a Period ending before it starts', (d) => d.replace('<end>2023-05-07T22:00Z</end>', '<end>2023-05-06T21:00Z</end>'), /TimeSeries 1: Period ends \(2023-05-06T21:00:00.000Z\) before it starts/],
-    ['a position outside the Period', (d) => d.replace('<position>24</position>', '<position>25</position>'), /TimeSeries 1: Point position 25 is outside the Period/],
     ['a position that is not a whole number', (d) => d.replace('<position>2</position>', '<position>0x2</position>'), /Point position: not a whole number: "0x2"/],
     ['an unknown area code', (d) => d.replace('<in_Domain.mRID codingScheme="A01">10YFR-RTE------C', '<in_Domain.mRID codingScheme="A01">10YFR-RTE------D'), /TimeSeries 1: in_Domain "10YFR-RTE------D" is not a valid EIC area code/],
     ['a control character in an area code', (d) => d.replace('<in_Domain.mRID codingScheme="A01">10YFR-RTE------C', '<in_Domain.mRID codingScheme="A01">10YFR-RTE\u0001-----C'), /in_Domain .* is not a valid EIC area code/],
@@ -328,6 +327,51 @@ describe('ENTSO-E documents that are impossible (strict parsing, bounded work)',
     assert.deepEqual(parseEntsoe(doc, notes).observations, parse('a44_fr_a01_pt60m_2ts.xml').observations);
     assert.deepEqual(notes, []);
   });
+});
+
+describe('ENTSO-E Points outside their Period (dropped, with a note)', () => {
+  const fr = new TextDecoder().decode(fixture('a44_fr_a01_pt60m_2ts.xml'));
+  const a75 = (curve: string, solar: [number, number][]) => {
+    const series = (mrid: number, psr: string, points: [number, number][]) => `<TimeSeries><mRID>${mrid}</mRID><businessType>A01</businessType><inBiddingZone_Domain.mRID>10Y1001A1001A47J</inBiddingZone_Domain.mRID><quantity_Measure_Unit.name>MAW</quantity_Measure_Unit.name><curveType>${curve}</curveType><MktPSRType><psrType>${psr}</psrType></MktPSRType>
+      <Period><timeInterval><start>2025-10-20T11:00Z</start><end>2025-10-20T15:00Z</end></timeInterval><resolution>PT60M</resolution>${points.map(([p, v]) => `<Point><position>${p}</position><quantity>${v}</quantity></Point>`).join('')}</Period></TimeSeries>`;
+    return `<GL_MarketDocument xmlns="urn:iec62325.351:tc57wg16:451-6:generationloaddocument:3:0"><type>A75</type><process.processType>A16</process.processType>
+      ${series(1, 'B16', solar)}${series(2, 'B19', [[1, 1434.47], [2, 1400], [3, 1390], [4, 1380]])}</GL_MarketDocument>`;
+  };
+
+  it('A03: a Point after the last slot is dropped, the Point before it holds to the end, the other series lands whole', () => {
+    const notes: string[] = [];
+    const obs = parseEntsoe(a75('A03', [[1, 300.51], [3, 280], [5, 270]]), notes).observations;
+    assert.deepEqual(seriesOf(obs, { psr_type: 'B16' }).map((o) => o.value), [300.51, 300.51, 280, 280]);
+    assert.deepEqual(seriesOf(obs, { psr_type: 'B19' }).map((o) => o.value), [1434.47, 1400, 1390, 1380]);
+    assert.deepEqual(notes, ['ENTSO-E A75 TimeSeries 1 Period 2025-10-20T11:00:00Z/2025-10-20T15:00:00Z: position 5 is outside the Period\'s 4 slots of PT60M: dropped']);
+  });
+
+  it('A01: position 0 is dropped', () => {
+    const notes: string[] = [];
+    const obs = parseEntsoe(a75('A01', [[0, 1], [1, 300.51], [2, 290], [3, 280], [4, 270]]), notes).observations;
+    assert.deepEqual(seriesOf(obs, { psr_type: 'B16' }).map((o) => o.value), [300.51, 290, 280, 270]);
+    assert.equal(obs.length, 8);
+    assert.match(notes.join(), /TimeSeries 1 .*: position 0 is outside the Period's 4 slots of PT60M: dropped/);
+  });
+
+  it('a Point read tag by tag is dropped alike (the recorded FR prices with a 25th hour)', () => {
+    const notes: string[] = [];
+    const doc = fr.replace('<position>24</position>', '<position>25</position>').replace('<Point>', '<Point a="1">');
+    const obs = parseEntsoe(doc, notes).observations;
+    assert.equal(obs.length, 47);
+    assert.equal(at(obs, '2023-05-07T21:00:00.000Z'), undefined);
+    assert.deepEqual(notes, ['ENTSO-E A44 TimeSeries 1 Period 2023-05-06T22:00:00Z/2023-05-07T22:00:00Z: position 25 is outside the Period\'s 24 slots of PT60M: dropped']);
+  });
+
+  // A Period whose Points mostly miss it is mis-described (quarter-hours under PT60M): its
+  // in-range Points cannot be placed either, and the notes would be as long as the document.
+  for (const [shape, attribute] of [['common-shape Points', ''], ['Points read tag by tag', ' a="1"']] as const) {
+    it(`${shape}: refuses a Period with more Points outside it than it has slots`, () => {
+      const points = Array.from({ length: 4 }, (_, i) => `<Point${attribute}><position>${i + 1}</position><quantity>${i}</quantity></Point>`).join('');
+      const doc = a75('A01', []).replace('<end>2025-10-20T15:00Z</end>', '<end>2025-10-20T12:00Z</end>').replace('<resolution>PT60M</resolution></Period>', `<resolution>PT60M</resolution>${points}</Period>`);
+      assert.throws(() => parseEntsoe(doc), (e: unknown) => e instanceof ParseError && /TimeSeries 1: more Points outside the Period 2025-10-20T11:00:00Z\/2025-10-20T12:00:00Z than its 1 slots of PT60M \(position 3\)/.test(e.message));
+    });
+  }
 });
 
 describe('ENTSO-E Points given twice (the last wins, with a note)', () => {

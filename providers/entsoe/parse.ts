@@ -469,18 +469,27 @@ function periodObservations(
   const { simple, isSimple } = slotScratch(slots.count + 1);
   const overridden = (position: number, value: number) =>
     note(doc.notes, `${inPeriod()}: position ${position} given twice (${simple[position]}, then ${value}): the last kept`);
+  // A Point outside 1..N is dropped (docs §2.2), the rest of the Period kept. More of them than the
+  // Period has slots is a Period mis-described (quarter-hours under PT60M), not a stray Point:
+  // refused, which also bounds the notes by the Period.
+  let outside = 0;
+  const dropOutside = (position: number) => {
+    if (++outside > slots.count) throw new ParseError(`${where}: more Points outside the Period ${isoUtc(start)}/${isoUtc(end)} than its ${slots.count} slots of ${resolution} (position ${position})`);
+    note(doc.notes, `${inPeriod()}: position ${position} is outside the Period's ${slots.count} slots of ${resolution}: dropped`);
+  };
   // A85 prices by category, then position. Documents give each category a Point of its own, A04
   // and A05 sharing a position (entsoe-py reads them so); a Point holding both pairs reads alike.
   // The same category twice at a position: the last wins.
   const categorised = new Map<string, Map<number, number>>();
   if (points instanceof PackedPoints) {
     // The same checks as below, in the same order, on Points of the common shape: a whole-number
-    // position (its digits are all the reader took), in the Period, a decimal value, the last wins.
+    // position (its digits are all the reader took), in the Period or dropped, a decimal value, the last wins.
     const { positions, values } = points.arena();
     for (let k = points.from; k < points.to; k++) {
       const position = positions[k]!;
       if (position < 1 || position > slots.count) {
-        throw new ParseError(`${where}: Point position ${position} is outside the Period ${start.toISOString()}/${end.toISOString()} (${slots.count} slots of ${resolution})`);
+        dropOutside(position);
+        continue;
       }
       let value = values[k]!;
       if (Number.isNaN(value)) value = parseStrictNumber(str(points.node(k - points.from)[valueField]) ?? '', `${where} position ${position} ${valueField}`);
@@ -492,7 +501,8 @@ function periodObservations(
   for (const p of points) {
     const position = parseStrictInteger(str(p.position), `${where} Point position`);
     if (position < 1 || position > slots.count) {
-      throw new ParseError(`${where}: Point position ${position} is outside the Period ${start.toISOString()}/${end.toISOString()} (${slots.count} slots of ${resolution})`);
+      dropOutside(position);
+      continue;
     }
     const raw = p[valueField];
     const rawCategory = p['imbalance_Price.category'];

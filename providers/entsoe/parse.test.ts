@@ -4,7 +4,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, it } from 'node:test';
 import { strToU8, zipSync } from 'fflate';
-import { ParseError } from '../../shared/errors.ts';
+import { validateObservations } from '../../ingestion/validate.ts';
+import { ParseError, ValidationError } from '../../shared/errors.ts';
 import type { Observation } from '../../shared/observation.ts';
 import { entsoeDatasets, parseEntsoeDocument as parseEntsoe } from './datasets.ts';
 import { AcknowledgementError, MAX_NOTES } from './parse.ts';
@@ -54,6 +55,30 @@ describe('ENTSO-E A44 day-ahead prices', () => {
     const obs = parseEntsoe(doc).observations;
     assert.deepEqual(seriesOf(obs, { sequence: '1' }).map((o) => o.value), [11, 12, 13, 14]);
     assert.deepEqual(seriesOf(obs, { sequence: '2' }).map((o) => o.value), [21, 22, 23, 24]);
+  });
+});
+
+describe('ENTSO-E units', () => {
+  const a44 = (priceUnit: string) => `<Publication_MarketDocument xmlns="urn:iec62325.351:tc57wg16:451-3:publicationdocument:7:3"><type>A44</type>
+    <TimeSeries><mRID>1</mRID><businessType>A62</businessType><in_Domain.mRID>10YFR-RTE------C</in_Domain.mRID><out_Domain.mRID>10YFR-RTE------C</out_Domain.mRID><currency_Unit.name>EUR</currency_Unit.name><price_Measure_Unit.name>${priceUnit}</price_Measure_Unit.name><curveType>A01</curveType>
+    <Period><timeInterval><start>2025-10-01T22:00Z</start><end>2025-10-01T22:15Z</end></timeInterval><resolution>PT15M</resolution><Point><position>1</position><price.amount>0.1</price.amount></Point></Period></TimeSeries></Publication_MarketDocument>`;
+  const dayAheadPrices = entsoeDatasets.find((d) => d.id === 'entsoe.day_ahead_prices')!;
+
+  it('labels a price per unknown unit with its code, never as per MWh, so validation refuses it', () => {
+    const obs = parseEntsoe(a44('KWH')).observations;
+    assert.deepEqual(obs.map((o) => [o.value, o.unit]), [[0.1, 'EUR/KWH']]);
+    assert.throws(() => validateObservations(dayAheadPrices, obs, new Date('2025-10-03T00:00:00Z')), (e: unknown) => e instanceof ValidationError && /unit EUR\/KWH is not one of EUR\/MWh/.test(e.message));
+  });
+
+  it('A85 alike: an unknown price unit keeps its code', () => {
+    const doc = `<Balancing_MarketDocument xmlns="urn:iec62325.351:tc57wg16:451-6:balancingdocument:4:4"><type>A85</type><area_Domain.mRID>10YBE----------2</area_Domain.mRID>
+      <TimeSeries><mRID>1</mRID><businessType>A19</businessType><currency_Unit.name>EUR</currency_Unit.name><price_Measure_Unit.name>KWH</price_Measure_Unit.name><curveType>A01</curveType>
+      <Period><timeInterval><start>2025-10-13T22:00Z</start><end>2025-10-13T22:15Z</end></timeInterval><resolution>PT15M</resolution><Point><position>1</position><imbalance_Price.amount>0.09</imbalance_Price.amount><imbalance_Price.category>A04</imbalance_Price.category></Point></Period></TimeSeries></Balancing_MarketDocument>`;
+    assert.deepEqual(parseEntsoe(doc).observations.map((o) => o.unit), ['EUR/KWH']);
+  });
+
+  it('reads MWH as per MWh', () => {
+    assert.deepEqual(parseEntsoe(a44('MWH')).observations.map((o) => o.unit), ['EUR/MWh']);
   });
 });
 

@@ -309,9 +309,8 @@ function seriesObservations(doc: DocContext, ts: Node, out: Observation[]): void
   switch (doc.type) {
     case 'A44': {
       const area = eic(str(ts['in_Domain.mRID']), 'in_Domain');
-      const currency = str(ts['currency_Unit.name']) ?? 'EUR';
       series = { area, sequence: str(ts['classificationSequence_AttributeInstanceComponent.position']) ?? '1' };
-      unit = `${currency}/${UNITS[str(ts['price_Measure_Unit.name']) ?? 'MWH'] ?? 'MWh'}`;
+      unit = priceUnit(ts);
       valueField = 'price.amount';
       tzArea = area;
       break;
@@ -359,8 +358,7 @@ function seriesObservations(doc: DocContext, ts: Node, out: Observation[]): void
       const dir = str(ts['flowDirection.direction']);
       if (dir) series.direction = FLOW_DIRECTIONS[dir] ?? dir;
       if (doc.type === 'A85') {
-        const currency = str(ts['currency_Unit.name']) ?? 'EUR';
-        unit = `${currency}/${UNITS[str(ts['price_Measure_Unit.name']) ?? 'MWH'] ?? 'MWh'}`;
+        unit = priceUnit(ts);
         valueField = 'imbalance_Price.amount';
       }
       tzArea = area;
@@ -375,6 +373,15 @@ function seriesObservations(doc: DocContext, ts: Node, out: Observation[]): void
   for (const period of (ts.Period as Node[] | undefined) ?? []) {
     periodObservations(doc, where, period, curve, series, unit, valueField, tz, out);
   }
+}
+
+/**
+ * `currency/energy unit` of a price series. An energy unit we do not know keeps its code (EUR/KWH):
+ * labelled MWh its values would pass validation off by a factor; as it is, validation refuses them.
+ */
+function priceUnit(ts: Node): string {
+  const per = str(ts['price_Measure_Unit.name']) ?? 'MWH';
+  return `${str(ts['currency_Unit.name']) ?? 'EUR'}/${UNITS[per] ?? per}`;
 }
 
 function instant(s: unknown, where: string): Date {

@@ -130,6 +130,9 @@ const loadPlausibility: readonly PlausibilityRule[] = [
 // --- end quality ---
 const actualMw: ValidationRules = { plausible: { MW: [-100_000, 200_000] }, maxLead: 'PT0S' };
 const forecastMw: ValidationRules = { plausible: { MW: [-100_000, 200_000] }, maxLead: 'P3D' };
+// Imbalance volumes come in MW or, from several TSOs, as energy per imbalance period in MWH
+// (gridflow imbalance_volume.md, OpenDataDSL ENTSOE_BL_IMBVOL); the parser keeps the unit.
+const imbalanceVolumes: ValidationRules = { plausible: { MW: [-100_000, 200_000], MWh: [-100_000, 200_000] }, maxLead: 'PT0S' };
 
 // Actuals: published within the hour, revised for a while after; windows on the hour (UTC).
 const actualWindow: WindowPolicy = { align: 'PT1H', tz: 'UTC', maxSpan: 'P7D', lookback: 'PT6H', horizon: 'PT0S', backfill: 'P3D' };
@@ -355,12 +358,12 @@ export const entsoeDatasets: readonly EntsoeDataset[] = [
     id: 'entsoe.imbalance_volumes',
     title: 'Imbalance volumes (A86)',
     resolution: 'PT15M (PT1M for the balancing state)',
-    unit: 'MW',
+    unit: 'MW or MWh, as the TSO publishes',
     dimensions: ['area', 'business_type', 'direction', 'resolution'],
     cadence: hourly,
     window: actualWindow,
     partitions: ZONES,
-    validation: actualMw,
+    validation: imbalanceVolumes,
     document: { type: 'A86' },
     request: (z) => ({ documentType: 'A86', domains: { controlArea_Domain: eic(z) } }),
     workers: { development: { enabled: true, backfill: 'PT6H', partitions: ['CZ'] }, production: everywhere() },

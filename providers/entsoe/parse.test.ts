@@ -158,6 +158,16 @@ describe('ENTSO-E load, generation, forecasts, capacity, flows, balancing', () =
     assert.deepEqual([obs[0]!.value, obs.at(-1)!.ts.toISOString(), obs.at(-1)!.value], [78.39, '2019-12-19T00:09:00.000Z', 72.1]);
   });
 
+  it('A86 volumes published in MWH are MWh, which the dataset validates', () => {
+    const imbalanceVolumes = entsoeDatasets.find((d) => d.id === 'entsoe.imbalance_volumes')!;
+    const doc = `<Balancing_MarketDocument xmlns="urn:iec62325.351:tc57wg16:451-6:balancingdocument:4:4"><type>A86</type><process.processType>A16</process.processType><area_Domain.mRID>10YFR-RTE------C</area_Domain.mRID>
+      <TimeSeries><mRID>1</mRID><businessType>A19</businessType><flowDirection.direction>A01</flowDirection.direction><quantity_Measure_Unit.name>MWH</quantity_Measure_Unit.name><curveType>A01</curveType>
+      <Period><timeInterval><start>2025-04-01T00:00Z</start><end>2025-04-01T00:15Z</end></timeInterval><resolution>PT15M</resolution><Point><position>1</position><quantity>12.5</quantity></Point></Period></TimeSeries></Balancing_MarketDocument>`;
+    const obs = imbalanceVolumes.parse(new TextEncoder().encode(doc));
+    assert.deepEqual(obs.map((o) => [o.value, o.unit, o.series.direction]), [[12.5, 'MWh', 'up']]);
+    validateObservations(imbalanceVolumes, obs, new Date('2025-04-02T00:00:00Z'));
+  });
+
   it('A85 imbalance prices: one series per price category', () => {
     const doc = `<Balancing_MarketDocument xmlns="urn:iec62325.351:tc57wg16:451-6:balancingdocument:4:4"><type>A85</type><process.processType>A16</process.processType><area_Domain.mRID>10YBE----------2</area_Domain.mRID>
       <TimeSeries><mRID>1</mRID><businessType>A19</businessType><currency_Unit.name>EUR</currency_Unit.name><price_Measure_Unit.name>MWH</price_Measure_Unit.name><curveType>A01</curveType>

@@ -306,6 +306,28 @@ describe('ENTSO-E bodies that are not data', () => {
     });
   }
 
+  describe('a complete document followed by comments, processing instructions or whitespace (XML allows them after the root)', () => {
+    const fr = new TextDecoder().decode(fixture('a44_fr_a01_pt60m_2ts.xml')).trimEnd();
+    const tails: [string, string][] = [
+      ['a comment', '\n<!-- generated 2023-05-08 -->\n'],
+      ['a comment holding an end tag', '<!-- </Publication_MarketDocument> was here -->'],
+      ['a processing instruction and a comment', '\n<?audit id="7"?>\n<!-- x -->\n\n'],
+    ];
+    for (const [what, tail] of tails) {
+      it(`reads it whole after ${what}, from text and from bytes`, () => {
+        assert.equal(parseEntsoe(fr + tail).observations.length, 48);
+        assert.equal(parseEntsoe(new TextEncoder().encode(fr + tail)).observations.length, 48);
+      });
+    }
+
+    it('still finds a document cut off before its root closes, a comment after the cut notwithstanding', () => {
+      const cut = fr.slice(0, fr.lastIndexOf('</TimeSeries>') + '</TimeSeries>'.length) + '\n<!-- generated -->\n';
+      for (const body of [cut, new TextEncoder().encode(cut)]) {
+        assert.throws(() => parseEntsoe(body), (e: unknown) => e instanceof ParseError && /Publication_MarketDocument is cut off/.test(e.message));
+      }
+    });
+  });
+
   it('reads a ZIP of several documents, deciding from the bytes', () => {
     const zip = zipSync({ 'a.xml': fixture('a44_fr_a01_pt60m_2ts.xml'), 'b.xml': fixture('ack_999_no_matching_data.xml'), 'c.xml': strToU8(new TextDecoder().decode(fixture('a44_es_a03_mtu_switch_2025-10-01.xml'))) });
     const doc = parseEntsoe(zip);

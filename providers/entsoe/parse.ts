@@ -139,7 +139,21 @@ const ROOT_RE = /^(?:<\?xml[^>]*\?>\s*)?(?:<!--[\s\S]*?-->\s*)*<(?:[\w-]+:)?([A-
 // ROOT_RE without comments and with the root's name ended inside the text: where this matches a
 // header, ROOT_RE matches the whole document the same way (none of its runs reaches the header's end).
 const PLAIN_ROOT_RE = /^(?:<\?xml[^>]*\?>\s*)?<(?:[\w-]+:)?([A-Za-z_]+_MarketDocument)[\s>]/;
-const closesRoot = (root: string, lastTag: string) => new RegExp(`^</(?:[\\w-]+:)?${root}>$`).test(lastTag);
+
+/**
+ * Whether `tail` (a document, or its end from some '</' on) ends with the root's end tag, past the
+ * comments, processing instructions and whitespace XML allows after the root. Only its last tags
+ * are looked at: a `$`-anchored pattern would walk the whole (maybe 100 MB) text.
+ */
+function closesRoot(root: string, tail: string): boolean {
+  let end = tail.trimEnd();
+  for (;;) {
+    const open = end.endsWith('-->') ? end.lastIndexOf('<!--') : end.endsWith('?>') ? end.lastIndexOf('<?') : -1;
+    if (open === -1) break;
+    end = end.slice(0, open).trimEnd();
+  }
+  return new RegExp(`^</(?:[\\w-]+:)?${root}>$`).test(end.slice(end.lastIndexOf('</')));
+}
 
 function parseXmlDocument(text: string, datasetFor: DatasetNamer, notes: Notes): ParsedDocument {
   const start = text.replace(/^\uFEFF/, '').trimStart();
@@ -149,9 +163,7 @@ function parseXmlDocument(text: string, datasetFor: DatasetNamer, notes: Notes):
   }
   const root = ROOT_RE.exec(start)?.[1];
   if (!root) throw new ParseError(`not an ENTSO-E XML document: ${JSON.stringify(start.slice(0, 60))}`);
-  // Only the last tag is tested: a `$`-anchored pattern would walk the whole (maybe 100 MB) text.
-  const end = start.trimEnd();
-  if (!closesRoot(root, end.slice(end.lastIndexOf('</')))) throw new ParseError(`ENTSO-E ${root} is cut off (no closing tag)`);
+  if (!closesRoot(root, start)) throw new ParseError(`ENTSO-E ${root} is cut off (no closing tag)`);
 
   if (root === 'Acknowledgement_MarketDocument') {
     const code = headerField(start, 'code') ?? '?';
@@ -206,7 +218,8 @@ function parseXmlBytes(body: Uint8Array, datasetFor: DatasetNamer, notes: Notes)
   if (HTML_RE.test(header)) return asText();
   const root = PLAIN_ROOT_RE.exec(header)?.[1];
   if (!root || ROOT_RE.exec(header)?.[1] !== root || root === 'Acknowledgement_MarketDocument') return asText();
-  if (!closesRoot(root, chunkDecoder.decode(bytes.subarray(lastEndTag)).trimEnd())) return asText();
+  // A comment after the root holding '</' leaves no end tag in this tail: the text path decides.
+  if (!closesRoot(root, chunkDecoder.decode(bytes.subarray(lastEndTag)))) return asText();
   const doc = documentContext(root, header, datasetFor, notes);
   const observations: Observation[] = [];
   let pos = firstSeries;

@@ -455,6 +455,13 @@ describe('ENTSO-E Points given twice (the last wins, with a note)', () => {
     assert.equal(notes.at(-1), `ENTSO-E: 5 more Points dropped or overridden (the first ${MAX_NOTES} are listed)`);
   });
 
+  it('a note from a ZIP entry names the entry', () => {
+    const notes: string[] = [];
+    const obs = parseEntsoe(zipSync({ 'a.xml': strToU8(a44([[1, 10], [1, 11]])), 'b.xml': fixture('ack_999_no_matching_data.xml') }), notes).observations;
+    assert.deepEqual(obs.map((o) => o.value), [11]);
+    assert.deepEqual(notes, ['a.xml in ZIP: ENTSO-E A44 TimeSeries 1 Period 2025-10-01T22:00:00Z/2025-10-01T23:00:00Z: position 1 given twice (10, then 11): the last kept']);
+  });
+
   it('the same value twice is no override: nothing to note', () => {
     const notes: string[] = [];
     assert.deepEqual(parseEntsoe(a44([[1, 10], [2, 20], [3, 30], [4, 40], [2, 20]]), notes).observations.map((o) => o.value), [10, 20, 30, 40]);

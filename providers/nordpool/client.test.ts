@@ -60,8 +60,21 @@ describe('Nord Pool clients against the simulator', () => {
     await assert.rejects(fetchPortal({ kind: 'indices', date: '2025-11-06', area: 'SE3', currency: 'EUR', minutes: 60 }, ctx), NoDataYetError);
     const idx = parseDayAheadPriceIndices(60, (await fetchPortal({ kind: 'indices', date: '2025-10-26', area: 'FI', currency: 'EUR', minutes: 60 }, ctx)).body);
     assert.equal(idx.length, 25); // the fall-back day
-    const agg = parseAggregatePrices((await fetchPortal({ kind: 'aggregates', year: 2025, area: 'FI', currency: 'EUR' }, ctx)).body);
+  });
+
+  it('AggregatePrices: the answer names no currency, as the real portal\'s; the partition says which one it is in', async () => {
+    const { ctx } = context(sim);
+    const body = (await fetchPortal({ kind: 'aggregates', year: 2025, area: 'SE3', currency: 'SEK' }, ctx)).body;
+    const answer = JSON.parse(new TextDecoder().decode(body));
+    assert.equal('currency' in answer, false);
+    assert.deepEqual(Object.keys(answer), ['updatedAt', 'year', 'market', 'deliveryAreas', 'multiAreaDailyAggregates', 'multiAreaWeeklyAggregates', 'multiAreaMonthlyAggregates', 'multiAreaYearlyAggregates']);
+    assert.equal(answer.multiAreaWeeklyAggregates[0].isoWeekNumber, 45);
+    const agg = parseAggregatePrices(body, 'SE3@SEK');
     assert.equal(agg.filter((o) => o.resolution === 'P1D').length, 309); // 2025-01-01 .. 2025-11-05
+    assert.ok(agg.every((o) => o.unit === 'SEK/MWh' && o.series.currency === 'SEK'));
+    // Newest first, as the portal lists them; the current month ends on its last published day.
+    assert.equal(answer.multiAreaDailyAggregates[0].deliveryStart, '2025-11-05');
+    assert.deepEqual([answer.multiAreaMonthlyAggregates[0].deliveryStart, answer.multiAreaMonthlyAggregates[0].deliveryEnd], ['2025-11-01', '2025-11-05']);
   });
 
   it('OAuth2: one grant serves many requests; an expired token is refreshed once on 401', async () => {

@@ -135,6 +135,29 @@ describe('Nord Pool data portal: AggregatePrices', () => {
     assert.equal(find('P1Y', '2024-12-31T23:00:00Z')?.value, 39.4);
     assert.equal(obs.length, 18);
   });
+
+  // The real answer names no currency (kipe/nordpool tests/vcr/single_area_weekly.yaml): the values
+  // are in the currency the request asked for, which the partition says.
+  const real = fixture('documented-shape_AggregatePrices_FI_2024_no-currency.json');
+
+  it('an answer without currency takes the one its partition asked for: FI is EUR, AREA@CUR that currency', () => {
+    const fi = parseAggregatePrices(real, 'FI');
+    assert.equal(fi.length, 3 + 2 + 2 + 1);
+    assert.ok(fi.every((o) => o.unit === 'EUR/MWh' && o.series.currency === 'EUR'));
+    assert.equal(fi.find((o) => o.resolution === 'P1D' && isoUtc(o.ts) === '2024-10-15T22:00:00Z')?.value, 12.19);
+    assert.equal(fi.find((o) => o.resolution === 'P1Y')?.value, 47.97);
+    assert.ok(parseAggregatePrices(real, 'FI@SEK').every((o) => o.unit === 'SEK/MWh' && o.series.currency === 'SEK'));
+  });
+
+  it('a currency the answer states wins over the partition\'s', () => {
+    const stated = parseAggregatePrices(fixture('documented-shape_AggregatePrices_FI-SYS_EUR_2025.json'), 'FI@SEK');
+    assert.ok(stated.every((o) => o.unit === 'EUR/MWh'));
+  });
+
+  it('without a currency in the answer or a partition, it refuses the payload and names the dataset', () => {
+    assert.throws(() => parseAggregatePrices(real), (e: Error) => e instanceof ParseError && /^nordpool\.aggregate_prices: .*no currency/.test(e.message));
+    assert.throws(() => parseAggregatePrices(real, 'FI/EUR'), (e: Error) => e instanceof ParseError && /nordpool\.aggregate_prices: .*FI\/EUR/.test(e.message));
+  });
 });
 
 describe('Nord Pool Market Data API v2', () => {

@@ -262,36 +262,51 @@ function avg(xs: (number | null)[]): number | null {
   return v.length ? Math.round((v.reduce((a, b) => a + b, 0) / v.length) * 100) / 100 : null;
 }
 
-/** AggregatePrices for a year: the published days, the weeks and months they touch, and the year so far. */
+/**
+ * AggregatePrices for a year, shaped as the portal answers (kipe/nordpool tests/vcr/single_area_weekly.yaml):
+ * the published days, the ISO weeks and months they touch (newest first, the current ones partial)
+ * and the year so far, each with average, max and min per area. The answer names no currency: the
+ * values are in the one the request asked for.
+ */
 function aggregates(year: number, areas: readonly string[], currency: string, now: Date): Record<string, unknown> {
-  const daily: { date: string; values: Record<string, number | null> }[] = [];
+  type Day = { date: string; average: Record<string, number | null>; max: Record<string, number | null>; min: Record<string, number | null> };
+  const perArea = (f: (a: string) => number | null) => Object.fromEntries(areas.map((a) => [a, f(a)]));
+  const extreme = (xs: (number | null | undefined)[], pick: (...v: number[]) => number) => {
+    const v = xs.filter((x): x is number => typeof x === 'number');
+    return v.length ? pick(...v) : null;
+  };
+  const daily: Day[] = [];
   for (let d = DateTime.fromObject({ year, month: 1, day: 1 }, { zone: NORDPOOL_TZ }); d.year === year; d = d.plus({ days: 1 })) {
     const date = d.toISODate()!;
     if (!isPublished(date, now)) break;
     // Hourly samples are enough for a daily mean in the simulator.
     const entries = dayEntries(date, areas, currency, 60);
-    daily.push({ date, values: Object.fromEntries(areas.map((a) => [a, avg(entries.map((e) => e.values[a] ?? null))])) });
+    const of = (a: string) => entries.map((e) => e.values[a] ?? null);
+    daily.push({ date, average: perArea((a) => avg(of(a))), max: perArea((a) => extreme(of(a), Math.max)), min: perArea((a) => extreme(of(a), Math.min)) });
   }
+  const period = (start: string, end: string, days: readonly Day[]) => ({
+    deliveryStart: start,
+    deliveryEnd: end,
+    averagePerArea: perArea((a) => avg(days.map((d) => d.average[a] ?? null))),
+    maxPerArea: perArea((a) => extreme(days.map((d) => d.max[a]), Math.max)),
+    minPerArea: perArea((a) => extreme(days.map((d) => d.min[a]), Math.min)),
+  });
+  /** Days grouped by a period key, newest period first; each period ends on its last published day. */
   const group = (key: (date: string) => string) => {
-    const m = new Map<string, { start: string; end: string; days: typeof daily }>();
+    const m = new Map<string, Day[]>();
     for (const d of daily) {
-      const k = key(d.date);
-      const g = m.get(k) ?? { start: d.date, end: d.date, days: [] };
-      g.end = d.date;
-      g.days.push(d);
-      m.set(k, g);
+      const days = m.get(key(d.date));
+      if (days) days.push(d);
+      else m.set(key(d.date), [d]);
     }
-    return [...m.values()].map((g) => ({
-      deliveryStart: g.start, deliveryEnd: g.end,
-      averagePerArea: Object.fromEntries(areas.map((a) => [a, avg(g.days.map((d) => d.values[a] ?? null))])),
-    }));
+    return [...m].reverse().map(([k, days]) => ({ key: k, end: days.at(-1)!.date, days }));
   };
-  const weekStart = (date: string) => DateTime.fromISO(date, { zone: NORDPOOL_TZ }).startOf('week').toISODate()!;
+  const monday = (date: string) => DateTime.fromISO(date, { zone: NORDPOOL_TZ }).startOf('week');
   return {
-    currency, market: 'DayAhead', updatedAt: now.toISOString(),
-    multiAreaDailyAggregates: daily.map((d) => ({ deliveryStart: d.date, deliveryEnd: d.date, averagePerArea: d.values })),
-    multiAreaWeeklyAggregates: group(weekStart).map((w) => ({ ...w, deliveryStart: weekStart(w.deliveryStart) })),
-    multiAreaMonthlyAggregates: group((d) => d.slice(0, 7)).map((m) => ({ ...m, deliveryStart: `${m.deliveryStart.slice(0, 7)}-01` })),
-    multiAreaYearlyAggregates: group(() => 'year').map((y) => ({ ...y, deliveryStart: `${year}-01-01` }))[0] ?? null,
+    updatedAt: now.toISOString(), year, market: 'DayAhead', deliveryAreas: areas,
+    multiAreaDailyAggregates: [...daily].reverse().map((d) => ({ deliveryStart: d.date, deliveryEnd: d.date, averagePerArea: d.average, maxPerArea: d.max, minPerArea: d.min })),
+    multiAreaWeeklyAggregates: group((d) => monday(d).toISODate()!).map((w) => ({ isoWeekNumber: monday(w.key).weekNumber, ...period(w.key, w.end, w.days) })),
+    multiAreaMonthlyAggregates: group((d) => `${d.slice(0, 7)}-01`).map((m) => period(m.key, m.end, m.days)),
+    multiAreaYearlyAggregates: daily.length > 0 ? period(`${year}-01-01`, `${year}-12-31`, daily) : null,
   };
 }

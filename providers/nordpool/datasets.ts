@@ -116,6 +116,7 @@ const INDEX_FIXTURES: Record<IndexResolution, DatasetFixture[]> = {
   30: [fx('documented-shape_DayAheadPriceIndices_DK1_DKK_30min_2025-10-26_fall-back.json', 'documented-shape')],
   60: [
     fx('dataportal_DayAheadPriceIndices_SE1-4_60min_2025-05-07.json', 'recorded'),
+    fx('dataportal_DayAheadPriceIndices_SYSTEM_60min_2025-05-07.json', 'recorded'),
     fx('documented-shape_DayAheadPriceIndices_NO1-NO2_NOK_60min_2025-03-30_spring-forward.json', 'documented-shape'),
   ],
 };

@@ -102,6 +102,14 @@ describe('Nord Pool data portal: DayAheadPriceIndices', () => {
     assert.equal(Math.min(...(values(obs, 'SE1') as number[])), 12.58);
   });
 
+  it('the system price, which the indices call SYSTEM (recorded), is stored as area SYS, as day-ahead prices store it', () => {
+    const obs = parseDayAheadPriceIndices(60, fixture('dataportal_DayAheadPriceIndices_SYSTEM_60min_2025-05-07.json'));
+    assert.equal(obs.length, 24);
+    assert.ok(obs.every((o) => o.series.area === 'SYS' && o.quality === 'Final' && o.unit === 'EUR/MWh'));
+    assert.equal(at(obs, 'SYS', '2025-05-06T22:00:00Z')?.value, 74.2);
+    assert.equal(at(obs, 'SYS', '2025-05-07T21:00:00Z')?.value, 86.46);
+  });
+
   it('each index dataset accepts only its own resolution', () => {
     assert.throws(() => parseDayAheadPriceIndices(60, fixture('dataportal_DayAheadPriceIndices_FI_15min_2025-05-07.json')), /resolutionInMinutes is 15/);
   });

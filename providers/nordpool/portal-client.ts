@@ -6,7 +6,7 @@ import { DateTime } from 'luxon';
 import type { FetchContext, FetchedPayload } from '../../shared/dataset.ts';
 import { ConfigError, NoDataYetError, SourceUnavailableError } from '../../shared/errors.ts';
 import type { Interval } from '../../shared/time.ts';
-import { NORDPOOL_TZ, isUnpublished, readJson, readPartition, type IndexResolution } from './portal-parse.ts';
+import { NORDPOOL_TZ, indexNameOf, isUnpublished, readJson, readPartition, type IndexResolution } from './portal-parse.ts';
 
 export const PORTAL_API = 'https://dataportal-api.nordpoolgroup.com';
 
@@ -47,7 +47,7 @@ export function portalUrl(base: string, r: PortalRequest): string {
       return `${root}${PORTAL_PATHS.prices}?${new URLSearchParams({ date: r.date, market: 'DayAhead', deliveryArea: r.area, currency: r.currency })}`;
     case 'indices':
       return `${root}${PORTAL_PATHS.indices}?${new URLSearchParams({
-        date: r.date, market: 'DayAhead', indexNames: r.area, currency: r.currency, resolutionInMinutes: String(r.minutes),
+        date: r.date, market: 'DayAhead', indexNames: indexNameOf(r.area), currency: r.currency, resolutionInMinutes: String(r.minutes),
       })}`;
     case 'aggregates':
       return `${root}${PORTAL_PATHS.aggregates}?${new URLSearchParams({ year: String(r.year), market: 'DayAhead', deliveryArea: r.area, currency: r.currency })}`;

@@ -84,6 +84,18 @@ export function readPartition(partition: string): { area: string; currency: stri
   return m ? { area: m[1]!, currency: m[2] ?? 'EUR' } : null;
 }
 
+/**
+ * DayAheadPriceIndices calls the Nordic system price `SYSTEM`, in `indexNames` and in its answer
+ * (kipe/nordpool tests/vcr/system_hourly.yaml); DayAheadPrices and our series call it `SYS`.
+ */
+const SYSTEM_INDEX_NAME = 'SYSTEM';
+
+/** The index name DayAheadPriceIndices knows an area by. */
+export const indexNameOf = (area: string): string => (area === 'SYS' ? SYSTEM_INDEX_NAME : area);
+
+/** The area an index name of DayAheadPriceIndices stands for. */
+export const areaOfIndex = (name: string): string => (name === SYSTEM_INDEX_NAME ? 'SYS' : name);
+
 const currency = z.string().regex(/^[A-Z]{3}$/, 'a three-letter currency code');
 // A price is a JSON number or null ("no price for this area"); never a string, never NaN.
 const price = z.number().finite().nullable();
@@ -145,11 +157,14 @@ export function isUnpublished(json: unknown): boolean {
   return o.version === 0 && Array.isArray(list) && list.length === 0;
 }
 
-function qualityByArea(states: z.infer<typeof areaStates> | undefined): Map<string, string> {
+/** `areaOf`: the area code an answer's key stands for (the indices' `SYSTEM` is `SYS`). */
+function qualityByArea(states: z.infer<typeof areaStates> | undefined, areaOf: (key: string) => string): Map<string, string> {
   const q = new Map<string, string>();
-  for (const s of states ?? []) for (const a of s.areas) q.set(a, s.state);
+  for (const s of states ?? []) for (const a of s.areas) q.set(areaOf(a), s.state);
   return q;
 }
+
+const sameArea = (key: string) => key;
 
 function entryRows(
   dataset: string,
@@ -159,6 +174,7 @@ function entryRows(
   quality: Map<string, string>,
   label: string,
   expectedMtu?: string,
+  areaOf: (key: string) => string = sameArea,
 ): Observation[] {
   const out: Observation[] = [];
   const seriesOf = sharedSeries();
@@ -169,7 +185,8 @@ function entryRows(
     if (!start || !end) throw new ParseError(`${where}: deliveryStart/deliveryEnd are not UTC instants: ${e.deliveryStart} / ${e.deliveryEnd}`);
     const resolution = mtuOf(start, end, where);
     if (expectedMtu && resolution !== expectedMtu) throw new ParseError(`${where}: a ${resolution} entry in a ${expectedMtu} answer`);
-    for (const [area, value] of Object.entries(e.entryPerArea)) {
+    for (const [key, value] of Object.entries(e.entryPerArea)) {
+      const area = areaOf(key);
       const q = quality.get(area);
       out.push({
         dataset,
@@ -199,10 +216,13 @@ export function parseDayAheadPrices(body: Uint8Array | string): Observation[] {
   const doc = checked(DayAheadPricesSchema, json, 'nordpool DayAheadPrices');
   if (isUnpublished(doc)) return [];
   const label = `nordpool DayAheadPrices ${doc.deliveryDateCET}`;
-  return entryRows(DATASET_IDS.dayAheadPrices, doc.multiAreaEntries, doc.currency, issuedOf(doc.updatedAt, label), qualityByArea(doc.areaStates), label);
+  return entryRows(DATASET_IDS.dayAheadPrices, doc.multiAreaEntries, doc.currency, issuedOf(doc.updatedAt, label), qualityByArea(doc.areaStates, sameArea), label);
 }
 
-/** `GET /api/DayAheadPriceIndices` at one resolution: each dataset accepts only its own `resolutionInMinutes`. */
+/**
+ * `GET /api/DayAheadPriceIndices` at one resolution: each dataset accepts only its own `resolutionInMinutes`.
+ * Index names become area codes (`SYSTEM` → `SYS`), so a market has one code across datasets.
+ */
 export function parseDayAheadPriceIndices(minutes: IndexResolution, body: Uint8Array | string): Observation[] {
   const json = readJson(body, 'nordpool DayAheadPriceIndices');
   if (json === null) return [];
@@ -212,7 +232,7 @@ export function parseDayAheadPriceIndices(minutes: IndexResolution, body: Uint8A
   }
   if (isUnpublished(doc)) return [];
   const label = `nordpool DayAheadPriceIndices ${doc.deliveryDateCET} ${minutes} min`;
-  return entryRows(DATASET_IDS.indices(minutes), doc.multiIndexEntries, doc.currency, issuedOf(doc.updatedAt, label), qualityByArea(doc.areaStates), label, `PT${minutes}M`);
+  return entryRows(DATASET_IDS.indices(minutes), doc.multiIndexEntries, doc.currency, issuedOf(doc.updatedAt, label), qualityByArea(doc.areaStates, areaOfIndex), label, `PT${minutes}M`, areaOfIndex);
 }
 
 const AGGREGATE_KINDS = [

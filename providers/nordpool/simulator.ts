@@ -12,7 +12,8 @@ import { INTRADAY_PATH, startIntradayStream, type IntradayStreamOptions, type In
 import { DATA_API_ENDPOINTS, DATA_API_PREFIX, type DataApiEndpoint } from './data-api-client.ts';
 import { STS_TOKEN_PATH } from './oauth.ts';
 import { PORTAL_PATHS } from './portal-client.ts';
-import { NORDPOOL_TZ } from './portal-parse.ts';
+import { NORDPOOL_TZ, areaOfIndex, indexNameOf } from './portal-parse.ts';
+import { AREAS } from './datasets.ts';
 import { SIMULATED_DKK_PER_EUR, simulatedDayAheadPrice } from '../../shared/simulated-prices.ts';
 
 /** Credentials the simulator accepts; the demo hands them to the clients through `Simulator.secrets`. */
@@ -22,6 +23,8 @@ export const SIM_PASSWORD = 'sim-password-not-secret';
 const GO_LIVE_15MIN = '2025-10-01';
 // EUR per unit of the local currency would vary daily; fixed rates are enough for a simulator.
 const RATES: Readonly<Record<string, number>> = { EUR: 1, SEK: 11.45, NOK: 11.7, DKK: SIMULATED_DKK_PER_EUR, PLN: 4.27, RON: 4.97, BGN: 1.956, GBP: 0.85 };
+/** Index names DayAheadPriceIndices knows: the areas, the system price as `SYSTEM`. */
+const INDEX_NAMES: ReadonlySet<string> = new Set(AREAS.map(indexNameOf));
 /** The synthetic price of an area for the quarter-hour starting at `ts` (EUR/MWh): the curve every simulator shares. */
 export const simulatedPrice = simulatedDayAheadPrice;
 
@@ -156,15 +159,22 @@ export async function startNordpoolSimulator(options: NordpoolSimulatorOptions =
         areaAverages: areas.map((a) => ({ areaCode: a, price: avg(entries.map((e) => e.values[a] ?? null)) })),
       }));
     }
-    // DayAheadPriceIndices
+    // DayAheadPriceIndices: index names are the area codes, but the system price is `SYSTEM`, asked
+    // for and answered so. How the real portal answers a name it does not know is not recorded; the
+    // simulator refuses it, so a client asking for `SYS` fails loudly instead of storing nothing.
     const minutes = Number(q.get('resolutionInMinutes') ?? 60);
     if (![15, 30, 60].includes(minutes)) return json(res, 400, { message: 'resolutionInMinutes must be 15, 30 or 60' });
-    const areas = (q.get('indexNames') ?? '').split(',').filter(Boolean);
-    const entries = published ? dayEntries(date!, areas, currency, minutes) : [];
+    const names = (q.get('indexNames') ?? '').split(',').filter(Boolean);
+    const unknown = names.filter((n) => !INDEX_NAMES.has(n));
+    if (unknown.length > 0) return json(res, 400, { message: `unknown indexNames: ${unknown.join(',')}` });
+    const entries = published ? dayEntries(date!, names.map(areaOfIndex), currency, minutes) : [];
     respond(res, JSON.stringify({
-      deliveryDateCET: date, version: published ? 2 : 0, updatedAt, market: 'DayAhead', indexNames: areas, currency,
-      resolutionInMinutes: minutes, areaStates: published ? [{ state: 'Final', areas }] : [],
-      multiIndexEntries: entries.map((e) => ({ deliveryStart: e.deliveryStart, deliveryEnd: e.deliveryEnd, entryPerArea: e.values })),
+      deliveryDateCET: date, version: published ? 2 : 0, updatedAt, market: 'DayAhead', indexNames: names, currency,
+      resolutionInMinutes: minutes, areaStates: published ? [{ state: 'Final', areas: names }] : [],
+      multiIndexEntries: entries.map((e) => ({
+        deliveryStart: e.deliveryStart, deliveryEnd: e.deliveryEnd,
+        entryPerArea: Object.fromEntries(Object.entries(e.values).map(([area, v]) => [indexNameOf(area), v])),
+      })),
     }));
   }
 

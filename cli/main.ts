@@ -149,7 +149,7 @@ program
   .argument('<provider>', 'provider id, e.g. energinet')
   .argument('<file>', 'payload file as the provider sent it')
   .option('--dataset <id>', 'parse as this dataset instead of detecting it (e.g. entsoe.load_actual or load_actual)')
-  .option('--partition <key>', 'the partition the payload was fetched for, where the answer does not say (e.g. FI:EUR for Nord Pool aggregates)')
+  .option('--partition <key>', 'the partition the payload was fetched for, where the answer does not say (e.g. FI or FI@SEK for Nord Pool aggregates)')
   .addOption(new Option('--format <format>', 'jsonl, csv or table').argParser(format).default('jsonl'))
   .action((provider: string, file: string, o: { dataset?: string; partition?: string; format: Format }) => {
     const p = findProvider(provider);

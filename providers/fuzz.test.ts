@@ -19,8 +19,12 @@ for (const p of providers) {
   describe(`fuzz ${p.id}`, () => {
     fuzzParser({
       name: p.id,
-      // What `scalar parse` and ingestion do with a payload: find its dataset, then parse it.
-      parse: (body) => identifyDataset(p, body).parse(body),
+      // What `scalar parse` and ingestion do with a payload: find its dataset, then parse it, told a
+      // partition as ingestion always is (Nord Pool's aggregates take their currency from it).
+      parse: (body) => {
+        const ds = identifyDataset(p, body);
+        return ds.parse(body, { partition: ds.partitions[0]! });
+      },
       fixtures: files.map((f) => new Uint8Array(readFileSync(new URL(f, dir)))),
     });
   });

@@ -11,9 +11,12 @@ export const goldenPath = (ds: Dataset, f: DatasetFixture) => fixturePath(ds, f)
 
 export const readFixture = (ds: Dataset, f: DatasetFixture) => new Uint8Array(readFileSync(fixturePath(ds, f)));
 
+/** The dataset's parse of a fixture, told its partition as ingestion would be. */
+export const parseFixture = (ds: Dataset, f: DatasetFixture) => ds.parse(readFixture(ds, f), f.partition === undefined ? {} : { partition: f.partition });
+
 /** What the golden file of a fixture must hold: the dataset's parse of it, one JSON line per observation. */
 export function renderGolden(ds: Dataset, f: DatasetFixture): string {
-  return ds.parse(readFixture(ds, f)).map((o) => `${JSON.stringify(observationToJson(o))}\n`).join('');
+  return parseFixture(ds, f).map((o) => `${JSON.stringify(observationToJson(o))}\n`).join('');
 }
 
 /** The checked-in golden file, or null when there is none yet. */

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { toStoredRows } from '../ingestion/consumer.ts';
 import type { Simulator } from '../shared/dataset.ts';
@@ -9,6 +8,7 @@ import { silentLogger } from '../shared/log.ts';
 import { envName, envSecrets } from '../shared/secrets/index.ts';
 import { openStore, type Store } from '../shared/store/index.ts';
 import { AREAS } from './entsoe/areas.ts';
+import { parseFixture } from './golden-files.ts';
 import { findDataset, findProvider, providers } from './index.ts';
 import { DE_AT_SPLIT, ZONES, annotateZones, syncZones } from './zones.ts';
 
@@ -40,7 +40,7 @@ describe('the zone vocabulary', () => {
       let zoned = 0;
       for (const d of p.datasets) {
         for (const f of d.fixtures) {
-          const out = annotate(d, d.parse(readFileSync(new URL(`./${p.id}/fixtures/${f.file}`, import.meta.url))));
+          const out = annotate(d, parseFixture(d, f));
           zoned += out.filter((o) => Object.values(p.zones!.dimensions).some((z) => o.series[z]) || o.series.zone).length;
         }
       }

@@ -149,6 +149,8 @@ export type DatasetFixture = {
   file: string;
   /** Where it came from; SOURCES.md beside the fixtures says more. */
   source: 'recorded' | 'documented-shape' | 'constructed';
+  /** The partition it was fetched for, handed to `parse` as ingestion does (an answer that does not repeat its request). */
+  partition?: string;
 };
 
 export type Dataset = {

@@ -62,10 +62,18 @@ describe('JAO clients', () => {
     assert.equal(JSON.parse(text(payload.body)).data.length, 48);
   });
 
-  it('serves the Nordic region under Nordic hub names', async () => {
+  it('serves the Nordic region under Nordic hub names, quarter-hourly since the go-live', async () => {
     const w = { from: new Date('2026-04-19T22:00:00Z'), to: new Date('2026-04-20T22:00:00Z') };
     const obs = ds('jao.max_exchanges').parse((await fetchPublication('nordic', 'maxExchanges', false, w, context())).body);
-    assert.ok(obs.length > 0 && obs.every((o) => o.series.region === 'nordic'));
+    assert.ok(obs.length > 0 && obs.every((o) => o.series.region === 'nordic' && o.resolution === 'PT15M'));
+    assert.equal(new Set(obs.map((o) => o.ts.getTime())).size, 96);
+  });
+
+  it('serves each business day at its MTU: a two-day call across the 15-minute go-live is 24 hours, then 96 quarter-hours', async () => {
+    const w = { from: new Date('2025-09-29T22:00:00Z'), to: new Date('2025-10-01T22:00:00Z') };
+    const obs = ds('jao.net_positions').parse((await fetchPublication('core', 'netPos', false, w, context())).body).filter((o) => o.series.hub === 'AT');
+    assert.deepEqual(obs.map((o) => o.resolution), [...Array(24).fill('PT60M'), ...Array(96).fill('PT15M')]);
+    assert.equal(obs[24]!.ts.toISOString(), '2025-09-30T22:00:00.000Z');
   });
 
   it('sends the API key and maps every CET hour of the window', async () => {

@@ -6,12 +6,11 @@ import { ConfigError, HttpError, SourceUnavailableError } from '../../shared/err
 import type { HttpResponse } from '../../shared/http.ts';
 import { addDuration, minDate, toLocalNaive, type Interval } from '../../shared/time.ts';
 import { AUCTION_TZ, isNoDataAnswer, readAuctions } from './auctions.ts';
-import { readPublicationEnvelope } from './publication.ts';
+import { JAO_TZ, readPublicationEnvelope } from './publication.ts';
 
 export const PUBLICATION_TOOL = 'https://publicationtool.jao.eu';
 export const AUCTION_TOOL = 'https://api.jao.eu';
-/** SDAC business days are Amsterdam days. */
-export const JAO_TZ = 'Europe/Amsterdam';
+export { JAO_TZ };
 /** JAO Publication Tool API caps every dataset to a 2-day range per call. */
 export const JAO_MAX_FETCH_DAYS = 2;
 /** Rows per page of a paged dataset (jao-py pages by 5000 as well). */

@@ -7,12 +7,27 @@ import { ParseError } from '../../shared/errors.ts';
 import type { Interval } from '../../shared/time.ts';
 import { AUCTION_TZ, parseAuctions, readAuctions } from './auctions.ts';
 import { JAO_TZ, fetchAuctions, fetchPublication } from './client.ts';
-import { parsePublication, publicationColumns, type ColumnLayout, type PublicationDataset } from './publication.ts';
+import { JAO_REGIONS, parsePublication, publicationColumns, type ColumnLayout, type MtuSchedule, type PublicationDataset } from './publication.ts';
 
-/** How the simulator serves a dataset: rows (or auctions) of a fixture re-timed to the asked window. */
+/** How the simulator serves a dataset: rows (or auctions) of a fixture re-timed to the asked window, at the dataset's MTU. */
 export type JaoSimulation =
-  | { tool: 'publication'; apiName: string; fixture: string; stepMinutes: number }
+  | { tool: 'publication'; apiName: string; fixture: string; mtu: PublicationDataset['mtu'] }
   | { tool: 'auctions'; fixture: string; horizon: string };
+
+/** Business day 2025-10-01 (Amsterdam), the first SDAC delivery day with 15-minute MTUs. */
+export const SDAC_15MIN_GO_LIVE = new Date('2025-09-30T22:00:00Z');
+
+/**
+ * Market results (net positions, scheduled exchanges, prices spreads, congestion income, ATC) and
+ * every Nordic dataset: hourly until the go-live, quarter-hourly after (docs/providers.md §4a).
+ */
+const SDAC_MTU: MtuSchedule = [{ resolution: 'PT60M' }, { from: SDAC_15MIN_GO_LIVE, resolution: 'PT15M' }];
+
+/**
+ * Core's day-ahead capacity calculation stayed hourly after the go-live: MaxBEX (2026-04) and the
+ * shadow auction ATC (2025-10) are recorded hourly, and so are its domain bounds and constraints.
+ */
+const HOURLY: MtuSchedule = [{ resolution: 'PT60M' }];
 
 export type JaoDataset = Dataset & { simulation: JaoSimulation };
 
@@ -28,7 +43,6 @@ type PublicationSpec = {
   apiName: string;
   title: string;
   layout: ColumnLayout;
-  regions: readonly string[];
   validation: ValidationRules;
   dimensions: readonly string[];
   /** Long per-CNEC datasets are paged with Skip/Take. */
@@ -36,7 +50,11 @@ type PublicationSpec = {
   /** Partitions run by the offline demo. */
   development: readonly string[];
   fixtures: JaoDataset['fixtures'];
-  stepMinutes: number;
+  /**
+   * The MTU of its rows per business day, for each region it is published in (its partitions): the
+   * parser reads it where the rows cannot show it, the simulator serves rows at it.
+   */
+  mtu: PublicationDataset['mtu'];
   /** Which payloads this dataset claims, from the first row's columns. */
   claims(columns: ReadonlySet<string>): boolean;
   /** Datasets with the same columns (see Dataset.sharesPayloadWith). */
@@ -58,18 +76,18 @@ function isCompleteBorderSet(cols: ReadonlySet<string>): boolean {
 }
 
 function publication(s: PublicationSpec): JaoDataset {
-  const spec: PublicationDataset = { id: s.id, apiName: s.apiName, layout: s.layout };
+  const spec: PublicationDataset = { id: s.id, apiName: s.apiName, layout: s.layout, mtu: s.mtu };
   const unit = 'unit' in s.layout ? s.layout.unit : 'MW, EUR/MW';
   return {
     id: s.id,
     provider: 'jao',
     title: s.title,
-    resolution: 'PT60M or PT15M (from the rows)',
+    resolution: 'PT60M or PT15M (per business day, from the rows or the MTU schedule)',
     unit,
     dimensions: s.dimensions,
     cadence: dayAheadCadence,
     window: dayAheadWindow,
-    partitions: s.regions,
+    partitions: JAO_REGIONS.filter((region) => s.mtu[region]),
     validation: s.validation,
     fetch: (window: Interval, region: string, ctx: FetchContext) => fetchPublication(region, s.apiName, s.paged ?? false, window, ctx),
     parse: (body) => parsePublication(spec, body),
@@ -84,7 +102,7 @@ function publication(s: PublicationSpec): JaoDataset {
     fixtures: s.fixtures,
     ...(s.sharesPayloadWith ? { sharesPayloadWith: s.sharesPayloadWith } : {}),
     ...(s.measures ? { measures: s.measures } : {}),
-    simulation: { tool: 'publication', apiName: s.apiName, fixture: s.fixtures![0]!.file, stepMinutes: s.stepMinutes },
+    simulation: { tool: 'publication', apiName: s.apiName, fixture: s.fixtures![0]!.file, mtu: s.mtu },
   };
 }
 
@@ -94,12 +112,12 @@ const bordersOnly = (unit: string) => ({ kind: 'borders', unit }) as const;
 const partialBorders = (cols: ReadonlySet<string>) => borderColumns(cols).length > 0 && !isCompleteBorderSet(cols);
 
 const PARTIAL_BORDER_TABLES = [
-  ['jao.scheduled_exchanges', 'scheduledExchanges', 'Scheduled commercial exchanges after day-ahead coupling', 'MW', MW, 'pubtool_core_scheduledExchanges_2026-04-20.json', 15],
-  ['jao.atc', 'atc', 'Available transfer capacity on Core external borders', 'MW', MW, 'pubtool_core_atc_2026-04-20.json', 15],
-  ['jao.shadow_auction_atc', 'shadowAuctionATC', 'ATC offered in the shadow auctions (fallback)', 'MW', MW, 'pubtool_core_shadowAuctionATC_2025-10-01_03.json', 60],
-  ['jao.lta', 'lta', 'Long-term allocated capacity per border', 'MW', MW, 'pubtool_core_lta_2026-04-20.json', 60],
-  ['jao.price_spread', 'priceSpread', 'Day-ahead price spread per directed border (price(YY) − price(XX))', 'EUR/MWh', [-20_000, 20_000], 'pubtool_core_priceSpread_2026-04-20.json', 15],
-  ['jao.congestion_income', 'congestionIncome', 'Congestion income per border', 'EUR', [-1e9, 1e9], 'pubtool_core_congestionIncome_2026-04-20.json', 15],
+  ['jao.scheduled_exchanges', 'scheduledExchanges', 'Scheduled commercial exchanges after day-ahead coupling', 'MW', MW, 'pubtool_core_scheduledExchanges_2026-04-20.json', SDAC_MTU],
+  ['jao.atc', 'atc', 'Available transfer capacity on Core external borders', 'MW', MW, 'pubtool_core_atc_2026-04-20.json', SDAC_MTU],
+  ['jao.shadow_auction_atc', 'shadowAuctionATC', 'ATC offered in the shadow auctions (fallback)', 'MW', MW, 'pubtool_core_shadowAuctionATC_2025-10-01_03.json', HOURLY],
+  ['jao.lta', 'lta', 'Long-term allocated capacity per border', 'MW', MW, 'pubtool_core_lta_2026-04-20.json', HOURLY],
+  ['jao.price_spread', 'priceSpread', 'Day-ahead price spread per directed border (price(YY) − price(XX))', 'EUR/MWh', [-20_000, 20_000], 'pubtool_core_priceSpread_2026-04-20.json', SDAC_MTU],
+  ['jao.congestion_income', 'congestionIncome', 'Congestion income per border', 'EUR', [-1e9, 1e9], 'pubtool_core_congestionIncome_2026-04-20.json', SDAC_MTU],
 ] as const;
 
 const PARTIAL_BORDER_MEASURES: Readonly<Record<string, readonly Measure[]>> = {
@@ -113,12 +131,11 @@ export const publicationDatasets: readonly JaoDataset[] = [
     apiName: 'maxExchanges',
     title: 'Maximum bilateral exchanges (MaxBEX) per directed border',
     layout: bordersOnly('MW'),
-    regions: ['core', 'nordic'],
     validation: rules('MW', MW),
     dimensions: ['region', 'border'],
     development: ['core'],
     fixtures: [{ file: 'pubtool_core_maxExchanges_2026-04-20_21.json', source: 'recorded' }],
-    stepMinutes: 60,
+    mtu: { core: HOURLY, nordic: SDAC_MTU },
     // The flow-based domain's largest bilateral exchange: the offered capacity of a directed border.
     measures: [{ quantity: 'capacity.offered', kind: 'forecast', horizon: 'day_ahead' }],
     claims: (cols) => isCompleteBorderSet(cols),
@@ -128,12 +145,11 @@ export const publicationDatasets: readonly JaoDataset[] = [
     apiName: 'netPos',
     title: 'Net positions per hub after day-ahead market coupling',
     layout: { kind: 'hubs', unit: 'MW' },
-    regions: ['core', 'nordic'],
     validation: rules('MW', MW),
     dimensions: ['region', 'hub'],
     development: ['core'],
     fixtures: [{ file: 'pubtool_core_netPos_2025-10-26_dst.json', source: 'documented-shape' }],
-    stepMinutes: 15,
+    mtu: { core: SDAC_MTU, nordic: SDAC_MTU },
     claims: (cols) => has(cols, 'hub_') && !cols.has('cnecName') && !cols.has('shadowPrice'),
   }),
   publication({
@@ -141,12 +157,11 @@ export const publicationDatasets: readonly JaoDataset[] = [
     apiName: 'maxNetPos',
     title: 'Minimum and maximum net positions per hub (flow-based domain bounds)',
     layout: { kind: 'bounds', unit: 'MW' },
-    regions: ['core'],
     validation: rules('MW', MW),
     dimensions: ['region', 'hub', 'bound'],
     development: [],
     fixtures: [{ file: 'pubtool_core_maxNetPos_2026-04-20.json', source: 'documented-shape' }],
-    stepMinutes: 60,
+    mtu: { core: HOURLY },
     claims: (cols) => [...cols].some((c) => /^(min|max)_?[A-Z]/.test(c)) && !has(cols, 'border_') && !has(cols, 'hub_'),
   }),
   publication({
@@ -154,27 +169,25 @@ export const publicationDatasets: readonly JaoDataset[] = [
     apiName: 'shadowPrices',
     title: 'Active constraints (CNECs) with their shadow prices',
     layout: { kind: 'cnecs' },
-    regions: ['core', 'nordic'],
     validation: { plausible: { 'EUR/MW': [-1_000_000, 1_000_000], MW: MW, A: [0, 100_000], '%': [-1000, 1000] }, maxLead: 'P2D' },
     dimensions: ['region', 'cnec', 'contingency', 'tso', 'direction', 'metric'],
     paged: true,
     development: [],
     fixtures: [{ file: 'pubtool_core_shadowPrices_2026-04-20.json', source: 'documented-shape' }],
-    stepMinutes: 60,
+    mtu: { core: HOURLY, nordic: SDAC_MTU },
     claims: (cols) => cols.has('cnecName') || cols.has('shadowPrice'),
   }),
-  ...PARTIAL_BORDER_TABLES.map(([id, apiName, title, unit, range, fixture, step]) =>
+  ...PARTIAL_BORDER_TABLES.map(([id, apiName, title, unit, range, fixture, mtu]) =>
     publication({
       id,
       apiName,
       title,
       layout: bordersOnly(unit),
-      regions: ['core'],
       validation: rules(unit, range),
       dimensions: ['region', 'border'],
       development: id === 'jao.shadow_auction_atc' ? ['core'] : [],
       fixtures: [{ file: fixture, source: fixture.includes('shadowAuctionATC') ? 'recorded' : 'documented-shape' }],
-      stepMinutes: step,
+      mtu: { core: mtu },
       claims: partialBorders,
       sharesPayloadWith: PARTIAL_BORDER_TABLES.map(([other]) => other).filter((other) => other !== id),
       ...(PARTIAL_BORDER_MEASURES[id] ? { measures: PARTIAL_BORDER_MEASURES[id] } : {}),
@@ -185,12 +198,11 @@ export const publicationDatasets: readonly JaoDataset[] = [
     apiName: 'alphaFactor',
     title: 'Alpha factors of the flow-based domain',
     layout: { kind: 'metrics', unit: 'ratio' },
-    regions: ['core'],
     validation: rules('ratio', [-1000, 1000]),
     dimensions: ['region', 'metric'],
     development: [],
     fixtures: [{ file: 'pubtool_core_alphaFactor_2026-04-20.json', source: 'documented-shape' }],
-    stepMinutes: 60,
+    mtu: { core: HOURLY },
     claims: (cols) => !has(cols, 'border_') && !has(cols, 'hub_') && !cols.has('cnecName') && ![...cols].some((c) => /^(min|max)_?[A-Z]/.test(c)) && cols.has('dateTimeUtc'),
   }),
 ];

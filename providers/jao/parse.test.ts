@@ -8,7 +8,7 @@ import { hourLabels, parseAuctions } from './auctions.ts';
 import { jaoDatasets } from './datasets.ts';
 import { jao } from './index.ts';
 import { identifyDataset } from '../../shared/identify-dataset.ts';
-import { borderOf, inferResolution, parsePublication, regionOf } from './publication.ts';
+import { borderOf, inferResolutions, parsePublication, regionOf, type ColumnLayout } from './publication.ts';
 
 const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
 const ds = (id: string) => jaoDatasets.find((d) => d.id === id)!;
@@ -98,21 +98,71 @@ describe('JAO Publication Tool', () => {
     assert.equal(borderOf('border_weird'), null);
   });
 
-  it('infers the market time unit from the rows', () => {
+  it('infers the market time unit per Amsterdam business day from the rows', () => {
     const t = (s: string) => new Date(s);
-    assert.equal(inferResolution([t('2026-01-01T00:00Z'), t('2026-01-01T00:15Z'), t('2026-01-01T01:00Z')]), 'PT15M');
-    assert.equal(inferResolution([t('2026-01-01T00:00Z'), t('2026-01-01T01:00Z')]), 'PT60M');
-    assert.throws(() => inferResolution([t('2026-01-01T00:00Z'), t('2026-01-01T00:07Z')]), ParseError);
+    const mtus = (layout: ColumnLayout, ...instants: string[]) => [...inferResolutions(instants.map(t), layout, [{ resolution: 'PT60M' }], 'test').values()];
+    const wide = { kind: 'hubs', unit: 'MW' } as const;
+    assert.deepEqual(mtus(wide, '2026-01-01T00:00Z', '2026-01-01T00:15Z', '2026-01-01T01:00Z'), ['PT15M', 'PT15M', 'PT15M']);
+    assert.deepEqual(mtus(wide, '2026-01-01T00:00Z', '2026-01-01T01:00Z'), ['PT60M', 'PT60M']);
+    // 2026-01-01 is the business day from 2025-12-31T23:00Z: its quarter-hour shows, the next day's rows are hourly.
+    assert.deepEqual(mtus(wide, '2025-12-31T23:00Z', '2025-12-31T23:15Z', '2026-01-01T23:00Z', '2026-01-02T00:00Z'), ['PT15M', 'PT15M', 'PT60M', 'PT60M']);
+    assert.throws(() => mtus(wide, '2026-01-01T00:00Z', '2026-01-01T00:07Z'), (e: Error) => e instanceof ParseError && /00:07.*15-minute/.test(e.message));
   });
 
   it('rejects a rejected answer, a bad instant and a text value with a typed error', () => {
-    const spec = { id: 'jao.atc', apiName: 'atc', layout: { kind: 'borders', unit: 'MW' } } as const;
+    const spec = { id: 'jao.atc', apiName: 'atc', layout: { kind: 'borders', unit: 'MW' }, mtu: { core: [{ resolution: 'PT60M' }] } } as const;
     const parse = (o: unknown) => parsePublication(spec, JSON.stringify(o));
     assert.throws(() => parse({ data: null, rejected: true, messages: ['FromUtc after ToUtc'] }), /rejected.*FromUtc after ToUtc/);
     assert.throws(() => parse({ data: [{ dateTimeUtc: '2026-02-30T00:00:00Z', border_AT_CZ: 1 }] }), /not a UTC instant/);
     assert.throws(() => parse({ data: [{ dateTimeUtc: '2026-02-01T00:00:00', border_AT_CZ: 1 }] }), /not a UTC instant/);
     assert.throws(() => parse({ data: [{ dateTimeUtc: '2026-02-01T00:00:00Z', border_AT_CZ: '0x1A' }] }), /border_AT_CZ: not a number/);
     assert.throws(() => parse('garbage'), ParseError);
+  });
+});
+
+describe('JAO Publication Tool: the market time unit of each business day', () => {
+  const answer = (rows: unknown[]) => new TextEncoder().encode(JSON.stringify({ data: rows, rejected: false, messages: null, totalRows: rows.length, totalRowsWithFilter: rows.length }));
+  // An active constraint: a row only where a CNEC binds (Core PTDFs name Core hubs, Nordic ones Nordic hubs).
+  const binding = (dateTimeUtc: string, hub = 'hub_AT') => ({ dateTimeUtc, tso: 'APG', cnecEic: '10T-AT-DE-00005A', cnecName: 'Westtirol - Memmingen 220 kV', contName: 'basecase', direction: 'DIRECT', shadowPrice: 4.25, ram: 310.0, [hub]: 0.1 });
+  const constraints = (...rows: ReturnType<typeof binding>[]) => ds('jao.shadow_prices').parse(answer(rows));
+  const labels = (obs: Observation[]) => [...new Set(obs.map((o) => `${o.ts.toISOString().slice(11, 16)} ${o.resolution}`))];
+
+  it('sparse active constraints 45 or 75 minutes apart are quarter-hours, not a refused payload', () => {
+    assert.deepEqual(labels(constraints(binding('2026-04-20T10:00:00Z'), binding('2026-04-20T10:45:00Z'))), ['10:00 PT15M', '10:45 PT15M']);
+    assert.deepEqual(labels(constraints(binding('2026-04-20T10:00:00Z'), binding('2026-04-20T11:15:00Z'))), ['10:00 PT15M', '11:15 PT15M']);
+  });
+
+  it('active constraints 30 minutes apart are quarter-hours too: JAO has no 30-minute MTU', () => {
+    assert.deepEqual(labels(constraints(binding('2026-04-20T10:00:00Z'), binding('2026-04-20T10:30:00Z'))), ['10:00 PT15M', '10:30 PT15M']);
+  });
+
+  it('a lone constraint at a quarter past is a quarter-hour, not an hour', () => {
+    assert.deepEqual(labels(constraints(binding('2026-04-20T10:15:00Z'))), ['10:15 PT15M']);
+  });
+
+  it('constraints only on full hours take the MTU the descriptor gives their region and day', () => {
+    // Core's capacity calculation stayed hourly; Nordic datasets are quarter-hourly since the SDAC go-live.
+    assert.deepEqual(labels(constraints(binding('2026-04-20T10:00:00Z'), binding('2026-04-20T14:00:00Z'))), ['10:00 PT60M', '14:00 PT60M']);
+    const nordic = (t: string) => binding(t, 'hub_SE3');
+    assert.deepEqual(labels(constraints(nordic('2026-04-20T10:00:00Z'), nordic('2026-04-20T14:00:00Z'))), ['10:00 PT15M', '14:00 PT15M']);
+    assert.deepEqual(labels(constraints(nordic('2025-09-29T10:00:00Z'))), ['10:00 PT60M']);
+    // Business day 2025-10-01 starts at 2025-09-30T22:00Z.
+    assert.deepEqual(labels(constraints(nordic('2025-09-30T21:00:00Z'), nordic('2025-09-30T22:00:00Z'))), ['21:00 PT60M', '22:00 PT15M']);
+  });
+
+  it('a two-day answer across the 15-minute go-live labels the hourly day hourly and the quarter-hour day quarter-hourly', () => {
+    const rows = [];
+    for (let t = Date.parse('2025-09-29T22:00:00Z'); t < Date.parse('2025-09-30T22:00:00Z'); t += 3_600_000) rows.push({ dateTimeUtc: new Date(t).toISOString().replace('.000', ''), hub_AT: 100, hub_BE: -100 });
+    for (let t = Date.parse('2025-09-30T22:00:00Z'); t < Date.parse('2025-10-01T22:00:00Z'); t += 900_000) rows.push({ dateTimeUtc: new Date(t).toISOString().replace('.000', ''), hub_AT: 100, hub_BE: -100 });
+    const obs = ds('jao.net_positions').parse(answer(rows)).filter((o) => o.series.hub === 'AT');
+    assert.equal(obs.length, 24 + 96);
+    assert.ok(obs.slice(0, 24).every((o) => o.resolution === 'PT60M'));
+    assert.ok(obs.slice(24).every((o) => o.resolution === 'PT15M'));
+  });
+
+  it('a wide table of full hours stays hourly whatever the schedule says (MaxBEX after the go-live)', () => {
+    const rows = ['2026-04-20T10:00:00Z', '2026-04-20T11:00:00Z'].map((dateTimeUtc) => ({ dateTimeUtc, hub_AT: 1, hub_BE: 2 }));
+    assert.deepEqual(labels(ds('jao.net_positions').parse(answer(rows))), ['10:00 PT60M', '11:00 PT60M']);
   });
 });
 

@@ -7,9 +7,27 @@
 import { z } from 'zod';
 import { ParseError } from '../../shared/errors.ts';
 import { sharedSeries, type Observation } from '../../shared/observation.ts';
+import { floorTo, isoUtc } from '../../shared/time.ts';
 
 export const JAO_REGIONS = ['core', 'nordic'] as const;
 export type JaoRegion = (typeof JAO_REGIONS)[number];
+
+/** SDAC business days are Amsterdam days. */
+export const JAO_TZ = 'Europe/Amsterdam';
+
+/** A Publication Tool market time unit: hourly, or quarter-hourly since the SDAC 15-minute MTU. */
+export type JaoMtu = 'PT60M' | 'PT15M';
+
+/**
+ * A dataset's market time unit per business day in one region: the last entry whose `from` (an
+ * Amsterdam midnight) is not after the day applies. Read where the rows cannot show their step.
+ */
+export type MtuSchedule = readonly { from?: Date; resolution: JaoMtu }[];
+
+/** The MTU a schedule gives the business day starting at `day`. */
+export function mtuOn(schedule: MtuSchedule, day: Date): JaoMtu | undefined {
+  return [...schedule].reverse().find((e) => !e.from || e.from <= day)?.resolution;
+}
 
 /** How the columns of one Publication Tool dataset become series. */
 export type ColumnLayout =
@@ -30,6 +48,8 @@ export type PublicationDataset = {
   /** The name in the API path. */
   apiName: string;
   layout: ColumnLayout;
+  /** The MTU of its rows per region and business day. */
+  mtu: Readonly<Partial<Record<JaoRegion, MtuSchedule>>>;
 };
 
 const EnvelopeSchema = z.looseObject({
@@ -110,19 +130,38 @@ function checkValue(v: unknown, where: string): number | null {
   return v;
 }
 
+const QUARTER_MS = 15 * 60_000;
+const HOUR_MS = 60 * 60_000;
+
 /**
- * The interval of the rows: the smallest step between distinct consecutive instants (MaxBEX was
- * hourly after the 15-minute day-ahead MTU go-live of 2025-10-01, ATC and net positions quarter-hourly).
- * A lone row cannot show its step; it is taken as hourly.
+ * The MTU of every row instant, decided per Amsterdam business day, so a two-day answer across the
+ * 15-minute go-live (2025-10-01) labels each day right:
+ * - a row starting off the full hour proves quarter-hours (JAO has no 30-minute MTU);
+ * - a wide table holds one row per MTU, so two or more rows of a day all on full hours are hourly
+ *   (Core MaxBEX stayed hourly after the go-live);
+ * - sparse rows (active constraints: a row only where a CNEC binds) and a lone row cannot show
+ *   their step: `schedule`, the dataset's MTU for the region, says it for the day.
+ * An instant off the 15-minute grid starts no MTU at all.
  */
-export function inferResolution(instants: readonly Date[]): string {
-  const sorted = [...new Set(instants.map((d) => d.getTime()))].sort((a, b) => a - b);
-  let step = Infinity;
-  for (let i = 1; i < sorted.length; i++) step = Math.min(step, sorted[i]! - sorted[i - 1]!);
-  if (!Number.isFinite(step)) return 'PT60M';
-  const minutes = step / 60_000;
-  if (![15, 30, 60].includes(minutes) && minutes % 60 !== 0) throw new ParseError(`JAO rows ${minutes} minutes apart: not a market time unit`);
-  return minutes <= 60 ? `PT${minutes}M` : 'PT60M';
+export function inferResolutions(instants: readonly Date[], layout: ColumnLayout, schedule: MtuSchedule | undefined, where: string): Map<number, JaoMtu> {
+  const days = new Map<number, number[]>();
+  for (const ms of new Set(instants.map((d) => d.getTime()))) {
+    if (ms % QUARTER_MS !== 0) throw new ParseError(`${where}: a row at ${isoUtc(new Date(ms))} does not start a 15-minute market time unit`);
+    const day = floorTo(new Date(ms), 'P1D', JAO_TZ).getTime();
+    const list = days.get(day);
+    if (list) list.push(ms);
+    else days.set(day, [ms]);
+  }
+  const out = new Map<number, JaoMtu>();
+  for (const [day, list] of days) {
+    let mtu: JaoMtu | undefined;
+    if (list.some((ms) => ms % HOUR_MS !== 0)) mtu = 'PT15M';
+    else if (layout.kind !== 'cnecs' && list.length >= 2) mtu = 'PT60M';
+    else mtu = schedule && mtuOn(schedule, new Date(day));
+    if (!mtu) throw new ParseError(`${where}: the rows of business day ${isoUtc(new Date(day))} do not show their market time unit, and no MTU is known for it`);
+    for (const ms of list) out.set(ms, mtu);
+  }
+  return out;
 }
 
 // Nordic hubs are Norwegian, Swedish and Danish price areas and Finland; none of them is in Core.
@@ -155,11 +194,12 @@ export function parsePublication(ds: PublicationDataset, body: Uint8Array | stri
     if (!ts) throw new ParseError(`JAO ${region} ${ds.apiName} row ${i}: dateTimeUtc is not a UTC instant: ${JSON.stringify(r.dateTimeUtc)}`);
     return ts;
   });
-  const resolution = inferResolution(instants);
+  const resolutions = inferResolutions(instants, ds.layout, ds.mtu[region], `JAO ${region} ${ds.apiName}`);
   const out: Observation[] = [];
   const seriesOf = sharedSeries();
   rows.forEach((row, i) => {
     const ts = instants[i]!;
+    const resolution = resolutions.get(ts.getTime())!;
     const where = (field: string) => `JAO ${region} ${ds.apiName} row ${i} (${row.dateTimeUtc}) ${field}`;
     const issuedRaw = row.lastModifiedOn;
     // Nordic rows carry lastModifiedOn; only an instant with a zone is taken as the issue time.

@@ -11,7 +11,8 @@ import { FaultInjector, serveSimulator, type FaultPlan } from '../../shared/simu
 import { AUCTION_TZ, hourLabels, readAuctions, type Auction } from './auctions.ts';
 import { JAO_TZ, JAO_MAX_FETCH_DAYS } from './client.ts';
 import { CORRIDORS, jaoDatasets } from './datasets.ts';
-import { readPublicationEnvelope } from './publication.ts';
+import { mtuOn, readPublicationEnvelope, type JaoRegion } from './publication.ts';
+import { fixedDurationMs } from '../../shared/time.ts';
 
 export const SIMULATOR_API_KEY = 'simulator-jao-key';
 
@@ -81,13 +82,18 @@ export async function startJaoSimulator(options: { port?: number; now?: () => Da
       return json(res, 400, { status: 400, message: `Maximum range is ${JAO_MAX_FETCH_DAYS} days` });
     }
     const template = rowsOf(ds.id, ds.simulation.fixture);
-    const stepMs = ds.simulation.stepMinutes * 60_000;
+    const schedule = ds.simulation.mtu[region as JaoRegion]!;
     const hi = Math.min(to.getTime(), publishedUntil(now()).getTime());
     const rows: Record<string, unknown>[] = [];
-    for (let t = Math.ceil(from.getTime() / stepMs) * stepMs, i = 0; t < hi; t += stepMs, i++) {
-      const base = template[Math.floor(t / stepMs) % template.length]!;
-      const row = { ...base, id: Math.floor(t / stepMs) % 1_000_000, dateTimeUtc: new Date(t).toISOString().replace('.000Z', 'Z') };
-      rows.push(region === 'nordic' ? renameForNordic(row) : row);
+    // One row per MTU, each business day at the dataset's MTU for that day (hourly before the go-live).
+    for (const day of days) {
+      const stepMs = fixedDurationMs(mtuOn(schedule, day.toJSDate())!);
+      const end = Math.min(day.plus({ days: 1 }).toMillis(), hi);
+      for (let t = Math.ceil(Math.max(from.getTime(), day.toMillis()) / stepMs) * stepMs; t < end; t += stepMs) {
+        const base = template[Math.floor(t / stepMs) % template.length]!;
+        const row = { ...base, id: Math.floor(t / stepMs) % 1_000_000, dateTimeUtc: new Date(t).toISOString().replace('.000Z', 'Z') };
+        rows.push(region === 'nordic' ? renameForNordic(row) : row);
+      }
     }
     const take = q.get('Take');
     const skip = Number(q.get('Skip') ?? '0');

@@ -60,8 +60,44 @@ describe('Nord Pool clients against the simulator', () => {
     await assert.rejects(fetchPortal({ kind: 'indices', date: '2025-11-06', area: 'SE3', currency: 'EUR', minutes: 60 }, ctx), NoDataYetError);
     const idx = parseDayAheadPriceIndices(60, (await fetchPortal({ kind: 'indices', date: '2025-10-26', area: 'FI', currency: 'EUR', minutes: 60 }, ctx)).body);
     assert.equal(idx.length, 25); // the fall-back day
-    const agg = parseAggregatePrices((await fetchPortal({ kind: 'aggregates', year: 2025, area: 'FI', currency: 'EUR' }, ctx)).body);
+  });
+
+  it('price indices: the system price is asked for and answered as SYSTEM, and stored as SYS', async () => {
+    assert.equal(
+      portalUrl('https://dataportal-api.nordpoolgroup.com', { kind: 'indices', date: '2025-05-07', area: 'SYS', currency: 'EUR', minutes: 60 }),
+      'https://dataportal-api.nordpoolgroup.com/api/DayAheadPriceIndices?date=2025-05-07&market=DayAhead&indexNames=SYSTEM&currency=EUR&resolutionInMinutes=60',
+    );
+    const { ctx } = context(sim);
+    const body = (await fetchPortal({ kind: 'indices', date: '2025-11-05', area: 'SYS', currency: 'EUR', minutes: 60 }, ctx)).body;
+    const answer = JSON.parse(new TextDecoder().decode(body));
+    assert.deepEqual([answer.indexNames, Object.keys(answer.multiIndexEntries[0].entryPerArea), answer.areaStates[0].areas], [['SYSTEM'], ['SYSTEM'], ['SYSTEM']]);
+    const idx = parseDayAheadPriceIndices(60, body);
+    assert.equal(idx.length, 24);
+    assert.ok(idx.every((o) => o.series.area === 'SYS' && o.quality === 'Final'));
+    // The same market under the same code as the day-ahead prices, at the same hourly mean.
+    const prices = parseDayAheadPrices((await fetchPortal({ kind: 'prices', date: '2025-11-05', area: 'SYS', currency: 'EUR' }, ctx)).body);
+    const firstHour = prices.slice(0, 4).map((o) => o.value as number);
+    assert.ok(Math.abs((idx[0]!.value as number) - firstHour.reduce((a, b) => a + b, 0) / 4) <= 0.01);
+  });
+
+  it('price indices: an index name the endpoint does not know (SYS) is refused, not answered empty', async () => {
+    const url = `${sim.url}/api/DayAheadPriceIndices?date=2025-11-05&market=DayAhead&indexNames=SYS&currency=EUR&resolutionInMinutes=60`;
+    assert.equal((await fetch(url)).status, 400);
+  });
+
+  it('AggregatePrices: the answer names no currency, as the real portal\'s; the partition says which one it is in', async () => {
+    const { ctx } = context(sim);
+    const body = (await fetchPortal({ kind: 'aggregates', year: 2025, area: 'SE3', currency: 'SEK' }, ctx)).body;
+    const answer = JSON.parse(new TextDecoder().decode(body));
+    assert.equal('currency' in answer, false);
+    assert.deepEqual(Object.keys(answer), ['updatedAt', 'year', 'market', 'deliveryAreas', 'multiAreaDailyAggregates', 'multiAreaWeeklyAggregates', 'multiAreaMonthlyAggregates', 'multiAreaYearlyAggregates']);
+    assert.equal(answer.multiAreaWeeklyAggregates[0].isoWeekNumber, 45);
+    const agg = parseAggregatePrices(body, 'SE3@SEK');
     assert.equal(agg.filter((o) => o.resolution === 'P1D').length, 309); // 2025-01-01 .. 2025-11-05
+    assert.ok(agg.every((o) => o.unit === 'SEK/MWh' && o.series.currency === 'SEK'));
+    // Newest first, as the portal lists them; the current month ends on its last published day.
+    assert.equal(answer.multiAreaDailyAggregates[0].deliveryStart, '2025-11-05');
+    assert.deepEqual([answer.multiAreaMonthlyAggregates[0].deliveryStart, answer.multiAreaMonthlyAggregates[0].deliveryEnd], ['2025-11-01', '2025-11-05']);
   });
 
   it('OAuth2: one grant serves many requests; an expired token is refreshed once on 401', async () => {

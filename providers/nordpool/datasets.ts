@@ -116,6 +116,7 @@ const INDEX_FIXTURES: Record<IndexResolution, DatasetFixture[]> = {
   30: [fx('documented-shape_DayAheadPriceIndices_DK1_DKK_30min_2025-10-26_fall-back.json', 'documented-shape')],
   60: [
     fx('dataportal_DayAheadPriceIndices_SE1-4_60min_2025-05-07.json', 'recorded'),
+    fx('dataportal_DayAheadPriceIndices_SYSTEM_60min_2025-05-07.json', 'recorded'),
     fx('documented-shape_DayAheadPriceIndices_NO1-NO2_NOK_60min_2025-03-30_spring-forward.json', 'documented-shape'),
   ],
 };
@@ -170,10 +171,14 @@ export const aggregatePrices: Dataset = {
   validation: PRICE_RULES,
   fetch: (window, partition, ctx) =>
     fetchPortal({ kind: 'aggregates', year: DateTime.fromJSDate(window.from, { zone: NORDPOOL_TZ }).year, ...splitPartition(partition) }, ctx),
-  parse: parseAggregatePrices,
+  // The answer does not say which currency it is in: the partition it was fetched for does.
+  parse: (body, context) => parseAggregatePrices(body, context?.partition),
   detect: (body) => portalShape(body)?.kind === 'aggregates',
   workers: { development: off, production: { enabled: true, partitions: [...AREAS], backfill: 'P5Y' } },
-  fixtures: [fx('documented-shape_AggregatePrices_FI-SYS_EUR_2025.json', 'documented-shape')],
+  fixtures: [
+    fx('documented-shape_AggregatePrices_FI-SYS_EUR_2025.json', 'documented-shape'),
+    { ...fx('documented-shape_AggregatePrices_FI_2024_no-currency.json', 'documented-shape'), partition: 'FI' },
+  ],
 };
 
 /** One token cache for every Market Data API dataset of this process. */

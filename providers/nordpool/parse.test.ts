@@ -102,6 +102,14 @@ describe('Nord Pool data portal: DayAheadPriceIndices', () => {
     assert.equal(Math.min(...(values(obs, 'SE1') as number[])), 12.58);
   });
 
+  it('the system price, which the indices call SYSTEM (recorded), is stored as area SYS, as day-ahead prices store it', () => {
+    const obs = parseDayAheadPriceIndices(60, fixture('dataportal_DayAheadPriceIndices_SYSTEM_60min_2025-05-07.json'));
+    assert.equal(obs.length, 24);
+    assert.ok(obs.every((o) => o.series.area === 'SYS' && o.quality === 'Final' && o.unit === 'EUR/MWh'));
+    assert.equal(at(obs, 'SYS', '2025-05-06T22:00:00Z')?.value, 74.2);
+    assert.equal(at(obs, 'SYS', '2025-05-07T21:00:00Z')?.value, 86.46);
+  });
+
   it('each index dataset accepts only its own resolution', () => {
     assert.throws(() => parseDayAheadPriceIndices(60, fixture('dataportal_DayAheadPriceIndices_FI_15min_2025-05-07.json')), /resolutionInMinutes is 15/);
   });
@@ -134,6 +142,29 @@ describe('Nord Pool data portal: AggregatePrices', () => {
     assert.equal(find('P1M', '2025-09-30T22:00:00Z')?.value, 40.02);
     assert.equal(find('P1Y', '2024-12-31T23:00:00Z')?.value, 39.4);
     assert.equal(obs.length, 18);
+  });
+
+  // The real answer names no currency (kipe/nordpool tests/vcr/single_area_weekly.yaml): the values
+  // are in the currency the request asked for, which the partition says.
+  const real = fixture('documented-shape_AggregatePrices_FI_2024_no-currency.json');
+
+  it('an answer without currency takes the one its partition asked for: FI is EUR, AREA@CUR that currency', () => {
+    const fi = parseAggregatePrices(real, 'FI');
+    assert.equal(fi.length, 3 + 2 + 2 + 1);
+    assert.ok(fi.every((o) => o.unit === 'EUR/MWh' && o.series.currency === 'EUR'));
+    assert.equal(fi.find((o) => o.resolution === 'P1D' && isoUtc(o.ts) === '2024-10-15T22:00:00Z')?.value, 12.19);
+    assert.equal(fi.find((o) => o.resolution === 'P1Y')?.value, 47.97);
+    assert.ok(parseAggregatePrices(real, 'FI@SEK').every((o) => o.unit === 'SEK/MWh' && o.series.currency === 'SEK'));
+  });
+
+  it('a currency the answer states wins over the partition\'s', () => {
+    const stated = parseAggregatePrices(fixture('documented-shape_AggregatePrices_FI-SYS_EUR_2025.json'), 'FI@SEK');
+    assert.ok(stated.every((o) => o.unit === 'EUR/MWh'));
+  });
+
+  it('without a currency in the answer or a partition, it refuses the payload and names the dataset', () => {
+    assert.throws(() => parseAggregatePrices(real), (e: Error) => e instanceof ParseError && /^nordpool\.aggregate_prices: .*no currency/.test(e.message));
+    assert.throws(() => parseAggregatePrices(real, 'FI/EUR'), (e: Error) => e instanceof ParseError && /nordpool\.aggregate_prices: .*FI\/EUR/.test(e.message));
   });
 });
 

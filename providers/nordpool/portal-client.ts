@@ -6,15 +6,15 @@ import { DateTime } from 'luxon';
 import type { FetchContext, FetchedPayload } from '../../shared/dataset.ts';
 import { ConfigError, NoDataYetError, SourceUnavailableError } from '../../shared/errors.ts';
 import type { Interval } from '../../shared/time.ts';
-import { NORDPOOL_TZ, isUnpublished, readJson, type IndexResolution } from './portal-parse.ts';
+import { NORDPOOL_TZ, indexNameOf, isUnpublished, readJson, readPartition, type IndexResolution } from './portal-parse.ts';
 
 export const PORTAL_API = 'https://dataportal-api.nordpoolgroup.com';
 
 /** A partition is an area (`SE3`, prices in EUR) or an area in another currency (`SE3@SEK`). */
 export function splitPartition(partition: string): { area: string; currency: string } {
-  const m = /^([A-Za-z0-9_]+)(?:@([A-Z]{3}))?$/.exec(partition);
-  if (!m) throw new ConfigError(`nordpool: partition ${partition} is not AREA or AREA@CUR`);
-  return { area: m[1]!, currency: m[2] ?? 'EUR' };
+  const p = readPartition(partition);
+  if (!p) throw new ConfigError(`nordpool: partition ${partition} is not AREA or AREA@CUR`);
+  return p;
 }
 
 /** The CET delivery day a one-day window covers (windows are aligned on CET midnight). */
@@ -47,7 +47,7 @@ export function portalUrl(base: string, r: PortalRequest): string {
       return `${root}${PORTAL_PATHS.prices}?${new URLSearchParams({ date: r.date, market: 'DayAhead', deliveryArea: r.area, currency: r.currency })}`;
     case 'indices':
       return `${root}${PORTAL_PATHS.indices}?${new URLSearchParams({
-        date: r.date, market: 'DayAhead', indexNames: r.area, currency: r.currency, resolutionInMinutes: String(r.minutes),
+        date: r.date, market: 'DayAhead', indexNames: indexNameOf(r.area), currency: r.currency, resolutionInMinutes: String(r.minutes),
       })}`;
     case 'aggregates':
       return `${root}${PORTAL_PATHS.aggregates}?${new URLSearchParams({ year: String(r.year), market: 'DayAhead', deliveryArea: r.area, currency: r.currency })}`;

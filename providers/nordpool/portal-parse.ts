@@ -75,6 +75,27 @@ export function checked<T>(schema: z.ZodType<T>, json: unknown, what: string): T
   return r.data;
 }
 
+/**
+ * A partition as the portal is asked for it: an area (`SE3`, prices in EUR) or an area in another
+ * currency (`SE3@SEK`); null if it is neither.
+ */
+export function readPartition(partition: string): { area: string; currency: string } | null {
+  const m = /^([A-Za-z0-9_]+)(?:@([A-Z]{3}))?$/.exec(partition);
+  return m ? { area: m[1]!, currency: m[2] ?? 'EUR' } : null;
+}
+
+/**
+ * DayAheadPriceIndices calls the Nordic system price `SYSTEM`, in `indexNames` and in its answer
+ * (kipe/nordpool tests/vcr/system_hourly.yaml); DayAheadPrices and our series call it `SYS`.
+ */
+const SYSTEM_INDEX_NAME = 'SYSTEM';
+
+/** The index name DayAheadPriceIndices knows an area by. */
+export const indexNameOf = (area: string): string => (area === 'SYS' ? SYSTEM_INDEX_NAME : area);
+
+/** The area an index name of DayAheadPriceIndices stands for. */
+export const areaOfIndex = (name: string): string => (name === SYSTEM_INDEX_NAME ? 'SYS' : name);
+
 const currency = z.string().regex(/^[A-Z]{3}$/, 'a three-letter currency code');
 // A price is a JSON number or null ("no price for this area"); never a string, never NaN.
 const price = z.number().finite().nullable();
@@ -116,7 +137,8 @@ const aggregateEntry = z.looseObject({
   averagePerArea: z.record(z.string().min(1), price),
 });
 const AggregatesSchema = z.looseObject({
-  currency,
+  // The real answer names none (kipe/nordpool tests/vcr/single_area_weekly.yaml): see aggregateCurrency.
+  currency: currency.optional(),
   market: z.string().optional(),
   updatedAt: z.string().optional(),
   multiAreaDailyAggregates: z.array(aggregateEntry).optional(),
@@ -135,11 +157,14 @@ export function isUnpublished(json: unknown): boolean {
   return o.version === 0 && Array.isArray(list) && list.length === 0;
 }
 
-function qualityByArea(states: z.infer<typeof areaStates> | undefined): Map<string, string> {
+/** `areaOf`: the area code an answer's key stands for (the indices' `SYSTEM` is `SYS`). */
+function qualityByArea(states: z.infer<typeof areaStates> | undefined, areaOf: (key: string) => string): Map<string, string> {
   const q = new Map<string, string>();
-  for (const s of states ?? []) for (const a of s.areas) q.set(a, s.state);
+  for (const s of states ?? []) for (const a of s.areas) q.set(areaOf(a), s.state);
   return q;
 }
+
+const sameArea = (key: string) => key;
 
 function entryRows(
   dataset: string,
@@ -149,6 +174,7 @@ function entryRows(
   quality: Map<string, string>,
   label: string,
   expectedMtu?: string,
+  areaOf: (key: string) => string = sameArea,
 ): Observation[] {
   const out: Observation[] = [];
   const seriesOf = sharedSeries();
@@ -159,7 +185,8 @@ function entryRows(
     if (!start || !end) throw new ParseError(`${where}: deliveryStart/deliveryEnd are not UTC instants: ${e.deliveryStart} / ${e.deliveryEnd}`);
     const resolution = mtuOf(start, end, where);
     if (expectedMtu && resolution !== expectedMtu) throw new ParseError(`${where}: a ${resolution} entry in a ${expectedMtu} answer`);
-    for (const [area, value] of Object.entries(e.entryPerArea)) {
+    for (const [key, value] of Object.entries(e.entryPerArea)) {
+      const area = areaOf(key);
       const q = quality.get(area);
       out.push({
         dataset,
@@ -189,10 +216,13 @@ export function parseDayAheadPrices(body: Uint8Array | string): Observation[] {
   const doc = checked(DayAheadPricesSchema, json, 'nordpool DayAheadPrices');
   if (isUnpublished(doc)) return [];
   const label = `nordpool DayAheadPrices ${doc.deliveryDateCET}`;
-  return entryRows(DATASET_IDS.dayAheadPrices, doc.multiAreaEntries, doc.currency, issuedOf(doc.updatedAt, label), qualityByArea(doc.areaStates), label);
+  return entryRows(DATASET_IDS.dayAheadPrices, doc.multiAreaEntries, doc.currency, issuedOf(doc.updatedAt, label), qualityByArea(doc.areaStates, sameArea), label);
 }
 
-/** `GET /api/DayAheadPriceIndices` at one resolution: each dataset accepts only its own `resolutionInMinutes`. */
+/**
+ * `GET /api/DayAheadPriceIndices` at one resolution: each dataset accepts only its own `resolutionInMinutes`.
+ * Index names become area codes (`SYSTEM` → `SYS`), so a market has one code across datasets.
+ */
 export function parseDayAheadPriceIndices(minutes: IndexResolution, body: Uint8Array | string): Observation[] {
   const json = readJson(body, 'nordpool DayAheadPriceIndices');
   if (json === null) return [];
@@ -202,7 +232,7 @@ export function parseDayAheadPriceIndices(minutes: IndexResolution, body: Uint8A
   }
   if (isUnpublished(doc)) return [];
   const label = `nordpool DayAheadPriceIndices ${doc.deliveryDateCET} ${minutes} min`;
-  return entryRows(DATASET_IDS.indices(minutes), doc.multiIndexEntries, doc.currency, issuedOf(doc.updatedAt, label), qualityByArea(doc.areaStates), label, `PT${minutes}M`);
+  return entryRows(DATASET_IDS.indices(minutes), doc.multiIndexEntries, doc.currency, issuedOf(doc.updatedAt, label), qualityByArea(doc.areaStates, areaOfIndex), label, `PT${minutes}M`, areaOfIndex);
 }
 
 const AGGREGATE_KINDS = [
@@ -218,10 +248,25 @@ function periodStart(s: string): Date | null {
 }
 
 /**
+ * The currency of an AggregatePrices answer: the one it states, else the one its request asked for.
+ * The portal's answer does not repeat the request's `currency` (kipe/nordpool reads
+ * `data.get("currency", self.currency)` for the same reason), and the partition names it.
+ */
+function aggregateCurrency(stated: string | undefined, partition: string | undefined): string {
+  if (stated !== undefined) return stated;
+  const id = DATASET_IDS.aggregatePrices;
+  if (partition === undefined) throw new ParseError(`${id}: the answer names no currency and no partition says which one was asked for (AREA for EUR, or AREA@CUR)`);
+  const asked = readPartition(partition);
+  if (!asked) throw new ParseError(`${id}: the answer names no currency and partition ${partition} is not AREA or AREA@CUR`);
+  return asked.currency;
+}
+
+/**
  * `GET /api/AggregatePrices?year=`: daily, weekly, monthly and yearly averages per area. Each period
  * is one row at the instant its CET delivery date starts, with resolution P1D/P1W/P1M/P1Y.
+ * `partition` (`FI`, `SE3@SEK`): the one the answer was fetched for, whose currency it is in.
  */
-export function parseAggregatePrices(body: Uint8Array | string): Observation[] {
+export function parseAggregatePrices(body: Uint8Array | string, partition?: string): Observation[] {
   const json = readJson(body, 'nordpool AggregatePrices');
   if (json === null) return [];
   const doc = checked(AggregatesSchema, json, 'nordpool AggregatePrices');
@@ -229,6 +274,8 @@ export function parseAggregatePrices(body: Uint8Array | string): Observation[] {
   if (doc.updatedAt !== undefined && !issued) throw new ParseError(`nordpool AggregatePrices: updatedAt is not a UTC instant: ${doc.updatedAt}`);
   const out: Observation[] = [];
   const seriesOf = sharedSeries();
+  // Asked for only when there is a row to label: an answer without aggregates needs no currency.
+  let cur: string | undefined;
   for (const [key, resolution] of AGGREGATE_KINDS) {
     const raw = doc[key];
     const list = raw === undefined || raw === null ? [] : Array.isArray(raw) ? raw : [raw];
@@ -236,13 +283,14 @@ export function parseAggregatePrices(body: Uint8Array | string): Observation[] {
       const ts = periodStart(e.deliveryStart);
       if (!ts) throw new ParseError(`nordpool AggregatePrices ${key} ${i}: deliveryStart is not a delivery date: ${e.deliveryStart}`);
       for (const [area, value] of Object.entries(e.averagePerArea)) {
+        cur ??= aggregateCurrency(doc.currency, partition);
         out.push({
           dataset: DATASET_IDS.aggregatePrices,
-          series: seriesOf({ area, currency: doc.currency }),
+          series: seriesOf({ area, currency: cur }),
           ts,
           resolution,
           value,
-          unit: `${doc.currency}/MWh`,
+          unit: `${cur}/MWh`,
           ...(issued ? { issued } : {}),
         });
       }

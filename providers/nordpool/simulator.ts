@@ -12,7 +12,8 @@ import { INTRADAY_PATH, startIntradayStream, type IntradayStreamOptions, type In
 import { DATA_API_ENDPOINTS, DATA_API_PREFIX, type DataApiEndpoint } from './data-api-client.ts';
 import { STS_TOKEN_PATH } from './oauth.ts';
 import { PORTAL_PATHS } from './portal-client.ts';
-import { NORDPOOL_TZ } from './portal-parse.ts';
+import { NORDPOOL_TZ, areaOfIndex, indexNameOf } from './portal-parse.ts';
+import { AREAS } from './datasets.ts';
 import { SIMULATED_DKK_PER_EUR, simulatedDayAheadPrice } from '../../shared/simulated-prices.ts';
 
 /** Credentials the simulator accepts; the demo hands them to the clients through `Simulator.secrets`. */
@@ -22,6 +23,8 @@ export const SIM_PASSWORD = 'sim-password-not-secret';
 const GO_LIVE_15MIN = '2025-10-01';
 // EUR per unit of the local currency would vary daily; fixed rates are enough for a simulator.
 const RATES: Readonly<Record<string, number>> = { EUR: 1, SEK: 11.45, NOK: 11.7, DKK: SIMULATED_DKK_PER_EUR, PLN: 4.27, RON: 4.97, BGN: 1.956, GBP: 0.85 };
+/** Index names DayAheadPriceIndices knows: the areas, the system price as `SYSTEM`. */
+const INDEX_NAMES: ReadonlySet<string> = new Set(AREAS.map(indexNameOf));
 /** The synthetic price of an area for the quarter-hour starting at `ts` (EUR/MWh): the curve every simulator shares. */
 export const simulatedPrice = simulatedDayAheadPrice;
 
@@ -156,15 +159,22 @@ export async function startNordpoolSimulator(options: NordpoolSimulatorOptions =
         areaAverages: areas.map((a) => ({ areaCode: a, price: avg(entries.map((e) => e.values[a] ?? null)) })),
       }));
     }
-    // DayAheadPriceIndices
+    // DayAheadPriceIndices: index names are the area codes, but the system price is `SYSTEM`, asked
+    // for and answered so. How the real portal answers a name it does not know is not recorded; the
+    // simulator refuses it, so a client asking for `SYS` fails loudly instead of storing nothing.
     const minutes = Number(q.get('resolutionInMinutes') ?? 60);
     if (![15, 30, 60].includes(minutes)) return json(res, 400, { message: 'resolutionInMinutes must be 15, 30 or 60' });
-    const areas = (q.get('indexNames') ?? '').split(',').filter(Boolean);
-    const entries = published ? dayEntries(date!, areas, currency, minutes) : [];
+    const names = (q.get('indexNames') ?? '').split(',').filter(Boolean);
+    const unknown = names.filter((n) => !INDEX_NAMES.has(n));
+    if (unknown.length > 0) return json(res, 400, { message: `unknown indexNames: ${unknown.join(',')}` });
+    const entries = published ? dayEntries(date!, names.map(areaOfIndex), currency, minutes) : [];
     respond(res, JSON.stringify({
-      deliveryDateCET: date, version: published ? 2 : 0, updatedAt, market: 'DayAhead', indexNames: areas, currency,
-      resolutionInMinutes: minutes, areaStates: published ? [{ state: 'Final', areas }] : [],
-      multiIndexEntries: entries.map((e) => ({ deliveryStart: e.deliveryStart, deliveryEnd: e.deliveryEnd, entryPerArea: e.values })),
+      deliveryDateCET: date, version: published ? 2 : 0, updatedAt, market: 'DayAhead', indexNames: names, currency,
+      resolutionInMinutes: minutes, areaStates: published ? [{ state: 'Final', areas: names }] : [],
+      multiIndexEntries: entries.map((e) => ({
+        deliveryStart: e.deliveryStart, deliveryEnd: e.deliveryEnd,
+        entryPerArea: Object.fromEntries(Object.entries(e.values).map(([area, v]) => [indexNameOf(area), v])),
+      })),
     }));
   }
 
@@ -262,36 +272,51 @@ function avg(xs: (number | null)[]): number | null {
   return v.length ? Math.round((v.reduce((a, b) => a + b, 0) / v.length) * 100) / 100 : null;
 }
 
-/** AggregatePrices for a year: the published days, the weeks and months they touch, and the year so far. */
+/**
+ * AggregatePrices for a year, shaped as the portal answers (kipe/nordpool tests/vcr/single_area_weekly.yaml):
+ * the published days, the ISO weeks and months they touch (newest first, the current ones partial)
+ * and the year so far, each with average, max and min per area. The answer names no currency: the
+ * values are in the one the request asked for.
+ */
 function aggregates(year: number, areas: readonly string[], currency: string, now: Date): Record<string, unknown> {
-  const daily: { date: string; values: Record<string, number | null> }[] = [];
+  type Day = { date: string; average: Record<string, number | null>; max: Record<string, number | null>; min: Record<string, number | null> };
+  const perArea = (f: (a: string) => number | null) => Object.fromEntries(areas.map((a) => [a, f(a)]));
+  const extreme = (xs: (number | null | undefined)[], pick: (...v: number[]) => number) => {
+    const v = xs.filter((x): x is number => typeof x === 'number');
+    return v.length ? pick(...v) : null;
+  };
+  const daily: Day[] = [];
   for (let d = DateTime.fromObject({ year, month: 1, day: 1 }, { zone: NORDPOOL_TZ }); d.year === year; d = d.plus({ days: 1 })) {
     const date = d.toISODate()!;
     if (!isPublished(date, now)) break;
     // Hourly samples are enough for a daily mean in the simulator.
     const entries = dayEntries(date, areas, currency, 60);
-    daily.push({ date, values: Object.fromEntries(areas.map((a) => [a, avg(entries.map((e) => e.values[a] ?? null))])) });
+    const of = (a: string) => entries.map((e) => e.values[a] ?? null);
+    daily.push({ date, average: perArea((a) => avg(of(a))), max: perArea((a) => extreme(of(a), Math.max)), min: perArea((a) => extreme(of(a), Math.min)) });
   }
+  const period = (start: string, end: string, days: readonly Day[]) => ({
+    deliveryStart: start,
+    deliveryEnd: end,
+    averagePerArea: perArea((a) => avg(days.map((d) => d.average[a] ?? null))),
+    maxPerArea: perArea((a) => extreme(days.map((d) => d.max[a]), Math.max)),
+    minPerArea: perArea((a) => extreme(days.map((d) => d.min[a]), Math.min)),
+  });
+  /** Days grouped by a period key, newest period first; each period ends on its last published day. */
   const group = (key: (date: string) => string) => {
-    const m = new Map<string, { start: string; end: string; days: typeof daily }>();
+    const m = new Map<string, Day[]>();
     for (const d of daily) {
-      const k = key(d.date);
-      const g = m.get(k) ?? { start: d.date, end: d.date, days: [] };
-      g.end = d.date;
-      g.days.push(d);
-      m.set(k, g);
+      const days = m.get(key(d.date));
+      if (days) days.push(d);
+      else m.set(key(d.date), [d]);
     }
-    return [...m.values()].map((g) => ({
-      deliveryStart: g.start, deliveryEnd: g.end,
-      averagePerArea: Object.fromEntries(areas.map((a) => [a, avg(g.days.map((d) => d.values[a] ?? null))])),
-    }));
+    return [...m].reverse().map(([k, days]) => ({ key: k, end: days.at(-1)!.date, days }));
   };
-  const weekStart = (date: string) => DateTime.fromISO(date, { zone: NORDPOOL_TZ }).startOf('week').toISODate()!;
+  const monday = (date: string) => DateTime.fromISO(date, { zone: NORDPOOL_TZ }).startOf('week');
   return {
-    currency, market: 'DayAhead', updatedAt: now.toISOString(),
-    multiAreaDailyAggregates: daily.map((d) => ({ deliveryStart: d.date, deliveryEnd: d.date, averagePerArea: d.values })),
-    multiAreaWeeklyAggregates: group(weekStart).map((w) => ({ ...w, deliveryStart: weekStart(w.deliveryStart) })),
-    multiAreaMonthlyAggregates: group((d) => d.slice(0, 7)).map((m) => ({ ...m, deliveryStart: `${m.deliveryStart.slice(0, 7)}-01` })),
-    multiAreaYearlyAggregates: group(() => 'year').map((y) => ({ ...y, deliveryStart: `${year}-01-01` }))[0] ?? null,
+    updatedAt: now.toISOString(), year, market: 'DayAhead', deliveryAreas: areas,
+    multiAreaDailyAggregates: [...daily].reverse().map((d) => ({ deliveryStart: d.date, deliveryEnd: d.date, averagePerArea: d.average, maxPerArea: d.max, minPerArea: d.min })),
+    multiAreaWeeklyAggregates: group((d) => monday(d).toISODate()!).map((w) => ({ isoWeekNumber: monday(w.key).weekNumber, ...period(w.key, w.end, w.days) })),
+    multiAreaMonthlyAggregates: group((d) => `${d.slice(0, 7)}-01`).map((m) => period(m.key, m.end, m.days)),
+    multiAreaYearlyAggregates: daily.length > 0 ? period(`${year}-01-01`, `${year}-12-31`, daily) : null,
   };
 }

@@ -47,10 +47,22 @@ export function normalizeUnit(unit: string | null | undefined): string {
   return UNITS[u.toLowerCase()] ?? u;
 }
 
-/** Volue's short zone names (CET, EET, ...) and IANA names, as zones luxon knows. */
+const ZONES: Readonly<Record<string, string>> = {
+  CET: 'Europe/Brussels', EET: 'Europe/Helsinki', WET: 'Europe/Lisbon', UTC: 'UTC', GMT: 'Europe/London',
+  TRT: 'Europe/Istanbul', MSK: 'Europe/Moscow', PST: 'US/Pacific', ART: 'America/Argentina/Buenos_Aires', JST: 'Asia/Tokyo',
+};
+
+/**
+ * Gas-day curves name their zone CEGT / WEGT; the official client reads them as CET / WET
+ * (volueinsight/volue-insight-timeseries util.py `_tzmap`, as it does PST, ART, JST). Points are UTC
+ * epoch milliseconds whatever the zone, so the gas day's 06:00 start needs no zone of its own.
+ */
+const GAS_DAY_ZONES: Readonly<Record<string, string>> = { CEGT: 'CET', WEGT: 'WET' };
+
+/** Volue's short zone names (CET, CEGT, EET, ...) and IANA names, as zones luxon knows. */
 export function curveZone(tz: string): string {
-  const zones: Record<string, string> = { CET: 'Europe/Brussels', EET: 'Europe/Helsinki', WET: 'Europe/Lisbon', UTC: 'UTC', GMT: 'Europe/London', TRT: 'Europe/Istanbul', MSK: 'Europe/Moscow' };
-  const zone = zones[tz] ?? tz;
+  const name = GAS_DAY_ZONES[tz] ?? tz;
+  const zone = ZONES[name] ?? name;
   if (!DateTime.now().setZone(zone).isValid) throw new ParseError(`Volue time zone ${JSON.stringify(tz)} is unknown`);
   return zone;
 }

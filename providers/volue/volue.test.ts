@@ -70,6 +70,19 @@ describe('Volue parser', () => {
     assert.throws(() => parseVolue('volue.series', '{"curve":{}}'), ParseError);
   });
 
+  it('gas-day curves in time zone CEGT or WEGT parse, at the same UTC instants as a CET curve', () => {
+    const daily = (tz: string) => JSON.stringify({
+      curve: { id: 1, name: `ngas de ttf €/mwh ${tz.toLowerCase()} d s`, curve_type: 'TIME_SERIES', frequency: 'D', time_zone: tz, unit: '€/MWh', area: 'DE' },
+      series: [{ id: 1, frequency: 'D', time_zone: tz, points: [[1761458400000, 31.2], [1761544800000, null]] }],
+    });
+    const instants = (tz: string) => parseVolue('volue.series', daily(tz)).map((o) => [o.ts.toISOString(), o.value, o.resolution]);
+    const cet = instants('CET');
+    assert.deepEqual(cet, [['2025-10-26T06:00:00.000Z', 31.2, 'P1D'], ['2025-10-27T06:00:00.000Z', null, 'P1D']]);
+    assert.deepEqual(instants('CEGT'), cet);
+    assert.deepEqual(instants('WEGT'), cet);
+    assert.throws(() => parseVolue('volue.series', daily('XYZT')), /time zone "XYZT" is unknown/);
+  });
+
   it('detects the dataset from the curve type', () => {
     for (const d of volueDatasets) for (const f of d.fixtures ?? []) assert.equal(identifyDataset(volue, fixture(f.file)).id, d.id);
   });

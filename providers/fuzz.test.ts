@@ -1,8 +1,9 @@
 // Every registered provider's parser, fuzzed on arbitrary bytes and on mutations of its own
 // fixtures (providers/<id>/fixtures/): a new provider is covered as soon as it is registered.
+import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { describe } from 'node:test';
-import { fuzzParser } from '../shared/fuzz-parser.ts';
+import { describe, it } from 'node:test';
+import { checkParse, fuzzParser } from '../shared/fuzz-parser.ts';
 import { providers } from './index.ts';
 import { identifyDataset } from '../shared/identify-dataset.ts';
 
@@ -29,3 +30,23 @@ for (const p of providers) {
     });
   });
 }
+
+describe('the fuzz time budget', () => {
+  const small = new TextEncoder().encode('{}');
+  it('fails a parser that spends more than a second of CPU on a small input', () => {
+    const spin = () => {
+      const until = performance.now() + 1200;
+      while (performance.now() < until);
+      return [];
+    };
+    assert.throws(() => checkParse({ name: 'spinning', parse: spin }, small), /spinning: 2 bytes took \d+ ms of CPU \(budget 1000 ms\)/);
+  });
+
+  it('does not count time the parse was not running (a starved process)', () => {
+    const blocked = () => {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1200);
+      return [];
+    };
+    checkParse({ name: 'blocked', parse: blocked }, small);
+  });
+});

@@ -76,3 +76,17 @@ describe('elia datasets keep the kit contract', () => {
     });
   }
 });
+
+describe('elia.total_load across the split of 22/05/2024', () => {
+  const ds = elia.datasets.find((d) => d.id === 'elia.total_load')!;
+  it('expects the measurement under the name of the set that serves the day: totalload (ods001) before, measured (ods002) after', () => {
+    const on = (iso: string) => ds.expected!.series('BE', { start: new Date(iso), resolution: 'PT15M' });
+    assert.deepEqual(on('2024-05-20T22:00:00Z'), [{ metric: 'totalload' }]);
+    assert.deepEqual(on('2024-05-21T22:00:00Z'), [{ metric: 'measured' }]);
+  });
+
+  it('gives both names as the load actual, so signals and reconciliation read the history too', () => {
+    const actual = (ds.measures ?? []).filter((m) => m.quantity === 'load' && m.kind === 'actual').map((m) => m.where);
+    assert.deepEqual(actual, [{ metric: 'totalload' }, { metric: 'measured' }]);
+  });
+});

@@ -26,9 +26,16 @@ export const totalLoad = eliaDataset(totalLoadFamily, {
   cadence: { every: 'PT15M' },
   window: FORECAST_WINDOW,
   maxLead: 'P3D',
-  // The measurement of every quarter-hour, within the hour (forecasts are tracked by their own runs).
-  expected: { resolutions: [{ resolution: 'PT15M' }], series: () => [{ metric: 'measured' }], due: { afterSlot: 'PT1H' } },
+  // The measurement of every quarter-hour, within the hour (forecasts are tracked by their own runs),
+  // under the name of the set that serves the day.
+  expected: {
+    resolutions: [{ resolution: 'PT15M' }],
+    series: (_partition, day) => [{ metric: day.start < ELIA_SPLIT ? 'totalload' : 'measured' }],
+    due: { afterSlot: 'PT1H' },
+  },
   measures: [
+    // The same measurement under the history's name (ods001) and the near-real-time set's (ods002).
+    { quantity: 'load', kind: 'actual', where: { metric: 'totalload' } },
     { quantity: 'load', kind: 'actual', where: { metric: 'measured' } },
     { quantity: 'load', kind: 'forecast', horizon: 'day_ahead', where: { metric: 'dayaheadforecast' } },
     { quantity: 'load', kind: 'forecast', horizon: 'week_ahead', where: { metric: 'weekaheadforecast' } },

@@ -90,3 +90,11 @@ describe('elia.total_load across the split of 22/05/2024', () => {
     assert.deepEqual(actual, [{ metric: 'totalload' }, { metric: 'measured' }]);
   });
 });
+
+describe('elia.imbalance_prices across the split of 22/05/2024', () => {
+  it('gives the dual-price history (its positive imbalance price) and the single price as the imbalance price actual', () => {
+    const ds = elia.datasets.find((d) => d.id === 'elia.imbalance_prices_qh')!;
+    const actual = (ds.measures ?? []).filter((m) => m.quantity === 'price.imbalance' && m.kind === 'actual').map((m) => m.where);
+    assert.deepEqual(actual, [{ metric: 'positiveimbalanceprice' }, { metric: 'imbalanceprice' }]);
+  });
+});

@@ -66,7 +66,11 @@ export const imbalancePricesQh = eliaDataset(imbalancePricesQhFamily, {
     series: (_all, day) => (day.start < ELIA_SPLIT ? [{ metric: 'positiveimbalanceprice' }, { metric: 'negativeimbalanceprice' }] : [{ metric: 'imbalanceprice' }]),
     due: { afterSlot: 'PT1H' },
   },
-  measures: [{ quantity: 'price.imbalance', kind: 'actual', where: { metric: 'imbalanceprice' } }],
+  measures: [
+    // Before the single price: the price of a positive (long) imbalance, as ENTSO-E's A85 A04 stands for a zone.
+    { quantity: 'price.imbalance', kind: 'actual', where: { metric: 'positiveimbalanceprice' } },
+    { quantity: 'price.imbalance', kind: 'actual', where: { metric: 'imbalanceprice' } },
+  ],
   workers: {
     // Yesterday too: from Brussels midnight, today alone is a few quarter-hours for hours.
     development: { enabled: true, backfill: 'P2D' },

@@ -269,6 +269,51 @@ describe('ENTSO-E calendar resolutions and curve types', () => {
     assert.deepEqual(weeks.map((o) => o.ts.toISOString()), ['2025-10-19T22:00:00.000Z', '2025-10-26T23:00:00.000Z']);
   });
 
+  describe('a border whose areas count days in different zones: stepped where the Period starts at midnight', () => {
+    const EIC = { GB: '10YGB----------A', FR: '10YFR-RTE------C', SE3: '10Y1001A1001A46L', FI: '10YFI-1--------U' };
+    const border = (from: string, to: string, resolution: string, start: string, end: string, count: number) =>
+      `<Publication_MarketDocument xmlns="urn:iec62325.351:tc57wg16:451-3:publicationdocument:7:3"><type>A61</type>
+      <TimeSeries><mRID>1</mRID><businessType>A27</businessType><contract_MarketAgreement.type>A04</contract_MarketAgreement.type><in_Domain.mRID>${to}</in_Domain.mRID><out_Domain.mRID>${from}</out_Domain.mRID><quantity_Measure_Unit.name>MAW</quantity_Measure_Unit.name><curveType>A01</curveType>
+      <Period><timeInterval><start>${start}</start><end>${end}</end></timeInterval><resolution>${resolution}</resolution>${Array.from({ length: count }, (_, i) => `<Point><position>${i + 1}</position><quantity>${i + 1}</quantity></Point>`).join('')}</Period></TimeSeries></Publication_MarketDocument>`;
+    const instants = (body: string) => parseEntsoe(body).observations.map((o) => o.ts.toISOString());
+    // CET months March to May 2025 (summer time from 30 March)
+    const cetMonths = ['2025-02-28T23:00:00.000Z', '2025-03-31T22:00:00.000Z', '2025-04-30T22:00:00.000Z'];
+
+    it('P1M of GB>FR starting at Paris midnight: CET months (stepped in London, 1 March went on to 28 March)', () => {
+      assert.deepEqual(instants(border(EIC.GB, EIC.FR, 'P1M', '2025-02-28T23:00Z', '2025-05-31T22:00Z', 3)), cetMonths);
+      assert.deepEqual(instants(border(EIC.FR, EIC.GB, 'P1M', '2025-02-28T23:00Z', '2025-05-31T22:00Z', 3)), cetMonths);
+    });
+
+    it('P1M of SE3>FI starting at Helsinki midnight: Finnish months, and FI>SE3 at Stockholm midnight: Swedish ones', () => {
+      const eetMonths = ['2025-02-28T22:00:00.000Z', '2025-03-31T21:00:00.000Z', '2025-04-30T21:00:00.000Z'];
+      assert.deepEqual(instants(border(EIC.SE3, EIC.FI, 'P1M', '2025-02-28T22:00Z', '2025-05-31T21:00Z', 3)), eetMonths);
+      assert.deepEqual(instants(border(EIC.FI, EIC.SE3, 'P1M', '2025-02-28T23:00Z', '2025-05-31T22:00Z', 3)), cetMonths);
+    });
+
+    it('P1M starting at midnight in both areas, or in neither, is stepped in the from area (out_Domain)', () => {
+      // Stockholm and Paris share a calendar; 23:30Z is midnight in neither GB nor FR.
+      assert.deepEqual(instants(border(EIC.SE3, EIC.FR, 'P1M', '2025-02-28T23:00Z', '2025-05-31T22:00Z', 3)), cetMonths);
+      assert.deepEqual(instants(border(EIC.GB, EIC.FR, 'P1M', '2025-01-31T23:30Z', '2025-03-31T23:30Z', 2)), ['2025-01-31T23:30:00.000Z', '2025-02-28T23:30:00.000Z']);
+    });
+
+    it('P1Y of GB>FR from a CET 1 March: the next year starts on 1 March after the leap day, not on 28 February', () => {
+      assert.deepEqual(instants(border(EIC.GB, EIC.FR, 'P1Y', '2023-02-28T23:00Z', '2025-02-28T23:00Z', 2)), ['2023-02-28T23:00:00.000Z', '2024-02-29T23:00:00.000Z']);
+    });
+
+    it('P1D and P7D of GB>FR at CET midnights across both DST changes: CET days and weeks', () => {
+      const days = instants(border(EIC.GB, EIC.FR, 'P1D', '2025-03-28T23:00Z', '2025-04-01T22:00Z', 4));
+      assert.deepEqual(days, ['2025-03-28T23:00:00.000Z', '2025-03-29T23:00:00.000Z', '2025-03-30T22:00:00.000Z', '2025-03-31T22:00:00.000Z']);
+      const weeks = instants(border(EIC.GB, EIC.FR, 'P7D', '2025-10-19T22:00Z', '2025-11-02T23:00Z', 2));
+      assert.deepEqual(weeks, ['2025-10-19T22:00:00.000Z', '2025-10-26T23:00:00.000Z']);
+    });
+
+    it('a border Period at London midnight stays on London days (GB>FR and FR>GB)', () => {
+      for (const [from, to] of [[EIC.GB, EIC.FR], [EIC.FR, EIC.GB]] as const) {
+        assert.deepEqual(instants(border(from, to, 'P1D', '2025-03-29T00:00Z', '2025-03-31T23:00Z', 3)), ['2025-03-29T00:00:00.000Z', '2025-03-30T00:00:00.000Z', '2025-03-30T23:00:00.000Z']);
+      }
+    });
+  });
+
   it('fills A03 forward inside a period and keeps negatives', () => {
     const points = [[1, '-5.5'], [3, '7']].map(([p, v]) => `<Point><position>${p}</position><quantity>${v}</quantity></Point>`).join('');
     const obs = parseEntsoe(a61('PT15M', '2025-10-26T00:00Z', '2025-10-26T01:00Z', points)).observations;

@@ -2,14 +2,15 @@
 // What a body is (XML document, ZIP of documents, acknowledgement, HTML error page) is decided
 // from its bytes. Each TimeSeries is cut out of the text and parsed on its own, so memory follows
 // the largest TimeSeries, not the whole document. Instants: Period.start + (position − 1) × resolution,
-// calendar resolutions stepped in the area's local calendar.
+// calendar resolutions stepped in the area's local calendar (for a border, the calendar of the area
+// in which the Period starts at midnight).
 import { isUtf8 } from 'node:buffer';
 import { XMLParser } from 'fast-xml-parser';
 import { unzipSync } from 'fflate';
 import { ParseError } from '../../shared/errors.ts';
 import type { Observation } from '../../shared/observation.ts';
 import { assertOnGrid, isEic, parseStrictInstant, parseStrictInteger, parseStrictNumber } from '../../shared/strict.ts';
-import { addDuration, fixedDurationMs, isCalendarDuration, isoUtc } from '../../shared/time.ts';
+import { addDuration, fixedDurationMs, floorTo, isCalendarDuration, isoUtc } from '../../shared/time.ts';
 import { areaTimeZone } from './areas.ts';
 import { PackedPoints, readPlainXml } from './plain-xml.ts';
 
@@ -306,7 +307,8 @@ function seriesObservations(doc: DocContext, ts: Node, out: Observation[]): void
   let series: Record<string, string>;
   let unit = UNITS[str(ts['quantity_Measure_Unit.name']) ?? 'MAW'] ?? str(ts['quantity_Measure_Unit.name']) ?? 'MW';
   let valueField = 'quantity';
-  let tzArea: string | undefined;
+  // The areas whose local calendar may step a calendar resolution (P1D and longer), preferred first.
+  let calendarAreas: string[];
   const need = (v: string | undefined, what: string) => {
     if (!v) throw new ParseError(`${where}: ${what} is missing`);
     return v;
@@ -325,7 +327,7 @@ function seriesObservations(doc: DocContext, ts: Node, out: Observation[]): void
       series = { area, sequence: str(ts['classificationSequence_AttributeInstanceComponent.position']) ?? '1' };
       unit = priceUnit(ts);
       valueField = 'price.amount';
-      tzArea = area;
+      calendarAreas = [area];
       break;
     }
     case 'A65': {
@@ -335,14 +337,14 @@ function seriesObservations(doc: DocContext, ts: Node, out: Observation[]): void
       // Week/month/year-ahead forecasts come as a minimum (A60) and a maximum (A61) series.
       if (businessType === 'A60') series.bound = 'min';
       if (businessType === 'A61') series.bound = 'max';
-      tzArea = area;
+      calendarAreas = [area];
       break;
     }
     case 'A75': {
       // Storage pumping is published with outBiddingZone_Domain: consumption, kept apart from generation.
       const area = eic(inZone ?? outZone, 'inBiddingZone_Domain/outBiddingZone_Domain');
       series = { area, psr_type: need(psr, 'psrType'), direction: inZone ? 'generation' : 'consumption' };
-      tzArea = area;
+      calendarAreas = [area];
       break;
     }
     case 'A69':
@@ -350,7 +352,7 @@ function seriesObservations(doc: DocContext, ts: Node, out: Observation[]): void
       const area = eic(inZone ?? outZone, 'inBiddingZone_Domain');
       series = { area, psr_type: need(psr, 'psrType') };
       if (doc.type === 'A69') series.horizon = HORIZONS[doc.processType ?? ''] ?? doc.processType ?? 'unknown';
-      tzArea = area;
+      calendarAreas = [area];
       break;
     }
     case 'A11':
@@ -360,7 +362,8 @@ function seriesObservations(doc: DocContext, ts: Node, out: Observation[]): void
       const to = eic(str(ts['in_Domain.mRID']), 'in_Domain');
       series = { from_area: from, to_area: to };
       if (doc.type === 'A61') series.horizon = CONTRACT_HORIZONS[str(ts['contract_MarketAgreement.type']) ?? ''] ?? 'unknown';
-      tzArea = from;
+      // A border's two areas may count days in different zones (GB>FR): calendarZone picks per Period.
+      calendarAreas = [from, to];
       break;
     }
     case 'A85':
@@ -374,7 +377,7 @@ function seriesObservations(doc: DocContext, ts: Node, out: Observation[]): void
         unit = priceUnit(ts);
         valueField = 'imbalance_Price.amount';
       }
-      tzArea = area;
+      calendarAreas = [area];
       break;
     }
     default:
@@ -382,9 +385,9 @@ function seriesObservations(doc: DocContext, ts: Node, out: Observation[]): void
   }
   for (const k of Object.keys(series)) series[k] = kept(doc, series[k]!);
   unit = kept(doc, unit);
-  const tz = areaTimeZone(tzArea);
+  const zones = calendarAreas.map(areaTimeZone);
   for (const period of (ts.Period as Node[] | undefined) ?? []) {
-    periodObservations(doc, where, period, curve, series, unit, valueField, tz, out);
+    periodObservations(doc, where, period, curve, series, unit, valueField, zones, out);
   }
 }
 
@@ -415,6 +418,16 @@ export const MAX_CALENDAR_SLOTS = 3_660;
 /** Most observations one document may yield (a year of PT15M for 50 production types is 1.75 M). */
 export const MAX_OBSERVATIONS = 4_000_000;
 const NOMINAL_MS: Record<string, number> = { P1D: 86_400_000, P7D: 7 * 86_400_000, P1M: 28 * 86_400_000, P1Y: 365 * 86_400_000 };
+
+/**
+ * The zone a calendar Period is stepped in: the first of `zones` in which the Period starts at local
+ * midnight, else the first. A border document's months may be those of either area (a CET month of
+ * GB>FR starts 23:00 the day before in London: stepped there, 1 March would go on to 28 March).
+ */
+function calendarZone(start: Date, zones: readonly string[]): string {
+  if (zones.length > 1) for (const tz of zones) if (floorTo(start, 'P1D', tz).getTime() === start.getTime()) return tz;
+  return zones[0]!;
+}
 
 /**
  * The slots of a Period, bounded: fixed steps are exact in UTC (slot i starts at `from + i × step`,
@@ -469,7 +482,7 @@ function periodObservations(
   series: Record<string, string>,
   unit: string,
   valueField: string,
-  tz: string,
+  zones: readonly string[],
   out: Observation[],
 ): void {
   const interval = period.timeInterval as Node | undefined;
@@ -478,7 +491,7 @@ function periodObservations(
   let resolution = str(period.resolution) ?? '';
   if (resolution === 'PT1H') resolution = 'PT60M';
   if (!RESOLUTIONS.has(resolution)) throw new ParseError(`${where}: unsupported resolution ${JSON.stringify(resolution)}`);
-  const slots = periodSlots(where, start, end, resolution, tz);
+  const slots = periodSlots(where, start, end, resolution, isCalendarDuration(resolution) ? calendarZone(start, zones) : zones[0]!);
   const inPeriod = () => `${where} Period ${isoUtc(start)}/${isoUtc(end)}`;
   let points = (period.Point as Node[] | PackedPoints | undefined) ?? [];
   // Packed Points carry the value element they had; another element is what this dataset reads.

@@ -6,7 +6,8 @@ import { describe, it } from 'node:test';
 import { strToU8, zipSync } from 'fflate';
 import { validateObservations } from '../../ingestion/validate.ts';
 import { ParseError, ValidationError } from '../../shared/errors.ts';
-import type { Observation } from '../../shared/observation.ts';
+import { seriesKey, type Observation } from '../../shared/observation.ts';
+import { dedupeLastWins } from '../../shared/store/rows.ts';
 import { entsoeDatasets, parseEntsoeDocument as parseEntsoe } from './datasets.ts';
 import { AcknowledgementError, MAX_NOTES } from './parse.ts';
 
@@ -379,6 +380,67 @@ describe('ENTSO-E bodies that are not data', () => {
     assert.equal(doc.dataset, 'entsoe.day_ahead_prices');
     assert.equal(doc.observations.length, 48 + 240);
     assert.throws(() => parseEntsoe(zipSync({ 'a.xml': fixture('a44_fr_a01_pt60m_2ts.xml'), 'b.xml': fixture('a65_dk1_actual_load_a16.xml') })), /mixes datasets/);
+  });
+});
+
+describe('ENTSO-E ZIP of several documents giving the same slots: the newest document last', () => {
+  // One A85 document per docStatus (entsoe-py #47): the same quarter-hour, another value each.
+  const a85 = (o: { mrid: string; created?: string; revision?: string; status?: string; value: number }) => strToU8(`<?xml version="1.0" encoding="UTF-8"?>
+<Balancing_MarketDocument xmlns="urn:iec62325.351:tc57wg16:451-6:balancingdocument:4:4"><mRID>${o.mrid}</mRID>${o.revision === undefined ? '' : `<revisionNumber>${o.revision}</revisionNumber>`}<type>A85</type>
+<process.processType>A16</process.processType>${o.created === undefined ? '' : `<createdDateTime>${o.created}</createdDateTime>`}${o.status === undefined ? '' : `<docStatus><value>${o.status}</value></docStatus>`}<area_Domain.mRID>10YBE----------2</area_Domain.mRID>
+<TimeSeries><mRID>1</mRID><businessType>A19</businessType><currency_Unit.name>EUR</currency_Unit.name><price_Measure_Unit.name>MWH</price_Measure_Unit.name><curveType>A01</curveType>
+<Period><timeInterval><start>2025-10-13T22:00Z</start><end>2025-10-13T22:15Z</end></timeInterval><resolution>PT15M</resolution><Point><position>1</position><imbalance_Price.amount>${o.value}</imbalance_Price.amount><imbalance_Price.category>A04</imbalance_Price.category></Point></Period></TimeSeries></Balancing_MarketDocument>`);
+  const values = (files: Record<string, Uint8Array>, notes?: string[]) => parseEntsoe(zipSync(files), notes).observations.map((o) => o.value);
+  /** What the store keeps of a payload's observations: the last of duplicates in a batch. */
+  const stored = (obs: Observation[]) => dedupeLastWins(obs.map((o) => ({ ...o, seriesKey: seriesKey(o.series), payloadSha256: 'x' }))).map((o) => o.value);
+
+  it('orders documents by createdDateTime, not by entry name, so the store keeps the newest value', () => {
+    const files = {
+      'Imbalance Prices_A.xml': a85({ mrid: 'final', created: '2025-10-14T09:00:00Z', revision: '1', status: 'A02', value: 100 }),
+      'Imbalance Prices_B.xml': a85({ mrid: 'intermediate', created: '2025-10-14T00:31:09Z', revision: '1', status: 'A01', value: 90 }),
+    };
+    assert.deepEqual(values(files), [90, 100]);
+    assert.deepEqual(stored(parseEntsoe(zipSync(files)).observations), [100]);
+  });
+
+  it('at the same createdDateTime, the higher revisionNumber goes last; at the same both, the entry names decide', () => {
+    const created = '2025-10-14T09:00:00Z';
+    assert.deepEqual(values({ 'a.xml': a85({ mrid: 'r3', created, revision: '3', value: 3 }), 'b.xml': a85({ mrid: 'r2', created, revision: '2', value: 2 }), 'c.xml': a85({ mrid: 'r10', created, revision: '10', value: 10 }) }), [2, 3, 10]);
+    assert.deepEqual(values({ 'b.xml': a85({ mrid: 'b', created, revision: '1', value: 2 }), 'a.xml': a85({ mrid: 'a', created, revision: '1', value: 1 }) }), [1, 2]);
+  });
+
+  it('at the same createdDateTime and revisionNumber, a final document (docStatus A02) goes after an intermediate one (A01)', () => {
+    const created = '2025-10-14T09:00:00Z';
+    const files = { 'Imbalance Prices_A.xml': a85({ mrid: 'final', created, revision: '1', status: 'A02', value: 100 }), 'Imbalance Prices_B.xml': a85({ mrid: 'intermediate', created, revision: '1', status: 'A01', value: 90 }) };
+    assert.deepEqual(values(files), [90, 100]);
+  });
+
+  it('a document without createdDateTime or revisionNumber counts as the oldest; one not readable too, with a note', () => {
+    assert.deepEqual(values({ 'a.xml': a85({ mrid: 'dated', created: '2025-10-14T09:00:00Z', revision: '1', value: 1 }), 'b.xml': a85({ mrid: 'undated', value: 2 }) }), [2, 1]);
+    const notes: string[] = [];
+    assert.deepEqual(values({ 'a.xml': a85({ mrid: 'dated', created: '2025-10-14T09:00:00Z', value: 1 }), 'b.xml': a85({ mrid: 'odd', created: '14.10.2025 09:30', value: 2 }) }, notes), [2, 1]);
+    assert.deepEqual(notes, ['b.xml in ZIP: ENTSO-E A85 document odd: createdDateTime "14.10.2025 09:30" is not readable: ordered as the oldest of the ZIP']);
+  });
+
+  it('drops a withdrawn document (docStatus A13) whole, with a note, in a ZIP and alone', () => {
+    const notes: string[] = [];
+    const files = {
+      'a.xml': a85({ mrid: 'final', created: '2025-10-14T09:00:00Z', status: 'A02', value: 100 }),
+      'b.xml': a85({ mrid: 'gone', created: '2025-10-14T10:00:00Z', status: 'A13', value: 80 }),
+    };
+    assert.deepEqual(values(files, notes), [100]);
+    assert.deepEqual(notes, ['b.xml in ZIP: ENTSO-E A85 document gone is withdrawn (docStatus A13): dropped, none of its values kept']);
+    for (const body of [files['b.xml'], new TextDecoder().decode(files['b.xml'])]) {
+      const alone: string[] = [];
+      const doc = parseEntsoe(body, alone);
+      assert.deepEqual([doc.dataset, doc.observations.length], ['entsoe.imbalance_prices', 0]);
+      assert.deepEqual(alone, ['ENTSO-E A85 document gone is withdrawn (docStatus A13): dropped, none of its values kept']);
+    }
+  });
+
+  it('keeps documents of every other docStatus (A01 intermediate, A02 final, X01 estimated, none)', () => {
+    const created = '2025-10-14T09:00:00Z';
+    assert.deepEqual(values({ 'a.xml': a85({ mrid: 'a', created, revision: '1', status: 'A01', value: 1 }), 'b.xml': a85({ mrid: 'b', created, revision: '2', status: 'A02', value: 2 }), 'c.xml': a85({ mrid: 'c', created, revision: '3', status: 'X01', value: 3 }), 'd.xml': a85({ mrid: 'd', created, revision: '4', value: 4 }) }), [1, 2, 3, 4]);
   });
 });
 

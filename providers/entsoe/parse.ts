@@ -82,7 +82,7 @@ function note(notes: Notes, line: string): void {
 
 /**
  * Parses one ENTSO-E response body (XML, ZIP of XML documents, or an error page). `notes`, when
- * given, receives a line for each Point the parse dropped or overrode.
+ * given, receives a line for each Point the parse dropped or overrode and each withdrawn document dropped.
  */
 export function parseEntsoe(body: Uint8Array | string, datasetFor: DatasetNamer, notes?: string[]): ParsedDocument {
   const sink: Notes = { lines: notes, prefix: '', kept: 0, unlisted: 0 };
@@ -90,11 +90,29 @@ export function parseEntsoe(body: Uint8Array | string, datasetFor: DatasetNamer,
   if (typeof body !== 'string' && body[0] === 0x50 && body[1] === 0x4b && body[2] === 0x03 && body[3] === 0x04) {
     doc = parseZip(body, datasetFor, sink);
   } else {
-    doc = typeof body === 'string' ? parseXmlDocument(body, datasetFor, sink) : parseXmlBytes(body, datasetFor, sink);
+    const { documentType, dataset, observations } = typeof body === 'string' ? parseXmlDocument(body, datasetFor, sink) : parseXmlBytes(body, datasetFor, sink);
+    doc = { documentType, dataset, observations };
   }
   if (sink.unlisted > 0) notes!.push(`ENTSO-E: ${sink.unlisted} more Points dropped or overridden (the first ${MAX_NOTES} are listed)`);
   return doc;
 }
+
+/**
+ * A document as read, with the header fields that order it among the documents of a ZIP, as
+ * written (read as numbers only where a ZIP has several documents to order).
+ */
+type ReadDocument = ParsedDocument & { version?: { mrid?: string; created?: string; revision?: string; status?: string } };
+
+/**
+ * docStatus A13, "withdrawn": "the information or action has been withdrawn by the submitter"
+ * (ENTSO-E code list ET0025 StatusType; the API guide's DocStatus list: A01 intermediate, A02 final,
+ * A05 active, A09 cancelled, A13 withdrawn, X01 estimated). Such a document's values are not data.
+ */
+const WITHDRAWN = 'A13';
+/** docStatus A02, "final": "the document is in a definitive state" (ET0025). */
+const FINAL = 'A02';
+// docStatus holds its code in a value element (<docStatus><value>A13</value></docStatus>); a bare code is read alike.
+const DOC_STATUS_RE = /<(?:[\w-]+:)?docStatus(?:\s[^>]*)?>\s*(?:<(?:[\w-]+:)?value(?:\s[^>]*)?>)?\s*([^<\s]+)/;
 
 function decodeUtf8(body: Uint8Array): string {
   try {
@@ -117,7 +135,7 @@ function parseZip(body: Uint8Array, datasetFor: DatasetNamer, notes: Notes): Par
     .map(([name, bytes]) => {
       try {
         notes.prefix = `${name} in ZIP: `;
-        return parseXmlBytes(bytes, datasetFor, notes);
+        return { name, doc: parseXmlBytes(bytes, datasetFor, notes) };
       } catch (e) {
         if (e instanceof ParseError) e.message = `${name} in ZIP: ${e.message}`;
         throw e;
@@ -125,13 +143,53 @@ function parseZip(body: Uint8Array, datasetFor: DatasetNamer, notes: Notes): Par
         notes.prefix = '';
       }
     });
-  const withData = docs.filter((d) => d.dataset !== null);
-  const datasets = new Set(withData.map((d) => d.dataset));
+  const withData = docs.filter((d) => d.doc.dataset !== null);
+  const datasets = new Set(withData.map((d) => d.doc.dataset));
   if (datasets.size > 1) throw new ParseError(`ENTSO-E ZIP mixes datasets: ${[...datasets].join(', ')}`);
+  const first = withData[0]?.doc;
+  // Documents of one ZIP may give the same slots (one per docStatus, entsoe-py #47; windows bundled
+  // by the client): their observations go out oldest document first, by (createdDateTime,
+  // revisionNumber), so the store, which keeps the last of a batch's duplicates, keeps the newest
+  // document's value. At a tie a final document (docStatus A02) goes after the others, then entry names decide.
+  if (withData.length > 1) {
+    const order = new Map(withData.map((d) => [d, documentOrder(d.doc, `${d.name} in ZIP: `, notes)] as const));
+    withData.sort((a, b) => {
+      const x = order.get(a)!;
+      const y = order.get(b)!;
+      return x.created - y.created || x.revision - y.revision || x.final - y.final;
+    });
+  }
   return {
-    documentType: withData[0]?.documentType ?? null,
-    dataset: withData[0]?.dataset ?? null,
-    observations: withData.flatMap((d) => d.observations),
+    documentType: first?.documentType ?? null,
+    dataset: first?.dataset ?? null,
+    observations: withData.flatMap((d) => d.doc.observations),
+  };
+}
+
+/**
+ * Where a document goes among the documents of a ZIP: its createdDateTime (ms) and revisionNumber.
+ * A field missing, or not readable (said in a note), orders the document as the oldest.
+ */
+function documentOrder(doc: ReadDocument, prefix: string, notes: Notes): { created: number; revision: number; final: number } {
+  const { mrid, created, revision, status } = doc.version ?? {};
+  const where = `ENTSO-E ${doc.documentType} document ${mrid ?? '?'}`;
+  const read = (text: string | undefined, field: string, parse: (t: string) => number): number => {
+    if (text === undefined) return -Infinity;
+    try {
+      return parse(text);
+    } catch (e) {
+      if (!(e instanceof ParseError)) throw e;
+      const saved = notes.prefix;
+      notes.prefix = prefix;
+      note(notes, `${where}: ${field} ${JSON.stringify(text)} is not readable: ordered as the oldest of the ZIP`);
+      notes.prefix = saved;
+      return -Infinity;
+    }
+  };
+  return {
+    created: read(created, 'createdDateTime', (t) => parseStrictInstant(t, where).getTime()),
+    revision: read(revision, 'revisionNumber', (t) => parseStrictInteger(t, where)),
+    final: status === FINAL ? 1 : 0,
   };
 }
 
@@ -156,7 +214,7 @@ function closesRoot(root: string, tail: string): boolean {
   return new RegExp(`^</(?:[\\w-]+:)?${root}>$`).test(end.slice(end.lastIndexOf('</')));
 }
 
-function parseXmlDocument(text: string, datasetFor: DatasetNamer, notes: Notes): ParsedDocument {
+function parseXmlDocument(text: string, datasetFor: DatasetNamer, notes: Notes): ReadDocument {
   const start = text.replace(/^\uFEFF/, '').trimStart();
   if (HTML_RE.test(start)) {
     const message = start.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
@@ -177,6 +235,7 @@ function parseXmlDocument(text: string, datasetFor: DatasetNamer, notes: Notes):
   const firstSeries = start.indexOf('<TimeSeries');
   const header = firstSeries === -1 ? start : start.slice(0, firstSeries);
   const doc = documentContext(root, header, datasetFor, notes);
+  if (doc.withdrawn) return { documentType: doc.type, dataset: doc.dataset, observations: [], version: doc.version };
   const observations: Observation[] = [];
   let pos = firstSeries;
   while (pos !== -1) {
@@ -185,7 +244,7 @@ function parseXmlDocument(text: string, datasetFor: DatasetNamer, notes: Notes):
     timeSeriesObservations(doc, start.slice(pos, end + '</TimeSeries>'.length), observations);
     pos = start.indexOf('<TimeSeries', end);
   }
-  return { documentType: doc.type, dataset: doc.dataset, observations };
+  return { documentType: doc.type, dataset: doc.dataset, observations, version: doc.version };
 }
 
 function documentContext(root: string, header: string, datasetFor: DatasetNamer, notes: Notes): DocContext {
@@ -193,7 +252,11 @@ function documentContext(root: string, header: string, datasetFor: DatasetNamer,
   if (!type) throw new ParseError(`ENTSO-E ${root} has no document type`);
   const processType = headerField(header, 'process.processType');
   const dataset = datasetFor(type, processType);
-  return { type, processType, dataset, area: headerField(header, 'area_Domain.mRID'), notes, instants: new Map(), periods: new Map(), strings: new Map() };
+  const status = DOC_STATUS_RE.exec(header)?.[1];
+  const version = { mrid: headerField(header, 'mRID'), created: headerField(header, 'createdDateTime'), revision: headerField(header, 'revisionNumber'), status };
+  const withdrawn = status === WITHDRAWN;
+  if (withdrawn) note(notes, `ENTSO-E ${type} document ${version.mrid ?? '?'} is withdrawn (docStatus ${WITHDRAWN}): dropped, none of its values kept`);
+  return { type, processType, dataset, area: headerField(header, 'area_Domain.mRID'), version, withdrawn, notes, instants: new Map(), periods: new Map(), strings: new Map() };
 }
 
 const chunkDecoder = new TextDecoder();
@@ -207,7 +270,7 @@ const SERIES_END = Buffer.from('</TimeSeries>');
  * document this does not take plainly (not UTF-8, HTML, acknowledgements, comments before the root,
  * a missing closing tag) is decoded whole and read as text, so it meets exactly the same checks.
  */
-function parseXmlBytes(body: Uint8Array, datasetFor: DatasetNamer, notes: Notes): ParsedDocument {
+function parseXmlBytes(body: Uint8Array, datasetFor: DatasetNamer, notes: Notes): ReadDocument {
   const asText = () => parseXmlDocument(decodeUtf8(body), datasetFor, notes);
   if (!isUtf8(body)) return asText();
   const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
@@ -222,6 +285,7 @@ function parseXmlBytes(body: Uint8Array, datasetFor: DatasetNamer, notes: Notes)
   // A comment after the root holding '</' leaves no end tag in this tail: the text path decides.
   if (!closesRoot(root, chunkDecoder.decode(bytes.subarray(lastEndTag)))) return asText();
   const doc = documentContext(root, header, datasetFor, notes);
+  if (doc.withdrawn) return { documentType: doc.type, dataset: doc.dataset, observations: [], version: doc.version };
   const observations: Observation[] = [];
   let pos = firstSeries;
   while (pos !== -1) {
@@ -230,7 +294,7 @@ function parseXmlBytes(body: Uint8Array, datasetFor: DatasetNamer, notes: Notes)
     timeSeriesObservations(doc, chunkDecoder.decode(bytes.subarray(pos, end + SERIES_END.length)), observations);
     pos = bytes.indexOf(SERIES_START, end);
   }
-  return { documentType: doc.type, dataset: doc.dataset, observations };
+  return { documentType: doc.type, dataset: doc.dataset, observations, version: doc.version };
 }
 
 function timeSeriesObservations(doc: DocContext, chunk: string, out: Observation[]): void {
@@ -251,6 +315,10 @@ type DocContext = {
   processType?: string;
   dataset: string;
   area?: string;
+  /** Header fields ordering the document in a ZIP (see ReadDocument). */
+  version: NonNullable<ReadDocument['version']>;
+  /** docStatus A13: the document is dropped whole. */
+  withdrawn: boolean;
   notes: Notes;
   /**
    * The instants of fixed-step slots, one Date per instant for the whole document: the series of a

@@ -69,6 +69,26 @@ describe('JAO clients', () => {
     assert.equal(new Set(obs.map((o) => o.ts.getTime())).size, 96);
   });
 
+  it('fetches Nordic constraints from fbDomainShadowPrice (cneName, ptdf_ PTDFs) and Core ones from shadowPrices', async () => {
+    const w = { from: new Date('2026-04-19T22:00:00Z'), to: new Date('2026-04-20T22:00:00Z') };
+    const shadowPrices = ds('jao.shadow_prices');
+    const nordic: AttemptReport[] = [];
+    const payload = await shadowPrices.fetch(w, 'nordic', context(nordic));
+    assert.ok(nordic.length > 0 && nordic.every((a) => a.url.includes('/nordic/api/data/fbDomainShadowPrice?')));
+    const row = JSON.parse(text(payload.body)).data[0] as Record<string, unknown>;
+    assert.ok(typeof row.cneName === 'string' && !('cnecName' in row) && Object.keys(row).some((k) => k.startsWith('ptdf_NO')));
+    for (const parseContext of [{ partition: 'nordic' }, {}]) {
+      const obs = shadowPrices.parse(payload.body, parseContext);
+      assert.ok(obs.length > 0 && obs.every((o) => o.series.region === 'nordic' && o.resolution === 'PT15M'));
+    }
+    const core: AttemptReport[] = [];
+    await shadowPrices.fetch(w, 'core', context(core));
+    assert.ok(core.length > 0 && core.every((a) => a.url.includes('/core/api/data/shadowPrices?')));
+    // Neither tool answers the other's name.
+    await assert.rejects(fetchPublication('nordic', 'shadowPrices', true, w, context()));
+    await assert.rejects(fetchPublication('core', 'fbDomainShadowPrice', true, w, context()));
+  });
+
   it('serves each business day at its MTU: a two-day call across the 15-minute go-live is 24 hours, then 96 quarter-hours', async () => {
     const w = { from: new Date('2025-09-29T22:00:00Z'), to: new Date('2025-10-01T22:00:00Z') };
     const obs = ds('jao.net_positions').parse((await fetchPublication('core', 'netPos', false, w, context())).body).filter((o) => o.series.hub === 'AT');

@@ -7,11 +7,11 @@ import { ParseError } from '../../shared/errors.ts';
 import type { Interval } from '../../shared/time.ts';
 import { AUCTION_TZ, parseAuctions, readAuctions } from './auctions.ts';
 import { JAO_TZ, fetchAuctions, fetchPublication } from './client.ts';
-import { JAO_REGIONS, parsePublication, publicationColumns, type ColumnLayout, type MtuSchedule, type PublicationDataset } from './publication.ts';
+import { JAO_REGIONS, parsePublication, publicationColumns, type ColumnLayout, type JaoRegion, type MtuSchedule, type PublicationDataset } from './publication.ts';
 
 /** How the simulator serves a dataset: rows (or auctions) of a fixture re-timed to the asked window, at the dataset's MTU. */
 export type JaoSimulation =
-  | { tool: 'publication'; apiName: string; fixture: string; mtu: PublicationDataset['mtu'] }
+  | { tool: 'publication'; apiNames: Readonly<Partial<Record<JaoRegion, string>>>; fixture: string; mtu: PublicationDataset['mtu'] }
   | { tool: 'auctions'; fixture: string; horizon: string };
 
 /** Business day 2025-10-01 (Amsterdam), the first SDAC delivery day with 15-minute MTUs. */
@@ -41,6 +41,8 @@ const MW: readonly [number, number] = [-100_000, 100_000];
 type PublicationSpec = {
   id: string;
   apiName: string;
+  /** The name in the API path where a region publishes the dataset under another one. */
+  regionApiNames?: Readonly<Partial<Record<JaoRegion, string>>>;
   title: string;
   layout: ColumnLayout;
   validation: ValidationRules;
@@ -78,6 +80,8 @@ function isCompleteBorderSet(cols: ReadonlySet<string>): boolean {
 function publication(s: PublicationSpec): JaoDataset {
   const spec: PublicationDataset = { id: s.id, apiName: s.apiName, layout: s.layout, mtu: s.mtu };
   const unit = 'unit' in s.layout ? s.layout.unit : 'MW, EUR/MW';
+  const partitions = JAO_REGIONS.filter((region) => s.mtu[region]);
+  const apiNameIn = (region: string) => s.regionApiNames?.[region as JaoRegion] ?? s.apiName;
   return {
     id: s.id,
     provider: 'jao',
@@ -87,10 +91,10 @@ function publication(s: PublicationSpec): JaoDataset {
     dimensions: s.dimensions,
     cadence: dayAheadCadence,
     window: dayAheadWindow,
-    partitions: JAO_REGIONS.filter((region) => s.mtu[region]),
+    partitions,
     validation: s.validation,
-    fetch: (window: Interval, region: string, ctx: FetchContext) => fetchPublication(region, s.apiName, s.paged ?? false, window, ctx),
-    parse: (body) => parsePublication(spec, body),
+    fetch: (window: Interval, region: string, ctx: FetchContext) => fetchPublication(region, apiNameIn(region), s.paged ?? false, window, ctx),
+    parse: (body, context) => parsePublication(spec, body, context?.partition),
     detect: (body) => {
       const cols = publicationColumns(body);
       return cols !== null && cols.size > 0 && s.claims(cols);
@@ -102,7 +106,7 @@ function publication(s: PublicationSpec): JaoDataset {
     fixtures: s.fixtures,
     ...(s.sharesPayloadWith ? { sharesPayloadWith: s.sharesPayloadWith } : {}),
     ...(s.measures ? { measures: s.measures } : {}),
-    simulation: { tool: 'publication', apiName: s.apiName, fixture: s.fixtures![0]!.file, mtu: s.mtu },
+    simulation: { tool: 'publication', apiNames: Object.fromEntries(partitions.map((r) => [r, apiNameIn(r)])), fixture: s.fixtures![0]!.file, mtu: s.mtu },
   };
 }
 
@@ -162,11 +166,16 @@ export const publicationDatasets: readonly JaoDataset[] = [
     development: [],
     fixtures: [{ file: 'pubtool_core_maxNetPos_2026-04-20.json', source: 'documented-shape' }],
     mtu: { core: HOURLY },
-    claims: (cols) => [...cols].some((c) => /^(min|max)_?[A-Z]/.test(c)) && !has(cols, 'border_') && !has(cols, 'hub_'),
+    // Constraint rows have minFlow/maxFlow (the Nordic domain's, with ptdf_ PTDFs): not hub bounds.
+    claims: (cols) => [...cols].some((c) => /^(min|max)_?[A-Z]/.test(c)) && !has(cols, 'border_') && !has(cols, 'hub_') && !cols.has('shadowPrice'),
   }),
   publication({
     id: 'jao.shadow_prices',
     apiName: 'shadowPrices',
+    // The Nordic tool has no shadowPrices: its constraints and their shadow prices are the flow-based
+    // domain's (jao-py jao_nordic.py query_active_constraints; its parallel-run client said JAO has no
+    // Nordic active-constraints endpoint), rows naming the element cneName/cneEic and PTDFs ptdf_<hub>.
+    regionApiNames: { nordic: 'fbDomainShadowPrice' },
     title: 'Active constraints (CNECs) with their shadow prices',
     layout: { kind: 'cnecs' },
     validation: { plausible: { 'EUR/MW': [-1_000_000, 1_000_000], MW: MW, A: [0, 100_000], '%': [-1000, 1000] }, maxLead: 'P2D' },
@@ -175,7 +184,7 @@ export const publicationDatasets: readonly JaoDataset[] = [
     development: [],
     fixtures: [{ file: 'pubtool_core_shadowPrices_2026-04-20.json', source: 'documented-shape' }],
     mtu: { core: HOURLY, nordic: SDAC_MTU },
-    claims: (cols) => cols.has('cnecName') || cols.has('shadowPrice'),
+    claims: (cols) => cols.has('cnecName') || cols.has('cneName') || cols.has('shadowPrice'),
   }),
   ...PARTIAL_BORDER_TABLES.map(([id, apiName, title, unit, range, fixture, mtu]) =>
     publication({
@@ -203,7 +212,7 @@ export const publicationDatasets: readonly JaoDataset[] = [
     development: [],
     fixtures: [{ file: 'pubtool_core_alphaFactor_2026-04-20.json', source: 'documented-shape' }],
     mtu: { core: HOURLY },
-    claims: (cols) => !has(cols, 'border_') && !has(cols, 'hub_') && !cols.has('cnecName') && ![...cols].some((c) => /^(min|max)_?[A-Z]/.test(c)) && cols.has('dateTimeUtc'),
+    claims: (cols) => !has(cols, 'border_') && !has(cols, 'hub_') && !cols.has('cnecName') && !cols.has('cneName') && !cols.has('shadowPrice') && ![...cols].some((c) => /^(min|max)_?[A-Z]/.test(c)) && cols.has('dateTimeUtc'),
   }),
 ];
 

@@ -223,6 +223,48 @@ describe('JAO auction tool', () => {
   });
 });
 
+describe('JAO Nordic constraints (fbDomainShadowPrice: cneName/cneEic, ptdf_ PTDFs)', () => {
+  const answer = (rows: unknown[]) => new TextEncoder().encode(JSON.stringify({ data: rows, rejected: false, messages: null, totalRows: rows.length, totalRowsWithFilter: rows.length }));
+  // The row shape public Nordic clients read (JAOPuTo_Nordic_shadowprices selects these fields).
+  const row = (over: Record<string, unknown> = {}) => ({
+    id: 1, dateTimeUtc: '2026-04-20T10:15:00Z', tso: 'SVK', cneName: 'SE3-SE4 cut', cneEic: '46Y000000000002Q', cnecType: 'BRANCH',
+    biddingZoneFrom: 'SE3', biddingZoneTo: 'SE4', contName: null, contEic: null, contingencies: [], nonRedundant: true, significant: true,
+    ram: 500, minFlow: -1000, maxFlow: 2000, fmax: 2000, imax: 3000, shadowPrice: 12.5, ptdf_SE3: 0.4, ptdf_SE4: -0.3, ...over,
+  });
+  const shadowPrices = ds('jao.shadow_prices');
+
+  it('names the CNEC from cneName, or cneEic without a name, and reads the region from ptdf_ PTDFs', () => {
+    const obs = shadowPrices.parse(answer([row(), row({ cneName: null, contingencies: null, dateTimeUtc: '2026-04-20T10:30:00Z' })]));
+    const sp = obs.filter((o) => o.series.metric === 'shadowPrice');
+    assert.deepEqual(sp.map((o) => [o.series.cnec, o.series.contingency, o.series.tso, o.series.region, o.resolution, o.value, o.unit]), [
+      ['SE3-SE4 cut', 'basecase', 'SVK', 'nordic', 'PT15M', 12.5, 'EUR/MW'],
+      ['46Y000000000002Q', 'basecase', 'SVK', 'nordic', 'PT15M', 12.5, 'EUR/MW'],
+    ]);
+    assert.ok(obs.every((o) => !o.series.metric!.startsWith('ptdf_')));
+    assert.deepEqual([...new Set(obs.map((o) => o.series.metric))], ['ram', 'minFlow', 'maxFlow', 'fmax', 'imax', 'shadowPrice']);
+  });
+
+  it('a row naming its CNEC both ways keeps cnecName, as Core rows do', () => {
+    const obs = shadowPrices.parse(answer([row({ cnecName: 'SE3-SE4 cut N-1' })]));
+    assert.ok(obs.every((o) => o.series.cnec === 'SE3-SE4 cut N-1'));
+  });
+
+  it('takes the region from the partition it was fetched for when ingestion gives it', () => {
+    const hubless = row({ ptdf_SE3: undefined, ptdf_SE4: undefined });
+    assert.ok(shadowPrices.parse(answer([hubless]), { partition: 'nordic' }).every((o) => o.series.region === 'nordic'));
+    assert.ok(shadowPrices.parse(answer([hubless])).every((o) => o.series.region === 'core'));
+    assert.ok(ds('jao.shadow_prices').parse(fixture('pubtool_core_shadowPrices_2026-04-20.json'), { partition: 'core' }).every((o) => o.series.region === 'core'));
+  });
+
+  it('a Nordic constraint payload is detected as jao.shadow_prices (its minFlow/maxFlow are no hub bounds)', () => {
+    assert.equal(identifyDataset(jao, answer([row()])).id, 'jao.shadow_prices');
+  });
+
+  it('the dataset asks the Nordic tool for fbDomainShadowPrice and Core for shadowPrices', () => {
+    assert.deepEqual(shadowPrices.simulation.tool === 'publication' && shadowPrices.simulation.apiNames, { core: 'shadowPrices', nordic: 'fbDomainShadowPrice' });
+  });
+});
+
 describe('JAO detection', () => {
   it('places every payload whose columns tell it apart, and asks for --dataset when they do not', () => {
     assert.equal(identifyDataset(jao, fixture('pubtool_core_maxExchanges_2026-04-20_21.json')).id, 'jao.max_exchanges');

@@ -120,8 +120,15 @@ export function borderOf(column: string): string | null {
 
 // Fields of a row that describe it rather than measure anything.
 const ROW_META = new Set(['id', 'dateTimeUtc', 'lastModifiedOn', 'businessDayUtc']);
-// Per-CNEC identity fields: which critical network element, under which contingency, whose.
-const CNEC_IDENTITY = new Set(['cnecEic', 'cnecName', 'contName', 'contingencyName', 'tso', 'direction']);
+// Per-CNEC identity fields: which critical network element, under which contingency, whose. The
+// Nordic domain (fbDomainShadowPrice) names the element `cneName`/`cneEic` where Core says `cnecName`/`cnecEic`.
+const CNEC_IDENTITY = new Set(['cnecEic', 'cnecName', 'cneEic', 'cneName', 'contName', 'contingencyName', 'tso', 'direction']);
+// Descriptive text of a constraint row (as public Core and Nordic clients read them): never a metric,
+// also when null (a basecase row's contEic, an allocation constraint's substations).
+const CNEC_TEXT = new Set([
+  'cnecType', 'cneType', 'cneStatus', 'contEic', 'contTso', 'contStatus', 'contSubstationFrom', 'contSubstationTo', 'biddingZoneFrom', 'biddingZoneTo',
+  'hubFrom', 'hubTo', 'substationFrom', 'substationTo', 'elementType', 'fmaxType', 'imaxMethod', 'justification', 'contingencies',
+]);
 const CNEC_UNITS: Readonly<Record<string, string>> = { shadowPrice: 'EUR/MW', imax: 'A', minRAMFactor: '%', minRamFactor: '%' };
 
 function checkValue(v: unknown, where: string): number | null {
@@ -172,23 +179,30 @@ const isNordicHub = (hub: string) => NORDIC_ZONE.test(hub.split('_')[0]!);
 
 /**
  * The capacity calculation region of an answer, from its hubs (column names): the region is in the
- * request path, not in the payload, and a parser sees only the payload.
+ * request path, not in the payload. Ingestion hands the parser its partition (the region); this is
+ * for a payload parsed without one. Nordic constraint rows name their PTDFs `ptdf_<hub>`.
  */
 export function regionOf(rows: readonly Record<string, unknown>[]): 'core' | 'nordic' {
   for (const row of rows.slice(0, 5)) {
     for (const key of Object.keys(row)) {
       if (key.startsWith('hub_') && isNordicHub(key.slice('hub_'.length))) return 'nordic';
+      if (key.startsWith('ptdf_') && isNordicHub(key.slice('ptdf_'.length))) return 'nordic';
       if (key.startsWith('border_') && (borderOf(key)?.split('>') ?? []).some(isNordicHub)) return 'nordic';
     }
   }
   return 'core';
 }
 
-/** Parses one Publication Tool answer of `ds`; the region (a dimension of every series) comes from its hubs. */
-export function parsePublication(ds: PublicationDataset, body: Uint8Array | string): Observation[] {
+const isRegion = (s: string | undefined): s is JaoRegion => (JAO_REGIONS as readonly (string | undefined)[]).includes(s);
+
+/**
+ * Parses one Publication Tool answer of `ds`. The region (a dimension of every series) is the
+ * partition it was fetched for when given, else read from its hubs.
+ */
+export function parsePublication(ds: PublicationDataset, body: Uint8Array | string, partition?: string): Observation[] {
   const env = readPublicationEnvelope(body, `JAO ${ds.apiName}`);
   const rows = env.data ?? [];
-  const region = regionOf(rows);
+  const region = isRegion(partition) ? partition : regionOf(rows);
   const instants = rows.map((r, i) => {
     const ts = parseUtcInstant(r.dateTimeUtc);
     if (!ts) throw new ParseError(`JAO ${region} ${ds.apiName} row ${i}: dateTimeUtc is not a UTC instant: ${JSON.stringify(r.dateTimeUtc)}`);
@@ -209,13 +223,13 @@ export function parsePublication(ds: PublicationDataset, body: Uint8Array | stri
     const layout = ds.layout;
     if (layout.kind === 'cnecs') {
       const text = (...fields: string[]) => fields.map((f) => row[f]).find((v): v is string => typeof v === 'string' && v.trim() !== '')?.trim();
-      const cnec = text('cnecName', 'cnecEic');
+      const cnec = text('cnecName', 'cneName', 'cnecEic', 'cneEic');
       if (!cnec) throw new ParseError(`${where('cnecName')}: a constraint row names no CNEC`);
       // A CNEC is the element under a contingency ("basecase": none), monitored by a TSO in a direction.
       const identity = { cnec, contingency: text('contName', 'contingencyName') ?? 'basecase', tso: text('tso') ?? '-', direction: text('direction') ?? '-' };
       for (const [field, v] of Object.entries(row)) {
         // PTDFs (hub_*) are sensitivities of the constraint, not series of their own.
-        if (ROW_META.has(field) || CNEC_IDENTITY.has(field) || field.startsWith('hub_') || field.startsWith('ptdf_')) continue;
+        if (ROW_META.has(field) || CNEC_IDENTITY.has(field) || CNEC_TEXT.has(field) || field.startsWith('hub_') || field.startsWith('ptdf_')) continue;
         if (typeof v !== 'number' && v !== null) continue; // descriptive text and flags
         push({ ...identity, metric: field }, checkValue(v, where(field)), CNEC_UNITS[field] ?? 'MW');
       }

@@ -24,11 +24,16 @@ const NORDIC_NAMES: Readonly<Record<string, string>> = {
   AT: 'NO1', BE: 'NO2', CZ: 'NO3', DE: 'NO4', FR: 'NO5', HR: 'SE1', HU: 'SE2', NL: 'SE3', PL: 'SE4', RO: 'FI', SI: 'DK1', SK: 'DK2',
 };
 
+// Nordic constraint rows (fbDomainShadowPrice) name the element cneName/cneEic and their PTDFs ptdf_<hub>.
+const NORDIC_CONSTRAINT_FIELDS: Readonly<Record<string, string>> = { cnecName: 'cneName', cnecEic: 'cneEic' };
+
 function renameForNordic(row: Record<string, unknown>): Record<string, unknown> {
+  const constraint = 'cnecName' in row;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(row)) {
     const m = /^(border|hub)_(.*)$/.exec(k);
-    out[m ? `${m[1]}_${m[2]!.split('_').map((t) => NORDIC_NAMES[t] ?? t).join('_')}` : k] = v;
+    const prefix = constraint && m?.[1] === 'hub' ? 'ptdf' : m?.[1];
+    out[m ? `${prefix}_${m[2]!.split('_').map((t) => NORDIC_NAMES[t] ?? t).join('_')}` : constraint ? (NORDIC_CONSTRAINT_FIELDS[k] ?? k) : k] = v;
   }
   return out;
 }
@@ -69,7 +74,7 @@ export async function startJaoSimulator(options: { port?: number; now?: () => Da
   };
 
   function publication(res: ServerResponse, region: string, apiName: string, q: URLSearchParams): void {
-    const ds = jaoDatasets.find((d) => d.simulation.tool === 'publication' && d.simulation.apiName === apiName && d.partitions.includes(region));
+    const ds = jaoDatasets.find((d) => d.simulation.tool === 'publication' && d.simulation.apiNames[region as JaoRegion] === apiName);
     if (!ds || ds.simulation.tool !== 'publication') return json(res, 404, { status: 404, message: `No dataset ${apiName} in ${region}` });
     const param = (name: string) => q.get(name) ?? q.get(name.replace('Utc', 'UTC'));
     const from = new Date(param('FromUtc') ?? '');

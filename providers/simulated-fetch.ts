@@ -29,7 +29,7 @@ export async function fetchFromSimulators(zone: string, fetches: readonly Simula
       for (let t = from.getTime(); t < to.getTime(); t += 86_400_000) {
         const window = { from: new Date(t), to: new Date(Math.min(t + 86_400_000, to.getTime())) };
         const payload = await ds.fetch(window, zone, { http, secrets, baseUrl: sim.url, onAttempt: () => {}, log: silentLogger });
-        rows.push(...toStoredRows(annotate(ds, ds.parse(payload.body)), sha256Hex(payload.body)));
+        rows.push(...toStoredRows(annotate(ds, ds.parse(payload.body, { partition: zone })), sha256Hex(payload.body)));
       }
       served.set(id, rows);
     }

@@ -345,6 +345,8 @@ describe('ENTSO-E bodies that are not data', () => {
     ['a cut-off document', '<Publication_MarketDocument xmlns="x"><type>A44</type><TimeSeries><mRID>1', /cut off/],
     ['an unknown document type', '<Publication_MarketDocument xmlns="x"><type>A99</type></Publication_MarketDocument>', /document type A99 has no parser/],
     ['something else', '{"json": true}', /not an ENTSO-E XML document/],
+    ['a document whose elements carry a namespace prefix (it would parse to nothing)',
+      '<ns:Publication_MarketDocument xmlns:ns="x"><ns:type>A44</ns:type><ns:TimeSeries><ns:mRID>1</ns:mRID></ns:TimeSeries></ns:Publication_MarketDocument>', /namespace-prefixed/],
   ];
   for (const [what, body, message] of bad) {
     it(`rejects ${what} with a ParseError naming it`, () => {

@@ -233,6 +233,8 @@ function parseXmlDocument(text: string, datasetFor: DatasetNamer, notes: Notes):
   }
 
   const firstSeries = start.indexOf('<TimeSeries');
+  // ENTSO-E writes the default namespace; prefixed TimeSeries would otherwise parse to nothing, silently.
+  if (firstSeries === -1 && /<[\w.-]+:TimeSeries[\s>]/.test(start)) throw new ParseError(`ENTSO-E ${root}: namespace-prefixed elements (<…:TimeSeries>) are not read`);
   const header = firstSeries === -1 ? start : start.slice(0, firstSeries);
   const doc = documentContext(root, header, datasetFor, notes);
   if (doc.withdrawn) return { documentType: doc.type, dataset: doc.dataset, observations: [], version: doc.version };

@@ -33,7 +33,7 @@ describe('JAO clients', () => {
   it('builds the documented queries', () => {
     const w = { from: new Date('2026-04-19T22:00:00Z'), to: new Date('2026-04-21T22:00:00Z') };
     assert.equal(publicationUrl('https://publicationtool.jao.eu', 'core', 'maxExchanges', w), 'https://publicationtool.jao.eu/core/api/data/maxExchanges?FromUtc=2026-04-19T22%3A00%3A00.000Z&ToUtc=2026-04-21T22%3A00%3A00.000Z');
-    assert.equal(auctionsUrl('https://api.jao.eu', 'IF1-FR-GB', 'Daily', w), 'https://api.jao.eu/OWSMP/getauctions?corridor=IF1-FR-GB&horizon=Daily&fromdate=2026-04-20&todate=2026-04-21');
+    assert.equal(auctionsUrl('https://api.jao.eu', 'IF1-FR-GB', 'Daily', w), 'https://api.jao.eu/OWSMP/getauctions?corridor=IF1-FR-GB&horizon=Daily&fromdate=2026-04-19-22%3A00%3A00&todate=2026-04-21-21%3A59%3A59');
   });
 
   it('splits a 5-day window into calls of at most two Amsterdam days', async () => {
@@ -101,6 +101,22 @@ describe('JAO clients', () => {
     const payload = await fetchAuctions('IF1-FR-GB', 'Daily', w, context());
     const obs = ds('jao.daily_auctions').parse(payload.body).filter((o) => o.series.metric === 'price');
     assert.equal(obs.length, 24 + 23 + 24);
+  });
+
+  it("asks for a CET day by its market period's UTC start and gets that day's auction, not the next", async () => {
+    const w = { from: new Date('2026-04-19T22:00:00Z'), to: new Date('2026-04-20T22:00:00Z') };
+    const obs = ds('jao.daily_auctions').parse((await fetchAuctions('IF1-FR-GB', 'Daily', w, context())).body).filter((o) => o.series.metric === 'price');
+    assert.equal(obs.length, 24);
+    assert.ok(obs.every((o) => o.ts >= w.from && o.ts < w.to));
+  });
+
+  it('splits a long-term window into calls of at most 31 days, each auction once', async () => {
+    const attempts: AttemptReport[] = [];
+    const w = { from: new Date('2026-03-31T22:00:00Z'), to: new Date('2026-06-30T22:00:00Z') }; // April to June (CET)
+    const payload = await fetchAuctions('IF1-FR-GB', 'Monthly', w, context(attempts));
+    assert.ok(attempts.length >= 3 && attempts.every((a) => a.status === 200 || a.status === 400));
+    const auctions = JSON.parse(text(payload.body)) as { identification: string; marketPeriodStart: string }[];
+    assert.deepEqual(auctions.map((a) => a.marketPeriodStart), ['2026-03-31T22:00:00.000+00:00', '2026-04-30T22:00:00.000+00:00', '2026-05-31T22:00:00.000+00:00']);
   });
 
   it('an auction-less corridor is an empty window, a wrong key a configuration error', async () => {

@@ -1,10 +1,11 @@
 // JAO clients. Publication Tool: no auth, `FromUtc`/`ToUtc`, at most two SDAC business days
 // (Europe/Amsterdam) per call, `Skip`/`Take` paging on the long per-CNEC datasets. Auction tool:
-// `AUTH_API_KEY` header (secret `jao:api_key`), dates in CET. JAO allows ~100 requests a minute.
+// `AUTH_API_KEY` header (secret `jao:api_key`), `fromdate`/`todate` UTC instants bounding
+// `marketPeriodStart`, at most 31 days a call. JAO allows ~100 requests a minute.
 import type { FetchContext, FetchedPayload } from '../../shared/dataset.ts';
 import { ConfigError, HttpError, SourceUnavailableError } from '../../shared/errors.ts';
 import type { HttpResponse } from '../../shared/http.ts';
-import { addDuration, minDate, toLocalNaive, type Interval } from '../../shared/time.ts';
+import { addDuration, minDate, type Interval } from '../../shared/time.ts';
 import { AUCTION_TZ, isNoDataAnswer, readAuctions } from './auctions.ts';
 import { JAO_TZ, readPublicationEnvelope } from './publication.ts';
 
@@ -15,6 +16,8 @@ export { JAO_TZ };
 export const JAO_MAX_FETCH_DAYS = 2;
 /** Rows per page of a paged dataset (jao-py pages by 5000 as well). */
 export const JAO_PAGE_SIZE = 5000;
+/** The auction tool refuses a fromdate-todate span over 31 days (API user guide §5.1, per electricitymaps-contrib). */
+export const AUCTION_TOOL_MAX_DAYS = 31;
 /** JAO allows about 100 requests a minute; 80 leaves room for people using the same address. */
 export const JAO_RATE_PER_MINUTE = 80;
 
@@ -101,25 +104,39 @@ export async function fetchPublication(
   return { body: new TextEncoder().encode(JSON.stringify(joined)), contentType: 'application/json' };
 }
 
-/** The auction tool URL for one corridor and horizon over the CET delivery dates of a window; pure. */
+/** `yyyy-MM-dd-HH:mm:ss` in UTC, the auction tool's instant format. */
+const auctionToolStamp = (d: Date) => d.toISOString().slice(0, 19).replace('T', '-');
+
+/**
+ * The auction tool URL for one corridor and horizon over a window; pure. The tool filters on
+ * `marketPeriodStart`, both bounds included, read in UTC: a CET day's (or month's) auction starts
+ * at 22:00/23:00 UTC the day before, so the bounds are the window's UTC instants (a CET date would
+ * be read as its UTC midnight and miss the window's first auction). `todate` stops a second short
+ * of the window's end, so the auction starting there belongs to the next window only.
+ */
 export function auctionsUrl(base: string, corridor: string, horizon: string, window: Interval): string {
-  // fromdate/todate are CET delivery dates, both included.
-  const lastDay = new Date(window.to.getTime() - 1);
   const q = new URLSearchParams({
     corridor,
     horizon,
-    fromdate: toLocalNaive(window.from, AUCTION_TZ).slice(0, 10),
-    todate: toLocalNaive(lastDay, AUCTION_TZ).slice(0, 10),
+    fromdate: auctionToolStamp(window.from),
+    todate: auctionToolStamp(new Date(window.to.getTime() - 1000)),
   });
   return `${base.replace(/\/$/, '')}/OWSMP/getauctions?${q}`;
 }
 
-/** Fetches the auctions of one corridor and horizon; "No Data found" (HTTP 400) is an empty answer. */
+/**
+ * Fetches the auctions of one corridor and horizon, in calls of at most 30 days (the tool refuses
+ * more than 31); "No Data found" (HTTP 400) is an empty answer. One answer is published as
+ * received; several are joined into one array, each auction once.
+ */
 export async function fetchAuctions(corridor: string, horizon: string, window: Interval, ctx: FetchContext): Promise<FetchedPayload> {
   const key = await ctx.secrets.require('jao:api_key');
   const base = ctx.baseUrl ?? AUCTION_TOOL;
-  // A refused key (401/403) comes back as a ConfigError from shared/http.ts: not retried.
-  const res = await ctx.http.get(auctionsUrl(base, corridor, horizon, window), {
+  const bodies: Uint8Array[] = [];
+  for (let from = window.from; from < window.to; ) {
+    const to = minDate(addDuration(from, `P${AUCTION_TOOL_MAX_DAYS - 1}D`, AUCTION_TZ), window.to);
+    // A refused key (401/403) comes back as a ConfigError from shared/http.ts: not retried.
+    const res = await ctx.http.get(auctionsUrl(base, corridor, horizon, { from, to }), {
       headers: { AUTH_API_KEY: key },
       signal: ctx.signal,
       onAttempt: ctx.onAttempt,
@@ -133,5 +150,13 @@ export async function fetchAuctions(corridor: string, horizon: string, window: I
         }
       },
     });
-  return { body: res.body, contentType: 'application/json' };
+    bodies.push(res.body);
+    from = to;
+  }
+  if (bodies.length === 1) return { body: bodies[0]!, contentType: 'application/json' };
+  const withData = bodies.filter((b) => readAuctions(b).length > 0);
+  if (withData.length === 0) return { body: bodies.at(-1)!, contentType: 'application/json' };
+  const seen = new Set<string>();
+  const auctions = withData.flatMap((b) => readAuctions(b)).filter((a) => !seen.has(a.identification) && seen.add(a.identification));
+  return { body: new TextEncoder().encode(JSON.stringify(auctions)), contentType: 'application/json' };
 }

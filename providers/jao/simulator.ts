@@ -9,7 +9,7 @@ import { DateTime } from 'luxon';
 import type { Simulator } from '../../shared/dataset.ts';
 import { FaultInjector, serveSimulator, type FaultPlan } from '../../shared/simulator.ts';
 import { AUCTION_TZ, hourLabels, readAuctions, type Auction } from './auctions.ts';
-import { JAO_TZ, JAO_MAX_FETCH_DAYS } from './client.ts';
+import { AUCTION_TOOL_MAX_DAYS, JAO_TZ, JAO_MAX_FETCH_DAYS } from './client.ts';
 import { CORRIDORS, jaoDatasets } from './datasets.ts';
 import { mtuOn, readPublicationEnvelope, type JaoRegion } from './publication.ts';
 import { fixedDurationMs } from '../../shared/time.ts';
@@ -106,22 +106,36 @@ export async function startJaoSimulator(options: { port?: number; now?: () => Da
     json(res, 200, { data: page, rejected: false, messages: null, totalRows: rows.length, totalRowsWithFilter: rows.length });
   }
 
+  /** A fromdate/todate as the auction tool reads it: `2026-07-27-22:00:00` or `2026-07-27` (midnight), UTC. */
+  function auctionToolInstant(s: string | null): Date | null {
+    const m = /^(\d{4}-\d{2}-\d{2})(?:-(\d{2}:\d{2}:\d{2}))?$/.exec(s ?? '');
+    if (!m) return null;
+    const at = new Date(`${m[1]}T${m[2] ?? '00:00:00'}Z`);
+    return Number.isNaN(at.getTime()) ? null : at;
+  }
+
   function auctions(req: IncomingMessage, res: ServerResponse, q: URLSearchParams): void {
     if (req.headers.auth_api_key !== SIMULATOR_API_KEY) return json(res, 401, { status: 401, message: 'Invalid or missing API key' });
     const corridor = q.get('corridor') ?? '';
     const horizon = q.get('horizon') ?? '';
     // Daily auctions from the daily dataset's recording, every long-term horizon from the long-term one's.
     const ds = jaoDatasets.find((d) => d.simulation.tool === 'auctions' && (d.simulation.horizon === 'Daily') === (horizon === 'Daily'));
-    const fromDate = DateTime.fromISO(q.get('fromdate') ?? '', { zone: AUCTION_TZ });
-    const toDate = DateTime.fromISO(q.get('todate') ?? '', { zone: AUCTION_TZ });
-    if (!fromDate.isValid || !toDate.isValid) return json(res, 400, { status: 400, message: 'fromdate and todate must be dates' });
+    // The real tool reads fromdate/todate as UTC (`yyyy-MM-dd-HH:mm:ss`, or a date: its UTC midnight),
+    // answers the auctions whose marketPeriodStart lies between them, both included, and refuses a
+    // span over 31 days (JAO API user guide §5.1, via electricitymaps-contrib JAO_Auctions.py;
+    // the refusal's body is not recorded).
+    const fromAt = auctionToolInstant(q.get('fromdate'));
+    const toAt = auctionToolInstant(q.get('todate'));
+    if (!fromAt || !toAt) return json(res, 400, { status: 400, message: 'fromdate and todate must be dates' });
+    if (toAt.getTime() - fromAt.getTime() > AUCTION_TOOL_MAX_DAYS * 86_400_000) return json(res, 400, { status: 400, message: `The period may not exceed ${AUCTION_TOOL_MAX_DAYS} days` });
     const noData = () => json(res, 400, { status: 400, message: 'No Data found' });
     if (!ds || ds.simulation.tool !== 'auctions' || !(CORRIDORS as readonly string[]).includes(corridor)) return noData();
     const template = auctionOf(ds.simulation.fixture);
     const published = publishedUntil(now(), AUCTION_TZ, 10);
     const out: Auction[] = [];
     const unit = horizon === 'Daily' ? 'day' : horizon === 'Yearly' ? 'year' : 'month';
-    for (let d = fromDate.startOf(unit); d <= toDate; d = d.plus({ [`${unit}s`]: 1 })) {
+    for (let d = DateTime.fromJSDate(fromAt, { zone: AUCTION_TZ }).startOf(unit); d.toJSDate() <= toAt; d = d.plus({ [`${unit}s`]: 1 })) {
+      if (d.toJSDate() < fromAt) continue;
       const start = d.toJSDate();
       const stop = d.plus({ [`${unit}s`]: 1 }).toJSDate();
       if (horizon === 'Daily' && stop > published) break;

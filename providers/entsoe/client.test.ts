@@ -5,6 +5,7 @@ import { ConfigError } from '../../shared/errors.ts';
 import { createHttpClient, type AttemptReport, type HttpClient } from '../../shared/http.ts';
 import { silentLogger } from '../../shared/log.ts';
 import { envSecrets } from '../../shared/secrets/index.ts';
+import { nextWindow } from '../../acquisition/window.ts';
 import { banWait, buildQuery, splitWindow } from './client.ts';
 import { entsoeDatasets } from './datasets.ts';
 import { parseEntsoeDocument as parseEntsoe } from './datasets.ts';
@@ -81,5 +82,14 @@ describe('ENTSO-E client', () => {
     assert.ok(sim.bans() <= 3, `kept calling while banned: ${sim.bans()} refusals`);
     assert.ok(Date.now() - started >= 1000, 'did not wait for the ban to end');
     await sim.close();
+  });
+});
+
+describe('ENTSO-E windows', () => {
+  it('an actuals run re-reads the last day before its watermark, where ENTSO-E revises and fills in (the notes: 1–3 days)', () => {
+    const load = entsoeDatasets.find((d) => d.id === 'entsoe.load_actual')!;
+    const now = new Date('2025-11-05T14:30:00Z');
+    const w = nextWindow(load.window, new Date('2025-11-05T14:00:00Z'), now)!;
+    assert.equal(w.from.toISOString(), '2025-11-04T14:00:00.000Z');
   });
 });

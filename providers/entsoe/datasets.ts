@@ -134,8 +134,9 @@ const forecastMw: ValidationRules = { plausible: { MW: [-100_000, 200_000] }, ma
 // (gridflow imbalance_volume.md, OpenDataDSL ENTSOE_BL_IMBVOL); the parser keeps the unit.
 const imbalanceVolumes: ValidationRules = { plausible: { MW: [-100_000, 200_000], MWh: [-100_000, 200_000] }, maxLead: 'PT0S' };
 
-// Actuals: published within the hour, revised for a while after; windows on the hour (UTC).
-const actualWindow: WindowPolicy = { align: 'PT1H', tz: 'UTC', maxSpan: 'P7D', lookback: 'PT6H', horizon: 'PT0S', backfill: 'P3D' };
+// Actuals: published within the hour, revised and filled in for days after (the notes: re-fetch
+// the last 1–3 days every run); windows on the hour (UTC), the last day re-read.
+const actualWindow: WindowPolicy = { align: 'PT1H', tz: 'UTC', maxSpan: 'P7D', lookback: 'P1D', horizon: 'PT0S', backfill: 'P3D' };
 // Day-ahead items: whole CET days up to the end of tomorrow, today and tomorrow re-read.
 const dayAheadWindow: WindowPolicy = { align: 'P1D', tz: CET, maxSpan: 'P31D', lookback: 'P1D', horizon: 'P2D', backfill: 'P7D' };
 const hourly: Cadence = { cron: '20 * * * *', tz: 'UTC' };

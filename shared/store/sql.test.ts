@@ -1,6 +1,7 @@
 // The store contract on MariaDB (mysql dialect) on every run, and on StarRocks when STARROCKS_URL is set.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { seriesKey } from '../observation.ts';
 import { storeContract, type ContractStoreOptions } from './contract.ts';
 import { loadDataTsv, SqlStore } from './sql.ts';
 import { TEST_MYSQL_URL, freshDatabases } from './test-stores.ts';
@@ -37,6 +38,17 @@ describe('mysql dialect: the LOAD DATA path', () => {
     assert.equal(await store.countObservations('test.prices'), 0);
     await store.upsertObservations([row('area=DK1', 2)]);
     assert.deepEqual((await store.queryObservations({ dataset: 'test.prices' })).map((o) => o.value), [2]);
+    await store.close();
+  });
+});
+
+describe('mysql dialect: text beyond latin1', () => {
+  it('creates its database as utf8mb4 and keeps dimensions, units and flags outside latin1 as written, whatever the server default', async () => {
+    const store = await fresh(TEST_MYSQL_URL)();
+    const series = { area: 'Nordsø', note: 'A→B −1' };
+    await store.upsertObservations([{ dataset: 'test.prices', series, seriesKey: seriesKey(series), ts: new Date('2025-11-05T10:00:00Z'), resolution: 'PT15M', value: 1, unit: '€/MWh', payloadSha256: 'a'.repeat(64) }]);
+    const [o] = await store.queryObservations({ dataset: 'test.prices' });
+    assert.deepEqual([o?.series, o?.unit], [series, '€/MWh']);
     await store.close();
   });
 });

@@ -139,7 +139,10 @@ export class SqlStore implements Store {
     const admin = await mysql.createConnection(o.create === false ? { ...base, database } : base);
     try {
       // The name was checked above; identifiers cannot be placeholders.
-      if (o.create !== false) await admin.query(`CREATE DATABASE IF NOT EXISTS \`${database}\``);
+      // utf8mb4 whatever the server's default: a stock MariaDB creates latin1 databases, which refuse
+      // text like a quality flag's "−" or a unit's "€" ("Incorrect string value"). StarRocks is UTF-8.
+      const charset = dialect === 'mysql' ? ' CHARACTER SET utf8mb4' : '';
+      if (o.create !== false) await admin.query(`CREATE DATABASE IF NOT EXISTS \`${database}\`${charset}`);
     } finally {
       await admin.end();
     }

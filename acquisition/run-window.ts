@@ -5,7 +5,7 @@ import type { Span } from '@opentelemetry/api';
 import type { Bus } from '../shared/bus/index.ts';
 import type { Dataset, FetchContext, FetchedPayload } from '../shared/dataset.ts';
 import { NoDataYetError, errorMessage } from '../shared/errors.ts';
-import type { HttpClient } from '../shared/http.ts';
+import { stoppingWith, type HttpClient } from '../shared/http.ts';
 import type { Logger } from '../shared/log.ts';
 import { recordFetchAttempt, recordPublished, recordWindow } from '../shared/metrics.ts';
 import type { PayloadArchive } from '../shared/payload-archive.ts';
@@ -28,7 +28,10 @@ export type AcquisitionDeps = {
   baseUrls: Readonly<Record<string, string | undefined>>;
   /** Topic of a provider's raw payloads. */
   topicFor(provider: string): string;
+  /** Aborts the window: its request under way and any retry. */
   signal?: AbortSignal;
+  /** The worker is stopping: the request under way may finish, no retry starts. */
+  stopping?: AbortSignal;
 };
 
 export type WindowResult = { runId: string; bytes: number; latencyMs: number; requests: number; sha256: string };
@@ -57,7 +60,7 @@ async function acquireWindow(deps: AcquisitionDeps, ds: Dataset, partition: stri
   const started = performance.now();
   const log: FetchLogEntry[] = [];
   const ctx: FetchContext = {
-    http: deps.httpFor(ds.provider),
+    http: deps.stopping ? stoppingWith(deps.httpFor(ds.provider), deps.stopping) : deps.httpFor(ds.provider),
     secrets: deps.secrets,
     baseUrl: deps.baseUrls[ds.provider],
     log: deps.log.child({ dataset: ds.id, partition }),

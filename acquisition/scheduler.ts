@@ -85,8 +85,10 @@ export class Scheduler {
   #tickDone: Promise<void> = Promise.resolve();
   #stopped = false;
   #badParams = new Set<string>();
-  /** Aborts windows under way when the scheduler stops, so a stop never waits out retries. */
+  /** Aborts windows under way when the stop's grace is over. */
   readonly #abort = new AbortController();
+  /** Fired as the stop begins: windows under way start no retry (a retry's wait ends), their request under way may finish. */
+  readonly #stopping = new AbortController();
 
   constructor(deps: AcquisitionDeps, datasets: readonly Dataset[], options: SchedulerOptions) {
     this.#deps = deps;
@@ -125,10 +127,12 @@ export class Scheduler {
 
   /**
    * Stops scheduling: waits for the scheduling pass under way (which then starts nothing), lets the
-   * windows under way finish for up to stopGraceMs, and aborts what is left.
+   * windows under way finish the request they are making (no retry starts, a retry's wait ends) for
+   * up to stopGraceMs, and aborts what is left.
    */
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#stopping.abort(new Error('acquisition stopping'));
     clearTimeout(this.#timer);
     await this.#tickDone.catch(() => undefined);
     const all = Promise.allSettled([...this.#inFlight]);
@@ -234,7 +238,7 @@ export class Scheduler {
   ): boolean {
     if (this.#stopped) return false;
     this.#held.add(lease);
-    const run = runWindow({ ...this.#deps, signal: this.#abort.signal }, ds, partition, window)
+    const run = runWindow({ ...this.#deps, signal: this.#abort.signal, stopping: this.#stopping.signal }, ds, partition, window)
       .then((result) => {
         settle(null);
         this.#o.onEvent?.({ type: 'published', dataset: ds.id, partition, window, ...result });

@@ -79,6 +79,31 @@ describe('http client policy', () => {
     assert.deepEqual(reports.map((r) => r.error), ['timed out after 50 ms', ABORTED_BY_CALLER]);
   });
 
+  it('a stop ends the wait before a retry at once and starts no further attempt', async () => {
+    const server = await scripted(Array.from({ length: 10 }, () => (res: ServerResponse) => void res.writeHead(503).end('busy')));
+    const http = createHttpClient('test', { ...policy, initialDelayMs: 5000, maxDelayMs: 5000 });
+    const stopping = new AbortController();
+    const attempts: AttemptReport[] = [];
+    const got = http.get(server.url, { stopping: stopping.signal, onAttempt: (a) => void attempts.push(a) });
+    while (attempts.length === 0) await new Promise((r) => setTimeout(r, 5));
+    const stoppedAt = Date.now();
+    stopping.abort();
+    await assert.rejects(got, (e: unknown) => e instanceof Error && e.name === 'AbortError');
+    assert.ok(Date.now() - stoppedAt < 1000, `gave up ${Date.now() - stoppedAt} ms after the stop (the retry's wait is 2.5–5 s)`);
+    assert.equal(server.requests(), 1);
+    await server.close();
+  });
+
+  it('the attempt under way when a stop comes finishes, and its answer is used', async () => {
+    const server = await scripted([(res) => void setTimeout(() => res.writeHead(200).end('late but fine'), 300)]);
+    const http = createHttpClient('test', { ...policy, timeoutMs: 2000 });
+    const stopping = new AbortController();
+    const got = http.get(server.url, { stopping: stopping.signal });
+    setTimeout(() => stopping.abort(), 50);
+    assert.equal(new TextDecoder().decode((await got).body), 'late but fine');
+    await server.close();
+  });
+
   it('does not retry a rejected credential: it is a configuration error', async () => {
     const s = await scripted([(res) => res.writeHead(401).end('bad token')]);
     await assert.rejects(createHttpClient('entsoe', policy).get(s.url), (e: unknown) => e instanceof ConfigError && /credentials rejected \(HTTP 401\)/.test(e.message));

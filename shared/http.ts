@@ -1,9 +1,10 @@
 // The one place where provider requests get their resilience: a per-attempt timeout, retries with
 // exponential backoff and jitter that honour Retry-After, and a circuit breaker per upstream.
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   BrokenCircuitError,
   ConsecutiveBreaker,
-  DelegateBackoff,
+  ConstantBackoff,
   TaskCancelledError,
   TimeoutStrategy,
   circuitBreaker,
@@ -12,7 +13,6 @@ import {
   timeout,
   wrap,
   type IPolicy,
-  type IRetryBackoffContext,
   type IRetryContext,
 } from 'cockatiel';
 import { ConfigError, HttpError, SourceUnavailableError, errorMessage } from './errors.ts';
@@ -72,7 +72,13 @@ export type RequestOptions = {
   /** Checks a body's integrity (e.g. that JSON is complete); throw SourceUnavailableError to retry. */
   check?: (res: HttpResponse) => void;
   onAttempt?: (report: AttemptReport) => void;
+  /** Aborts the request: the attempt under way and any retry. */
   signal?: AbortSignal;
+  /**
+   * The caller is stopping: no further attempt starts and a retry's wait ends at once, while the
+   * attempt under way may still finish (its answer is used) until `signal` aborts it.
+   */
+  stopping?: AbortSignal;
 };
 
 export type HttpClient = {
@@ -104,14 +110,17 @@ function isRetryable(e: unknown): boolean {
 
 export function createHttpClient(name: string, options: Partial<HttpPolicyOptions> = {}): HttpClient {
   const o = { ...DEFAULT_HTTP_POLICY, ...options };
-  const backoff = new DelegateBackoff((ctx: IRetryBackoffContext<unknown>) => {
-    const err = 'error' in ctx.result ? ctx.result.error : undefined;
+  /** The wait before retry number `retry` (1 for the first) after `err`. */
+  const backoffMs = (err: unknown, retry: number): number => {
     if (err instanceof HttpError && err.retryAfterMs !== null) return Math.min(err.retryAfterMs, o.maxRetryAfterMs);
     // Full jitter over an exponential ceiling keeps many workers from retrying in lock-step.
-    const ceiling = Math.min(o.maxDelayMs, o.initialDelayMs * 2 ** (ctx.attempt - 1));
+    const ceiling = Math.min(o.maxDelayMs, o.initialDelayMs * 2 ** (retry - 1));
     return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
-  });
-  const retryPolicy = retry(handleWhen(isRetryable), { maxAttempts: o.maxAttempts - 1, backoff });
+  };
+  // The policy retries at once; the wait is taken at the start of the next attempt (get), where an
+  // abort or a stop can end it: cockatiel's own backoff delay cannot be cut short, so a stopping
+  // worker would sit out up to maxDelayMs before giving up.
+  const retryPolicy = retry(handleWhen(isRetryable), { maxAttempts: o.maxAttempts - 1, backoff: new ConstantBackoff(0) });
   // A 429 is the source pacing us, not an outage: it must not open the breaker.
   const breaker = circuitBreaker(
     handleWhen((e) => isRetryable(e) && !(e instanceof HttpError && e.status === 429)),
@@ -193,15 +202,28 @@ export function createHttpClient(name: string, options: Partial<HttpPolicyOption
       return String(breaker.state);
     },
     async get(url, req = {}) {
+      let wait = 0;
       try {
         return await policy.execute(async ({ attempt: n, signal }) => {
+          if (n > 0) {
+            // Not retried once the caller stops; the wait ends with a stop or an abort (an AbortError,
+            // which no policy retries or counts as the source failing).
+            const until = req.stopping ? AbortSignal.any([signal, req.stopping]) : signal;
+            until.throwIfAborted();
+            await sleep(wait, undefined, { signal: until });
+          }
           // Waiting for the rate limit (or a ban) is not part of the attempt's timeout.
           if (limiter) {
             const waitStarted = performance.now();
             await limiter.take(signal);
             recordRateLimitWait(name, performance.now() - waitStarted);
           }
-          return perAttempt.execute(({ signal: s }) => tracedAttempt(url, req, n + 1, s), signal);
+          try {
+            return await perAttempt.execute(({ signal: s }) => tracedAttempt(url, req, n + 1, s), signal);
+          } catch (e) {
+            wait = backoffMs(e, n + 1);
+            throw e;
+          }
         }, req.signal);
       } catch (e) {
         if (e instanceof BrokenCircuitError) {
@@ -212,6 +234,16 @@ export function createHttpClient(name: string, options: Partial<HttpPolicyOption
         }
         throw e;
       }
+    },
+  };
+}
+
+/** `client` with every request told `stopping` (a worker shutting down): no retry starts after it fires. */
+export function stoppingWith(client: HttpClient, stopping: AbortSignal): HttpClient {
+  return {
+    get: (url, req = {}) => client.get(url, { ...req, stopping: req.stopping ? AbortSignal.any([req.stopping, stopping]) : stopping }),
+    get circuit() {
+      return client.circuit;
     },
   };
 }

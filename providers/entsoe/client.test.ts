@@ -6,7 +6,7 @@ import { createHttpClient, type AttemptReport, type HttpClient } from '../../sha
 import { silentLogger } from '../../shared/log.ts';
 import { envSecrets } from '../../shared/secrets/index.ts';
 import { nextWindow } from '../../acquisition/window.ts';
-import { banWait, buildQuery, splitWindow } from './client.ts';
+import { banWait, buildQuery, halveWindow, splitWindow } from './client.ts';
 import { entsoeDatasets } from './datasets.ts';
 import { parseEntsoeDocument as parseEntsoe } from './datasets.ts';
 import { SIMULATOR_TOKEN, startEntsoeSimulator } from './simulator.ts';
@@ -69,6 +69,42 @@ describe('ENTSO-E client', () => {
     const obs = ds('installed_capacity').parse(payload.body);
     assert.deepEqual([...new Set(obs.map((o) => o.ts.toISOString()))].sort(), ['2022-12-31T23:00:00.000Z', '2023-12-31T23:00:00.000Z', '2024-12-31T23:00:00.000Z']);
     await sim.close();
+  });
+
+  it('halves a window ENTSO-E finds too large until each piece is answered, and keeps every instant exactly once', async () => {
+    const window = { from: new Date('2025-08-31T22:00:00Z'), to: new Date('2025-10-10T22:00:00Z') }; // 40 days
+    const whole = await startEntsoeSimulator({ now: () => NOW });
+    const expected = parseEntsoe((await ds('day_ahead_prices').fetch(window, 'FR', ctx(whole.url, http()))).body).observations;
+    await whole.close();
+    // France went from hourly to quarter-hourly day-ahead prices on 1 October 2025.
+    assert.equal(expected.length, 30 * 24 + 10 * 96);
+    const sim = await startEntsoeSimulator({ now: () => NOW, maxDaysPerRequest: 15 });
+    try {
+      const payload = await ds('day_ahead_prices').fetch(window, 'FR', ctx(sim.url, http()));
+      // 40 days refused, two of 20 refused, four of 10 answered.
+      assert.equal(sim.requests(), 7);
+      const got = ds('day_ahead_prices').parse(payload.body);
+      assert.deepEqual(got.map((o) => [o.ts.toISOString(), o.value]), expected.map((o) => [o.ts.toISOString(), o.value]));
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('gives up with a configuration error when even an hour is too much', async () => {
+    const sim = await startEntsoeSimulator({ now: () => NOW, maxDaysPerRequest: 0.01 });
+    const window = { from: new Date('2025-10-01T22:00:00Z'), to: new Date('2025-10-02T22:00:00Z') };
+    try {
+      await assert.rejects(ds('day_ahead_prices').fetch(window, 'FR', ctx(sim.url, http())), (e: unknown) => e instanceof ConfigError && /too much data even for 2025-10-01T22:00:00.000Z\/2025-10-01T23:00:00.000Z/.test(e.message));
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('halves on a whole hour, and not below one hour', () => {
+    const h = (s: string) => new Date(`2025-10-01T${s}:00Z`);
+    assert.deepEqual(halveWindow({ from: h('00:00'), to: h('05:00') })?.map((w) => w.to.toISOString()), ['2025-10-01T02:00:00.000Z', '2025-10-01T05:00:00.000Z']);
+    assert.deepEqual(halveWindow({ from: h('00:15'), to: h('02:15') })?.map((w) => w.to.toISOString()), ['2025-10-01T01:15:00.000Z', '2025-10-01T02:15:00.000Z']);
+    assert.equal(halveWindow({ from: h('00:00'), to: h('01:45') }), null);
   });
 
   it('slows down on a 429 ban and loses no window, without hammering while banned', async () => {

@@ -58,8 +58,18 @@ export function banWait(res: HttpResponse, now = Date.now()): number | null {
 
 const isZip = (b: Uint8Array) => b[0] === 0x50 && b[1] === 0x4b;
 
-/** Classifies a body without keeping the parse: an acknowledgement other than "no data" is a configuration error. */
-function checkAcknowledgement(body: Uint8Array): 'data' | 'empty' {
+// The acknowledgements of a request that matches more than ENTSO-E serves at once (documents,
+// instances, or what offset paging may reach). The same request over a shorter window is answered.
+const TOO_MUCH = /exceeds (the )?allowed (limit|maximum)/i;
+const NO_DATA = /No matching data found/i;
+/** A window is halved on "too much data" down to this; shorter than that, the refusal stands. */
+const SHORTEST_SPLIT_MS = 3_600_000;
+
+/**
+ * Classifies a body without keeping the parse: "too much" when ENTSO-E refused the window as too
+ * large; any other acknowledgement but "no data" is a configuration error.
+ */
+function checkAcknowledgement(body: Uint8Array): 'data' | 'empty' | 'too much' {
   if (isZip(body)) return 'data';
   const head = new TextDecoder().decode(body.subarray(0, 400));
   if (!head.includes('Acknowledgement_MarketDocument')) return 'data';
@@ -70,35 +80,59 @@ function checkAcknowledgement(body: Uint8Array): 'data' | 'empty' {
     });
     return 'empty';
   } catch (e) {
+    if (e instanceof AcknowledgementError && TOO_MUCH.test(e.reason)) return 'too much';
     if (e instanceof AcknowledgementError) throw new ConfigError(`ENTSO-E refused the request: ${e.message}`, { cause: e });
     throw e;
   }
 }
 
+/** Halves a window on a whole hour (ENTSO-E's requests are in minutes; hours keep pieces on every resolution's grid); null when it is too short to halve. */
+export function halveWindow(window: Interval): [Interval, Interval] | null {
+  const span = window.to.getTime() - window.from.getTime();
+  if (span < 2 * SHORTEST_SPLIT_MS) return null;
+  const mid = new Date(window.from.getTime() + Math.floor(span / 2 / SHORTEST_SPLIT_MS) * SHORTEST_SPLIT_MS);
+  return [{ from: window.from, to: mid }, { from: mid, to: window.to }];
+}
+
 /**
- * Fetches a window, split into requests ENTSO-E accepts. One answer is published as received; several
- * are bundled into one ZIP (the platform's own multi-document format). No data is an empty result.
+ * Fetches a window, split into requests ENTSO-E accepts: at most a year each, and halved again while
+ * ENTSO-E answers that a piece matches too much (as entsoe-py does). One answer is published as
+ * received; several are bundled into one ZIP (the platform's own multi-document format), in time
+ * order. No data is an empty result.
  */
 export async function fetchDocuments(req: DocumentRequest, window: Interval, ctx: FetchContext): Promise<FetchedPayload> {
   const token = await ctx.secrets.require('entsoe:token');
   const base = ctx.baseUrl ?? ENTSOE_API;
   const bodies: Uint8Array[] = [];
   let lastEmpty: Uint8Array | undefined;
-  for (const piece of splitWindow(window)) {
+  // Pieces still to fetch, the earliest last (popped first).
+  const pending = splitWindow(window).reverse();
+  for (let piece = pending.pop(); piece !== undefined; piece = pending.pop()) {
     let res: HttpResponse;
     try {
       res = await ctx.http.get(`${base}?${buildQuery(req, piece, token)}`, {
         signal: ctx.signal,
         onAttempt: ctx.onAttempt,
         retryAfter: (r) => banWait(r),
-        // "No matching data" may come as HTTP 400 with an acknowledgement; other 400s are errors.
-        acceptStatus: (status, body) => status === 400 && new TextDecoder().decode(body.subarray(0, 2000)).includes('No matching data found'),
+        // "No matching data" and "too much" may come as HTTP 400 with an acknowledgement; other 400s are errors.
+        acceptStatus: (status, body) => {
+          if (status !== 400) return false;
+          const text = new TextDecoder().decode(body.subarray(0, 2000));
+          return NO_DATA.test(text) || TOO_MUCH.test(text);
+        },
       });
     } catch (e) {
       if (e instanceof HttpError && e.status === 400) throw new ConfigError(`ENTSO-E rejected the request: ${e.message}`, { cause: e });
       throw e;
     }
-    if (checkAcknowledgement(res.body) === 'empty') lastEmpty = res.body;
+    const kind = checkAcknowledgement(res.body);
+    if (kind === 'too much') {
+      const halves = halveWindow(piece);
+      const span = `${piece.from.toISOString()}/${piece.to.toISOString()}`;
+      if (halves === null) throw new ConfigError(`ENTSO-E ${req.documentType}: too much data even for ${span}, the shortest window Scalar requests`);
+      ctx.log.info({ documentType: req.documentType, window: span }, 'ENTSO-E: too much data for one request, fetching the window in halves');
+      pending.push(halves[1], halves[0]);
+    } else if (kind === 'empty') lastEmpty = res.body;
     else bodies.push(res.body);
   }
   if (bodies.length === 0) return { body: lastEmpty ?? strToU8(''), contentType: 'application/xml' };

@@ -161,6 +161,11 @@ export type EntsoeSimulatorOptions = {
   /** Requests per rolling minute before the platform bans the token (the real one allows 400). */
   ratePerMinute?: number;
   banMs?: number;
+  /**
+   * Longest window (days) answered with data; a longer request gets the acknowledgement ENTSO-E sends
+   * when a request matches too much (HTTP 400, "exceeds allowed limit"). Unlimited by default.
+   */
+  maxDaysPerRequest?: number;
 };
 
 export async function startEntsoeSimulator(o: EntsoeSimulatorOptions = {}): Promise<EntsoeSimulator> {
@@ -203,6 +208,12 @@ export async function startEntsoeSimulator(o: EntsoeSimulatorOptions = {}): Prom
     }
     if (!q.get('documentType') || !q.get('periodStart') || !q.get('periodEnd')) {
       res.writeHead(400, { 'content-type': 'text/xml' }).end(acknowledgement('Mandatory parameters missing; please check you request against dependency tables'));
+      return;
+    }
+    const [start, end] = [stampToDate(q.get('periodStart')), stampToDate(q.get('periodEnd'))];
+    const days = start && end ? (end.getTime() - start.getTime()) / 86_400_000 : 0;
+    if (o.maxDaysPerRequest !== undefined && days > o.maxDaysPerRequest) {
+      res.writeHead(400, { 'content-type': 'text/xml' }).end(acknowledgement(`The amount of requested data exceeds allowed limit. Requested ${Math.ceil(days)} days, allowed ${o.maxDaysPerRequest}.`));
       return;
     }
     const doc = simulatedDocument(q, now()) ?? acknowledgement(`No matching data found for Data item ${q.get('documentType')} and interval ${q.get('periodStart')}/${q.get('periodEnd')}.`);
